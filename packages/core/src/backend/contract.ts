@@ -1,0 +1,224 @@
+/**
+ * The Backend contract: the only thing a backend package implements.
+ *
+ * Design rules (see packages/core/README.md, "How to write a backend"):
+ * - Core owns every decision about shapes, broadcasting, views and autograd. A kernel
+ *   receives fully resolved `View`s: the output shape is already broadcast, every input
+ *   has been expanded to it (stride 0 on broadcast dims), dtypes are already checked.
+ * - Core allocates every output buffer with `alloc` and passes it in. Kernels never
+ *   allocate user-visible memory, so core can count live bytes per backend.
+ * - Kernels return `void`: a backend may execute them immediately (CPU, WASM) or
+ *   enqueue them (WebGPU). The only way back to JS is the async `read`.
+ * - `readSync` is optional; core's `dataSync()` throws a clear error without it.
+ * - Everything under `fused` is optional. Core has a fallback composed of primitives
+ *   for each; the conformance suite reports which path ran.
+ */
+
+export type DType = 'float32' | 'int32' | 'bool';
+
+/** Typed-array storage used on the JS side for each dtype. `bool` is one byte, 0 or 1. */
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** An opaque handle to backend memory. Core never looks inside. */
+export type BackendBuffer = object;
+
+/**
+ * A strided window onto a buffer, in elements (not bytes).
+ * `shape.length === strides.length`; a stride may be 0 (broadcast) but never negative.
+ */
+export interface View {
+  readonly buffer: BackendBuffer;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp =
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'expm1'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'tanh'
+  | 'sigmoid'
+  | 'erf'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'relu'
+  | 'logicalNot'
+  | 'isnan';
+
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'atan2'
+  | 'remainder'
+  | 'floorDivide'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'logicalAnd'
+  | 'logicalOr'
+  | 'logicalXor';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+
+export type RandomKind = 'uniform' | 'normal';
+
+/** Seed and stream position of the counter-based (Philox 4x32-10) generator. */
+export interface PhiloxState {
+  /** 64-bit key as two 32-bit words. */
+  readonly key: readonly [number, number];
+  /**
+   * Which stream this fill draws from, as two 32-bit words. Block `i` of the fill (elements
+   * 4i..4i+3) encrypts the counter `[i, counter[0], counter[1], 0]`.
+   */
+  readonly counter: readonly [number, number];
+}
+
+/** Rules shared by every elementwise kernel (unary, binary, where, copy). */
+export interface Kernels {
+  /**
+   * out[i] = op(x[i]) over `out.shape`. `x` has out's shape (strided).
+   * Float ops on float32; `neg`, `abs`, `sign`, `relu` also on int32; `logicalNot` writes bool.
+   * `isnan` reads float32 and writes bool. `out` may alias `x` exactly (in-place).
+   */
+  unary(op: UnaryOp, x: View, out: View): void;
+  /**
+   * out[i] = op(a[i], b[i]). `a` and `b` have out's shape (broadcast dims have stride 0) and
+   * the same dtype. Comparison and logical ops write bool. int32 division is never asked
+   * for (core promotes to float, as PyTorch's true division does); `floorDivide` and
+   * `remainder` follow Python's sign rules (result has the divisor's sign).
+   * `out` may alias an input exactly (in-place accumulate).
+   */
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+  /** out[i] = cond[i] ? a[i] : b[i]; `cond` is bool, `a`/`b`/`out` share a dtype. */
+  where(cond: View, a: View, b: View, out: View): void;
+  /**
+   * Strided copy with dtype conversion: out[i] = cast(x[i]). float→int truncates toward
+   * zero; anything→bool is `!= 0`. Used for contiguous(), cat, pad, in-place assignment.
+   */
+  copy(x: View, out: View): void;
+  /** Fill every element of `out` with `value` (converted to out's dtype). */
+  fill(out: View, value: number): void;
+  /**
+   * Reduce a contiguous `[outer, inner]` block along `inner` into contiguous `out[outer]`.
+   * Core moves the reduced axes last and makes them contiguous before calling.
+   * `argmax`/`argmin` write int32 indices (first occurrence of the extreme, NaN wins as
+   * in PyTorch); the others keep x's dtype. `max`/`min` propagate NaN.
+   */
+  reduce(op: ReduceOp, x: View, out: View, outer: number, inner: number): void;
+  /**
+   * Batched matrix product: `a` is [B, M, K], `b` is [B, K, N] (both strided, possibly
+   * transposed or broadcast with stride 0 on B), `out` contiguous [B, M, N]. float32 only.
+   */
+  matmul(a: View, b: View, out: View): void;
+  /**
+   * torch.gather along `dim`: out[i][j][k] = x[index[i][j][k]][j][k] (for dim 0).
+   * `index` is int32 with out's shape (strided); `x` has the same rank. Indices are
+   * already bounds-checked by core.
+   */
+  gather(x: View, index: View, dim: number, out: View): void;
+  /**
+   * torch.Tensor.scatter_add_ in place on `out` (contiguous):
+   * out[index[i][j][k]][j][k] += src[i][j][k] (for dim 0). `index` and `src` share a
+   * shape; indices are bounds-checked by core. Must be correct when indices repeat.
+   */
+  scatterAdd(out: View, index: View, src: View, dim: number): void;
+  /**
+   * Fill contiguous float32 `out` from Philox 4x32-10 with the exact mapping in
+   * `@layers/core`'s `philox.ts` (uniform: [0, 1) from the top 24 bits of each word;
+   * normal: Box-Muller on consecutive pairs). Every backend gives the same stream.
+   */
+  random(kind: RandomKind, state: PhiloxState, out: View): void;
+}
+
+/** Optional fast paths. Each has a fallback in core built from `Kernels`. */
+export interface FusedKernels {
+  /**
+   * 2-D convolution, NCHW. x [N, C, H, W] and w [O, C/groups, kh, kw] contiguous,
+   * padding already applied by core (`padding` here is always zero), bias optional.
+   */
+  conv2d?(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void;
+  /** Softmax (or log-softmax) over the last axis of a contiguous [outer, inner] block. */
+  softmax?(x: View, out: View, outer: number, inner: number, log: boolean): void;
+  /**
+   * LayerNorm forward over the last `inner` elements of contiguous [outer, inner];
+   * writes normalised*weight+bias to `out` and per-row mean and rstd (float32 [outer]).
+   */
+  layerNorm?(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    out: View,
+    mean: View,
+    rstd: View,
+    outer: number,
+    inner: number,
+    eps: number,
+  ): void;
+  /** Adam/AdamW update in place on `param`, `m`, `v` (all contiguous, same size). */
+  adamStep?(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void;
+}
+
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+export interface AdamStepParams {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** true: decoupled (AdamW); false: L2 added to the gradient (Adam). */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  /** 1 - beta1^t and 1 - beta2^t for this step. */
+  readonly biasCorrection1: number;
+  readonly biasCorrection2: number;
+}
+
+export interface Backend extends Kernels {
+  /** Short stable name: 'cpu', 'wasm', 'webgpu'. */
+  readonly name: string;
+  /** Allocate room for `size` elements of `dtype`. Contents are unspecified. */
+  alloc(size: number, dtype: DType): BackendBuffer;
+  /** Write `data` (length ≤ capacity) at element 0. May be queued. */
+  write(buffer: BackendBuffer, dtype: DType, data: TypedArray): void;
+  /** Read `size` elements from element 0, after every queued kernel that writes it. */
+  read(buffer: BackendBuffer, dtype: DType, size: number): Promise<TypedArray>;
+  /** Synchronous read, only where the device allows it. */
+  readSync?(buffer: BackendBuffer, dtype: DType, size: number): TypedArray;
+  /** Give the memory back. Called exactly once per buffer; queued uses stay valid. */
+  release(buffer: BackendBuffer): void;
+  /** Optional fast paths. */
+  readonly fused: FusedKernels;
+  /**
+   * Wait until every queued kernel has run and report any deferred device error
+   * (out of memory, device lost). Optional for synchronous backends.
+   */
+  sync?(): Promise<void>;
+  /** Free everything (worker threads, device). The backend is unusable afterwards. */
+  destroy?(): void | Promise<void>;
+}
