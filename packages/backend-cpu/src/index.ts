@@ -1,0 +1,69 @@
+import type { Backend, BackendBuffer, DType, TypedArray } from '@layers/core';
+import { binary, where } from './binary.js';
+import { allocArray, asCpuBuffer, type CpuBuffer } from './buffers.js';
+import { copy, fill } from './copy.js';
+import { adamStep } from './fused/adam.js';
+import { conv2d } from './fused/conv2d.js';
+import { layerNorm } from './fused/layernorm.js';
+import { softmax } from './fused/softmax.js';
+import { gather, scatterAdd } from './gather.js';
+import { matmul } from './matmul.js';
+import { random } from './random.js';
+import { reduce } from './reduce.js';
+import { unary } from './unary.js';
+
+export type { CpuBuffer } from './buffers.js';
+
+function checkDtype(buf: CpuBuffer, dtype: DType, what: string): void {
+  if (buf.dtype !== dtype) throw new TypeError(`cpu: ${what} as ${dtype} on a ${buf.dtype} buffer`);
+}
+
+/** Pure TypeScript backend over typed arrays. Kernels run synchronously on the calling thread. */
+export async function createCpuBackend(): Promise<Backend> {
+  let destroyed = false;
+  const readNow = (buffer: BackendBuffer, dtype: DType, size: number): TypedArray => {
+    if (destroyed) throw new Error('cpu: backend was destroyed');
+    const b = asCpuBuffer(buffer);
+    checkDtype(b, dtype, 'read');
+    if (size > b.data.length)
+      throw new RangeError(`cpu: read of ${size} elements from a buffer of ${b.data.length}`);
+    // A copy: the caller owns the result and later kernels must not change it.
+    return b.data.slice(0, size);
+  };
+  return {
+    name: 'cpu',
+    alloc(size: number, dtype: DType): BackendBuffer {
+      if (destroyed) throw new Error('cpu: backend was destroyed');
+      const buf: CpuBuffer = { dtype, data: allocArray(dtype, size) };
+      return buf;
+    },
+    write(buffer: BackendBuffer, dtype: DType, data: TypedArray): void {
+      const b = asCpuBuffer(buffer);
+      checkDtype(b, dtype, 'write');
+      if (data.length > b.data.length) {
+        throw new RangeError(`cpu: write of ${data.length} elements into a buffer of ${b.data.length}`);
+      }
+      b.data.set(data);
+    },
+    read: async (buffer, dtype, size) => readNow(buffer, dtype, size),
+    readSync: readNow,
+    release(buffer: BackendBuffer): void {
+      asCpuBuffer(buffer); // validates; the typed array is reclaimed by the GC
+    },
+    unary,
+    binary,
+    where,
+    copy,
+    fill,
+    reduce,
+    matmul,
+    gather,
+    scatterAdd,
+    random,
+    fused: { conv2d, softmax, layerNorm, adamStep },
+    async sync(): Promise<void> {},
+    destroy(): void {
+      destroyed = true;
+    },
+  };
+}
