@@ -1,0 +1,421 @@
+import type {
+  AdamStepParams,
+  Backend,
+  BackendBuffer,
+  BinaryOp,
+  Conv2dParams,
+  DType,
+  FusedKernels,
+  PhiloxState,
+  RandomKind,
+  ReduceOp,
+  TypedArray,
+  UnaryOp,
+  View,
+} from '@layers/core';
+import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
+import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
+import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
+import { adamShader, layerNormShader, rowThreads, softmaxShader } from './kernels/fused.js';
+import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
+import { conv2dShader, matmulNaiveShader, matmulShader, TILE } from './kernels/matmul.js';
+import { RANDOM_WG, randomShader } from './kernels/random.js';
+import { REDUCE_WG, reduceShader } from './kernels/reduce.js';
+import { GPUTensorBuffer, type PoolStats } from './pool.js';
+import { type Binding, Runtime } from './runtime.js';
+
+const prefix = '@layers/backend-webgpu';
+
+function handle(buf: BackendBuffer): GPUTensorBuffer {
+  if (!(buf instanceof GPUTensorBuffer)) {
+    throw new Error(`${prefix}: this buffer does not belong to a WebGPU backend`);
+  }
+  if (buf.released) throw new Error(`${prefix}: use of a released buffer`);
+  return buf;
+}
+
+const COMPARE_OR_LOGICAL = new Set<BinaryOp>([
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+  'logicalXor',
+]);
+
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu';
+  readonly fused: FusedKernels;
+  readonly runtime: Runtime;
+
+  constructor(
+    readonly device: GPUDevice,
+    subgroups: boolean,
+    /** Holds the Node `webgpu` instance so it outlives every use of the device. */
+    private readonly instance: GPU | null = null,
+  ) {
+    this.runtime = new Runtime(device, subgroups);
+    this.fused = {
+      conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
+      softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
+      layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
+        this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),
+      adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
+    };
+  }
+
+  /** Memory accounting of the buffer pool. */
+  memory(): PoolStats {
+    return this.runtime.pool.getStats();
+  }
+
+  // ---- memory ----
+
+  alloc(size: number, _dtype: DType): BackendBuffer {
+    if (!Number.isInteger(size) || size < 0) throw new Error(`${prefix}: bad allocation size ${size}`);
+    return this.runtime.allocate(size);
+  }
+
+  write(buffer: BackendBuffer, dtype: DType, data: TypedArray): void {
+    const h = handle(buffer);
+    if (data.length > h.capacity) {
+      throw new Error(`${prefix}: write of ${data.length} elements into a buffer of ${h.capacity}`);
+    }
+    let words: ArrayBufferView = data;
+    if (dtype === 'bool') {
+      // One u32 per bool on the GPU: WGSL storage has no 8-bit type.
+      const w = new Uint32Array(data.length);
+      for (let i = 0; i < data.length; i++) w[i] = data[i] ? 1 : 0;
+      words = w;
+    }
+    this.runtime.write(h.gpu, words);
+  }
+
+  async read(buffer: BackendBuffer, dtype: DType, size: number): Promise<TypedArray> {
+    const h = handle(buffer);
+    if (size > h.capacity)
+      throw new Error(`${prefix}: read of ${size} elements from a buffer of ${h.capacity}`);
+    if (size === 0) {
+      return dtype === 'float32'
+        ? new Float32Array(0)
+        : dtype === 'int32'
+          ? new Int32Array(0)
+          : new Uint8Array(0);
+    }
+    const bytes = await this.runtime.read(h.gpu, size * 4);
+    if (dtype === 'float32') return new Float32Array(bytes);
+    if (dtype === 'int32') return new Int32Array(bytes);
+    const w = new Uint32Array(bytes);
+    const out = new Uint8Array(size);
+    for (let i = 0; i < size; i++) out[i] = w[i] ? 1 : 0;
+    return out;
+  }
+
+  release(buffer: BackendBuffer): void {
+    if (!(buffer instanceof GPUTensorBuffer)) throw new Error(`${prefix}: foreign buffer released`);
+    this.runtime.release(buffer);
+  }
+
+  sync(): Promise<void> {
+    return this.runtime.sync();
+  }
+
+  destroy(): void {
+    this.runtime.destroy();
+  }
+
+  // ---- helpers ----
+
+  private bind(view: View, write = false): Binding {
+    return { buffer: handle(view.buffer).gpu, write };
+  }
+
+  private get maxDim(): number {
+    return this.runtime.limits.maxComputeWorkgroupsPerDimension;
+  }
+
+  /** Dispatch an elementwise shader over `out.shape`, views = [out, ...inputs]. */
+  private elementwise(
+    key: string,
+    make: (indexCode: string) => string,
+    out: View,
+    inputs: View[],
+    extra: number[] = [],
+  ): { plan: IndexPlan } {
+    const views = [out, ...inputs];
+    const plan = new IndexPlan(out.shape, views);
+    const params = [...plan.params, ...extra];
+    if (plan.n === 0) return { plan };
+    this.runtime.dispatch({
+      key: `${key}|${plan.key}|${plan.params.length}`,
+      source: () => make(plan.indexCode()),
+      bindings: [this.bind(out, true), ...inputs.map((v) => this.bind(v))],
+      params: u32s(params),
+      workgroups: grid(Math.ceil(plan.n / WG), this.maxDim),
+    });
+    return { plan };
+  }
+
+  /** A contiguous copy of `v` when a kernel needs contiguous input. Caller releases it. */
+  private contiguous(v: View): { view: View; temp: GPUTensorBuffer | null } {
+    if (isContiguous(v.shape, v.strides)) return { view: v, temp: null };
+    const n = v.shape.reduce((a, b) => a * b, 1);
+    const temp = this.runtime.allocate(n);
+    const strides: number[] = [];
+    let s = 1;
+    for (let d = v.shape.length - 1; d >= 0; d--) {
+      strides[d] = s;
+      s *= v.shape[d];
+    }
+    const view: View = { buffer: temp, dtype: v.dtype, shape: v.shape, strides, offset: 0 };
+    this.copy(v, view);
+    return { view, temp };
+  }
+
+  // ---- elementwise ----
+
+  unary(op: UnaryOp, x: View, out: View): void {
+    this.elementwise(
+      `u|${op}|${x.dtype}|${out.dtype}`,
+      (ic) => unaryShader(op, x.dtype, out.dtype, ic),
+      out,
+      [x],
+    );
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View): void {
+    const outType: DType = COMPARE_OR_LOGICAL.has(op) ? 'bool' : out.dtype;
+    this.elementwise(`b|${op}|${a.dtype}|${outType}`, (ic) => binaryShader(op, a.dtype, outType, ic), out, [
+      a,
+      b,
+    ]);
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    this.elementwise('where', (ic) => whereShader(ic), out, [cond, a, b]);
+  }
+
+  copy(x: View, out: View): void {
+    this.elementwise(`copy|${x.dtype}|${out.dtype}`, (ic) => copyShader(x.dtype, out.dtype, ic), out, [x]);
+  }
+
+  fill(out: View, value: number): void {
+    let word: number;
+    if (out.dtype === 'float32') word = f32Bits(value);
+    else if (out.dtype === 'int32') word = Math.trunc(value) | 0;
+    else word = value !== 0 ? 1 : 0;
+    const plan = new IndexPlan(out.shape, [out]);
+    this.elementwise('fill', (ic) => fillShader(ic, plan.params.length), out, [], [word]);
+  }
+
+  // ---- reductions ----
+
+  reduce(op: ReduceOp, x: View, out: View, outer: number, inner: number): void {
+    if (outer === 0) return;
+    const { view: xc, temp } = this.contiguous(x);
+    const perRow = inner < 64 || (outer >= 4096 && inner < 1024);
+    const subgroups = this.runtime.subgroups;
+    const groups = perRow ? Math.ceil(outer / 64) : outer;
+    this.runtime.dispatch({
+      key: `red|${op}|${x.dtype}|${perRow}|${subgroups}`,
+      source: () => reduceShader(op, x.dtype, perRow, subgroups),
+      bindings: [this.bind(out, true), this.bind(xc)],
+      params: u32s([outer, inner, xc.offset, out.offset]),
+      workgroups: grid(groups, this.maxDim),
+    });
+    if (temp) this.runtime.release(temp);
+  }
+
+  // ---- matmul / conv ----
+
+  matmul(a: View, b: View, out: View): void {
+    const [B, M, K] = a.shape;
+    const N = b.shape[2];
+    if (B * M * N === 0) return;
+    if (K === 0) {
+      this.fill(out, 0);
+      return;
+    }
+    const base = [B, M, N, K];
+    const strides = [
+      a.offset,
+      a.strides[0],
+      a.strides[1],
+      a.strides[2],
+      b.offset,
+      b.strides[0],
+      b.strides[1],
+    ];
+    strides.push(b.strides[2], out.offset);
+    const bindings = [this.bind(out, true), this.bind(a), this.bind(b)];
+    // Skinny products (matrix-vector) would leave most of a 64x64 tile idle.
+    if (M * N <= 4096 || M < 8 || N < 8) {
+      this.runtime.dispatch({
+        key: 'mm-naive',
+        source: matmulNaiveShader,
+        bindings,
+        params: u32s([...base, 0, ...strides]),
+        workgroups: grid(Math.ceil((B * M * N) / 64), this.maxDim),
+      });
+      return;
+    }
+    const gx = Math.ceil(N / TILE);
+    const gy = Math.ceil(M / TILE);
+    if (gx > this.maxDim || gy > this.maxDim) throw new Error(`${prefix}: matmul too large for one dispatch`);
+    for (let b0 = 0; b0 < B; b0 += this.maxDim) {
+      const nb = Math.min(this.maxDim, B - b0);
+      this.runtime.dispatch({
+        key: 'mm-tiled',
+        source: matmulShader,
+        bindings,
+        params: u32s([...base, b0, ...strides]),
+        workgroups: [gx, gy, nb],
+      });
+    }
+  }
+
+  private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
+    const [N, C, H, W] = x.shape;
+    const [O, , KH, KW] = w.shape;
+    const [, , OH, OW] = out.shape;
+    const g = p.groups;
+    if (N * O * OH * OW === 0) return;
+    const xc = this.contiguous(x);
+    const wc = this.contiguous(w);
+    const params = [N, C, H, W, O, KH, KW, OH, OW, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], g];
+    params.push(xc.view.offset, wc.view.offset, bias ? bias.offset : 0, out.offset);
+    const bindings = [this.bind(out, true), this.bind(xc.view), this.bind(wc.view)];
+    if (bias) bindings.push(this.bind(bias));
+    const gx = Math.ceil((N * OH * OW) / TILE);
+    const gy = Math.ceil(O / g / TILE);
+    if (gx > this.maxDim || g > this.maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
+    this.runtime.dispatch({
+      key: `conv|${!!bias}`,
+      source: () => conv2dShader(!!bias),
+      bindings,
+      params: u32s(params),
+      workgroups: [gx, gy, g],
+    });
+    if (xc.temp) this.runtime.release(xc.temp);
+    if (wc.temp) this.runtime.release(wc.temp);
+  }
+
+  // ---- indexing ----
+
+  gather(x: View, index: View, dim: number, out: View): void {
+    const rank = out.shape.length;
+    const params = gatherParams(out.shape, [out, index, x]);
+    const n = params[0];
+    if (n === 0) return;
+    this.runtime.dispatch({
+      key: `gather|${rank}|${dim}`,
+      source: () => gatherShader(rank, dim),
+      bindings: [this.bind(out, true), this.bind(index), this.bind(x)],
+      params: u32s(params),
+      workgroups: grid(Math.ceil(n / WG), this.maxDim),
+    });
+  }
+
+  scatterAdd(out: View, index: View, src: View, dim: number): void {
+    const rank = index.shape.length;
+    const params = gatherParams(index.shape, [index, src, out]);
+    const n = params[0];
+    if (n === 0) return;
+    if (out.dtype === 'bool') throw new Error(`${prefix}: scatterAdd on bool is not supported`);
+    this.runtime.dispatch({
+      key: `scatter|${rank}|${dim}|${out.dtype}`,
+      source: () => scatterAddShader(rank, dim, out.dtype),
+      bindings: [this.bind(out, true), this.bind(index), this.bind(src)],
+      params: u32s(params),
+      workgroups: grid(Math.ceil(n / WG), this.maxDim),
+    });
+  }
+
+  // ---- random ----
+
+  random(kind: RandomKind, state: PhiloxState, out: View): void {
+    const n = out.shape.reduce((a, b) => a * b, 1);
+    if (n === 0) return;
+    const blocks = Math.ceil(n / 4);
+    this.runtime.dispatch({
+      key: `rand|${kind}`,
+      source: () => randomShader(kind),
+      bindings: [this.bind(out, true)],
+      params: u32s([n, state.key[0], state.key[1], state.counter[0], state.counter[1], out.offset]),
+      workgroups: grid(Math.ceil(blocks / RANDOM_WG), this.maxDim),
+    });
+  }
+
+  // ---- fused ----
+
+  private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
+    if (outer * inner === 0) return;
+    const size = rowThreads(inner);
+    const sg = this.runtime.subgroups;
+    this.runtime.dispatch({
+      key: `softmax|${size}|${log}|${sg}`,
+      source: () => softmaxShader(size, log, sg),
+      bindings: [this.bind(out, true), this.bind(x)],
+      params: u32s([outer, inner, x.offset, out.offset]),
+      workgroups: grid(outer, this.maxDim),
+    });
+  }
+
+  private layerNorm(
+    x: View,
+    weight: View | null,
+    bias: View | null,
+    out: View,
+    mean: View,
+    rstd: View,
+    outer: number,
+    inner: number,
+    eps: number,
+  ): void {
+    if (outer === 0) return;
+    const size = rowThreads(inner);
+    const sg = this.runtime.subgroups;
+    const bindings = [this.bind(out, true), this.bind(mean, true), this.bind(rstd, true), this.bind(x)];
+    if (weight) bindings.push(this.bind(weight));
+    if (bias) bindings.push(this.bind(bias));
+    const params = [outer, inner, x.offset, out.offset, mean.offset, rstd.offset];
+    params.push(weight ? weight.offset : 0, bias ? bias.offset : 0, f32Bits(eps));
+    this.runtime.dispatch({
+      key: `ln|${size}|${!!weight}|${!!bias}|${sg}`,
+      source: () => layerNormShader(size, !!weight, !!bias, sg),
+      bindings,
+      params: u32s(params),
+      workgroups: grid(outer, this.maxDim),
+    });
+  }
+
+  private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {
+    const n = param.shape.reduce((a, b) => a * b, 1);
+    if (n === 0) return;
+    const bindings = [this.bind(param, true), this.bind(m, true), this.bind(v, true), this.bind(grad)];
+    if (vmax) bindings.push(this.bind(vmax, true));
+    const params = [n, param.offset, grad.offset, m.offset, v.offset, vmax ? vmax.offset : 0];
+    for (const f of [p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, p.biasCorrection1, p.biasCorrection2]) {
+      params.push(f32Bits(f));
+    }
+    this.runtime.dispatch({
+      key: `adam|${p.decoupled}|${p.maximize}|${!!vmax}`,
+      source: () => adamShader(p.decoupled, p.maximize, !!vmax),
+      bindings,
+      params: u32s(params),
+      workgroups: grid(Math.ceil(n / WG), this.maxDim),
+    });
+  }
+}
+
+/**
+ * Create the WebGPU backend: `navigator.gpu` in browsers; in Node the `webgpu` package
+ * (Dawn) is imported on demand.
+ */
+export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  const got = await acquireDevice(opts);
+  return new WebGPUBackend(got.device, got.subgroups, got.instance);
+}

@@ -1,0 +1,3 @@
+export { createWebGPUBackend, WebGPUBackend } from './backend.js';
+export type { WebGPUBackendOptions } from './gpu.js';
+export type { PoolStats } from './pool.js';

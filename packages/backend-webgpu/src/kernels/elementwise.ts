@@ -1,0 +1,314 @@
+import type { BinaryOp, DType, UnaryOp } from '@layers/core';
+import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, toWord, WG } from './common.js';
+
+/**
+ * WGSL for the elementwise kernels. Every binding is `array<u32>` and values are bitcast per
+ * dtype: one shader shape serves all dtypes and bool (stored as one u32 per element).
+ */
+
+const ERF = `
+fn erfF(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax < 0.5) {
+    // Maclaurin series: accurate where 1 - erfc would cancel.
+    let x2 = x * x;
+    return 1.1283791671 * x * (1.0 + x2 * (-0.3333333333 + x2 * (0.1 + x2 * (-0.0238095238 +
+      x2 * (0.0046296296 + x2 * -0.0007575758)))));
+  }
+  // Numerical Recipes' Chebyshev fit of erfc, fractional error < 1.2e-7.
+  let t = 1.0 / (1.0 + 0.5 * ax);
+  let y = t * exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(-(1.0 - y), 1.0 - y, x >= 0.0);
+}`;
+
+const FLOAT_MATH = `${NAN_HELPERS}
+${ERF}
+fn expm1F(x: f32) -> f32 {
+  // Kahan's trick: exact-ish for small |x| without a dedicated expm1.
+  if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  if (abs(x) > 0.5) { return um1; }
+  return um1 * x / log(u);
+}
+fn log1pF(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (abs(x) > 0.5) { return log(u); }
+  return log(u) * x / (u - 1.0);
+}
+fn tanhF(x: f32) -> f32 {
+  if (abs(x) > 15.0) { return sign(x); }
+  return tanh(x);
+}
+fn sigmoidF(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+fn signF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
+  return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+}
+fn isInteger(y: f32) -> bool { return floor(y) == y; }
+fn powF(x: f32, y: f32) -> f32 {
+  if (y == 0.0) { return 1.0; }
+  if (isNan(x) || isNan(y)) { return nanF(); }
+  if (x == 0.0) {
+    if (y < 0.0) {
+      let oddNeg = isInteger(y) && abs(y) < 16777216.0 && (i32(y) & 1) == 1;
+      return select(infF(), select(infF(), -infF(), bitcast<u32>(x) == 0x80000000u), oddNeg);
+    }
+    let odd = isInteger(y) && abs(y) < 16777216.0 && (i32(y) & 1) == 1;
+    return select(0.0, x, odd);
+  }
+  if (x < 0.0) {
+    if (!isInteger(y)) { return nanF(); }
+    let r = exp2(y * log2(-x));
+    let odd = abs(y) < 16777216.0 && (i32(y) & 1) == 1;
+    return select(r, -r, odd);
+  }
+  return exp2(y * log2(x));
+}
+fn maxF(a: f32, b: f32) -> f32 {
+  if (isNan(a)) { return a; }
+  if (isNan(b)) { return b; }
+  return max(a, b);
+}
+fn minF(a: f32, b: f32) -> f32 {
+  if (isNan(a)) { return a; }
+  if (isNan(b)) { return b; }
+  return min(a, b);
+}
+fn remF(a: f32, b: f32) -> f32 {
+  // Python's sign rule: the result takes the divisor's sign.
+  let r = a - b * trunc(a / b);
+  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
+  return r;
+}
+fn floorDivF(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return a / b; }
+  let r = remF(a, b);
+  let q = (a - r) / b;
+  // (a - r) / b is an exact integer in real arithmetic; round away the division error.
+  return round(q);
+}
+`;
+
+const INT_MATH = `
+fn powI(x: i32, y: i32) -> i32 {
+  if (y < 0) {
+    if (x == 1) { return 1; }
+    if (x == -1) { return select(1, -1, (y & 1) == 1); }
+    return 0;
+  }
+  var r = 1; var b = x; var e = y;
+  loop {
+    if (e == 0) { break; }
+    if ((e & 1) == 1) { r = r * b; }
+    b = b * b; e = e >> 1u;
+  }
+  return r;
+}
+fn remI(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) { return r + b; }
+  return r;
+}
+fn floorDivI(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) { return q - 1; }
+  return q;
+}
+`;
+
+/** WGSL expression for a unary op on `x` (already converted to the input's type). */
+export function unaryExpr(op: UnaryOp, dtype: DType): string {
+  if (op === 'logicalNot') return dtype === 'float32' ? 'select(0u, 1u, x == 0.0)' : 'select(0u, 1u, x == 0)';
+  if (op === 'isnan') return 'select(0u, 1u, isNan(x))';
+  if (dtype === 'int32') {
+    switch (op) {
+      case 'neg':
+        return '-x';
+      case 'abs':
+        return 'abs(x)';
+      case 'sign':
+        return 'sign(x)';
+      case 'relu':
+        return 'max(x, 0)';
+      default:
+        throw new Error(`@layers/backend-webgpu: unary '${op}' is not defined for int32`);
+    }
+  }
+  if (dtype === 'bool') throw new Error(`@layers/backend-webgpu: unary '${op}' is not defined for bool`);
+  switch (op) {
+    case 'neg':
+      return '-x';
+    case 'abs':
+      return 'abs(x)';
+    case 'sign':
+      return 'signF(x)';
+    case 'exp':
+      return 'exp(x)';
+    case 'expm1':
+      return 'expm1F(x)';
+    case 'log':
+      return 'log(x)';
+    case 'log1p':
+      return 'log1pF(x)';
+    case 'sqrt':
+      return 'sqrt(x)';
+    case 'rsqrt':
+      return 'inverseSqrt(x)';
+    case 'reciprocal':
+      return '1.0 / x';
+    case 'sin':
+      return 'sin(x)';
+    case 'cos':
+      return 'cos(x)';
+    case 'tan':
+      return 'tan(x)';
+    case 'tanh':
+      return 'tanhF(x)';
+    case 'sigmoid':
+      return 'sigmoidF(x)';
+    case 'erf':
+      return 'erfF(x)';
+    case 'floor':
+      return 'floor(x)';
+    case 'ceil':
+      return 'ceil(x)';
+    case 'round':
+      return 'round(x)'; // WGSL rounds half to even, as PyTorch does
+    case 'relu':
+      return 'select(x, 0.0, x < 0.0)'; // keeps NaN, unlike max(x, 0)
+  }
+}
+
+const COMPARE: Partial<Record<BinaryOp, string>> = {
+  eq: '==',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+};
+
+/** WGSL expression for a binary op on `a`, `b`; the result type is returned too. */
+export function binaryExpr(op: BinaryOp, dtype: DType): string {
+  const f = dtype === 'float32';
+  const zero = f ? '0.0' : dtype === 'int32' ? '0' : '0u';
+  const cmp = COMPARE[op];
+  if (cmp) {
+    if (!f) return `select(0u, 1u, a ${cmp} b)`;
+    // Spell out IEEE NaN semantics: only ne is true when either side is NaN.
+    const nan = 'isNan(a) || isNan(b)';
+    return op === 'ne' ? `select(0u, 1u, (${nan}) || a != b)` : `select(0u, 1u, !(${nan}) && a ${cmp} b)`;
+  }
+  switch (op) {
+    case 'logicalAnd':
+      return `select(0u, 1u, a != ${zero} && b != ${zero})`;
+    case 'logicalOr':
+      return `select(0u, 1u, a != ${zero} || b != ${zero})`;
+    case 'logicalXor':
+      return `select(0u, 1u, (a != ${zero}) != (b != ${zero}))`;
+  }
+  if (dtype === 'bool') throw new Error(`@layers/backend-webgpu: binary '${op}' is not defined for bool`);
+  switch (op) {
+    case 'add':
+      return 'a + b';
+    case 'sub':
+      return 'a - b';
+    case 'mul':
+      return 'a * b';
+    case 'div':
+      return f ? 'a / b' : 'floorDivI(a, b)';
+    case 'pow':
+      return f ? 'powF(a, b)' : 'powI(a, b)';
+    case 'maximum':
+      return f ? 'maxF(a, b)' : 'max(a, b)';
+    case 'minimum':
+      return f ? 'minF(a, b)' : 'min(a, b)';
+    case 'atan2':
+      if (!f) throw new Error("@layers/backend-webgpu: 'atan2' is not defined for int32");
+      return 'atan2(a, b)';
+    case 'remainder':
+      return f ? 'remF(a, b)' : 'remI(a, b)';
+    case 'floorDivide':
+      return f ? 'floorDivF(a, b)' : 'floorDivI(a, b)';
+  }
+  throw new Error(`@layers/backend-webgpu: unknown binary op '${op}'`);
+}
+
+/** Conversion expression from `x` of `from` dtype to the `to` dtype (as a value, not a word). */
+export function castExpr(from: DType, to: DType): string {
+  if (from === to) return 'x';
+  if (to === 'bool') return from === 'float32' ? 'select(0u, 1u, x != 0.0)' : 'select(0u, 1u, x != 0)';
+  if (to === 'float32') return 'f32(x)';
+  // to int32: WGSL float→int conversion truncates toward zero and saturates.
+  return 'i32(x)';
+}
+
+function shader(bindings: string, body: string, helpers: string): string {
+  return `${helpers}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+${bindings}
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let i = wgid * ${WG}u + li;
+  if (i >= P[0]) { return; }
+  ${body}
+}`;
+}
+
+const OUT = '@group(0) @binding(1) var<storage, read_write> O: array<u32>;';
+function inputs(count: number): string {
+  const lines = [];
+  for (let k = 0; k < count; k++) {
+    lines.push(`@group(0) @binding(${k + 2}) var<storage, read> I${k}: array<u32>;`);
+  }
+  return lines.join('\n');
+}
+
+export function unaryShader(op: UnaryOp, inType: DType, outType: DType, indexCode: string): string {
+  const body = `${indexCode}
+    let x = ${fromWord(inType, 'I0[idx1]')};
+    O[idx0] = ${toWord(outType, unaryExpr(op, inType))};`;
+  return shader(`${OUT}\n${inputs(1)}`, body, FLOAT_MATH);
+}
+
+export function binaryShader(op: BinaryOp, inType: DType, outType: DType, indexCode: string): string {
+  const body = `${indexCode}
+    let a = ${fromWord(inType, 'I0[idx1]')};
+    let b = ${fromWord(inType, 'I1[idx2]')};
+    O[idx0] = ${toWord(outType, binaryExpr(op, inType))};`;
+  return shader(`${OUT}\n${inputs(2)}`, body, FLOAT_MATH + INT_MATH);
+}
+
+/** `where` moves 32-bit words: it does not need to know the value dtype. */
+export function whereShader(indexCode: string): string {
+  const body = `${indexCode}
+    O[idx0] = select(I2[idx3], I1[idx2], I0[idx1] != 0u);`;
+  return shader(`${OUT}\n${inputs(3)}`, body, '');
+}
+
+export function copyShader(from: DType, to: DType, indexCode: string): string {
+  const body = `${indexCode}
+    let x = ${fromWord(from, 'I0[idx1]')};
+    O[idx0] = ${toWord(to, castExpr(from, to))};`;
+  return shader(`${OUT}\n${inputs(1)}`, body, '');
+}
+
+/** Fill with a word given in params right after the indexing block (at `wordAt`). */
+export function fillShader(indexCode: string, wordAt: number): string {
+  const body = `${indexCode}
+    O[idx0] = P[${wordAt}];`;
+  return shader(OUT, body, '');
+}

@@ -1,0 +1,147 @@
+import { ENTRY_BUILTINS, FLAT_WG, NAN_HELPERS, WG } from './common.js';
+import { wgReduceSubgroup, wgReduceTree } from './reduce.js';
+
+/** Threads per row for row-wise fused kernels: fewer for short rows so little work idles. */
+export function rowThreads(inner: number): number {
+  return inner <= 64 ? 32 : inner <= 1024 ? 64 : 256;
+}
+
+function reducers(
+  size: number,
+  subgroups: boolean,
+): { decl: string; sum: string; max: string; args: string } {
+  const combs = `fn addF(a: f32, b: f32) -> f32 { return a + b; }
+fn maxNan(a: f32, b: f32) -> f32 { if (isNan(a)) { return a; } if (isNan(b)) { return b; } return max(a, b); }`;
+  if (subgroups) {
+    return {
+      decl: `${combs}
+${wgReduceSubgroup('f32', 'addF', '0.0', 'subgroupAdd', size, 'wgSum')}
+${wgReduceSubgroup('f32', 'maxNan', '-infF()', 'subgroupMax', size, 'wgMax')}`,
+      sum: 'wgSum',
+      max: 'wgMax',
+      args: 'li, lane, sgs',
+    };
+  }
+  return {
+    decl: `${combs}
+${wgReduceTree('f32', 'addF', size, 'wgSum')}
+${wgReduceTree('f32', 'maxNan', size, 'wgMax')}`,
+    sum: 'wgSum',
+    max: 'wgMax',
+    args: 'li',
+  };
+}
+
+function entry(subgroups: boolean): string {
+  return `${ENTRY_BUILTINS}${subgroups ? ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgs: u32' : ''}`;
+}
+
+/**
+ * Softmax / log-softmax over rows of a contiguous [outer, inner] block, one workgroup per row.
+ * Params: [outer, inner, xOff, outOff].
+ */
+export function softmaxShader(size: number, log: boolean, subgroups: boolean): string {
+  const r = reducers(size, subgroups);
+  const write = log ? 'X0(k) - mx - lse' : 'exp(X0(k) - mx) * inv';
+  return `${subgroups ? 'enable subgroups;\n' : ''}${NAN_HELPERS}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read> X: array<f32>;
+${r.decl}
+@compute @workgroup_size(${size})
+fn main(${entry(subgroups)}) {
+  ${FLAT_WG}
+  let row = wgid;
+  let inner = P[1];
+  let xb = P[2] + row * inner;
+  let ob = P[3] + row * inner;
+  var m = -infF();
+  for (var k = li; k < inner; k += ${size}u) { m = maxNan(m, X[xb + k]); }
+  let mx = ${r.max}(m, ${r.args});
+  var s = 0.0;
+  for (var k = li; k < inner; k += ${size}u) { s += exp(X[xb + k] - mx); }
+  let tot = ${r.sum}(s, ${r.args});
+  let inv = 1.0 / tot;
+  let lse = log(tot);
+  for (var k = li; k < inner; k += ${size}u) { O[ob + k] = ${write.replaceAll('X0(k)', 'X[xb + k]')}; }
+}`;
+}
+
+/**
+ * LayerNorm rows: mean, biased variance (two passes over the row for accuracy),
+ * out = (x - mean) * rstd * w + b. Params: [outer, inner, xOff, outOff, meanOff, rstdOff,
+ * wOff, bOff, epsBits].
+ */
+export function layerNormShader(size: number, hasW: boolean, hasB: boolean, subgroups: boolean): string {
+  const r = reducers(size, subgroups);
+  let binding = 5;
+  const decls: string[] = [];
+  if (hasW) decls.push(`@group(0) @binding(${binding++}) var<storage, read> Wt: array<f32>;`);
+  if (hasB) decls.push(`@group(0) @binding(${binding++}) var<storage, read> Bs: array<f32>;`);
+  let y = '(X[xb + k] - mean) * rstd';
+  if (hasW) y = `${y} * Wt[P[6] + k]`;
+  if (hasB) y = `${y} + Bs[P[7] + k]`;
+  return `${subgroups ? 'enable subgroups;\n' : ''}${NAN_HELPERS}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Rstd: array<f32>;
+@group(0) @binding(4) var<storage, read> X: array<f32>;
+${decls.join('\n')}
+${r.decl}
+@compute @workgroup_size(${size})
+fn main(${entry(subgroups)}) {
+  ${FLAT_WG}
+  let row = wgid;
+  let inner = P[1];
+  let xb = P[2] + row * inner;
+  let ob = P[3] + row * inner;
+  var s = 0.0;
+  for (var k = li; k < inner; k += ${size}u) { s += X[xb + k]; }
+  let mean = ${r.sum}(s, ${r.args}) / f32(inner);
+  var q = 0.0;
+  for (var k = li; k < inner; k += ${size}u) { let d = X[xb + k] - mean; q += d * d; }
+  let variance = ${r.sum}(q, ${r.args}) / f32(inner);
+  let rstd = inverseSqrt(variance + bitcast<f32>(P[8]));
+  if (li == 0u) { Mean[P[4] + row] = mean; Rstd[P[5] + row] = rstd; }
+  for (var k = li; k < inner; k += ${size}u) { O[ob + k] = ${y}; }
+}`;
+}
+
+/**
+ * Adam / AdamW step, elementwise (PyTorch's formulation). Params: [n, pOff, gOff, mOff, vOff,
+ * vmaxOff, then f32 bits of lr, beta1, beta2, eps, weightDecay, bc1, bc2].
+ */
+export function adamShader(decoupled: boolean, maximize: boolean, amsgrad: boolean): string {
+  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> Prm: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Mm: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Vv: array<f32>;
+@group(0) @binding(4) var<storage, read> G: array<f32>;
+${amsgrad ? '@group(0) @binding(5) var<storage, read_write> Vmax: array<f32>;' : ''}
+fn pf(i: u32) -> f32 { return bitcast<f32>(P[i]); }
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let i = wgid * ${WG}u + li;
+  if (i >= P[0]) { return; }
+  let lr = pf(6); let b1 = pf(7); let b2 = pf(8); let eps = pf(9); let wd = pf(10);
+  let bc1 = pf(11); let bc2 = pf(12);
+  var p = Prm[P[1] + i];
+  var g = G[P[2] + i];
+  ${maximize ? 'g = -g;' : ''}
+  ${decoupled ? 'p = p * (1.0 - lr * wd);' : 'g = g + wd * p;'}
+  let m = b1 * Mm[P[3] + i] + (1.0 - b1) * g;
+  let v = b2 * Vv[P[4] + i] + (1.0 - b2) * g * g;
+  Mm[P[3] + i] = m;
+  Vv[P[4] + i] = v;
+  ${
+    amsgrad
+      ? `let vm = max(Vmax[P[5] + i], v);
+  Vmax[P[5] + i] = vm;
+  let denom = sqrt(vm) / sqrt(bc2) + eps;`
+      : 'let denom = sqrt(v) / sqrt(bc2) + eps;'
+  }
+  Prm[P[1] + i] = p - (lr / bc1) * m / denom;
+}`;
+}

@@ -1,0 +1,200 @@
+import type { DType, ReduceOp } from '@layers/core';
+import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, toWord, wgslType } from './common.js';
+
+/**
+ * Row reductions of a contiguous [outer, inner] block. Params: [outer, inner, xOffset, outOffset].
+ * Two strategies: one thread per row when rows are short, one workgroup per row with a
+ * shared-memory tree otherwise. The tree combines (value, index) pairs for arg ops so that
+ * ties keep the lowest index (first occurrence) and the first NaN wins.
+ */
+
+export const REDUCE_WG = 256;
+
+interface Combine {
+  type: string;
+  identity: string;
+  /** WGSL body of `fn comb(a: T, b: T) -> T` (value ops) */
+  combine: string;
+}
+
+function valueCombine(op: Exclude<ReduceOp, 'argmax' | 'argmin'>, dtype: DType): Combine {
+  const t = wgslType(dtype);
+  if (dtype === 'bool') {
+    // bool sum/max is "any", prod/min is "all".
+    const any = op === 'sum' || op === 'max';
+    return { type: t, identity: any ? '0u' : '1u', combine: any ? 'return a | b;' : 'return a & b;' };
+  }
+  const f = dtype === 'float32';
+  switch (op) {
+    case 'sum':
+      return { type: t, identity: f ? '0.0' : '0', combine: 'return a + b;' };
+    case 'prod':
+      return { type: t, identity: f ? '1.0' : '1', combine: 'return a * b;' };
+    case 'max':
+      return f
+        ? {
+            type: t,
+            identity: '-infF()',
+            combine: 'if (isNan(a)) { return a; } if (isNan(b)) { return b; } return max(a, b);',
+          }
+        : { type: t, identity: '-2147483647 - 1', combine: 'return max(a, b);' };
+    case 'min':
+      return f
+        ? {
+            type: t,
+            identity: 'infF()',
+            combine: 'if (isNan(a)) { return a; } if (isNan(b)) { return b; } return min(a, b);',
+          }
+        : { type: t, identity: '2147483647', combine: 'return min(a, b);' };
+  }
+}
+
+/** `better(a, ia, b, ib)`: does candidate b replace a? Lower index wins ties. */
+function argBetter(op: 'argmax' | 'argmin', dtype: DType): string {
+  const cmp = op === 'argmax' ? '>' : '<';
+  const nanPart =
+    dtype === 'float32'
+      ? `let na = isNan(a); let nb = isNan(b);
+  if (na || nb) { return nb && (!na || ib < ia); }`
+      : '';
+  return `${nanPart}
+  return (b ${cmp} a) || (b == a && ib < ia);`;
+}
+
+export function reduceShader(op: ReduceOp, dtype: DType, perRow: boolean, subgroups: boolean): string {
+  const t = wgslType(dtype);
+  const header = `${NAN_HELPERS}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<u32>;
+@group(0) @binding(2) var<storage, read> X: array<u32>;
+fn ld(i: u32) -> ${t} { return ${fromWord(dtype, 'X[i]')}; }`;
+  const isArg = op === 'argmax' || op === 'argmin';
+  if (isArg) {
+    const better = `fn better(a: ${t}, ia: u32, b: ${t}, ib: u32) -> bool {
+  ${argBetter(op, dtype)}
+}`;
+    if (perRow) {
+      return `${header}
+${better}
+@compute @workgroup_size(64)
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let row = wgid * 64u + li;
+  let outer = P[0]; let inner = P[1];
+  if (row >= outer) { return; }
+  let base = P[2] + row * inner;
+  var bv = ld(base); var bi = 0u;
+  for (var k = 1u; k < inner; k++) {
+    let v = ld(base + k);
+    if (better(bv, bi, v, k)) { bv = v; bi = k; }
+  }
+  O[P[3] + row] = bitcast<u32>(i32(bi));
+}`;
+    }
+    return `${header}
+${better}
+var<workgroup> sv: array<${t}, ${REDUCE_WG}>;
+var<workgroup> si: array<u32, ${REDUCE_WG}>;
+@compute @workgroup_size(${REDUCE_WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let row = wgid;
+  let inner = P[1];
+  let base = P[2] + row * inner;
+  var bv = ld(base); var bi = 0u;
+  for (var k = li; k < inner; k += ${REDUCE_WG}u) {
+    let v = ld(base + k);
+    if (better(bv, bi, v, k)) { bv = v; bi = k; }
+  }
+  sv[li] = bv; si[li] = bi;
+  workgroupBarrier();
+  for (var s = ${REDUCE_WG / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s && better(sv[li], si[li], sv[li + s], si[li + s])) {
+      sv[li] = sv[li + s]; si[li] = si[li + s];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) { O[P[3] + row] = bitcast<u32>(i32(si[0])); }
+}`;
+  }
+  const c = valueCombine(op, dtype);
+  const comb = `fn comb(a: ${t}, b: ${t}) -> ${t} { ${c.combine} }`;
+  if (perRow) {
+    return `${header}
+${comb}
+@compute @workgroup_size(64)
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let row = wgid * 64u + li;
+  let outer = P[0]; let inner = P[1];
+  if (row >= outer) { return; }
+  let base = P[2] + row * inner;
+  var acc: ${t} = ${c.identity};
+  for (var k = 0u; k < inner; k++) { acc = comb(acc, ld(base + k)); }
+  O[P[3] + row] = ${toWord(dtype, 'acc')};
+}`;
+  }
+  // Hardware subgroup sums are only used for float sum; NaN/int semantics of the others stay
+  // in our own combine.
+  const useSg = subgroups && op === 'sum' && dtype === 'float32';
+  const treeReduce = useSg
+    ? wgReduceSubgroup('f32', 'comb', c.identity, 'subgroupAdd', REDUCE_WG)
+    : wgReduceTree(t, 'comb', REDUCE_WG);
+  return `${useSg ? 'enable subgroups;\n' : ''}${header}
+${comb}
+${treeReduce}
+@compute @workgroup_size(${REDUCE_WG})
+fn main(${ENTRY_BUILTINS}${useSg ? ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgs: u32' : ''}) {
+  ${FLAT_WG}
+  let row = wgid;
+  let inner = P[1];
+  let base = P[2] + row * inner;
+  var acc: ${t} = ${c.identity};
+  for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = comb(acc, ld(base + k)); }
+  let r = wgReduce(acc, li${useSg ? ', lane, sgs' : ''});
+  if (li == 0u) { O[P[3] + row] = ${toWord(dtype, 'r')}; }
+}`;
+}
+
+/** Shared-memory tree reduction `wgReduce(v, li)` over a workgroup of `size` threads. */
+export function wgReduceTree(t: string, comb: string, size: number, name = 'wgReduce'): string {
+  return `var<workgroup> red_${name}: array<${t}, ${size}>;
+fn ${name}(v: ${t}, li: u32) -> ${t} {
+  red_${name}[li] = v;
+  workgroupBarrier();
+  for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { red_${name}[li] = ${comb}(red_${name}[li], red_${name}[li + s]); }
+    workgroupBarrier();
+  }
+  let r = red_${name}[0];
+  workgroupBarrier();
+  return r;
+}`;
+}
+
+/**
+ * Subgroup reduction `wgReduce(v, li, lane, sgs)`: each subgroup reduces in registers, the
+ * partials go through shared memory, and every subgroup then reduces the partials, so the
+ * subgroup builtins always run in uniform control flow whatever the subgroup size.
+ */
+export function wgReduceSubgroup(
+  t: string,
+  comb: string,
+  identity: string,
+  sgOp: string,
+  size: number,
+  name = 'wgReduce',
+): string {
+  return `var<workgroup> part_${name}: array<${t}, ${size}>;
+fn ${name}(v: ${t}, li: u32, lane: u32, sgs: u32) -> ${t} {
+  let s = ${sgOp}(v);
+  if (lane == 0u) { part_${name}[li / sgs] = s; }
+  workgroupBarrier();
+  let np = (${size}u + sgs - 1u) / sgs;
+  var acc: ${t} = ${identity};
+  for (var j = lane; j < np; j += sgs) { acc = ${comb}(acc, part_${name}[j]); }
+  let r = ${sgOp}(acc);
+  workgroupBarrier();
+  return r;
+}`;
+}

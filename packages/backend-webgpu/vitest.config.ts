@@ -1,0 +1,22 @@
+import { mkdirSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// Headless machines (CI) have no GPU: run Dawn on Chromium's SwiftShader Vulkan driver unless
+// the environment already points somewhere. Set here so forked test workers inherit it.
+process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.XDG_RUNTIME_DIR) {
+  const dir = '/tmp/layers-webgpu-xdg';
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  process.env.XDG_RUNTIME_DIR = dir;
+}
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/browser/**'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // One Dawn device at a time: the software rasterizer is CPU-bound.
+    fileParallelism: false,
+  },
+});
