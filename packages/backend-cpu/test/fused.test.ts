@@ -140,7 +140,8 @@ describe('fused.layerNorm', () => {
       const rs = 1 / Math.sqrt(varr + eps);
       means.push(mu);
       rstds.push(rs);
-      row.forEach((v, i) => expected.push((v - mu) * rs * [1, 2, 0.5, -1][i] + [0, 0.1, 0.2, 0.3][i]));
+      for (let i = 0; i < 4; i++)
+        expected.push((row[i] - mu) * rs * [1, 2, 0.5, -1][i] + [0, 0.1, 0.2, 0.3][i]);
     }
     expectClose(read(out), expected, 1e-6);
     expectClose(read(mean), means, 1e-6);
