@@ -11,6 +11,7 @@ const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
+const TWO_POW_MINUS_24 = 2 ** -24;
 
 /** High 32 bits of the 64-bit product of two uint32, without BigInt. */
 export function mulhi32(a: number, b: number): number {
@@ -56,7 +57,7 @@ export function philoxBlock(
 
 /** [0, 1) from the top 24 bits of a word: exactly representable in float32. */
 export function wordToUniform(w: number): number {
-  return (w >>> 8) * 5.960464477539063e-8; // 2^-24
+  return (w >>> 8) * TWO_POW_MINUS_24;
 }
 
 /**
@@ -76,7 +77,7 @@ export function philoxFill(kind: RandomKind, state: PhiloxState, out: Float32Arr
       for (let j = 0; j < 4 && base + j < n; j++) out[base + j] = wordToUniform(words[j]);
     } else {
       for (let pair = 0; pair < 2; pair++) {
-        const u1 = ((words[2 * pair] >>> 8) + 1) * 5.960464477539063e-8;
+        const u1 = ((words[2 * pair] >>> 8) + 1) * TWO_POW_MINUS_24;
         const u2 = wordToUniform(words[2 * pair + 1]);
         const r = Math.sqrt(-2 * Math.log(u1));
         const t = 2 * Math.PI * u2;

@@ -1,0 +1,231 @@
+/** Creating tensors: from data, constants, ranges, and the seeded random generator. */
+import type { Backend, DType, RandomKind, TypedArray } from '../backend/contract.js';
+import { getBackend } from '../backend/registry.js';
+import { dtypeOfTypedArray, typedArrayFor } from '../tensor/dtype.js';
+import { fmtShape, numel } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { empty } from './kernel.js';
+import { cast } from './view.js';
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  backend?: Backend;
+}
+export interface TensorOptions extends CreateOptions {
+  /** Shape for flat data (a typed array or flat number array). */
+  shape?: readonly number[];
+}
+
+export type NestedArray = number | boolean | readonly NestedArray[];
+export type TensorData = NestedArray | TypedArray | Float64Array | readonly number[];
+
+function finish(t: Tensor, opts: CreateOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Upload a typed array as a new contiguous tensor of its dtype. */
+export function fromTypedArray(
+  data: TypedArray,
+  shape: readonly number[],
+  backend: Backend = getBackend(),
+): Tensor {
+  const t = empty(shape, dtypeOfTypedArray(data), backend);
+  if (data.length > 0) backend.write(t._storage.buffer, t.dtype, data);
+  return t;
+}
+
+function inferNested(data: NestedArray, shape: number[], depth: number): void {
+  if (Array.isArray(data)) {
+    if (shape.length === depth) shape.push(data.length);
+    else if (shape[depth] !== data.length) {
+      throw new RangeError(
+        `tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${data.length}`,
+      );
+    }
+    for (const item of data) inferNested(item as NestedArray, shape, depth + 1);
+  } else if (shape.length !== depth) {
+    throw new RangeError(`tensor: ragged nested array: found a scalar at depth ${depth}, expected a list`);
+  }
+}
+
+function flattenNested(data: NestedArray, out: number[], bools: { any: boolean; numbers: boolean }): void {
+  if (Array.isArray(data)) for (const item of data) flattenNested(item as NestedArray, out, bools);
+  else if (typeof data === 'boolean') {
+    bools.any = true;
+    out.push(data ? 1 : 0);
+  } else if (typeof data === 'number') {
+    bools.numbers = true;
+    out.push(data);
+  } else throw new TypeError(`tensor: unsupported element ${String(data)}`);
+}
+
+/**
+ * Create a tensor from nested arrays, a number or boolean, or a typed array with `shape`.
+ * Numbers give float32 unless `dtype` says otherwise (JavaScript has no integer type to
+ * infer from); booleans give bool; Int32Array gives int32; Uint8Array gives bool.
+ */
+export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
+  const backend = opts.backend ?? getBackend();
+  let values: TypedArray;
+  let shape: number[];
+  if (ArrayBuffer.isView(data)) {
+    const typed = data as TypedArray | Float64Array;
+    const src: TypedArray = typed instanceof Float64Array ? Float32Array.from(typed) : typed;
+    shape = opts.shape ? [...opts.shape] : [src.length];
+    if (numel(shape) !== src.length) {
+      throw new RangeError(
+        `tensor: shape ${fmtShape(shape)} needs ${numel(shape)} values, got ${src.length}`,
+      );
+    }
+    values = src;
+  } else {
+    shape = [];
+    inferNested(data as NestedArray, shape, 0);
+    const flat: number[] = [];
+    const kinds = { any: false, numbers: false };
+    flattenNested(data as NestedArray, flat, kinds);
+    if (opts.shape) {
+      if (numel(opts.shape) !== flat.length) {
+        throw new RangeError(
+          `tensor: shape ${fmtShape(opts.shape)} needs ${numel(opts.shape)} values, got ${flat.length}`,
+        );
+      }
+      shape = [...opts.shape];
+    }
+    const inferred: DType = kinds.any && !kinds.numbers ? 'bool' : 'float32';
+    values = typedArrayFor(opts.dtype ?? inferred, flat.length);
+    const dtype = opts.dtype ?? inferred;
+    for (let i = 0; i < flat.length; i++) values[i] = dtype === 'bool' ? (flat[i] !== 0 ? 1 : 0) : flat[i];
+  }
+  let t = fromTypedArray(values, shape, backend);
+  if (opts.dtype && t.dtype !== opts.dtype) {
+    const c = cast(t, opts.dtype);
+    t.dispose();
+    t = c;
+  }
+  return finish(t, opts);
+}
+
+export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const backend = opts.backend ?? getBackend();
+  const t = empty(shape, dtype, backend);
+  if (t.size > 0) backend.fill(t._view(), Number(value));
+  return finish(t, opts);
+}
+
+export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
+
+function likeOpts(t: Tensor, opts: CreateOptions): CreateOptions {
+  return {
+    dtype: opts.dtype ?? t.dtype,
+    backend: opts.backend ?? t.backend,
+    requiresGrad: opts.requiresGrad,
+  };
+}
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, likeOpts(t, opts));
+export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, likeOpts(t, opts));
+export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor =>
+  full(t.shape, value, likeOpts(t, opts));
+
+/**
+ * arange(end) or arange(start, end, step). Like PyTorch, all-integer arguments give an
+ * integer tensor (int32 here) and any fractional one gives float32.
+ */
+export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  const n = Math.max(Math.ceil((end - start) / step), 0);
+  const allInts = [start, end, step].every(Number.isInteger);
+  const dtype = opts.dtype ?? (allInts ? 'int32' : 'float32');
+  const values = typedArrayFor(dtype, n);
+  for (let i = 0; i < n; i++) values[i] = start + i * step;
+  return finish(fromTypedArray(values, [n], opts.backend), opts);
+}
+
+export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError('linspace: number of steps must be non-negative');
+  const values = typedArrayFor(opts.dtype ?? 'float32', steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // Symmetric evaluation, as PyTorch does, so the last value is exactly `end`.
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  return finish(fromTypedArray(values, [steps], opts.backend), opts);
+}
+
+export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
+  const values = typedArrayFor(opts.dtype ?? 'float32', n * m);
+  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+  return finish(fromTypedArray(values, [n, m], opts.backend), opts);
+}
+
+// ---- random -------------------------------------------------------------------------
+
+/**
+ * The global generator: a 64-bit key from the seed and a 64-bit stream counter that every
+ * random op advances by one. Same seed, same sequence of ops, same numbers on every backend.
+ */
+const generator = { key: [0, 0] as [number, number], counter: 0 };
+manualSeed(67280421310721); // PyTorch's default seed, so programs are reproducible by default.
+
+export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError('manualSeed: seed must be a non-negative safe integer');
+  generator.key = [(seed % 2 ** 32) >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+  generator.counter = 0;
+}
+
+/** Fill a fresh float32 tensor from the generator. */
+export function randomTensor(
+  kind: RandomKind,
+  shape: readonly number[],
+  backend: Backend = getBackend(),
+): Tensor {
+  const t = empty(shape, 'float32', backend);
+  const c = generator.counter++;
+  if (t.size > 0) {
+    backend.random(
+      kind,
+      { key: generator.key, counter: [(c % 2 ** 32) >>> 0, Math.floor(c / 2 ** 32) >>> 0] },
+      t._view(),
+    );
+  }
+  return t;
+}
+
+export function rand(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return finish(randomTensor('uniform', shape, opts.backend), opts);
+}
+
+export function randn(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return finish(randomTensor('normal', shape, opts.backend), opts);
+}
+
+/** Integers uniformly drawn from [low, high). */
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  opts: CreateOptions = {},
+): Tensor {
+  if (!(high > low)) throw new RangeError(`randint: expected low < high, got low=${low}, high=${high}`);
+  const u = randomTensor('uniform', shape, opts.backend);
+  const scaled = u
+    .mul(high - low)
+    .floor()
+    .add(low);
+  const out = cast(scaled, opts.dtype ?? 'int32');
+  u.dispose();
+  if (out !== scaled) scaled.dispose();
+  return out;
+}
+
+export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand(t.shape, likeOpts(t, opts));
+export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn(t.shape, likeOpts(t, opts));

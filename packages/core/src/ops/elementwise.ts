@@ -1,0 +1,288 @@
+/**
+ * Elementwise ops with NumPy/PyTorch broadcasting and PyTorch's type promotion, and their
+ * gradients. Gradients are written with the ops themselves (the engine runs them without
+ * recording), so this file is also the reference for how each derivative is defined.
+ */
+
+import { attach } from '../autograd/node.js';
+import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
+import { isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
+import { tidy } from '../tensor/scope.js';
+import { broadcastShapes, fmtShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { backendOf, broadcastView, empty, type Other, scalarTensor } from './kernel.js';
+import { sumTo } from './reduce.js';
+import { cast } from './view.js';
+
+// ---- plumbing ---------------------------------------------------------------------------
+
+/** Turn (a, b) into two tensors of the promoted dtype on one backend. */
+function operands(op: string, a: Other, b: Other, float = false): [Tensor, Tensor, DType] {
+  const backend = backendOf(op, a, b);
+  let dtype: DType;
+  if (a instanceof Tensor && b instanceof Tensor) dtype = promoteTypes(a.dtype, b.dtype);
+  else if (a instanceof Tensor) dtype = scalarDType(b as number, a.dtype);
+  else if (b instanceof Tensor) dtype = scalarDType(a as number, b.dtype);
+  else throw new TypeError(`${op}: expected at least one tensor argument`);
+  if (float) dtype = 'float32';
+  const ta = a instanceof Tensor ? cast(a, dtype) : scalarTensor(a, dtype, backend);
+  const tb = b instanceof Tensor ? cast(b, dtype) : scalarTensor(b, dtype, backend);
+  return [ta, tb, dtype];
+}
+
+function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType, name: string): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  const out = empty(shape, outDtype, a.backend);
+  if (out.size > 0)
+    a.backend.binary(op, broadcastView(a, shape, name), broadcastView(b, shape, name), out._view());
+  return out;
+}
+
+function rawUnary(op: UnaryOp, x: Tensor, outDtype: DType = x.dtype): Tensor {
+  const out = empty(x.shape, outDtype, x.backend);
+  if (out.size > 0) x.backend.unary(op, x._view(op), out._view());
+  return out;
+}
+
+type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+
+/** Define a differentiable binary op. `grad` returns unreduced gradients; sumTo handles broadcasting. */
+function binary(op: BinaryOp, opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean }) {
+  return (a: Other, b: Other): Tensor =>
+    tidy(() => {
+      const [ta, tb, dtype] = operands(op, a, b, opts.float);
+      const out = rawBinary(op, ta, tb, dtype, op);
+      const grad = opts.grad;
+      if (!grad) return out;
+      const aShape = ta.shape;
+      const bShape = tb.shape;
+      const save = opts.saveOut ? [ta, tb, out] : [ta, tb];
+      return attach(out, op, [ta, tb], save, (g, [sa, sb, so]) => {
+        const [ga, gb] = grad(g, sa, sb, so);
+        return [ga && sumTo(ga, aShape), gb && sumTo(gb, bShape)];
+      });
+    });
+}
+
+function comparison(op: BinaryOp) {
+  return (a: Other, b: Other): Tensor =>
+    tidy(() => {
+      const [ta, tb] = operands(op, a, b);
+      return rawBinary(op, ta, tb, 'bool', op);
+    });
+}
+
+function logical(op: BinaryOp) {
+  return (a: Other, b: Other): Tensor =>
+    tidy(() => {
+      const backend = backendOf(op, a, b);
+      const ta = a instanceof Tensor ? cast(a, 'bool') : scalarTensor(a, 'bool', backend);
+      const tb = b instanceof Tensor ? cast(b, 'bool') : scalarTensor(b, 'bool', backend);
+      return rawBinary(op, ta, tb, 'bool', op);
+    });
+}
+
+type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
+
+/**
+ * Define a differentiable unary op. `float`: ints and bools are promoted to float32 first,
+ * as PyTorch does for exp, log, sin, ... .
+ */
+function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad; ints?: boolean }) {
+  return (x: Tensor): Tensor =>
+    tidy(() => {
+      x._check(op);
+      let input = x;
+      if (!isFloat(x.dtype)) {
+        if (opts.float) input = cast(x, 'float32');
+        else if (!opts.ints || x.dtype === 'bool')
+          input = cast(x, x.dtype === 'bool' && opts.ints ? 'int32' : x.dtype);
+      }
+      const out = rawUnary(op, input);
+      const grad = opts.grad;
+      if (!grad) return out;
+      return attach(out, op, [input], [input, out], (g, [sx, so]) => [grad(g, sx, so)]);
+    });
+}
+
+// ---- arithmetic -------------------------------------------------------------------------
+
+export const add = binary('add', { grad: (g) => [g, g] });
+export const sub = binary('sub', { grad: (g) => [g, g.neg()] });
+export const mul = binary('mul', { grad: (g, a, b) => [g.mul(b), g.mul(a)] });
+export const div = binary('div', {
+  float: true,
+  saveOut: true,
+  grad: (g, _a, b, out) => [g.div(b), g.mul(out).div(b).neg()],
+});
+export const pow = binary('pow', {
+  saveOut: true,
+  grad: (g, a, b, out) => [
+    g.mul(b).mul(a.pow(b.sub(1))),
+    // d/db a^b = a^b log a, defined as 0 where a == 0 and b >= 0 (PyTorch's convention).
+    isFloat(b.dtype) ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
+  ],
+});
+/** Ties split the gradient evenly between both inputs, as in PyTorch. */
+export const maximum = binary('maximum', {
+  grad: (g, a, b) => {
+    const tie = where(a.eq(b), g.div(2), g);
+    return [maskedFill(tie, a.lt(b), 0), maskedFill(tie, a.gt(b), 0)];
+  },
+});
+export const minimum = binary('minimum', {
+  grad: (g, a, b) => {
+    const tie = where(a.eq(b), g.div(2), g);
+    return [maskedFill(tie, a.gt(b), 0), maskedFill(tie, a.lt(b), 0)];
+  },
+});
+export const atan2 = binary('atan2', {
+  float: true,
+  grad: (g, a, b) => {
+    const denom = a.square().add(b.square());
+    return [g.mul(b).div(denom), g.mul(a).neg().div(denom)];
+  },
+});
+export const remainder = binary('remainder', {
+  grad: (g, a, b) => [g, g.mul(floorDivide(a, b)).neg()],
+});
+export const floorDivide = binary('floorDivide', {});
+
+// ---- comparison and logic ---------------------------------------------------------------
+
+export const eq = comparison('eq');
+export const ne = comparison('ne');
+export const lt = comparison('lt');
+export const le = comparison('le');
+export const gt = comparison('gt');
+export const ge = comparison('ge');
+export const logicalAnd = logical('logicalAnd');
+export const logicalOr = logical('logicalOr');
+export const logicalXor = logical('logicalXor');
+
+export function logicalNot(x: Tensor): Tensor {
+  return tidy(() => rawUnary('logicalNot', cast(x, 'bool'), 'bool'));
+}
+
+export function isnan(x: Tensor): Tensor {
+  x._check('isnan');
+  if (!isFloat(x.dtype))
+    return tidy(() => scalarTensor(false, 'bool', x.backend).expand(x.shape).contiguous());
+  return rawUnary('isnan', x, 'bool');
+}
+
+// ---- unary math -------------------------------------------------------------------------
+
+const SQRT_PI_2 = 2 / Math.sqrt(Math.PI);
+
+export const neg = unary('neg', { ints: true, grad: (g) => g.neg() });
+export const abs = unary('abs', { ints: true, grad: (g, x) => g.mul(x.sign()) });
+export const sign = unary('sign', { ints: true, grad: (g) => g.mul(0) });
+export const exp = unary('exp', { float: true, grad: (g, _x, out) => g.mul(out) });
+export const expm1 = unary('expm1', { float: true, grad: (g, _x, out) => g.mul(out.add(1)) });
+export const log = unary('log', { float: true, grad: (g, x) => g.div(x) });
+export const log1p = unary('log1p', { float: true, grad: (g, x) => g.div(x.add(1)) });
+export const sqrt = unary('sqrt', { float: true, grad: (g, _x, out) => g.div(out.mul(2)) });
+export const rsqrt = unary('rsqrt', { float: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
+export const reciprocal = unary('reciprocal', {
+  float: true,
+  grad: (g, _x, out) => g.mul(out.square()).neg(),
+});
+export const sin = unary('sin', { float: true, grad: (g, x) => g.mul(x.cos()) });
+export const cos = unary('cos', { float: true, grad: (g, x) => g.mul(x.sin()).neg() });
+export const tan = unary('tan', { float: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
+export const tanh = unary('tanh', { float: true, grad: (g, _x, out) => g.mul(out.square().neg().add(1)) });
+export const sigmoid = unary('sigmoid', {
+  float: true,
+  grad: (g, _x, out) => g.mul(out).mul(out.neg().add(1)),
+});
+export const erf = unary('erf', {
+  float: true,
+  grad: (g, x) => g.mul(x.square().neg().exp()).mul(SQRT_PI_2),
+});
+export const floor = unary('floor', { ints: true, grad: (g) => g.mul(0) });
+export const ceil = unary('ceil', { ints: true, grad: (g) => g.mul(0) });
+export const round = unary('round', { ints: true, grad: (g) => g.mul(0) });
+export const relu = unary('relu', { ints: true, grad: (g, _x, out) => g.mul(out.gt(0)) });
+
+export function square(x: Tensor): Tensor {
+  return mul(x, x);
+}
+
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new TypeError("clamp: at least one of 'min' or 'max' must not be None");
+  }
+  return tidy(() => {
+    x._check('clamp');
+    let out = x;
+    if (min !== undefined && min !== null) out = maximumNoGrad(out, min);
+    if (max !== undefined && max !== null) out = minimumNoGrad(out, max);
+    if (out === x) out = x.clone();
+    const lo = min ?? null;
+    const hi = max ?? null;
+    // Gradient passes where min <= x <= max (inclusive), as PyTorch's clamp_backward.
+    return attach(out.detach(), 'clamp', [x], [x], (g, [sx]) => {
+      let mask = sx.eq(sx);
+      if (lo !== null) mask = mask.logicalAnd(sx.ge(lo));
+      if (hi !== null) mask = mask.logicalAnd(sx.le(hi));
+      return [where(mask, g, 0)];
+    });
+  });
+}
+
+function maximumNoGrad(x: Tensor, v: number): Tensor {
+  const [ta, tb, dtype] = operands('clamp', x.detach(), v);
+  return rawBinary('maximum', ta, tb, dtype, 'clamp');
+}
+function minimumNoGrad(x: Tensor, v: number): Tensor {
+  const [ta, tb, dtype] = operands('clamp', x.detach(), v);
+  return rawBinary('minimum', ta, tb, dtype, 'clamp');
+}
+
+// ---- selection --------------------------------------------------------------------------
+
+/** torch.where(cond, a, b) with broadcasting across all three. */
+export function where(cond: Tensor, a: Other, b: Other): Tensor {
+  return tidy(() => {
+    const backend = backendOf('where', cond, a, b);
+    const [ta, tb, dtype] = operands('where', a, b);
+    const c = cond.dtype === 'bool' ? cond : cast(cond, 'bool');
+    const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where'), tb.shape, 'where');
+    const out = empty(shape, dtype, backend);
+    if (out.size > 0)
+      backend.where(broadcastView(c, shape), broadcastView(ta, shape), broadcastView(tb, shape), out._view());
+    const aShape = ta.shape;
+    const bShape = tb.shape;
+    return attach(out, 'where', [ta, tb], [c], (g, [sc]) => [
+      sumTo(where(sc, g, 0), aShape),
+      sumTo(where(sc, 0, g), bShape),
+    ]);
+  });
+}
+
+export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
+  if (mask.dtype !== 'bool') {
+    throw new TypeError(`maskedFill: expected a bool mask, got ${mask.dtype}`);
+  }
+  const shape = broadcastShapes(x.shape, mask.shape, 'maskedFill');
+  if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i])) {
+    throw new RangeError(
+      `maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the input shape ${fmtShape(x.shape)}`,
+    );
+  }
+  return tidy(() => {
+    const fill = typeof value === 'boolean' ? Number(value) : value;
+    const v = x.dtype === 'float32' ? fill : x.dtype === 'int32' ? Math.trunc(fill) : fill !== 0;
+    return where(mask, scalarTensor(v, x.dtype, x.backend), x);
+  });
+}
+
+/** out[...] += src in place (used for gradient accumulation). Same shape and dtype. */
+export function addInPlace(dst: Tensor, src: Tensor): void {
+  dst._check('addInPlace');
+  if (dst.size === 0) return;
+  const s = src.dtype === dst.dtype ? src : cast(src, dst.dtype);
+  dst.backend.binary('add', dst._view(), broadcastView(s, dst.shape), dst._view());
+  if (s !== src) s.dispose();
+}

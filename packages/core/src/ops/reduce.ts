@@ -1,0 +1,230 @@
+/**
+ * Reductions. The backend only reduces the inner axis of a contiguous [outer, inner] block;
+ * this file moves the reduced dims last, handles keepdim, empty tensors and gradients.
+ */
+
+import { attach } from '../autograd/node.js';
+import type { ReduceOp } from '../backend/contract.js';
+import { isFloat } from '../tensor/dtype.js';
+import { tidy } from '../tensor/scope.js';
+import { fmtShape, normDims, numel, shapeEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { where } from './elementwise.js';
+import { empty, scalarTensor } from './kernel.js';
+import { cast, contiguous, detach, expand, permute, reshape } from './view.js';
+
+export interface ReduceOptions {
+  keepdim?: boolean;
+}
+export interface VarOptions extends ReduceOptions {
+  /** Bessel's correction: 1 (default) for the sample variance, 0 for the population. */
+  correction?: number;
+}
+
+type Dims = number | readonly number[] | null | undefined;
+
+/** Shape of the result with reduced dims kept as size 1. */
+function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((d, i) => (dims.includes(i) ? 1 : d));
+}
+
+/** Run a backend reduction over `dims` (already normalised), no autograd. */
+function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean, name: string): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const outShapeKeep = keptShape(x.shape, dims);
+  const outShape = keepdim ? outShapeKeep : kept.map((i) => x.shape[i]);
+  const outer = numel(kept.map((i) => x.shape[i]));
+  const inner = numel(dims.map((i) => x.shape[i]));
+  const outDtype = op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype;
+  const out = empty(outShape, outDtype, x.backend);
+  if (outer === 0) return out;
+  if (inner === 0) {
+    if (op !== 'sum' && op !== 'prod') {
+      out.dispose();
+      throw new RangeError(
+        `${name}: expected reduction dims to be non-empty for an input with 0 elements (shape ${fmtShape(x.shape)})`,
+      );
+    }
+    x.backend.fill(out._view(), op === 'sum' ? 0 : 1);
+    return out;
+  }
+  const moved = tidy(() => contiguous(permute(detach(x), [...kept, ...dims])));
+  x.backend.reduce(op, moved._view(name), out._view(), outer, inner);
+  moved.dispose();
+  return out;
+}
+
+/** Broadcast a reduced gradient back over the reduced dims. */
+function expandBack(g: Tensor, shape: readonly number[], dims: readonly number[], keepdim: boolean): Tensor {
+  const withOnes = keepdim ? g : reshape(g, keptShape(shape, dims));
+  return expand(withOnes, shape);
+}
+
+/** Sum `g` down to `shape` (the inverse of broadcasting). */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapeEqual(g.shape, shape)) return g;
+  return tidy(() => {
+    const lead = g.ndim - shape.length;
+    const dims: number[] = [];
+    for (let i = 0; i < g.ndim; i++) {
+      if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+    }
+    const s = dims.length > 0 ? sum(g, dims, { keepdim: true }) : g;
+    return reshape(s, shape);
+  });
+}
+
+export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    x._check('sum');
+    const input = isFloat(x.dtype) ? x : cast(x, 'int32');
+    const dims = normDims(dim, x.ndim, 'sum');
+    const keepdim = opts.keepdim ?? false;
+    const out = rawReduce('sum', input, dims, keepdim, 'sum');
+    const shape = x.shape;
+    return attach(out, 'sum', [input], [], (g) => [expandBack(g, shape, dims, keepdim)]);
+  });
+}
+
+export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    if (!isFloat(x.dtype)) {
+      throw new TypeError(`mean: could not infer output dtype. Input dtype must be float32, got ${x.dtype}`);
+    }
+    const dims = normDims(dim, x.ndim, 'mean');
+    const n = numel(dims.map((i) => x.shape[i]));
+    return sum(x, dims, opts).div(n);
+  });
+}
+
+export function prod(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    x._check('prod');
+    const input = isFloat(x.dtype) ? x : cast(x, 'int32');
+    const dims = normDims(dim, x.ndim, 'prod');
+    const keepdim = opts.keepdim ?? false;
+    const out = rawReduce('prod', input, dims, keepdim, 'prod');
+    const shape = x.shape;
+    // d prod / d x_i = product of the others; computed without dividing by x_i so zeros work.
+    return attach(out, 'prod', [input], [input], (g, [sx]) => {
+      const isZero = sx.eq(0);
+      const zeros = sum(isZero, dims, { keepdim: true });
+      const nonZeroProd = rawReduce('prod', where(isZero, 1, sx), dims, true, 'prod');
+      const gk = expandBack(g, shape, dims, keepdim);
+      const noZero = nonZeroProd.div(sx);
+      const oneZero = where(isZero, nonZeroProd, 0);
+      const local = where(zeros.eq(0), noZero, where(zeros.eq(1), oneZero, 0));
+      return [gk.mul(local)];
+    });
+  });
+}
+
+function extreme(op: 'max' | 'min') {
+  return (x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor =>
+    tidy(() => {
+      x._check(op);
+      const dims = normDims(dim, x.ndim, op);
+      const keepdim = opts.keepdim ?? false;
+      const input = x.dtype === 'bool' ? cast(x, 'int32') : x;
+      const out = rawReduce(op, input, dims, keepdim, op);
+      const result = x.dtype === 'bool' ? cast(out, 'bool') : out;
+      if (!isFloat(x.dtype)) return result;
+      const shape = x.shape;
+      if (typeof dim === 'number') {
+        // torch.max(x, dim).values: the gradient goes to the (first) index of the extreme.
+        const arg = op === 'max' ? 'argmax' : 'argmin';
+        return attach(result, op, [x], [x], (g, [sx]) => {
+          const idx = rawReduce(arg, sx, dims, true, op);
+          const gk = keepdim ? g : reshape(g, keptShape(shape, dims));
+          const zeros = scalarTensor(0, 'float32', sx.backend).expand(shape).contiguous();
+          return [zeros.scatterAdd(dims[0], idx, gk)];
+        });
+      }
+      // torch.max(x) / amax: the gradient is split evenly between tied extremes.
+      return attach(result, op, [x], [x, result], (g, [sx, so]) => {
+        const ok = keepdim ? so : reshape(so, keptShape(shape, dims));
+        const mask = sx.eq(expand(ok, shape)).float();
+        const count = sum(mask, dims, { keepdim: true });
+        return [expandBack(g, shape, dims, keepdim).mul(mask).div(count)];
+      });
+    });
+}
+
+/** Max over `dim` (values only; use argmax for indices). No dim: the maximum of all elements. */
+export const max = extreme('max');
+export const min = extreme('min');
+
+function argExtreme(op: 'argmax' | 'argmin') {
+  return (x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor =>
+    tidy(() => {
+      x._check(op);
+      const input = x.dtype === 'bool' ? cast(x, 'int32') : x;
+      if (dim === undefined || dim === null) {
+        const flat = reshape(input, [input.size]);
+        const out = rawReduce(op, flat, [0], false, op);
+        return opts.keepdim
+          ? reshape(
+              out,
+              x.shape.map(() => 1),
+            )
+          : out;
+      }
+      return rawReduce(op, input, normDims(dim, x.ndim, op), opts.keepdim ?? false, op);
+    });
+}
+
+export const argmax = argExtreme('argmax');
+export const argmin = argExtreme('argmin');
+
+export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  return tidy(() => {
+    if (!isFloat(x.dtype)) throw new TypeError(`var: expected a float tensor, got ${x.dtype}`);
+    const dims = normDims(dim, x.ndim, 'var');
+    const n = numel(dims.map((i) => x.shape[i]));
+    const correction = opts.correction ?? 1;
+    const mu = mean(x, dims, { keepdim: true });
+    const ss = sum(x.sub(mu).square(), dims, { keepdim: opts.keepdim ?? false });
+    return ss.div(Math.max(n - correction, 0));
+  });
+}
+
+export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  return tidy(() => variance(x, dim, opts).sqrt());
+}
+
+/** log(sum(exp(x))) computed stably by subtracting the (detached) maximum first. */
+export function logsumexp(x: Tensor, dim: number | readonly number[], opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    const dims = normDims(dim, x.ndim, 'logsumexp');
+    const keepdim = opts.keepdim ?? false;
+    if (input.size === 0) return sum(input, dims, opts).log();
+    const m = rawReduce('max', detach(input), dims, true, 'logsumexp');
+    // An all -inf (or inf) slice would give inf - inf = NaN; shift by 0 there instead.
+    const shift = where(m.abs().eq(Number.POSITIVE_INFINITY), 0, m);
+    const s = sum(input.sub(shift).exp(), dims, { keepdim: true }).log().add(shift);
+    return keepdim
+      ? s
+      : reshape(
+          s,
+          s.shape.filter((_, i) => !dims.includes(i)),
+        );
+  });
+}
+
+export function all(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    const b = cast(cast(x, 'bool'), 'int32');
+    const dims = normDims(dim, x.ndim, 'all');
+    if (b.size === 0) return cast(sum(b, dims, opts).eq(0), 'bool');
+    return cast(rawReduce('min', b, dims, opts.keepdim ?? false, 'all'), 'bool');
+  });
+}
+
+export function any(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
+  return tidy(() => {
+    const b = cast(cast(x, 'bool'), 'int32');
+    const dims = normDims(dim, x.ndim, 'any');
+    return cast(sum(b, dims, opts), 'bool');
+  });
+}
