@@ -20,7 +20,7 @@ import { adamShader, layerNormShader, rowThreads, softmaxShader } from './kernel
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { conv2dShader, matmulNaiveShader, matmulShader, TILE } from './kernels/matmul.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
-import { REDUCE_WG, reduceShader } from './kernels/reduce.js';
+import { reduceShader } from './kernels/reduce.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
 
@@ -55,7 +55,7 @@ export class WebGPUBackend implements Backend {
     readonly device: GPUDevice,
     subgroups: boolean,
     /** Holds the Node `webgpu` instance so it outlives every use of the device. */
-    private readonly instance: GPU | null = null,
+    readonly instance: GPU | null = null,
   ) {
     this.runtime = new Runtime(device, subgroups);
     this.fused = {

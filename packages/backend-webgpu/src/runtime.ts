@@ -199,7 +199,8 @@ export class Runtime {
     const at = Math.ceil(this.arenaUsed / this.paramAlign) * this.paramAlign;
     if (at + paramBytes > ARENA_BYTES) {
       this.flush();
-      return this.dispatch(spec);
+      this.dispatch(spec);
+      return;
     }
     this.arenaUsed = at + paramBytes;
     this.arenaCpu.set(new Uint8Array(spec.params.buffer, spec.params.byteOffset, spec.params.byteLength), at);

@@ -1,4 +1,4 @@
-import type { DType, View } from '@layers/core';
+import type { DType } from '@layers/core';
 
 /** Threads per workgroup of the 1-D elementwise kernels. */
 export const WG = 256;
@@ -74,7 +74,9 @@ export function collapse(
       continue;
     }
     outShape.push(shape[d]);
-    stridesList.forEach((s, v) => outStrides[v].push(s[d]));
+    stridesList.forEach((s, v) => {
+      outStrides[v].push(s[d]);
+    });
   }
   if (outShape.length === 0) {
     outShape.push(1);

@@ -1,5 +1,6 @@
 import type { BinaryOp, DType, UnaryOp } from '@layers/core';
 import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, toWord, WG } from './common.js';
+import { MATHLIB } from './mathlib.js';
 
 /**
  * WGSL for the elementwise kernels. Every binding is `array<u32>` and values are bitcast per
@@ -24,7 +25,10 @@ fn erfF(x: f32) -> f32 {
 }`;
 
 const FLOAT_MATH = `${NAN_HELPERS}
+${MATHLIB}
 ${ERF}
+// Non-zero by bits: SwiftShader's float != is not IEEE for NaN.
+fn nzF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn expm1F(x: f32) -> f32 {
   // Kahan's trick: exact-ish for small |x| without a dedicated expm1.
   if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
@@ -33,13 +37,13 @@ fn expm1F(x: f32) -> f32 {
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }
   if (abs(x) > 0.5) { return um1; }
-  return um1 * x / log(u);
+  return um1 * x / logF(u);
 }
 fn log1pF(x: f32) -> f32 {
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
-  if (abs(x) > 0.5) { return log(u); }
-  return log(u) * x / (u - 1.0);
+  if (abs(x) > 0.5) { return logF(u); }
+  return logF(u) * x / (u - 1.0);
 }
 fn tanhF(x: f32) -> f32 {
   if (abs(x) > 15.0) { return sign(x); }
@@ -50,14 +54,17 @@ fn sigmoidF(x: f32) -> f32 {
   let e = exp(x);
   return e / (1.0 + e);
 }
+// torch.sign gives 0 for NaN ((0 < x) - (x < 0)), like the CPU backend.
 fn signF(x: f32) -> f32 {
-  if (isNan(x)) { return x; }
+  if (isNan(x)) { return 0.0; }
   return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
 }
 fn isInteger(y: f32) -> bool { return floor(y) == y; }
 fn powF(x: f32, y: f32) -> f32 {
-  if (y == 0.0) { return 1.0; }
+  // C pow semantics (which torch follows): pow(1, y) = 1, pow(x, 0) = 1, pow(-1, ±inf) = 1.
+  if (x == 1.0 || y == 0.0) { return 1.0; }
   if (isNan(x) || isNan(y)) { return nanF(); }
+  if (x == -1.0 && abs(y) == infF()) { return 1.0; }
   if (x == 0.0) {
     if (y < 0.0) {
       let oddNeg = isInteger(y) && abs(y) < 16777216.0 && (i32(y) & 1) == 1;
@@ -130,7 +137,7 @@ fn floorDivI(a: i32, b: i32) -> i32 {
 
 /** WGSL expression for a unary op on `x` (already converted to the input's type). */
 export function unaryExpr(op: UnaryOp, dtype: DType): string {
-  if (op === 'logicalNot') return dtype === 'float32' ? 'select(0u, 1u, x == 0.0)' : 'select(0u, 1u, x == 0)';
+  if (op === 'logicalNot') return dtype === 'float32' ? 'select(1u, 0u, nzF(x))' : 'select(0u, 1u, x == 0)';
   if (op === 'isnan') return 'select(0u, 1u, isNan(x))';
   if (dtype === 'int32') {
     switch (op) {
@@ -159,7 +166,7 @@ export function unaryExpr(op: UnaryOp, dtype: DType): string {
     case 'expm1':
       return 'expm1F(x)';
     case 'log':
-      return 'log(x)';
+      return 'logF(x)';
     case 'log1p':
       return 'log1pF(x)';
     case 'sqrt':
@@ -169,11 +176,11 @@ export function unaryExpr(op: UnaryOp, dtype: DType): string {
     case 'reciprocal':
       return '1.0 / x';
     case 'sin':
-      return 'sin(x)';
+      return 'sinF(x)';
     case 'cos':
-      return 'cos(x)';
+      return 'cosF(x)';
     case 'tan':
-      return 'tan(x)';
+      return 'sinF(x) / cosF(x)';
     case 'tanh':
       return 'tanhF(x)';
     case 'sigmoid':
@@ -211,13 +218,15 @@ export function binaryExpr(op: BinaryOp, dtype: DType): string {
     const nan = 'isNan(a) || isNan(b)';
     return op === 'ne' ? `select(0u, 1u, (${nan}) || a != b)` : `select(0u, 1u, !(${nan}) && a ${cmp} b)`;
   }
+  const nzA = f ? 'nzF(a)' : `(a != ${zero})`;
+  const nzB = f ? 'nzF(b)' : `(b != ${zero})`;
   switch (op) {
     case 'logicalAnd':
-      return `select(0u, 1u, a != ${zero} && b != ${zero})`;
+      return `select(0u, 1u, ${nzA} && ${nzB})`;
     case 'logicalOr':
-      return `select(0u, 1u, a != ${zero} || b != ${zero})`;
+      return `select(0u, 1u, ${nzA} || ${nzB})`;
     case 'logicalXor':
-      return `select(0u, 1u, (a != ${zero}) != (b != ${zero}))`;
+      return `select(0u, 1u, ${nzA} != ${nzB})`;
   }
   if (dtype === 'bool') throw new Error(`@layers/backend-webgpu: binary '${op}' is not defined for bool`);
   switch (op) {
@@ -237,7 +246,7 @@ export function binaryExpr(op: BinaryOp, dtype: DType): string {
       return f ? 'minF(a, b)' : 'min(a, b)';
     case 'atan2':
       if (!f) throw new Error("@layers/backend-webgpu: 'atan2' is not defined for int32");
-      return 'atan2(a, b)';
+      return 'atan2F(a, b)';
     case 'remainder':
       return f ? 'remF(a, b)' : 'remI(a, b)';
     case 'floorDivide':
@@ -249,7 +258,10 @@ export function binaryExpr(op: BinaryOp, dtype: DType): string {
 /** Conversion expression from `x` of `from` dtype to the `to` dtype (as a value, not a word). */
 export function castExpr(from: DType, to: DType): string {
   if (from === to) return 'x';
-  if (to === 'bool') return from === 'float32' ? 'select(0u, 1u, x != 0.0)' : 'select(0u, 1u, x != 0)';
+  if (to === 'bool') {
+    // By bits, so NaN counts as non-zero whatever the driver's float compare does.
+    return from === 'float32' ? 'select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) != 0u)' : 'select(0u, 1u, x != 0)';
+  }
   if (to === 'float32') return 'f32(x)';
   // to int32: WGSL float→int conversion truncates toward zero and saturates.
   return 'i32(x)';

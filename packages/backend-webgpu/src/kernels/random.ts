@@ -1,4 +1,5 @@
-import { ENTRY_BUILTINS, FLAT_WG } from './common.js';
+import { ENTRY_BUILTINS, FLAT_WG, NAN_HELPERS } from './common.js';
+import { MATHLIB } from './mathlib.js';
 
 /**
  * Philox 4x32-10, mapping identical to core's philox.ts: thread `blk` encrypts counter
@@ -18,13 +19,15 @@ export function randomShader(kind: 'uniform' | 'normal'): string {
       : `for (var pair = 0u; pair < 2u; pair++) {
     let u1 = f32((w[2u * pair] >> 8u) + 1u) * 5.960464477539063e-8;
     let k2 = w[2u * pair + 1u] >> 8u;
-    let r = sqrt(-2.0 * log(u1));
+    let r = sqrt(-2.0 * logF(u1));
     let ang = turnsCosSin(k2);
     let j = base + 2u * pair;
     if (j < n) { O[off + j] = r * ang.x; }
     if (j + 1u < n) { O[off + j + 1u] = r * ang.y; }
   }`;
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
+  return `${NAN_HELPERS}
+${MATHLIB}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 fn mulhi(a: u32, b: u32) -> u32 {
   let aLo = a & 0xffffu; let aHi = a >> 16u;
@@ -41,7 +44,7 @@ fn turnsCosSin(k: u32) -> vec2<f32> {
   let odd = (q & 1u) == 1u;
   let r = select(rem, 0x200000u - rem, odd);
   let a = f32(r) * (6.283185307179586 / 16777216.0);
-  var c = cos(a); var s = sin(a);
+  var c = cosPoly(a); var s = sinPoly(a);
   if (odd) { let t = c; c = s; s = t; }
   // Map octant results back: rotate by (q >> 1) quarter turns.
   let quarter = q >> 1u;
