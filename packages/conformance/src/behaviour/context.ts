@@ -1,0 +1,72 @@
+/** Shared plumbing for the behaviour tests (the non-fixture half of the suite). */
+import type * as L from '@layers/core';
+import { it } from 'vitest';
+import type { Recorder } from '../report.js';
+
+export interface SuiteContext {
+  name: string;
+  recorder: Recorder;
+  /** The backend created in beforeAll (throws before it exists). */
+  backend(): L.Backend;
+  createBackend: () => Promise<L.Backend>;
+  isSkipped(...keys: string[]): boolean;
+  /** For the no-GC fallback of the memory test: how a child process can import the backend. */
+  backendModule?: { specifier: string; factory: string };
+}
+
+/**
+ * Register one behaviour test, recorded in the coverage matrix under `behaviour/<group>`.
+ * Skippable by 'behaviour', 'behaviour/<group>' or 'behaviour/<group>/<title>'.
+ */
+export function check(ctx: SuiteContext, group: string, title: string, fn: () => Promise<void> | void): void {
+  const key = `behaviour/${group}`;
+  const full = `${key}/${title}`;
+  if (ctx.isSkipped('behaviour', key, full)) {
+    it.skip(title, () => {});
+    ctx.recorder.skip(key);
+    return;
+  }
+  it(title, async () => {
+    try {
+      await fn();
+      ctx.recorder.record(key, full, { ok: true, ratio: 0 });
+    } catch (e) {
+      ctx.recorder.record(key, full, { ok: false, ratio: Number.POSITIVE_INFINITY, messages: [String(e)] });
+      throw e;
+    }
+  });
+}
+
+/** Assert that `fn` throws an error whose message contains every fragment. */
+export function expectThrows(fn: () => unknown, ...fragments: (string | RegExp)[]): Error {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  if (!(err instanceof Error))
+    throw new Error(`expected an error mentioning ${fragments.join(', ')}; nothing was thrown`);
+  for (const f of fragments) {
+    const hit = typeof f === 'string' ? err.message.includes(f) : f.test(err.message);
+    if (!hit) throw new Error(`error message "${err.message}" does not mention ${String(f)}`);
+  }
+  return err;
+}
+
+export async function values(t: L.Tensor): Promise<number[]> {
+  return Array.from(await t.data(), Number);
+}
+
+export function assertClose(actual: number, expected: number, tol: number, what: string): void {
+  if (!(Math.abs(actual - expected) <= tol)) {
+    throw new Error(`${what}: expected ${expected} ± ${tol}, got ${actual}`);
+  }
+}
+
+export function assertArrayClose(actual: number[], expected: number[], tol: number, what: string): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${what}: expected ${expected.length} values, got ${actual.length}`);
+  }
+  for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], tol, `${what}[${i}]`);
+}

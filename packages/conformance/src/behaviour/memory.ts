@@ -1,0 +1,131 @@
+/**
+ * Memory behaviour: tidy, disposal errors, and no leak over 1,000 training steps with tidy
+ * and, separately, without tidy (relying on core's FinalizationRegistry after GC).
+ */
+import { spawnSync } from 'node:child_process';
+import * as L from '@layers/core';
+import { describe, expect } from 'vitest';
+import { check, expectThrows, type SuiteContext } from './context.js';
+import { MLP_STEP_SOURCE, type MlpState, mlpInit, mlpStep } from './mlp.js';
+
+const STEPS = 1000;
+
+type Gc = () => void;
+
+async function collectGarbage(gc: Gc): Promise<void> {
+  // FinalizationRegistry callbacks run as separate tasks after a collection: alternate
+  // collections with macrotask turns until they have had several chances to run.
+  for (let i = 0; i < 6; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function memoryBehaviour(ctx: SuiteContext): void {
+  describe('memory', () => {
+    const c = (title: string, fn: () => Promise<void> | void) => check(ctx, 'memory', title, fn);
+
+    c('tidy disposes intermediates and keeps the returned tensor', async () => {
+      const before = L.memory().tensors;
+      let mid: L.Tensor | null = null;
+      const out = L.tidy(() => {
+        const a = L.ones([4]);
+        mid = a.mul(2);
+        return mid.add(1);
+      });
+      expect(mid!.isDisposed).toBe(true);
+      expect(out.isDisposed).toBe(false);
+      expect(Array.from(await out.data())).toEqual([3, 3, 3, 3]);
+      expect(L.memory().tensors).toBe(before + 1);
+      out.dispose();
+      expect(L.memory().tensors).toBe(before);
+    });
+
+    c('tidy keeps tensors returned in arrays and objects, and L.keep', () => {
+      const before = L.memory().tensors;
+      let kept: L.Tensor | null = null;
+      const res = L.tidy(() => {
+        kept = L.keep(L.zeros([2]));
+        L.ones([3]); // dropped
+        return { a: L.ones([1]), list: [L.ones([2])] };
+      });
+      expect(res.a.isDisposed).toBe(false);
+      expect(res.list[0].isDisposed).toBe(false);
+      expect(kept!.isDisposed).toBe(false);
+      expect(L.memory().tensors).toBe(before + 3);
+      for (const t of [res.a, res.list[0], kept!]) t.dispose();
+      expect(L.memory().tensors).toBe(before);
+    });
+
+    c('using a disposed tensor throws a message containing "disposed"', async () => {
+      const t = L.ones([2, 2]);
+      t.dispose();
+      expect(t.isDisposed).toBe(true);
+      expectThrows(() => t.add(1), 'disposed');
+      expectThrows(() => t.reshape([4]), 'disposed');
+      await expect(t.data()).rejects.toThrow(/disposed/);
+      t.dispose(); // disposing twice is harmless
+    });
+
+    c('a view keeps its storage alive after the base is disposed', async () => {
+      const base = L.tensor([1, 2, 3, 4], { shape: [2, 2] });
+      const v = base.transpose(0, 1);
+      base.dispose();
+      expect(Array.from(await v.data())).toEqual([1, 3, 2, 4]);
+      v.dispose();
+    });
+
+    c(`no leak over ${STEPS} MLP training steps with tidy`, async () => {
+      let state: MlpState = mlpInit();
+      const baseline = L.memory().tensors;
+      for (let i = 0; i < STEPS; i++) state = mlpStep(state, true);
+      const loss = await state.loss.data();
+      expect(Number.isFinite(loss[0])).toBe(true);
+      expect(L.memory().tensors).toBe(baseline);
+      disposeState(state);
+    });
+
+    c(`no leak over ${STEPS} MLP training steps without tidy (after GC)`, async () => {
+      const gc = (globalThis as { gc?: Gc }).gc;
+      if (gc) {
+        await collectGarbage(gc);
+        let state: MlpState = mlpInit();
+        const baseline = L.memory().tensors;
+        for (let i = 0; i < STEPS; i++) state = mlpStep(state, false);
+        expect(Number.isFinite((await state.loss.data())[0])).toBe(true);
+        await collectGarbage(gc);
+        expect(L.memory().tensors).toBe(baseline);
+        disposeState(state);
+        return;
+      }
+      // No --expose-gc here: run the loop in a child Node process that has it.
+      if (!ctx.backendModule) {
+        throw new Error(
+          'globalThis.gc is unavailable: run the suite with execArgv ["--expose-gc"] (pool "forks"), ' +
+            'or pass options.backendModule so the no-tidy check can run in a child process',
+        );
+      }
+      const { specifier, factory } = ctx.backendModule;
+      const script = [
+        "import * as L from '@layers/core';",
+        `import { ${factory} as create } from ${JSON.stringify(specifier)};`,
+        'L.setBackend(await create());',
+        MLP_STEP_SOURCE,
+        `const r = await run(L, ${STEPS});`,
+        'console.log(JSON.stringify(r));',
+      ].join('\n');
+      const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        cwd: process.cwd(),
+        timeout: 120_000,
+      });
+      if (child.status !== 0) throw new Error(`child process failed: ${child.stderr}`);
+      const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { baseline: number; after: number };
+      expect(r.after).toBe(r.baseline);
+    });
+  });
+}
+
+function disposeState(s: MlpState): void {
+  for (const t of [...s.params, s.x, s.y, s.loss]) t.dispose();
+}

@@ -1,0 +1,74 @@
+/** A tiny MLP regression step used by the memory tests (plain SGD, public API only). */
+import * as L from '@layers/core';
+
+export interface MlpState {
+  x: L.Tensor;
+  y: L.Tensor;
+  params: L.Tensor[];
+  loss: L.Tensor;
+}
+
+export function mlpInit(): MlpState {
+  L.manualSeed(3);
+  const p = (shape: number[], scale: number) => L.randn(shape).mul(scale).detach().requiresGrad_();
+  return {
+    x: L.randn([16, 4]),
+    y: L.randn([16, 1]),
+    params: [p([4, 8], 0.5), p([8], 0.1), p([8, 1], 0.5), p([1], 0.1)],
+    loss: L.zeros([1]),
+  };
+}
+
+function forward(s: MlpState): L.Tensor {
+  const [w1, b1, w2, b2] = s.params;
+  const pred = s.x.matmul(w1).add(b1).tanh().matmul(w2).add(b2);
+  return pred.sub(s.y).square().mean();
+}
+
+function update(params: L.Tensor[]): L.Tensor[] {
+  return L.noGrad(() => params.map((p) => p.sub(p.grad!.mul(0.05)).requiresGrad_()));
+}
+
+/**
+ * One step. With tidy, every intermediate is disposed by the scope and the old parameters
+ * (with their grads) explicitly; without, nothing is disposed and everything is left to GC.
+ */
+export function mlpStep(s: MlpState, useTidy: boolean): MlpState {
+  if (!useTidy) {
+    const loss = forward(s);
+    loss.backward();
+    return { ...s, params: update(s.params), loss: loss.detach() };
+  }
+  const next = L.tidy(() => {
+    const loss = forward(s);
+    loss.backward();
+    return { params: update(s.params), loss: loss.detach() };
+  });
+  for (const p of s.params) p.dispose();
+  s.loss.dispose();
+  return { ...s, ...next };
+}
+
+/** The no-tidy loop as standalone JavaScript, for a child process started with --expose-gc. */
+export const MLP_STEP_SOURCE = `
+async function settle() {
+  for (let i = 0; i < 6; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+}
+async function run(L, steps) {
+  L.manualSeed(3);
+  const p = (shape, scale) => L.randn(shape).mul(scale).detach().requiresGrad_();
+  const x = L.randn([16, 4]);
+  const y = L.randn([16, 1]);
+  let params = [p([4, 8], 0.5), p([8], 0.1), p([8, 1], 0.5), p([1], 0.1)];
+  await settle();
+  const baseline = L.memory().tensors;
+  for (let i = 0; i < steps; i++) {
+    const [w1, b1, w2, b2] = params;
+    const loss = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).sub(y).square().mean();
+    loss.backward();
+    params = L.noGrad(() => params.map((q) => q.sub(q.grad.mul(0.05)).requiresGrad_()));
+  }
+  await settle();
+  return { baseline, after: L.memory().tensors };
+}
+`;

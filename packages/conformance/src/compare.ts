@@ -1,0 +1,117 @@
+/**
+ * Comparing layers output with PyTorch's float64 reference. An element passes when
+ * |actual - expected| <= atol + rtol * |expected| (scaled for accumulating ops, see
+ * tolerances.ts); NaN must match NaN and infinities must match exactly.
+ */
+import { decodeValues, type EncodedTensor } from './fixtures.js';
+import type { Tolerance } from './tolerances.js';
+
+export interface Actual {
+  shape: readonly number[];
+  dtype: string;
+  data: ArrayLike<number>;
+}
+
+export interface Comparison {
+  ok: boolean;
+  /** Worst |error| / allowed over the tensor (0 when exact; Infinity for NaN/inf mismatch). */
+  ratio: number;
+  message: string;
+}
+
+export interface CompareOptions {
+  /** Accumulation length (matmul K, number of reduced elements); scales a `perK` tolerance. */
+  accum?: number;
+}
+
+function fmt(n: number): string {
+  return Number.isFinite(n) ? n.toPrecision(9) : String(n);
+}
+
+export function compareTensor(
+  label: string,
+  actual: Actual,
+  expected: EncodedTensor,
+  tol: Tolerance,
+  opts: CompareOptions = {},
+): Comparison {
+  const sameShape =
+    actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);
+  if (!sameShape) {
+    return {
+      ok: false,
+      ratio: Number.POSITIVE_INFINITY,
+      message: `${label}: shape [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]`,
+    };
+  }
+  if (actual.dtype !== expected.dtype) {
+    return {
+      ok: false,
+      ratio: Number.POSITIVE_INFINITY,
+      message: `${label}: dtype ${actual.dtype}, expected ${expected.dtype}`,
+    };
+  }
+  const exp = decodeValues(expected);
+  const k = tol.perK ? Math.max(1, opts.accum ?? 1) : 1;
+  // For accumulating ops an element's error follows the magnitude of the terms summed, not
+  // of the (possibly cancelled) result: use the tensor's RMS as a floor for |expected|.
+  let scale = 0;
+  if (tol.perK) {
+    let ss = 0;
+    let n = 0;
+    for (const e of exp) {
+      if (Number.isFinite(e)) {
+        ss += e * e;
+        n++;
+      }
+    }
+    scale = n > 0 ? Math.sqrt(ss / n) : 0;
+  }
+  let worst = 0;
+  let worstIdx = -1;
+  let worstErr = 0;
+  let worstAllowed = 0;
+  let mismatches = 0;
+  for (let i = 0; i < exp.length; i++) {
+    const e = exp[i];
+    const a = actual.data[i];
+    let ratio: number;
+    let err: number;
+    let allowed: number;
+    if (Number.isNaN(e) || !Number.isFinite(e)) {
+      const same = Number.isNaN(e) ? Number.isNaN(a) : a === e;
+      err = same ? 0 : Number.POSITIVE_INFINITY;
+      allowed = 0;
+      ratio = same ? 0 : Number.POSITIVE_INFINITY;
+    } else {
+      err = Math.abs(a - e);
+      if (Number.isNaN(err)) err = Number.POSITIVE_INFINITY;
+      allowed = k * (tol.atol + tol.rtol * Math.max(Math.abs(e), scale));
+      ratio = err === 0 ? 0 : allowed === 0 ? Number.POSITIVE_INFINITY : err / allowed;
+    }
+    if (ratio > 1) mismatches++;
+    if (ratio > worst || worstIdx < 0) {
+      worst = ratio;
+      worstIdx = i;
+      worstErr = err;
+      worstAllowed = allowed;
+    }
+  }
+  const ok = mismatches === 0;
+  const message = ok
+    ? `${label}: ok (worst ${worst.toFixed(3)} of tolerance)`
+    : `${label}: ${mismatches}/${exp.length} elements outside tolerance; worst at flat index ${worstIdx}` +
+      ` (${indexToCoord(worstIdx, expected.shape)}): expected ${fmt(exp[worstIdx])}, got ${fmt(actual.data[worstIdx])},` +
+      ` |error| ${fmt(worstErr)} > allowed ${fmt(worstAllowed)} (atol ${tol.atol}, rtol ${tol.rtol}` +
+      `${tol.perK ? `, x${k} accumulation` : ''})`;
+  return { ok, ratio: worst, message };
+}
+
+function indexToCoord(i: number, shape: readonly number[]): string {
+  const c: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c.unshift(i % shape[d]);
+    i = Math.floor(i / shape[d]);
+  }
+  return `[${c.join(', ')}]`;
+}

@@ -1,0 +1,104 @@
+/**
+ * describeConformance: registers the whole suite (every PyTorch fixture case plus the
+ * behaviour tests) for one backend, and writes the coverage matrix when it is done.
+ */
+import * as L from '@layers/core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { autogradBehaviour } from './behaviour/autograd.js';
+import type { SuiteContext } from './behaviour/context.js';
+import { errorBehaviour } from './behaviour/errors.js';
+import { memoryBehaviour } from './behaviour/memory.js';
+import { randomBehaviour } from './behaviour/random.js';
+import { readbackBehaviour } from './behaviour/readback.js';
+import { loadFixtures } from './fixtures.js';
+import { compactSummary, Recorder } from './report.js';
+import { runCase } from './runner.js';
+import { DEFAULT_TOLERANCES, mergeTolerances, type ToleranceTable } from './tolerances.js';
+
+export interface ConformanceOptions {
+  /** Per-op, per-dtype overrides of the default tolerance table. */
+  tolerances?: Partial<ToleranceTable>;
+  /**
+   * Names to skip: a fixture family ('linalg'), an op ('matmul'), a case
+   * ('linalg/matmul/1d_1d'), or a behaviour group ('behaviour/memory', 'behaviour/gradcheck').
+   */
+  skip?: string[];
+  /**
+   * How a child process can create this backend, for the no-tidy memory test when the test
+   * process lacks --expose-gc: `import { [factory] } from [specifier]`.
+   */
+  backendModule?: { specifier: string; factory: string };
+}
+
+export function describeConformance(
+  name: string,
+  createBackend: () => Promise<L.Backend>,
+  options: ConformanceOptions = {},
+): void {
+  const table = mergeTolerances(DEFAULT_TOLERANCES, options.tolerances);
+  const skip = new Set(options.skip ?? []);
+  const isSkipped = (...keys: string[]) => keys.some((k) => skip.has(k));
+  const recorder = new Recorder(name);
+  let backend: L.Backend | null = null;
+
+  const ctx: SuiteContext = {
+    name,
+    recorder,
+    createBackend,
+    isSkipped,
+    backendModule: options.backendModule,
+    backend: () => {
+      if (!backend) throw new Error('conformance: the backend was not created (beforeAll failed)');
+      return backend;
+    },
+  };
+
+  describe(`conformance: ${name}`, () => {
+    beforeAll(async () => {
+      backend = await createBackend();
+      L.setBackend(backend);
+    });
+
+    afterAll(async () => {
+      const dir = recorder.write();
+      console.log(`${compactSummary(recorder.toJSON())}\n  report: ${dir}/${name}.{json,md}`);
+      await backend?.destroy?.();
+    });
+
+    for (const file of loadFixtures()) {
+      describe(file.family, () => {
+        for (const c of file.cases) {
+          if (isSkipped(file.family, c.op, c.name)) {
+            it.skip(c.name, () => {});
+            recorder.skip(c.op);
+            continue;
+          }
+          it(c.name, async () => {
+            let result: Awaited<ReturnType<typeof runCase>>;
+            try {
+              result = await runCase(c, table);
+            } catch (e) {
+              const msg = e instanceof Error ? e.message : String(e);
+              recorder.record(c.op, c.name, {
+                ok: false,
+                ratio: Number.POSITIVE_INFINITY,
+                messages: [`threw: ${msg}`],
+              });
+              throw e;
+            }
+            recorder.record(c.op, c.name, result);
+            if (!result.ok) throw new Error(`${c.name}\n  ${result.messages.join('\n  ')}`);
+          });
+        }
+      });
+    }
+
+    describe('behaviour', () => {
+      autogradBehaviour(ctx);
+      memoryBehaviour(ctx);
+      readbackBehaviour(ctx);
+      randomBehaviour(ctx);
+      errorBehaviour(ctx);
+    });
+  });
+}

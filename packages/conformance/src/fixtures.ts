@@ -1,0 +1,111 @@
+/**
+ * Reading the PyTorch fixtures written by tooling/fixtures/generate.py, and turning their
+ * encoded tensors into layers tensors (including the non-contiguous views they describe).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as L from '@layers/core';
+
+export type FixtureDType = 'float32' | 'int32' | 'bool';
+export type EncodedNumber = number | boolean | 'nan' | 'inf' | '-inf';
+
+export type ViewStep =
+  | { transpose: [number, number] }
+  | { permute: number[] }
+  | { slice: [number, number | null, number | null, number | null] }
+  | { expand: number[] };
+
+export interface EncodedTensor {
+  shape: number[];
+  dtype: FixtureDType;
+  data: EncodedNumber[];
+  view?: ViewStep[];
+  requiresGrad?: boolean;
+}
+
+export type EncodedInput = EncodedTensor | { scalar: EncodedNumber } | { tensors: EncodedTensor[] } | null;
+
+export interface FixtureCase {
+  name: string;
+  op: string;
+  inputs: EncodedInput[];
+  attrs: Record<string, any>;
+  out: EncodedTensor | EncodedTensor[];
+  gradOut?: EncodedTensor | EncodedTensor[];
+  /** One per tensor input, depth-first (a `tensors` list is flattened in place). */
+  grads?: (EncodedTensor | null)[];
+}
+
+export interface FixtureFile {
+  family: string;
+  torch: string;
+  cases: FixtureCase[];
+}
+
+const FIXTURE_DIR = new URL('../fixtures/', import.meta.url);
+
+/** Every fixture file shipped with the package, in a stable order. */
+export function loadFixtures(): FixtureFile[] {
+  const dir = fileURLToPath(FIXTURE_DIR);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(new URL(f, FIXTURE_DIR), 'utf8')) as FixtureFile);
+}
+
+export function decodeNumber(v: EncodedNumber): number {
+  if (v === 'nan') return Number.NaN;
+  if (v === 'inf') return Number.POSITIVE_INFINITY;
+  if (v === '-inf') return Number.NEGATIVE_INFINITY;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+/** Decoded values as float64 numbers (bool as 0/1), flat and row-major. */
+export function decodeValues(t: EncodedTensor): Float64Array {
+  return Float64Array.from(t.data, decodeNumber);
+}
+
+export function isEncodedTensor(x: EncodedInput): x is EncodedTensor {
+  return x !== null && typeof x === 'object' && 'shape' in x;
+}
+
+/** The typed array layers stores for this dtype (float32 values are exact: see generate.py). */
+export function toTypedArray(t: EncodedTensor): L.TypedArray {
+  const v = decodeValues(t);
+  if (t.dtype === 'float32') return Float32Array.from(v);
+  if (t.dtype === 'int32') return Int32Array.from(v);
+  return Uint8Array.from(v);
+}
+
+export interface MaterialisedInput {
+  /** The contiguous tensor created from the data; gradients are read from it. */
+  leaf: L.Tensor;
+  /** The leaf with the fixture's view steps applied: what the op receives. */
+  value: L.Tensor;
+}
+
+/** Create the fixture's contiguous base tensor and derive its view, as PyTorch did. */
+export function materialise(t: EncodedTensor, withGrad: boolean): MaterialisedInput {
+  const leaf = L.tensor(toTypedArray(t), {
+    shape: t.shape,
+    dtype: t.dtype,
+    requiresGrad: withGrad && t.requiresGrad === true,
+  });
+  let value = leaf;
+  for (const step of t.view ?? []) value = applyViewStep(value, step);
+  return { leaf, value };
+}
+
+export function applyViewStep(t: L.Tensor, step: ViewStep): L.Tensor {
+  if ('transpose' in step) return t.transpose(step.transpose[0], step.transpose[1]);
+  if ('permute' in step) return t.permute(step.permute);
+  if ('expand' in step) return t.expand(step.expand);
+  const [dim, start, end, stepSize] = step.slice;
+  return t.slice(dim, start ?? undefined, end ?? undefined, stepSize ?? 1);
+}
+
+/** Number of elements of a shape. */
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

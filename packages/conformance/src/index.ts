@@ -1,0 +1,29 @@
+/**
+ * @layers/conformance: the suite every @layers backend runs, checked against PyTorch.
+ *
+ *   import { describeConformance } from '@layers/conformance';
+ *   describeConformance('cpu', () => createCpuBackend());
+ */
+export { type CompareOptions, type Comparison, compareTensor } from './compare.js';
+export { type ConformanceOptions, describeConformance } from './describe.js';
+export { type EncodedTensor, type FixtureCase, type FixtureFile, loadFixtures } from './fixtures.js';
+export { OPS } from './ops.js';
+export {
+  type BackendReport,
+  backendMarkdown,
+  compactSummary,
+  mergeReportObjects,
+  mergeReports,
+  type OpEntry,
+  type OpStatus,
+  Recorder,
+} from './report.js';
+export { type CaseResult, runCase } from './runner.js';
+export {
+  DEFAULT_TOLERANCES,
+  mergeTolerances,
+  type OpTolerance,
+  type Tolerance,
+  type ToleranceTable,
+  toleranceFor,
+} from './tolerances.js';

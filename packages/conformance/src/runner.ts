@@ -1,0 +1,134 @@
+/**
+ * Runs one fixture case on the current backend: forward, then backward with the fixture's
+ * gradOut, comparing each output and each input gradient with PyTorch.
+ */
+import * as L from '@layers/core';
+import { type Actual, type Comparison, compareTensor } from './compare.js';
+import {
+  decodeNumber,
+  type EncodedTensor,
+  type FixtureCase,
+  isEncodedTensor,
+  type MaterialisedInput,
+  materialise,
+  toTypedArray,
+} from './fixtures.js';
+import { type Arg, accumulation, OPS } from './ops.js';
+import { type ToleranceTable, toleranceFor } from './tolerances.js';
+
+export interface CaseResult {
+  ok: boolean;
+  /** Worst error / tolerance ratio over every compared tensor. */
+  ratio: number;
+  messages: string[];
+  /** Fused kernels served by core's fallback while the case ran (from L.pathLog). */
+  fallback: string[];
+  fused: string[];
+}
+
+async function readActual(t: L.Tensor): Promise<Actual> {
+  const data = await t.data();
+  return { shape: t.shape, dtype: t.dtype, data };
+}
+
+export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<CaseResult> {
+  const fn = OPS[c.op];
+  if (!fn) throw new Error(`conformance: no mapping for fixture op '${c.op}' (case ${c.name})`);
+  const wantGrads = c.grads !== undefined;
+  const leaves: MaterialisedInput[] = [];
+  const results: Comparison[] = [];
+  const accum = accumulation(c);
+  L.pathLog.reset();
+
+  // Inputs, outputs and grads are disposed at the end; views and intermediates are left to
+  // core's FinalizationRegistry (readback is async, so the case cannot run inside tidy).
+  const outs: L.Tensor[] = [];
+  try {
+    const args: Arg[] = c.inputs.map((x): Arg => {
+      if (x === null) return null;
+      if (isEncodedTensor(x)) {
+        const m = materialise(x, wantGrads);
+        leaves.push(m);
+        return m.value;
+      }
+      if ('scalar' in x) return decodeNumber(x.scalar);
+      return x.tensors.map((t) => {
+        const m = materialise(t, wantGrads);
+        leaves.push(m);
+        return m.value;
+      });
+    });
+    const raw = fn(args, c.attrs);
+    outs.push(...(Array.isArray(raw) ? raw : [raw]));
+    const expOuts = Array.isArray(c.out) ? c.out : [c.out];
+    if (outs.length !== expOuts.length) {
+      return fail(`expected ${expOuts.length} outputs, got ${outs.length}`);
+    }
+    for (let i = 0; i < outs.length; i++) {
+      const exp = expOuts[i];
+      const tol = toleranceFor(table, c.op, exp.dtype);
+      const label = outs.length > 1 ? `output ${i}` : 'output';
+      results.push(compareTensor(label, await readActual(outs[i]), exp, tol, { accum }));
+    }
+
+    if (wantGrads && c.gradOut && c.grads) {
+      const gouts = Array.isArray(c.gradOut) ? c.gradOut : [c.gradOut];
+      const diff = outs.map((o, i) => ({ o, g: gouts[i] })).filter(({ o }) => o.requiresGrad);
+      if (diff.length === 1 && outs.length === 1) {
+        diff[0].o.backward(gradTensor(diff[0].g));
+      } else if (diff.length > 0) {
+        // sum(out_i * gradOut_i) over every differentiable output (split, chunk).
+        let loss: L.Tensor | null = null;
+        for (const { o, g } of diff) {
+          const term = o.mul(gradTensor(g)).sum();
+          loss = loss ? loss.add(term) : term;
+        }
+        loss!.backward();
+      }
+      const gtol = toleranceFor(table, c.op, 'grad');
+      for (let i = 0; i < c.grads.length; i++) {
+        const expected = c.grads[i];
+        if (!expected) continue;
+        const leaf = leaves[i].leaf;
+        const label = `grad of input ${i}`;
+        if (leaf.grad === null) {
+          // A non-differentiable op (floor, sign...) may leave grad unset: PyTorch says zero.
+          const zero = expected.data.every((v) => decodeNumber(v) === 0);
+          results.push({
+            ok: zero,
+            ratio: zero ? 0 : Number.POSITIVE_INFINITY,
+            message: zero
+              ? `${label}: none (zero expected)`
+              : `${label}: grad is null, expected non-zero values`,
+          });
+          continue;
+        }
+        results.push(compareTensor(label, await readActual(leaf.grad), expected, gtol, { accum }));
+      }
+    }
+  } finally {
+    for (const o of outs) if (!o.isDisposed) o.dispose();
+    for (const l of leaves) {
+      if (l.leaf.isDisposed) continue;
+      const g = l.leaf.grad;
+      if (g && !g.isDisposed) g.dispose();
+      l.leaf.dispose();
+    }
+  }
+  const failed = results.filter((r) => !r.ok);
+  return {
+    ok: failed.length === 0,
+    ratio: results.reduce((m, r) => Math.max(m, r.ratio), 0),
+    messages: (failed.length ? failed : results).map((r) => r.message),
+    fallback: L.pathLog.fallback(),
+    fused: L.pathLog.fused(),
+  };
+
+  function fail(msg: string): CaseResult {
+    return { ok: false, ratio: Number.POSITIVE_INFINITY, messages: [msg], fallback: [], fused: [] };
+  }
+}
+
+function gradTensor(g: EncodedTensor): L.Tensor {
+  return L.tensor(toTypedArray(g), { shape: g.shape, dtype: g.dtype });
+}
