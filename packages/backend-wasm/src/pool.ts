@@ -1,0 +1,209 @@
+/**
+ * A pool of worker threads that share the kernels' WebAssembly.Memory. A parallel call
+ * writes (kernel, args, range) into a shared control block, bumps a generation counter
+ * the workers Atomics.wait on, runs chunk 0 on the calling thread and waits for the rest.
+ */
+import {
+  C_ALIGN,
+  C_DEAD,
+  C_DONE,
+  C_ERR,
+  C_GEN,
+  C_KERNEL,
+  C_NARGS,
+  C_NT,
+  C_STOP,
+  C_TOTAL,
+  CTRL_INTS,
+  chunkStart,
+  MAX_ARGS,
+} from './protocol.js';
+import { workerSource } from './worker.js';
+
+interface AnyWorker {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+}
+
+export interface PoolInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  names: readonly string[];
+  scratchBase: number;
+  scratchPer: number;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** A browser main thread may not block in Atomics.wait; it spins on Atomics.load instead. */
+function canBlock(): boolean {
+  if (isNode) return true;
+  const g: any = globalThis;
+  return typeof g.WorkerGlobalScope !== 'undefined' && g instanceof g.WorkerGlobalScope;
+}
+
+export class ThreadPool {
+  readonly size: number; // workers (the calling thread is extra)
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly workers: AnyWorker[] = [];
+  private failure: string | null = null;
+  private destroyed = false;
+  private readonly blocking = canBlock();
+
+  private constructor(size: number) {
+    this.size = size;
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+    this.args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
+  }
+
+  /** Starts `size` workers and resolves once every one has instantiated the kernels. */
+  static async create(size: number, init: PoolInit): Promise<ThreadPool> {
+    const pool = new ThreadPool(size);
+    const src = workerSource();
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < size; i++) {
+      const w = await pool.spawn(src, i, (p) => ready.push(p));
+      pool.workers.push(w);
+      w.postMessage({
+        module: init.module,
+        memory: init.memory,
+        ctrlBuffer: pool.ctrl.buffer,
+        argsBuffer: pool.args.buffer,
+        names: init.names,
+        index: i,
+        scratchBase: init.scratchBase,
+        scratchPer: init.scratchPer,
+      });
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      pool.destroy();
+      throw e;
+    }
+    return pool;
+  }
+
+  private async spawn(src: string, index: number, onReady: (p: Promise<void>) => void): Promise<AnyWorker> {
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    onReady(
+      new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      }),
+    );
+    const onMsg = (m: any) => {
+      if (m?.type === 'ready') resolve();
+      else if (m?.type === 'error') {
+        this.failure ??= `layers wasm: worker ${index} failed: ${m.message}`;
+        reject(new Error(this.failure));
+      }
+    };
+    const onDeath = (why: string) => {
+      if (!this.destroyed) this.failure ??= `layers wasm: worker ${index} ${why}`;
+      reject(new Error(this.failure ?? why));
+    };
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      const w = new Worker(src, { eval: true });
+      // A pool must never keep the Node process alive on its own.
+      w.unref();
+      w.on('message', onMsg);
+      w.on('error', (e) => onDeath(`died: ${e instanceof Error ? e.message : String(e)}`));
+      w.on('exit', (code) => onDeath(`exited (code ${code})`));
+      return w;
+    }
+    const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    URL.revokeObjectURL(url);
+    w.onmessage = (e) => onMsg(e.data);
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      onDeath(`died: ${e.message}`);
+    };
+    return w;
+  }
+
+  private anyDead(): boolean {
+    for (let i = 0; i < this.size; i++) if (Atomics.load(this.ctrl, C_DEAD + i)) return true;
+    return false;
+  }
+
+  /** Throws if a worker died or failed since the last call. */
+  check(): void {
+    if (this.destroyed) throw new Error('layers wasm: backend was destroyed');
+    if (this.failure) throw new Error(this.failure);
+    for (let i = 0; i < this.size; i++) {
+      if (Atomics.load(this.ctrl, C_DEAD + i)) {
+        this.failure = `layers wasm: worker ${i} exited`;
+        throw new Error(this.failure);
+      }
+    }
+  }
+
+  /**
+   * Run `fns[kernel](...args, lo, hi)` over [0, total) on `nt` threads (calling thread + nt-1
+   * workers). `local` runs the calling thread's chunk on its own instance.
+   */
+  run(
+    kernel: number,
+    args: readonly number[],
+    total: number,
+    nt: number,
+    align: number,
+    local: (lo: number, hi: number) => void,
+  ): void {
+    this.check();
+    const ctrl = this.ctrl;
+    for (let i = 0; i < args.length; i++) this.args[i] = args[i];
+    ctrl[C_KERNEL] = kernel;
+    ctrl[C_NARGS] = args.length;
+    ctrl[C_TOTAL] = total;
+    ctrl[C_NT] = nt;
+    ctrl[C_ALIGN] = align;
+    Atomics.store(ctrl, C_ERR, 0);
+    Atomics.store(ctrl, C_DONE, 0);
+    Atomics.add(ctrl, C_GEN, 1);
+    Atomics.notify(ctrl, C_GEN);
+    let localError: unknown = null;
+    try {
+      const hi = chunkStart(1, nt, total, align);
+      if (hi > 0) local(0, hi);
+    } catch (e) {
+      localError = e;
+    }
+    // Every worker acknowledges each generation, even those outside `nt`.
+    const want = this.size;
+    for (;;) {
+      const done = Atomics.load(ctrl, C_DONE);
+      if (done >= want) break;
+      if (this.blocking) Atomics.wait(ctrl, C_DONE, done, 1000);
+      if (this.anyDead()) break;
+    }
+    if (localError) throw localError;
+    this.check();
+    const err = Atomics.load(ctrl, C_ERR);
+    if (err) throw new Error(`layers wasm: a kernel failed on worker ${err - 1}`);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    Atomics.store(this.ctrl, C_STOP, 1);
+    Atomics.add(this.ctrl, C_GEN, 1);
+    Atomics.notify(this.ctrl, C_GEN);
+    for (const w of this.workers) w.terminate();
+  }
+
+  /** Test hook: kill worker `i` as a crash would. */
+  killWorkerForTest(i: number): Promise<void> {
+    const w = this.workers[i] as any;
+    return new Promise((res) => {
+      if (isNode) w.once('exit', () => res());
+      else res();
+      w.terminate();
+    });
+  }
+}
