@@ -24,6 +24,8 @@ export type {
 export { pathLog } from './backend/pathlog.js';
 export { mulhi32, philoxBlock, philoxFill, wordToUniform } from './backend/philox.js';
 export { getBackend, hasBackend, setBackend } from './backend/registry.js';
+export * as F from './nn/functional/index.js';
+export * as nn from './nn/index.js';
 export {
   arange,
   type CreateOptions,
@@ -145,6 +147,7 @@ export {
   unsqueeze,
   view,
 } from './ops/view.js';
+export * as optim from './optim/index.js';
 export { bytesPerElement, promoteTypes } from './tensor/dtype.js';
 export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';

@@ -222,6 +222,12 @@ export class Tensor {
     storage.retain();
     this._h.storage.drop();
     this._h.storage = storage;
+    const stats = statsFor(storage.backend);
+    if (stats !== this._h.stats) {
+      this._h.stats.tensors--;
+      stats.tensors++;
+      this._h.stats = stats;
+    }
     (this as { shape: readonly number[] }).shape = src.shape;
     (this as { strides: readonly number[] }).strides = src.strides;
     (this as { offset: number }).offset = src.offset;

@@ -1,0 +1,86 @@
+import { Module } from './module.js';
+
+/** Runs its modules in order, feeding each one's output to the next. Keys are "0", "1", ... */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      this.registerModule(String(i), m);
+    });
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  at(i: number): Module {
+    const list = this.children();
+    const m = list[i < 0 ? i + list.length : i];
+    if (!m) throw new RangeError(`Sequential: index ${i} is out of range (length ${list.length})`);
+    return m;
+  }
+  append(m: Module): this {
+    this.registerModule(String(this.length), m);
+    return this;
+  }
+  forward(x: unknown): any {
+    let out = x;
+    for (const m of this.children()) out = m.forward(out);
+    return out;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+}
+
+/** A list of submodules whose parameters are registered (keys "0", "1", ...). */
+export class ModuleList<M extends Module = Module> extends Module {
+  constructor(modules: Iterable<M> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  at(i: number): M {
+    const list = this.children() as M[];
+    const m = list[i < 0 ? i + list.length : i];
+    if (!m) throw new RangeError(`ModuleList: index ${i} is out of range (length ${list.length})`);
+    return m;
+  }
+  append(m: M): this {
+    this.registerModule(String(this.length), m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<M> {
+    return (this.children() as M[])[Symbol.iterator]();
+  }
+  forward(): never {
+    throw new Error('ModuleList is not callable; iterate over it and call each module');
+  }
+}
+
+/** Submodules by name, in insertion order. */
+export class ModuleDict<M extends Module = Module> extends Module {
+  constructor(modules: Record<string, M> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+  }
+  set(key: string, m: M): this {
+    this.registerModule(key, m);
+    return this;
+  }
+  get(key: string): M | undefined {
+    return Object.fromEntries(this.namedChildren())[key] as M | undefined;
+  }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  keys(): string[] {
+    return [...this.namedChildren()].map(([k]) => k);
+  }
+  entries(): [string, M][] {
+    return [...this.namedChildren()] as [string, M][];
+  }
+  forward(): never {
+    throw new Error('ModuleDict is not callable; look a module up and call it');
+  }
+}

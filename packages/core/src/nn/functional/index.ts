@@ -1,0 +1,15 @@
+/** F: the functional twin of every layer. Modules own parameters and call these. */
+
+export { pad } from '../../ops/indexing.js';
+export * from './activation.js';
+export * from './attention.js';
+export * from './conv.js';
+export * from './dropout.js';
+export * from './embedding.js';
+export * from './interpolate.js';
+export * from './linear.js';
+export * from './loss.js';
+export * from './misc.js';
+export * from './norm.js';
+export * from './pool.js';
+export * from './rnn.js';

@@ -1,0 +1,19 @@
+/** nn: modules, containers, initialisers and state-dict I/O. */
+export * from './containers.js';
+export * as functional from './functional/index.js';
+export * as init from './init.js';
+export { functionalCall, type LoadResult, Module, Parameter, type StateDict } from './module.js';
+export * from './modules/activation.js';
+export * from './modules/attention.js';
+export * from './modules/conv.js';
+export * from './modules/dropout.js';
+export * from './modules/flatten.js';
+export * from './modules/linear.js';
+export * from './modules/loss.js';
+export * from './modules/norm.js';
+export * from './modules/pool.js';
+export * from './modules/rnn.js';
+export * from './modules/sparse.js';
+export * from './modules/transformer.js';
+export * from './modules/upsampling.js';
+export * from './state/safetensors.js';
