@@ -133,7 +133,7 @@ const BINARY_F: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   ge: (a, b) => +(a >= b),
   logicalAnd: (a, b) => +(a !== 0 && b !== 0),
   logicalOr: (a, b) => +(a !== 0 || b !== 0),
-  logicalXor: (a, b) => +(a !== 0 !== (b !== 0)),
+  logicalXor: (a, b) => +((a !== 0) !== (b !== 0)),
 };
 
 describe('binary', () => {
@@ -192,7 +192,19 @@ describe('binary', () => {
       ['maximum', Math.max],
       ['minimum', Math.min],
       // Negative exponents truncate to 0 except for bases ±1 (ATen's powi).
-      ['pow', (x, y) => (y < 0 ? (x === 1 ? 1 : x === -1 ? (y % 2 ? -1 : 1) : 0) : Number(BigInt.asIntN(32, BigInt(x) ** BigInt(y))))],
+      [
+        'pow',
+        (x, y) =>
+          y < 0
+            ? x === 1
+              ? 1
+              : x === -1
+                ? y % 2
+                  ? -1
+                  : 1
+                : 0
+            : Number(BigInt.asIntN(32, BigInt(x) ** BigInt(y))),
+      ],
     ];
     for (const [op, f] of cases) {
       be.binary(op, ta, tb, o);

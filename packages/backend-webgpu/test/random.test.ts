@@ -27,7 +27,8 @@ describe('random (Philox 4x32-10)', () => {
         philoxFill(kind, state, ref);
         let worst = 0;
         for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
-        if (kind === 'uniform') expect(worst).toBe(0); // exact: top 24 bits times 2^-24
+        if (kind === 'uniform')
+          expect(worst).toBe(0); // exact: top 24 bits times 2^-24
         else expect(worst).toBeLessThanOrEqual(1e-6);
       });
     }

@@ -260,7 +260,9 @@ export function castExpr(from: DType, to: DType): string {
   if (from === to) return 'x';
   if (to === 'bool') {
     // By bits, so NaN counts as non-zero whatever the driver's float compare does.
-    return from === 'float32' ? 'select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) != 0u)' : 'select(0u, 1u, x != 0)';
+    return from === 'float32'
+      ? 'select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) != 0u)'
+      : 'select(0u, 1u, x != 0)';
   }
   if (to === 'float32') return 'f32(x)';
   // to int32: WGSL float→int conversion truncates toward zero and saturates.

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebGPUBackend } from '../src/index.js';
+import { empty, expectClose, f32, makeBackend, read, seq, tensor } from './helpers.js';
+
+function refSoftmax(v: number[], outer: number, inner: number, log: boolean): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    const row = v.slice(o * inner, (o + 1) * inner);
+    const m = Math.max(...row);
+    const s = row.reduce((a, x) => a + Math.exp(x - m), 0);
+    for (const x of row) out.push(log ? x - m - Math.log(s) : Math.exp(x - m) / s);
+  }
+  return out;
+}
+
+// Both reduction flavours: shared-memory trees, and subgroup operations where the adapter has them.
+for (const subgroups of [false, true]) {
+  describe(`fused kernels (subgroups ${subgroups ? 'when available' : 'off'})`, () => {
+    let be: WebGPUBackend;
+    beforeAll(async () => {
+      be = await makeBackend({ subgroups });
+    });
+    afterAll(() => be?.destroy());
+
+    for (const [outer, inner] of [
+      [3, 5],
+      [4, 100],
+      [2, 3000],
+    ] as const) {
+      for (const log of [false, true]) {
+        it(`${log ? 'log-' : ''}softmax [${outer}, ${inner}]`, async () => {
+          const v = seq(outer * inner, inner, -6, 6).map(f32);
+          const x = tensor(be, 'float32', [outer, inner], v);
+          const out = empty(be, 'float32', [outer, inner]);
+          be.fused.softmax!(x, out, outer, inner, log);
+          expectClose(await read(be, out), refSoftmax(v, outer, inner, log), 1e-6, 1e-5);
+        });
+      }
+    }
+
+    it('softmax in place and over > 65535 rows (2-D grid)', async () => {
+      const outer = 70000;
+      const v = Array.from({ length: outer * 2 }, (_, i) => (i % 2 ? Math.log(3) : 0));
+      const x = tensor(be, 'float32', [outer, 2], v);
+      be.fused.softmax!(x, x, outer, 2, false);
+      const got = await read(be, x);
+      expectClose([got[0], got[1], got[2 * outer - 2], got[2 * outer - 1]], [0.25, 0.75, 0.25, 0.75], 1e-6);
+    });
+
+    for (const [outer, inner, affine] of [
+      [3, 7, true],
+      [2, 1500, true],
+      [5, 64, false],
+    ] as const) {
+      it(`layerNorm [${outer}, ${inner}] ${affine ? 'with' : 'without'} weight/bias`, async () => {
+        const v = seq(outer * inner, 11, -3, 5).map(f32);
+        const wv = seq(inner, 12, 0.5, 1.5).map(f32);
+        const bv = seq(inner, 13, -1, 1).map(f32);
+        const eps = 1e-5;
+        const x = tensor(be, 'float32', [outer, inner], v);
+        const w = affine ? tensor(be, 'float32', [inner], wv) : null;
+        const b = affine ? tensor(be, 'float32', [inner], bv) : null;
+        const out = empty(be, 'float32', [outer, inner]);
+        const mean = empty(be, 'float32', [outer]);
+        const rstd = empty(be, 'float32', [outer]);
+        be.fused.layerNorm!(x, w, b, out, mean, rstd, outer, inner, eps);
+        const eo: number[] = [];
+        const em: number[] = [];
+        const er: number[] = [];
+        for (let o = 0; o < outer; o++) {
+          const row = v.slice(o * inner, (o + 1) * inner);
+          const mu = row.reduce((a, c) => a + c, 0) / inner;
+          const variance = row.reduce((a, c) => a + (c - mu) ** 2, 0) / inner;
+          const rs = 1 / Math.sqrt(variance + eps);
+          em.push(mu);
+          er.push(rs);
+          row.forEach((c, k) => {
+            eo.push(affine ? (c - mu) * rs * wv[k] + bv[k] : (c - mu) * rs);
+          });
+        }
+        expectClose(await read(be, out), eo, 1e-5, 1e-4);
+        expectClose(await read(be, mean), em, 1e-5, 1e-5);
+        expectClose(await read(be, rstd), er, 1e-5, 1e-5);
+      });
+    }
+  });
+}
+
+describe('adamStep', () => {
+  let be: WebGPUBackend;
+  beforeAll(async () => {
+    be = await makeBackend();
+  });
+  afterAll(() => be?.destroy());
+
+  for (const [decoupled, maximize, amsgrad] of [
+    [false, false, false],
+    [true, false, true],
+    [false, true, true],
+  ] as const) {
+    it(`decoupled=${decoupled} maximize=${maximize} amsgrad=${amsgrad}, three steps`, async () => {
+      const n = 301;
+      let p = seq(n, 21).map(f32);
+      let m = new Array(n).fill(0);
+      let v = new Array(n).fill(0);
+      let vmax = new Array(n).fill(0);
+      const param = tensor(be, 'float32', [n], p);
+      const mt = tensor(be, 'float32', [n], m);
+      const vt = tensor(be, 'float32', [n], v);
+      const vm = amsgrad ? tensor(be, 'float32', [n], vmax) : null;
+      const lr = 0.01;
+      const b1 = 0.9;
+      const b2 = 0.999;
+      const eps = 1e-8;
+      const wd = 0.1;
+      for (let t = 1; t <= 3; t++) {
+        const g = seq(n, 30 + t).map(f32);
+        const grad = tensor(be, 'float32', [n], g);
+        const bc1 = 1 - b1 ** t;
+        const bc2 = 1 - b2 ** t;
+        be.fused.adamStep!(param, grad, mt, vt, vm, {
+          lr,
+          beta1: b1,
+          beta2: b2,
+          eps,
+          weightDecay: wd,
+          decoupled,
+          maximize,
+          biasCorrection1: bc1,
+          biasCorrection2: bc2,
+        });
+        // PyTorch's Adam/AdamW, element by element.
+        const np: number[] = [];
+        const nm: number[] = [];
+        const nv: number[] = [];
+        const nvm: number[] = [];
+        for (let i = 0; i < n; i++) {
+          let gi = maximize ? -g[i] : g[i];
+          let pi = p[i];
+          if (decoupled) pi *= 1 - lr * wd;
+          else gi += wd * pi;
+          const mi = b1 * m[i] + (1 - b1) * gi;
+          const vi = b2 * v[i] + (1 - b2) * gi * gi;
+          const vmi = Math.max(vmax[i], vi);
+          const denom = Math.sqrt(amsgrad ? vmi : vi) / Math.sqrt(bc2) + eps;
+          np.push(pi - (lr / bc1) * (mi / denom));
+          nm.push(mi);
+          nv.push(vi);
+          nvm.push(vmi);
+        }
+        p = np;
+        m = nm;
+        v = nv;
+        vmax = nvm;
+      }
+      expectClose(await read(be, param), p, 1e-5, 1e-5);
+      expectClose(await read(be, mt), m, 1e-6, 1e-5);
+      expectClose(await read(be, vt), v, 1e-7, 1e-5);
+      if (vm) expectClose(await read(be, vm), vmax, 1e-7, 1e-5);
+      expect(p.length).toBe(n);
+    });
+  }
+});

@@ -1,0 +1,116 @@
+import type { ReduceOp } from '@layers/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebGPUBackend } from '../src/index.js';
+import { empty, expectClose, f32, makeBackend, read, seq, tensor, view } from './helpers.js';
+
+let be: WebGPUBackend;
+beforeAll(async () => {
+  be = await makeBackend();
+});
+afterAll(() => be?.destroy());
+
+function refReduce(op: ReduceOp, v: number[], outer: number, inner: number): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    const row = v.slice(o * inner, (o + 1) * inner);
+    switch (op) {
+      case 'sum':
+        out.push(row.reduce((a, b) => a + b, 0));
+        break;
+      case 'prod':
+        out.push(row.reduce((a, b) => a * b, 1));
+        break;
+      case 'max':
+        out.push(row.some(Number.isNaN) ? Number.NaN : Math.max(...row));
+        break;
+      case 'min':
+        out.push(row.some(Number.isNaN) ? Number.NaN : Math.min(...row));
+        break;
+      case 'argmax':
+      case 'argmin': {
+        const nan = row.findIndex(Number.isNaN);
+        if (nan >= 0) {
+          out.push(nan);
+          break;
+        }
+        const ext = op === 'argmax' ? Math.max(...row) : Math.min(...row);
+        out.push(row.indexOf(ext));
+      }
+    }
+  }
+  return out;
+}
+
+describe('reduce', () => {
+  // (outer, inner): one thread per row, one workgroup per row (with a partial last chunk),
+  // many short rows.
+  const sizes: [number, number][] = [
+    [3, 7],
+    [2, 1000],
+    [5000, 3],
+    [1, 257],
+  ];
+  for (const op of ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
+    for (const [outer, inner] of sizes) {
+      it(`${op} float32 [${outer}, ${inner}]`, async () => {
+        // Values near 1 keep prod finite; rounding to quarters creates ties for arg ops.
+        const v = seq(outer * inner, outer + inner, op === 'prod' ? 0.9 : -4, op === 'prod' ? 1.1 : 4).map(
+          (x) => f32(op.startsWith('arg') ? Math.round(x * 4) / 4 : x),
+        );
+        const x = tensor(be, 'float32', [outer, inner], v);
+        const out = empty(be, op.startsWith('arg') ? 'int32' : 'float32', [outer]);
+        be.reduce(op, x, out, outer, inner);
+        const got = await read(be, out);
+        const exp = refReduce(op, v, outer, inner);
+        if (op.startsWith('arg')) expect(got).toEqual(exp);
+        else expectClose(got, exp, 1e-4, 1e-5);
+      });
+    }
+  }
+  it('argmax/argmin: first occurrence on ties, first NaN wins; max propagates NaN', async () => {
+    const v = [1, 3, 3, 0, 2, Number.NaN, 5, Number.NaN, 7, 7, 7, 7];
+    const x = tensor(be, 'float32', [3, 4], v);
+    const idx = empty(be, 'int32', [3]);
+    be.reduce('argmax', x, idx, 3, 4);
+    expect(await read(be, idx)).toEqual([1, 1, 0]);
+    be.reduce('argmin', x, idx, 3, 4);
+    expect(await read(be, idx)).toEqual([3, 1, 0]);
+    const m = empty(be, 'float32', [3]);
+    be.reduce('max', x, m, 3, 4);
+    expectClose(await read(be, m), [3, Number.NaN, 7]);
+    // Same on the workgroup path (long rows): NaN late in the row, ties across threads.
+    const long = Array.from({ length: 2000 }, (_, i) => (i % 500 === 3 ? 9 : 0));
+    long[1500] = Number.NaN;
+    const lx = tensor(be, 'float32', [1, 2000], long);
+    const li = empty(be, 'int32', [1]);
+    be.reduce('argmax', lx, li, 1, 2000);
+    expect(await read(be, li)).toEqual([1500]);
+    long[1500] = 0;
+    be.write(lx.buffer, 'float32', Float32Array.from(long));
+    be.reduce('argmax', lx, li, 1, 2000);
+    expect(await read(be, li)).toEqual([3]);
+  });
+  it('int32 sum/max/argmin and reduction of a strided (transposed) input', async () => {
+    const v = [5, -2, 9, 4, 4, -7];
+    const x = tensor(be, 'int32', [2, 3], v);
+    const out = empty(be, 'int32', [2]);
+    be.reduce('sum', x, out, 2, 3);
+    expect(await read(be, out)).toEqual([12, 1]);
+    be.reduce('max', x, out, 2, 3);
+    expect(await read(be, out)).toEqual([9, 4]);
+    // Reduce over rows of the transpose: [3, 2] view with strides [1, 3].
+    const xt = view(x, [3, 2], [1, 3]);
+    const o3 = empty(be, 'int32', [3]);
+    be.reduce('sum', xt, o3, 3, 2);
+    expect(await read(be, o3)).toEqual([9, 2, 2]);
+    be.reduce('argmin', xt, o3, 3, 2);
+    expect(await read(be, o3)).toEqual([1, 0, 1]);
+  });
+  it('writes at the output offset', async () => {
+    const x = tensor(be, 'float32', [2, 2], [1, 2, 3, 4]);
+    const out = empty(be, 'float32', [4]);
+    be.fill(out, -1);
+    be.reduce('sum', x, view(out, [2], [1], 1), 2, 2);
+    expect(await read(be, out)).toEqual([-1, 3, 7, -1]);
+  });
+});
