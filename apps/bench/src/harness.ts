@@ -1,0 +1,201 @@
+/**
+ * The one benchmark harness every backend and peer plugs into.
+ *
+ * A `Contender` (one file per backend or peer under cases/) turns a `BenchSpec` into a
+ * `Runner` whose `step()` does one complete repetition, ending with an awaited read of the
+ * result so asynchronous backends are timed to completion. The harness warms up, times N
+ * repetitions, takes the median and prints one table per family with GFLOP/s and the ratio
+ * of each of our backends against each peer.
+ */
+
+export type Family = 'cpu' | 'wasm' | 'webgpu';
+
+export type BenchSpec =
+  | { readonly kind: 'matmul'; readonly id: string; readonly n: number }
+  | {
+      readonly kind: 'conv2d';
+      readonly id: string;
+      readonly batch: number;
+      readonly cin: number;
+      readonly cout: number;
+      readonly size: number;
+      readonly k: number;
+    }
+  | {
+      readonly kind: 'mlp-train';
+      readonly id: string;
+      readonly batch: number;
+      readonly sizes: readonly number[];
+    };
+
+export interface Runner {
+  /** One full repetition, resolved only once the result is back in JS. */
+  step(): Promise<void>;
+  dispose(): void | Promise<void>;
+}
+
+export interface Contender {
+  /** e.g. 'layers-cpu', 'tfjs-cpu'. */
+  readonly name: string;
+  readonly family: Family;
+  /** true for @layers backends: ratios are reported as ours vs each peer. */
+  readonly ours: boolean;
+  init(): Promise<void>;
+  /** A runner for the spec, or null when this contender cannot run it. */
+  prepare(spec: BenchSpec): Promise<Runner | null>;
+  dispose?(): void | Promise<void>;
+}
+
+/** Floating-point operations of one repetition (multiply-add = 2). */
+export function flopsOf(spec: BenchSpec): number {
+  switch (spec.kind) {
+    case 'matmul':
+      return 2 * spec.n ** 3;
+    case 'conv2d':
+      // 'same' padding, stride 1: every output pixel is a cin*k*k dot product.
+      return 2 * spec.batch * spec.cout * spec.size * spec.size * spec.cin * spec.k * spec.k;
+    case 'mlp-train': {
+      // forward 2*b*in*out per layer, backward twice that (grad wrt input and weights).
+      let macs = 0;
+      for (let i = 0; i + 1 < spec.sizes.length; i++) macs += spec.sizes[i] * spec.sizes[i + 1];
+      return 6 * spec.batch * macs;
+    }
+  }
+}
+
+export function describeSpec(spec: BenchSpec): string {
+  switch (spec.kind) {
+    case 'matmul':
+      return `matmul ${spec.n}x${spec.n}x${spec.n}`;
+    case 'conv2d':
+      return `conv2d b${spec.batch} ${spec.cin}->${spec.cout} ${spec.size}x${spec.size} k${spec.k}`;
+    case 'mlp-train':
+      return `MLP train step ${spec.sizes.join('-')} b${spec.batch}`;
+  }
+}
+
+/** Deterministic data in [-1, 1) so every contender sees the same inputs. */
+export function benchData(n: number, seed = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+export interface MeasureOptions {
+  readonly warmup: number;
+  readonly reps: number;
+  /** Stop adding repetitions after this much time (at least 3 are always taken). */
+  readonly maxSeconds: number;
+}
+
+export interface Measurement {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly reps: number;
+}
+
+export async function measure(runner: Runner, opts: MeasureOptions): Promise<Measurement> {
+  for (let i = 0; i < opts.warmup; i++) await runner.step();
+  const times: number[] = [];
+  const deadline = performance.now() + opts.maxSeconds * 1000;
+  for (let i = 0; i < opts.reps; i++) {
+    const t0 = performance.now();
+    await runner.step();
+    times.push(performance.now() - t0);
+    if (times.length >= 3 && performance.now() > deadline) break;
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { medianMs, minMs: times[0], reps: times.length };
+}
+
+export interface Result {
+  readonly contender: string;
+  readonly ours: boolean;
+  readonly spec: BenchSpec;
+  readonly m: Measurement | null;
+  readonly note?: string;
+}
+
+/** Run every spec on every contender of one family and return the raw results. */
+export async function runFamily(
+  contenders: readonly Contender[],
+  specs: readonly BenchSpec[],
+  opts: MeasureOptions,
+  log: (line: string) => void = console.log,
+): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const c of contenders) {
+    try {
+      await c.init();
+    } catch (e) {
+      log(`  ${c.name}: init failed: ${(e as Error).message}`);
+      for (const spec of specs)
+        results.push({ contender: c.name, ours: c.ours, spec, m: null, note: 'init failed' });
+      continue;
+    }
+    for (const spec of specs) {
+      let runner: Runner | null = null;
+      try {
+        runner = await c.prepare(spec);
+        if (!runner) {
+          results.push({ contender: c.name, ours: c.ours, spec, m: null, note: 'n/a' });
+          continue;
+        }
+        const m = await measure(runner, opts);
+        results.push({ contender: c.name, ours: c.ours, spec, m });
+        log(`  ${c.name.padEnd(14)} ${describeSpec(spec).padEnd(40)} ${fmtMs(m.medianMs)} (${m.reps} reps)`);
+      } catch (e) {
+        log(`  ${c.name}: ${describeSpec(spec)} failed: ${(e as Error).message}`);
+        results.push({ contender: c.name, ours: c.ours, spec, m: null, note: 'error' });
+      } finally {
+        await runner?.dispose();
+      }
+    }
+    await c.dispose?.();
+  }
+  return results;
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+}
+
+/**
+ * Side-by-side table: one row per spec, per contender the median time and GFLOP/s, then for
+ * each of our contenders its speed-up over each peer (peer time / our time; >1 means faster).
+ */
+export function formatTable(results: readonly Result[], specs: readonly BenchSpec[]): string {
+  const names = [...new Set(results.map((r) => r.contender))];
+  const ours = names.filter((n) => results.find((r) => r.contender === n)?.ours);
+  const peers = names.filter((n) => !ours.includes(n));
+  const header = ['benchmark', ...names.map((n) => `${n} ms (GFLOP/s)`)];
+  for (const o of ours) for (const p of peers) header.push(`${o} vs ${p}`);
+  const rows: string[][] = [header];
+  for (const spec of specs) {
+    const get = (n: string) => results.find((r) => r.contender === n && r.spec.id === spec.id);
+    const row = [describeSpec(spec)];
+    for (const n of names) {
+      const r = get(n);
+      if (!r?.m) row.push(r?.note ?? '-');
+      else row.push(`${fmtMs(r.m.medianMs)} (${(flopsOf(spec) / r.m.medianMs / 1e6).toFixed(2)})`);
+    }
+    for (const o of ours) {
+      for (const p of peers) {
+        const a = get(o)?.m;
+        const b = get(p)?.m;
+        row.push(a && b ? `${(b.medianMs / a.medianMs).toFixed(2)}x` : '-');
+      }
+    }
+    rows.push(row);
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const sep = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
+}

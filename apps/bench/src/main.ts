@@ -1,0 +1,96 @@
+/**
+ * pnpm bench [--only cpu|wasm|webgpu] [--quick]
+ *
+ * Loads every contender file of the selected families from cases/ (a file that does not exist
+ * yet, because that backend is not written, is reported and skipped), runs the benchmark list
+ * and prints one side-by-side table per family.
+ */
+import {
+  type BenchSpec,
+  type Contender,
+  type Family,
+  formatTable,
+  type MeasureOptions,
+  runFamily,
+} from './harness.js';
+
+const FAMILIES: Record<Family, readonly string[]> = {
+  cpu: ['layers-cpu', 'tfjs-cpu'],
+  wasm: ['layers-wasm', 'tfjs-wasm', 'ort-wasm'],
+  webgpu: ['layers-webgpu', 'tfjs-webgpu'],
+};
+
+function parseArgs(argv: readonly string[]): { only: Family[]; quick: boolean } {
+  let only: Family[] = ['cpu', 'wasm', 'webgpu'];
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a.includes('=') ? a.slice('--only='.length) : argv[++i];
+      const list = (v ?? '').split(',') as Family[];
+      for (const f of list) {
+        if (!(f in FAMILIES)) throw new Error(`--only expects cpu, wasm or webgpu (got '${f}')`);
+      }
+      only = list;
+    } else if (a === '--help' || a === '-h') {
+      console.log('usage: pnpm bench [--only cpu|wasm|webgpu] [--quick]');
+      process.exit(0);
+    } else {
+      throw new Error(`unknown argument '${a}' (try --help)`);
+    }
+  }
+  return { only, quick };
+}
+
+function specsFor(quick: boolean): BenchSpec[] {
+  const sizes = quick ? [256, 512] : [256, 512, 1024];
+  return [
+    ...sizes.map((n): BenchSpec => ({ kind: 'matmul', id: `matmul-${n}`, n })),
+    { kind: 'conv2d', id: 'conv2d-b8-32-64-32-k3', batch: 8, cin: 32, cout: 64, size: 32, k: 3 },
+    { kind: 'mlp-train', id: 'mlp-784-256-10-b64', batch: 64, sizes: [784, 256, 10] },
+  ];
+}
+
+async function loadContender(name: string): Promise<Contender | string> {
+  // A computed specifier: TypeScript must not require files other engineers have not written yet.
+  const url = new URL(`./cases/${name}.js`, import.meta.url).href;
+  try {
+    const mod = (await import(url)) as { default: () => Contender };
+    return mod.default();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(`${name}.js`)) {
+      return `${name}: not written yet`;
+    }
+    return `${name}: failed to load (${err.message.split('\n')[0]})`;
+  }
+}
+
+async function main(): Promise<void> {
+  const { only, quick } = parseArgs(process.argv.slice(2));
+  const specs = specsFor(quick);
+  const opts: MeasureOptions = quick
+    ? { warmup: 1, reps: 5, maxSeconds: 2 }
+    : { warmup: 2, reps: 15, maxSeconds: 6 };
+  console.log(
+    `layers bench (${quick ? 'quick' : 'full'}), node ${process.version}, median of up to ${opts.reps} reps`,
+  );
+  for (const family of only) {
+    console.log(`\n== ${family} ==`);
+    const contenders: Contender[] = [];
+    for (const name of FAMILIES[family]) {
+      const c = await loadContender(name);
+      if (typeof c === 'string') console.log(`  skipped ${c}`);
+      else contenders.push(c);
+    }
+    if (contenders.length === 0) continue;
+    const results = await runFamily(contenders, specs, opts);
+    console.log(`\n${formatTable(results, specs)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+import { describeConformance } from '@layers/conformance';
+import { createCpuBackend } from '../src/index.js';
+
+describeConformance('cpu', () => createCpuBackend(), {
+  backendModule: { specifier: '@layers/backend-cpu', factory: 'createCpuBackend' },
+});
