@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { createWasmBackend } from '../src/index.js';
+
+describe('wasm allocator', () => {
+  it('reuses freed blocks: memory does not grow over many alloc/release cycles', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const sizes = [1, 17, 1000, 65536, 250_000, 3, 4096];
+      const warm = sizes.map((s) => be.alloc(s, 'float32'));
+      for (const b of warm) be.release(b);
+      const capacity = be.allocator.capacity;
+      for (let round = 0; round < 2000; round++) {
+        const bufs = sizes.map((s, i) =>
+          be.alloc(s + ((round * 7 + i) % 13), i % 3 === 0 ? 'bool' : 'float32'),
+        );
+        for (const b of round % 2 ? bufs : bufs.reverse()) be.release(b);
+      }
+      expect(be.allocator.capacity).toBe(capacity);
+      expect(be.allocator.liveBytes).toBeLessThan(1 << 20); // only descriptors and scratch
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('coalesces neighbours so a freed run serves one bigger request', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const parts = [be.alloc(4096, 'float32'), be.alloc(4096, 'float32'), be.alloc(4096, 'float32')];
+      const first = (parts[0] as any).ptr as number;
+      be.release(parts[1]);
+      be.release(parts[0]);
+      be.release(parts[2]);
+      const capacity = be.allocator.capacity;
+      const big = be.alloc(3 * 4096, 'float32');
+      expect((big as any).ptr).toBe(first);
+      expect(be.allocator.capacity).toBe(capacity);
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('grows memory on demand and keeps earlier contents', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const a = be.alloc(4, 'int32');
+      be.write(a, 'int32', new Int32Array([1, 2, 3, 4]));
+      const before = be.allocator.capacity;
+      const big = be.alloc(8_000_000, 'float32');
+      expect(be.allocator.capacity).toBeGreaterThan(before);
+      be.write(big, 'float32', new Float32Array(8_000_000).fill(2));
+      expect(Array.from(be.readSync(a, 'int32', 4))).toEqual([1, 2, 3, 4]);
+      expect(be.readSync(big, 'float32', 8_000_000)[7_999_999]).toBe(2);
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('out of memory names the request instead of crashing', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      expect(() => be.alloc(1073741824, 'float32')).toThrow(
+        /layers wasm: out of memory allocating 4294967296 bytes \(float32\[1073741824\]\)/,
+      );
+      // The backend stays usable afterwards.
+      const b = be.alloc(10, 'float32');
+      be.release(b);
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('respects maxMemoryBytes', async () => {
+    const be = await createWasmBackend({ threads: 1, maxMemoryBytes: 8 << 20 });
+    try {
+      expect(() => be.alloc(4_000_000, 'float32')).toThrow(
+        /out of memory allocating 16000000 bytes \(float32\[4000000\]\)/,
+      );
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('rejects double release and use after release', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const b = be.alloc(4, 'float32');
+      be.release(b);
+      expect(() => be.release(b)).toThrow(/released/);
+      expect(() => be.readSync(b, 'float32', 4)).toThrow(/released/);
+    } finally {
+      be.destroy();
+    }
+  });
+});
+
+describe('wasm thread pool', () => {
+  it('a dead worker is reported as an error on the next op, not a hang', async () => {
+    const be = await createWasmBackend({ threads: 2 });
+    try {
+      await be.pool!.killWorkerForTest(0);
+      const n = 1 << 18;
+      const a = be.alloc(n, 'float32');
+      const view = { buffer: a, dtype: 'float32' as const, shape: [n], strides: [1], offset: 0 };
+      expect(() => be.fill(view, 1)).toThrow(/layers wasm: worker 0/);
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('destroy() makes the backend unusable with a clear error', async () => {
+    const be = await createWasmBackend({ threads: 2 });
+    be.destroy();
+    expect(() => be.alloc(1, 'float32')).toThrow(/destroyed/);
+  });
+});
