@@ -3,7 +3,9 @@
  * kernels directly through the Backend interface, as core would, so one file per backend
  * only has to construct the backend.
  */
+
 import type { Backend, View } from '@layers/core';
+import * as core from '@layers/core';
 import { type BenchSpec, benchData, type Runner } from '../harness.js';
 
 function strides(shape: readonly number[]): number[] {
@@ -77,4 +79,83 @@ export function kernelRunner(backend: Backend, spec: BenchSpec): Runner | null {
     };
   }
   return null;
+}
+
+/**
+ * Runner through @layers/core's public tensor API (what users pay for, dispatch and autograd
+ * included). conv2d has no public op yet, so it stays at kernel level via `kernelRunner`.
+ */
+export function tensorRunner(backend: Backend, spec: BenchSpec): Runner | null {
+  if (spec.kind === 'matmul') {
+    const n = spec.n;
+    const a = core.fromTypedArray(benchData(n * n, 1), [n, n], backend);
+    const b = core.fromTypedArray(benchData(n * n, 2), [n, n], backend);
+    return {
+      async step() {
+        const c = core.matmul(a, b);
+        await c.data();
+        c.dispose();
+      },
+      dispose: () => {
+        a.dispose();
+        b.dispose();
+      },
+    };
+  }
+  if (spec.kind === 'mlp-train') return mlpRunner(backend, spec);
+  return kernelRunner(backend, spec);
+}
+
+/**
+ * One SGD step of an MLP with ReLU hidden layers and softmax cross-entropy (the same model,
+ * data and learning rate as the tfjs case). Core has no optimizer yet, so the update builds
+ * new leaf tensors under noGrad.
+ */
+function mlpRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'mlp-train' }>): Runner {
+  const { batch, sizes } = spec;
+  const lr = 0.01;
+  let params: core.Tensor[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const scale = 1 / Math.sqrt(sizes[i]);
+    const w = benchData(sizes[i] * sizes[i + 1], 10 + i).map((v) => v * scale);
+    params.push(core.fromTypedArray(w, [sizes[i], sizes[i + 1]], backend).requiresGrad_());
+    params.push(core.fromTypedArray(new Float32Array(sizes[i + 1]), [sizes[i + 1]], backend).requiresGrad_());
+  }
+  const classes = sizes[sizes.length - 1];
+  const x = core.fromTypedArray(benchData(batch * sizes[0], 7), [batch, sizes[0]], backend);
+  const labels = core.fromTypedArray(
+    Int32Array.from({ length: batch }, (_, i) => i % classes),
+    [batch, 1],
+    backend,
+  );
+  return {
+    async step() {
+      const loss = core.tidy(() => {
+        let h = x;
+        for (let i = 0; i < params.length; i += 2) {
+          h = core.add(core.matmul(h, params[i]), params[i + 1]);
+          if (i + 2 < params.length) h = core.relu(h);
+        }
+        // cross-entropy = mean(logsumexp(logits) - logits[label])
+        const picked = core.gather(h, 1, labels).reshape([batch]);
+        const l = core.mean(core.sub(core.logsumexp(h, 1), picked));
+        l.backward();
+        return l;
+      });
+      params = core.noGrad(() =>
+        params.map((p) => {
+          const next = core.keep(core.tidy(() => core.sub(p, core.mul(p.grad!, lr))));
+          p.dispose();
+          return next.requiresGrad_();
+        }),
+      );
+      await loss.data();
+      loss.dispose();
+    },
+    dispose: () => {
+      for (const p of params) p.dispose();
+      x.dispose();
+      labels.dispose();
+    },
+  };
 }

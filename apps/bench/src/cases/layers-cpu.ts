@@ -1,7 +1,7 @@
 import { createCpuBackend } from '@layers/backend-cpu';
 import type { Backend } from '@layers/core';
 import type { BenchSpec, Contender, Runner } from '../harness.js';
-import { kernelRunner } from './layers-common.js';
+import { tensorRunner } from './layers-common.js';
 
 export default function contender(): Contender {
   let backend: Backend | null = null;
@@ -14,7 +14,7 @@ export default function contender(): Contender {
     },
     async prepare(spec: BenchSpec): Promise<Runner | null> {
       if (!backend) throw new Error('layers-cpu: init() was not called');
-      return kernelRunner(backend, spec);
+      return tensorRunner(backend, spec);
     },
     async dispose() {
       await backend?.destroy?.();

@@ -32,13 +32,20 @@ export function tfjsRunner(tf: typeof tfType, spec: BenchSpec): Runner | null {
     };
   }
   if (spec.kind === 'mlp-train') {
+    /*
+     * tfjs-core registers its gradients from ESM files with extensionless imports, which
+     * Node cannot load (optimizer.minimize then fails with "gradient function not found").
+     * So the backward pass is written out by hand: the same matmuls autograd would run.
+     */
     const { batch, sizes } = spec;
-    const params: tfType.Variable[] = [];
+    const lr = 0.01;
+    const ws: tfType.Variable[] = [];
+    const bs: tfType.Variable[] = [];
     for (let i = 0; i + 1 < sizes.length; i++) {
       const scale = 1 / Math.sqrt(sizes[i]);
       const wData = benchData(sizes[i] * sizes[i + 1], 10 + i).map((v) => v * scale);
-      params.push(tf.variable(tf.tensor2d(wData, [sizes[i], sizes[i + 1]])));
-      params.push(tf.variable(tf.zeros([sizes[i + 1]])));
+      ws.push(tf.variable(tf.tensor2d(wData, [sizes[i], sizes[i + 1]])));
+      bs.push(tf.variable(tf.zeros([sizes[i + 1]])));
     }
     const classes = sizes[sizes.length - 1];
     const x = tf.tensor2d(benchData(batch * sizes[0], 7), [batch, sizes[0]]);
@@ -49,25 +56,38 @@ export function tfjsRunner(tf: typeof tfType, spec: BenchSpec): Runner | null {
       ),
       classes,
     );
-    const opt = tf.train.sgd(0.01);
-    const loss = () => {
-      let h: tfType.Tensor2D = x;
-      for (let i = 0; i < params.length; i += 2) {
-        h = tf.add(tf.matMul(h, params[i] as tfType.Tensor2D), params[i + 1]);
-        if (i + 2 < params.length) h = tf.relu(h);
-      }
-      return tf.losses.softmaxCrossEntropy(labels, h) as tfType.Scalar;
-    };
     return {
       async step() {
-        const l = opt.minimize(loss, true);
-        await l?.data();
-        l?.dispose();
+        const loss = tf.tidy(() => {
+          const acts: tfType.Tensor2D[] = [x];
+          const pre: tfType.Tensor2D[] = [];
+          let h: tfType.Tensor2D = x;
+          for (let i = 0; i < ws.length; i++) {
+            const z = tf.add(tf.matMul(h, ws[i] as tfType.Tensor2D), bs[i]) as tfType.Tensor2D;
+            pre.push(z);
+            h = i + 1 < ws.length ? tf.relu(z) : z;
+            acts.push(h);
+          }
+          const logp = tf.logSoftmax(h);
+          const l = tf.neg(tf.mean(tf.sum(tf.mul(labels, logp), 1)));
+          // d(loss)/d(logits) = (softmax - onehot) / batch
+          let g = tf.div(tf.sub(tf.exp(logp), labels), batch) as tfType.Tensor2D;
+          for (let i = ws.length - 1; i >= 0; i--) {
+            const dw = tf.matMul(acts[i], g, true, false);
+            const db = tf.sum(g, 0);
+            if (i > 0) {
+              const dh = tf.matMul(g, ws[i] as tfType.Tensor2D, false, true);
+              g = tf.mul(dh, tf.step(pre[i - 1])) as tfType.Tensor2D;
+            }
+            ws[i].assign(tf.sub(ws[i], tf.mul(dw, lr)));
+            bs[i].assign(tf.sub(bs[i], tf.mul(db, lr)));
+          }
+          return l;
+        });
+        await loss.data();
+        loss.dispose();
       },
-      dispose: () => {
-        tf.dispose([x, labels, ...params]);
-        opt.dispose();
-      },
+      dispose: () => tf.dispose([x, labels, ...ws, ...bs]),
     };
   }
   return null;
