@@ -5,7 +5,7 @@ import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromTypedArray } from './creation.js';
 import { backendOf, empty } from './kernel.js';
-import { contiguous, contiguousCopy, expand, narrow, reshape, unsqueeze } from './view.js';
+import { clone, contiguous, contiguousCopy, expand, narrow, reshape, unsqueeze } from './view.js';
 
 /**
  * Indices out of range are a clear error where the backend can read synchronously. Async
@@ -246,7 +246,7 @@ export function pad(
       }
       out = indexSelect(out, d, fromTypedArray(idx, [idx.length], x.backend));
     }
-    return out === x ? contiguousCopy(x) : out;
+    return out === x ? clone(x) : out;
   });
 }
 
