@@ -1,6 +1,4 @@
 import { describeConformance } from '@layers/conformance';
 import { createCpuBackend } from '../src/index.js';
 
-describeConformance('cpu', () => createCpuBackend(), {
-  backendModule: { specifier: '@layers/backend-cpu', factory: 'createCpuBackend' },
-});
+describeConformance('cpu', () => createCpuBackend());
