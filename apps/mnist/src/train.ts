@@ -1,0 +1,89 @@
+/** Training and evaluation loops, shared by the CLI and the tests. */
+import { manualSeed, nn, noGrad, optim, type Tensor, tensor, tidy } from '@layers/core';
+import { batch, type Dataset, IMAGE_SIZE, shuffledIndices } from './data.js';
+import { createModel } from './model.js';
+import { Progress } from './progress.js';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  /** Print a progress bar and per-epoch accuracy. */
+  log?: (line: string) => void;
+  progress?: boolean;
+}
+
+export interface EpochResult {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSecond: number;
+}
+
+function toTensors(x: Float32Array, y: Int32Array): [Tensor, Tensor] {
+  return [tensor(x, { shape: [y.length, 1, IMAGE_SIZE, IMAGE_SIZE] }), tensor(y, { shape: [y.length] })];
+}
+
+/** Fraction of `data` the model classifies correctly (eval mode, no gradients). */
+export async function evaluate(model: nn.Module, data: Dataset, batchSize = 500): Promise<number> {
+  model.eval();
+  const order = Int32Array.from({ length: data.size }, (_, i) => i);
+  let correct = 0;
+  for (let start = 0; start < data.size; start += batchSize) {
+    const { x, y } = batch(data, order, start, Math.min(start + batchSize, data.size));
+    const hits = noGrad(() =>
+      tidy(() => {
+        const [xb, yb] = toTensors(x, y);
+        return (model.forward(xb) as Tensor).argmax(1).eq(yb).sum();
+      }),
+    );
+    correct += Number(await hits.item());
+    hits.dispose();
+  }
+  return correct / data.size;
+}
+
+export async function train(train: Dataset, test: Dataset, opts: TrainOptions): Promise<{ model: nn.Sequential; history: EpochResult[] }> {
+  manualSeed(opts.seed);
+  const model = createModel();
+  const optimizer = new optim.Adam(model.parameters(), { lr: opts.lr });
+  const criterion = new nn.CrossEntropyLoss();
+  const steps = Math.ceil(train.size / opts.batchSize);
+  const history: EpochResult[] = [];
+  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    model.train();
+    const order = shuffledIndices(train.size, opts.seed * 1000 + epoch);
+    const bar = opts.progress ? new Progress(`epoch ${epoch}/${opts.epochs}`, steps) : null;
+    const started = performance.now();
+    let lossSum = 0;
+    let lossCount = 0;
+    for (let step = 0; step < steps; step++) {
+      const start = step * opts.batchSize;
+      const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size));
+      const loss = tidy(() => {
+        optimizer.zeroGrad();
+        const [xb, yb] = toTensors(x, y);
+        const l = criterion.forward(model.forward(xb) as Tensor, yb) as Tensor;
+        l.backward();
+        optimizer.step();
+        return l;
+      });
+      // Reading the loss back waits for the device; do it every few steps only.
+      if (step % 10 === 0 || step === steps - 1) {
+        lossSum += Number(await loss.item());
+        lossCount++;
+        bar?.update(step + 1, Math.min((step + 1) * opts.batchSize, train.size), lossSum / lossCount);
+      }
+      loss.dispose();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const accuracy = await evaluate(model, test);
+    const result = { epoch, loss: lossSum / lossCount, accuracy, samplesPerSecond: train.size / seconds };
+    history.push(result);
+    opts.log?.(
+      `epoch ${epoch}: loss ${result.loss.toFixed(4)}, test accuracy ${(accuracy * 100).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`,
+    );
+  }
+  return { model, history };
+}
