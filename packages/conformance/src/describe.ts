@@ -11,6 +11,7 @@ import { memoryBehaviour } from './behaviour/memory.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { loadFixtures } from './fixtures.js';
+import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
 import { runCase } from './runner.js';
 import { DEFAULT_TOLERANCES, mergeTolerances, type ToleranceTable } from './tolerances.js';
@@ -73,11 +74,16 @@ export function describeConformance(
             recorder.skip(c.op);
             continue;
           }
-          it(c.name, async () => {
+          it(c.name, async (testCtx) => {
             let result: Awaited<ReturnType<typeof runCase>>;
             try {
               result = await runCase(c, table);
             } catch (e) {
+              if (e instanceof MissingApi) {
+                recorder.missing(c.op);
+                testCtx.skip(e.message);
+                return;
+              }
               const msg = e instanceof Error ? e.message : String(e);
               recorder.record(c.op, c.name, {
                 ok: false,

@@ -230,6 +230,31 @@ export const OPS: Record<string, OpFn> = {
       .mul(L.atan2(T(y), T(x))),
 };
 
+/** Thrown when core does not (yet) export the function a fixture op needs. */
+export class MissingApi extends Error {}
+
+function nnFn(name: string): (...args: any[]) => L.Tensor {
+  const fn = (L.F as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new MissingApi(`@layers/core does not export F.${name}`);
+  return fn as (...args: any[]) => L.Tensor;
+}
+
+export const NN_OPS: Record<string, OpFn> = {
+  softmax: (a, at) => L.F.softmax(T(a[0]), at.dim),
+  logSoftmax: (a, at) => L.F.logSoftmax(T(a[0]), at.dim),
+  // torch.nn.functional.layer_norm(x, normalized_shape, weight, bias, eps)
+  layerNorm: (a, at) => nnFn('layerNorm')(T(a[0]), at.normalizedShape, a[1], a[2], at.eps),
+  // torch.nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups)
+  conv2d: (a, at) =>
+    nnFn('conv2d')(T(a[0]), T(a[1]), a[2], {
+      stride: at.stride ?? 1,
+      padding: at.padding ?? 0,
+      dilation: at.dilation ?? 1,
+      groups: at.groups ?? 1,
+    }),
+};
+Object.assign(OPS, NN_OPS);
+
 const maxDimOps = new Set(['matmul', 'mm', 'bmm', 'mlp']);
 
 /**
@@ -244,6 +269,17 @@ export function accumulation(c: FixtureCase): number {
   );
   const outs = Array.isArray(c.out) ? c.out : [c.out];
   if (maxDimOps.has(c.op)) return Math.max(1, ...ins.flatMap((t) => t.shape));
+  if (c.op === 'softmax' || c.op === 'logSoftmax') {
+    const shape = ins[0].view ? outs[0].shape : ins[0].shape;
+    return shape[(c.attrs.dim + shape.length) % shape.length];
+  }
+  if (c.op === 'layerNorm') return numel(c.attrs.normalizedShape);
+  if (c.op === 'conv2d') {
+    // forward: C/groups * kh * kw terms; weight gradient: N * Hout * Wout terms
+    const [x, w] = ins;
+    const o = outs[0].shape;
+    return Math.max(w.shape[1] * w.shape[2] * w.shape[3], x.shape[0] * o[2] * o[3]);
+  }
   const outN = Math.max(1, ...outs.map((o) => numel(o.shape)));
   let k = 1;
   for (const t of ins) {

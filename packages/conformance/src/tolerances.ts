@@ -160,6 +160,11 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
   // creation: layers may compute start + i * step in float32
   arange: t({ atol: 1e-7, rtol: 2 * EPS }),
   linspace: t({ atol: 1e-7, rtol: 2 * EPS }),
+  // nn ops with optional fused kernels
+  softmax: t(ACCUM_TRANS, { atol: 1e-7, rtol: 4 * EPS, perK: true }),
+  logSoftmax: t(ACCUM_TRANS, { atol: 1e-7, rtol: 4 * EPS, perK: true }),
+  layerNorm: t({ atol: 1e-6, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
+  conv2d: t(ACCUM, ACCUM),
   // composites: a handful of chained ops each (see ops.ts)
   mlp: t({ atol: 1e-6, rtol: 1e-6, perK: true }, { atol: 1e-6, rtol: 1e-6, perK: true }),
   reuse: t({ atol: 1e-7, rtol: 8 * EPS }, GRAD_CHAIN),

@@ -13,11 +13,17 @@ const STEPS = 1000;
 type Gc = () => void;
 
 async function collectGarbage(gc: Gc): Promise<void> {
-  // FinalizationRegistry callbacks run as separate tasks after a collection: alternate
-  // collections with macrotask turns until they have had several chances to run.
-  for (let i = 0; i < 6; i++) {
+  // FinalizationRegistry callbacks run as separate tasks after a collection, and a freed
+  // handle may be what kept the next graph node alive, so a long chain needs several
+  // collections: alternate GC and macrotask turns until the count is stable for 3 rounds.
+  let last = -1;
+  let stable = 0;
+  for (let i = 0; i < 200 && stable < 3; i++) {
     gc();
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
+    const n = L.memory().tensors;
+    stable = n === last ? stable + 1 : 0;
+    last = n;
   }
 }
 
@@ -88,8 +94,8 @@ export function memoryBehaviour(ctx: SuiteContext): void {
     c(`no leak over ${STEPS} MLP training steps without tidy (after GC)`, async () => {
       const gc = (globalThis as { gc?: Gc }).gc;
       if (gc) {
-        await collectGarbage(gc);
         let state: MlpState = mlpInit();
+        await collectGarbage(gc);
         const baseline = L.memory().tensors;
         for (let i = 0; i < STEPS; i++) state = mlpStep(state, false);
         expect(Number.isFinite((await state.loss.data())[0])).toBe(true);

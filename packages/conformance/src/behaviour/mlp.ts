@@ -8,15 +8,16 @@ export interface MlpState {
   loss: L.Tensor;
 }
 
+/** Inside tidy so that no garbage is left to be collected while the caller counts tensors. */
 export function mlpInit(): MlpState {
   L.manualSeed(3);
   const p = (shape: number[], scale: number) => L.randn(shape).mul(scale).detach().requiresGrad_();
-  return {
+  return L.tidy(() => ({
     x: L.randn([16, 4]),
     y: L.randn([16, 1]),
     params: [p([4, 8], 0.5), p([8], 0.1), p([8, 1], 0.5), p([1], 0.1)],
     loss: L.zeros([1]),
-  };
+  }));
 }
 
 function forward(s: MlpState): L.Tensor {
@@ -51,8 +52,15 @@ export function mlpStep(s: MlpState, useTidy: boolean): MlpState {
 
 /** The no-tidy loop as standalone JavaScript, for a child process started with --expose-gc. */
 export const MLP_STEP_SOURCE = `
-async function settle() {
-  for (let i = 0; i < 6; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+async function settle(L) {
+  let last = -1, stable = 0;
+  for (let i = 0; i < 200 && stable < 3; i++) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 5));
+    const n = L.memory().tensors;
+    stable = n === last ? stable + 1 : 0;
+    last = n;
+  }
 }
 async function run(L, steps) {
   L.manualSeed(3);
@@ -60,15 +68,20 @@ async function run(L, steps) {
   const x = L.randn([16, 4]);
   const y = L.randn([16, 1]);
   let params = [p([4, 8], 0.5), p([8], 0.1), p([8, 1], 0.5), p([1], 0.1)];
-  await settle();
+  await settle(L);
   const baseline = L.memory().tensors;
-  for (let i = 0; i < steps; i++) {
-    const [w1, b1, w2, b2] = params;
-    const loss = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).sub(y).square().mean();
-    loss.backward();
-    params = L.noGrad(() => params.map((q) => q.sub(q.grad.mul(0.05)).requiresGrad_()));
-  }
-  await settle();
+  // The loop runs in its own function so no stack slot of this frame pins its last graph.
+  const train = (ps) => {
+    for (let i = 0; i < steps; i++) {
+      const [w1, b1, w2, b2] = ps;
+      const loss = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).sub(y).square().mean();
+      loss.backward();
+      ps = L.noGrad(() => ps.map((q) => q.sub(q.grad.mul(0.05)).requiresGrad_()));
+    }
+    return ps;
+  };
+  params = train(params);
+  await settle(L);
   return { baseline, after: L.memory().tensors };
 }
 `;
