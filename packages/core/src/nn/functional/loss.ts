@@ -1,1 +1,501 @@
-export {};
+/**
+ * Loss functions with PyTorch 1.13's semantics: reductions, class weights, ignoreIndex,
+ * label smoothing (including its weighting quirks), stable formulations, and gradients that
+ * follow ATen's hand-written backward formulas where they differ from naive autograd.
+ */
+import { attach } from '../../autograd/node.js';
+import { where } from '../../ops/elementwise.js';
+import { gather, indexSelect } from '../../ops/indexing.js';
+import { scalarTensor } from '../../ops/kernel.js';
+import { detach } from '../../ops/view.js';
+import { tidy } from '../../tensor/scope.js';
+import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { logSoftmax } from './activation.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+export type KLReduction = Reduction | 'batchmean';
+
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+export interface SmoothL1Options extends ReductionOptions {
+  beta?: number;
+}
+export interface HuberOptions extends ReductionOptions {
+  delta?: number;
+}
+export interface NLLOptions extends ReductionOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+}
+export interface CrossEntropyOptions extends NLLOptions {
+  labelSmoothing?: number;
+}
+export interface BCEOptions extends ReductionOptions {
+  weight?: Tensor | null;
+}
+export interface BCEWithLogitsOptions extends BCEOptions {
+  posWeight?: Tensor | null;
+}
+export interface KLDivOptions {
+  reduction?: KLReduction;
+  logTarget?: boolean;
+}
+export interface CosineEmbeddingOptions extends ReductionOptions {
+  margin?: number;
+}
+
+// ---- shared checks ------------------------------------------------------------------------
+
+function checkReduction(r: string, layer: string, allowBatchmean = false): void {
+  if (r === 'mean' || r === 'sum' || r === 'none' || (allowBatchmean && r === 'batchmean')) return;
+  const allowed = allowBatchmean ? "'mean', 'sum', 'none' or 'batchmean'" : "'mean', 'sum' or 'none'";
+  throw new RangeError(`${layer}: reduction must be ${allowed}, got '${r}'`);
+}
+
+function requireFloat(t: Tensor, layer: string, what: string): void {
+  t._check(layer);
+  if (t.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
+}
+
+function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  if (reduction === 'none') return loss;
+  return reduction === 'sum' ? loss.sum() : loss.mean();
+}
+
+/**
+ * Pointwise regression losses accept broadcastable targets like PyTorch (which only warns);
+ * shapes that cannot broadcast are an error naming both.
+ */
+function checkPair(input: Tensor, target: Tensor, layer: string): void {
+  requireFloat(input, layer, 'input');
+  requireFloat(target, layer, 'target');
+  if (shapeEqual(input.shape, target.shape)) return;
+  try {
+    broadcastShapes(input.shape, target.shape, layer);
+  } catch {
+    throw new RangeError(
+      `${layer} expected target of shape ${fmtShape(input.shape)} (or broadcastable to it) for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+    );
+  }
+}
+
+function checkSameShape(input: Tensor, target: Tensor, layer: string, what = 'target'): void {
+  if (!shapeEqual(input.shape, target.shape)) {
+    throw new RangeError(
+      `${layer} expected ${what} of shape ${fmtShape(input.shape)} (the input's shape), got ${fmtShape(target.shape)}`,
+    );
+  }
+}
+
+// ---- regression -----------------------------------------------------------------------------
+
+export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  checkReduction(reduction, 'MSELoss');
+  checkPair(input, target, 'MSELoss');
+  return tidy(() => reduce(input.sub(target).square(), reduction));
+}
+
+export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  checkReduction(reduction, 'L1Loss');
+  checkPair(input, target, 'L1Loss');
+  return tidy(() => reduce(input.sub(target).abs(), reduction));
+}
+
+/** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta = 0 is the L1 loss. */
+export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  const beta = opts.beta ?? 1.0;
+  checkReduction(reduction, 'SmoothL1Loss');
+  if (beta < 0) throw new RangeError(`SmoothL1Loss: beta must be non-negative, got ${beta}`);
+  checkPair(input, target, 'SmoothL1Loss');
+  return tidy(() => {
+    const d = input.sub(target);
+    const a = d.abs();
+    if (beta === 0) return reduce(a, reduction);
+    return reduce(where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), reduction);
+  });
+}
+
+/** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta). */
+export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  const delta = opts.delta ?? 1.0;
+  checkReduction(reduction, 'HuberLoss');
+  if (!(delta > 0)) throw new RangeError(`HuberLoss: delta must be positive, got ${delta}`);
+  checkPair(input, target, 'HuberLoss');
+  return tidy(() => {
+    const d = input.sub(target);
+    const a = d.abs();
+    return reduce(where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), reduction);
+  });
+}
+
+// ---- classification ---------------------------------------------------------------------
+
+/** Check class-index targets against an input of shape (C), (N, C) or (N, C, d1, ...). */
+function checkClassTarget(input: Tensor, target: Tensor, layer: string): void {
+  const expected = input.ndim === 1 ? [] : input.shape.filter((_, i) => i !== 1);
+  if (!shapeEqual(expected, target.shape)) {
+    throw new RangeError(
+      `${layer} expected target of shape ${fmtShape(expected)} for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+    );
+  }
+}
+
+function checkClassInput(input: Tensor, layer: string): void {
+  requireFloat(input, layer, 'input');
+  if (input.ndim === 0) {
+    throw new RangeError(
+      `${layer} expected an input of shape (C), (N, C) or (N, C, d1, ...), got a 0-D tensor`,
+    );
+  }
+}
+
+function checkWeight(weight: Tensor | null | undefined, classes: number, layer: string): void {
+  if (!weight) return;
+  requireFloat(weight, layer, 'weight');
+  if (weight.ndim !== 1 || weight.shape[0] !== classes) {
+    throw new RangeError(
+      `${layer} expected weight of shape [${classes}] (one per class), got ${fmtShape(weight.shape)}`,
+    );
+  }
+}
+
+/**
+ * Out-of-range classes are a clear error where the backend reads synchronously; an async
+ * device cannot check without a readback (its gather kernel stays in bounds regardless).
+ */
+function checkClassRange(
+  target: Tensor,
+  classes: number,
+  ignoreIndex: number,
+  layer: string,
+  input: Tensor,
+): void {
+  if (!target.backend.readSync || target.size === 0) return;
+  const values = target.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== ignoreIndex && (v < 0 || v >= classes)) {
+      throw new RangeError(
+        `${layer}: target ${v} is out of bounds for ${classes} classes (input of shape ${fmtShape(input.shape)})`,
+      );
+    }
+  }
+}
+
+/** Class dim of the (possibly unbatched) input. */
+function classDim(input: Tensor): number {
+  return input.ndim === 1 ? 0 : 1;
+}
+
+/** Weight reshaped to broadcast along the class dim: [1, C, 1, ...], or [C] unbatched. */
+function weightView(weight: Tensor, input: Tensor): Tensor {
+  if (input.ndim === 1) return weight;
+  return weight.reshape(input.shape.map((d, i) => (i === 1 ? d : 1)));
+}
+
+interface NLLParts {
+  /** Per-element loss (0 where ignored), target's shape. */
+  loss: Tensor;
+  /** Per-element weight (0 where ignored), target's shape. */
+  w: Tensor;
+  ignored: Tensor;
+}
+
+function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): NLLParts {
+  const ignored = target.eq(ignoreIndex);
+  // Ignored targets may hold any value (-100): point them at class 0 and mask afterwards.
+  const safe = where(ignored, 0, target);
+  const cd = classDim(logp);
+  const picked = gather(logp, cd, safe.unsqueeze(cd)).squeeze(cd);
+  const w0 = weight ? indexSelect(weight, 0, safe.reshape([safe.size])).reshape(safe.shape) : null;
+  const loss = where(ignored, 0, w0 ? picked.mul(w0).neg() : picked.neg());
+  const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().float();
+  return { loss, w, ignored };
+}
+
+function nllReduce(p: NLLParts, reduction: Reduction): Tensor {
+  if (reduction === 'none') return p.loss;
+  if (reduction === 'sum') return p.loss.sum();
+  // Weighted mean: divided by the total weight of the non-ignored targets (NaN if none).
+  return p.loss.sum().div(p.w.sum());
+}
+
+/** The negative log likelihood of class-index targets given log-probabilities. */
+export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
+  return nllImpl(input, target, opts, 'NLLLoss');
+}
+
+function nllImpl(input: Tensor, target: Tensor, opts: NLLOptions, layer: string): Tensor {
+  const reduction = opts.reduction ?? 'mean';
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  checkReduction(reduction, layer);
+  checkClassInput(input, layer);
+  target._check(layer);
+  if (target.dtype !== 'int32') {
+    throw new TypeError(`${layer} expected an int32 target of class indices, got ${target.dtype}`);
+  }
+  checkClassTarget(input, target, layer);
+  const classes = input.shape[classDim(input)];
+  checkWeight(opts.weight, classes, layer);
+  checkClassRange(target, classes, ignoreIndex, layer, input);
+  return tidy(() => nllReduce(nllParts(input, target, opts.weight ?? null, ignoreIndex), reduction));
+}
+
+/**
+ * Cross entropy of logits with class-index targets (int32) or class-probability targets
+ * (float32, the input's shape), via logSoftmax.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const layer = 'CrossEntropyLoss';
+  const reduction = opts.reduction ?? 'mean';
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const ls = opts.labelSmoothing ?? 0;
+  checkReduction(reduction, layer);
+  checkClassInput(input, layer);
+  target._check(layer);
+  if (!(ls >= 0 && ls <= 1)) {
+    throw new RangeError(`${layer}: labelSmoothing must be between 0.0 and 1.0, got ${ls}`);
+  }
+  const cd = classDim(input);
+  const classes = input.shape[cd];
+  const weight = opts.weight ?? null;
+  checkWeight(weight, classes, layer);
+  if (target.dtype === 'float32') {
+    if (!shapeEqual(input.shape, target.shape)) {
+      throw new RangeError(
+        `${layer} expected target of shape ${fmtShape(input.shape)} (class probabilities) for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+      );
+    }
+    return tidy(() => probTargetCE(input, target, weight, reduction, ls, cd, classes));
+  }
+  if (target.dtype !== 'int32') {
+    throw new TypeError(
+      `${layer} expected an int32 target (class indices) or a float32 target (class probabilities), got ${target.dtype}`,
+    );
+  }
+  checkClassTarget(input, target, layer);
+  checkClassRange(target, classes, ignoreIndex, layer, input);
+  return tidy(() => {
+    const logp = logSoftmax(input, cd);
+    const parts = nllParts(logp, target, weight, ignoreIndex);
+    const nll = nllReduce(parts, reduction);
+    if (ls === 0) return nll;
+    // PyTorch 1.13's smoothing term: -sum_c w_c logp_c per element, 0 where ignored.
+    const weighted = weight ? logp.mul(weightView(weight, logp)) : logp;
+    const smooth = where(parts.ignored, 0, weighted.sum(cd).neg());
+    let s: Tensor;
+    if (reduction === 'none') s = smooth;
+    else if (reduction === 'sum') s = smooth.sum();
+    // Weighted: normalised like nll (by the non-ignored targets' weights). Unweighted:
+    // smooth.mean(), which (unlike nll) also counts ignored elements, exactly as 1.13 does.
+    else s = weight ? smooth.sum().div(parts.w.sum()) : smooth.mean();
+    return nll.mul(1 - ls).add(s.mul(ls / classes));
+  });
+}
+
+function probTargetCE(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ls: number,
+  cd: number,
+  classes: number,
+): Tensor {
+  const logp = logSoftmax(input, cd);
+  const t = ls > 0 ? target.mul(1 - ls).add(ls / classes) : target;
+  let prod = logp.mul(t);
+  if (weight) prod = prod.mul(weightView(weight, input));
+  if (reduction === 'none') return prod.sum(cd).neg();
+  if (reduction === 'sum') return prod.sum().neg();
+  // Mean over the batch elements (numel / C); an empty input gives NaN as in PyTorch.
+  const n = input.size / classes;
+  return prod.sum().neg().div(n);
+}
+
+/**
+ * Binary cross entropy on probabilities. log is clamped at -100 and the input gradient is
+ * ATen's (x - y) / max(x (1 - x), 1e-12), so x = 0 or 1 gives finite values like PyTorch.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
+  const layer = 'BCELoss';
+  const reduction = opts.reduction ?? 'mean';
+  checkReduction(reduction, layer);
+  requireFloat(input, layer, 'input');
+  requireFloat(target, layer, 'target');
+  checkSameShape(input, target, layer);
+  const weight = opts.weight ?? null;
+  if (weight) {
+    requireFloat(weight, layer, 'weight');
+    broadcastShapes(input.shape, weight.shape, layer);
+  }
+  return tidy(() => {
+    const x = detach(input);
+    const y = detach(target);
+    const logx = x.log().clamp(-100);
+    const log1mx = x.neg().add(1).log().clamp(-100);
+    let loss = y.mul(logx).add(y.neg().add(1).mul(log1mx)).neg();
+    if (weight) loss = loss.mul(weight);
+    loss = detach(loss);
+    const saved = weight ? [x, y, weight] : [x, y];
+    loss = attach(loss, 'binaryCrossEntropy', [input, target], saved, (g, [sx, sy, sw]) => {
+      const gw = sw ? g.mul(sw) : g;
+      const one = scalarTensor(1, 'float32', sx.backend);
+      const gx = gw.mul(sx.sub(sy)).div(sx.mul(one.sub(sx)).clamp(1e-12));
+      // d/dy: -(log x - log(1 - x)), with the same clamping as the forward.
+      const gy = gw.mul(sx.log().clamp(-100).sub(one.sub(sx).log().clamp(-100))).neg();
+      return [gx, gy];
+    });
+    return reduce(loss, reduction);
+  });
+}
+
+/**
+ * Sigmoid + binary cross entropy in one stable expression (PyTorch 1.13's):
+ *   (1 - y) x + lw (log(e^-m + e^(-x-m)) + m),  m = max(-x, 0),  lw = 1 + (posWeight - 1) y.
+ * posWeight broadcasts against the input (usually one value per class, the last dim).
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: BCEWithLogitsOptions = {},
+): Tensor {
+  const layer = 'BCEWithLogitsLoss';
+  const reduction = opts.reduction ?? 'mean';
+  checkReduction(reduction, layer);
+  requireFloat(input, layer, 'input');
+  requireFloat(target, layer, 'target');
+  checkSameShape(input, target, layer);
+  const weight = opts.weight ?? null;
+  const posWeight = opts.posWeight ?? null;
+  if (weight) {
+    requireFloat(weight, layer, 'weight');
+    broadcastShapes(input.shape, weight.shape, layer);
+  }
+  if (posWeight) {
+    requireFloat(posWeight, layer, 'posWeight');
+    const s = broadcastShapes(input.shape, posWeight.shape, layer);
+    if (!shapeEqual(s, input.shape)) {
+      throw new RangeError(
+        `${layer} expected posWeight broadcastable to the input shape ${fmtShape(input.shape)}, got ${fmtShape(posWeight.shape)}`,
+      );
+    }
+  }
+  return tidy(() => {
+    const x = detach(input);
+    const y = detach(target);
+    const m = x.neg().clamp(0);
+    // softplus(-x) = log(1 + e^-x), computed without overflow.
+    const sp = m.neg().exp().add(x.neg().sub(m).exp()).log().add(m);
+    const lw = posWeight ? detach(posWeight).sub(1).mul(y).add(1) : null;
+    let loss = y
+      .neg()
+      .add(1)
+      .mul(x)
+      .add(lw ? lw.mul(sp) : sp);
+    if (weight) loss = loss.mul(weight);
+    loss = detach(loss);
+    const saved = [x, y, sp, weight ?? x, posWeight ?? x];
+    const hasW = weight !== null;
+    const hasPw = posWeight !== null;
+    loss = attach(
+      loss,
+      'binaryCrossEntropyWithLogits',
+      [input, target],
+      saved,
+      (g, [sx, sy, ssp, sw, spw]) => {
+        const gw = hasW ? g.mul(sw) : g;
+        // ATen: d/dx = (pw y + 1 - y) sigmoid(x) - pw y;  d/dy = -x + (pw - 1) softplus(-x).
+        let gx: Tensor;
+        let gy: Tensor;
+        if (hasPw) {
+          const t = spw.mul(sy);
+          gx = t.add(1).sub(sy).mul(sx.sigmoid()).sub(t);
+          gy = sx.neg().add(spw.sub(1).mul(ssp));
+        } else {
+          gx = sx.sigmoid().sub(sy);
+          gy = sx.neg();
+        }
+        return [gw.mul(gx), gw.mul(gy)];
+      },
+    );
+    return reduce(loss, reduction);
+  });
+}
+
+/**
+ * KL divergence with `input` as log-probabilities: target (log target - input), with
+ * 0 log 0 = 0. 'batchmean' divides the sum by the batch size (input.shape[0]); 'mean' is
+ * the elementwise mean (PyTorch's default, which it warns about).
+ */
+export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+  const layer = 'KLDivLoss';
+  const reduction = opts.reduction ?? 'mean';
+  checkReduction(reduction, layer, true);
+  checkPair(input, target, layer);
+  return tidy(() => {
+    let loss: Tensor;
+    if (opts.logTarget) loss = target.exp().mul(target.sub(input));
+    else {
+      // xlogy(t, t): exactly 0 where t == 0 (log of 1 there keeps the gradient finite).
+      const tlogt = target.mul(where(target.eq(0), 1, target).log());
+      loss = tlogt.sub(target.mul(input));
+    }
+    if (reduction === 'batchmean') {
+      const n = input.ndim === 0 ? 1 : input.shape[0];
+      return loss.sum().div(n);
+    }
+    return reduce(loss, reduction);
+  });
+}
+
+/**
+ * 1 - cos(x1, x2) for target 1, max(0, cos(x1, x2) - margin) for target -1, with ATen's
+ * cosine: sum(x1 x2) / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12)) along the last dim.
+ */
+export function cosineEmbeddingLoss(
+  input1: Tensor,
+  input2: Tensor,
+  target: Tensor,
+  opts: CosineEmbeddingOptions = {},
+): Tensor {
+  const layer = 'CosineEmbeddingLoss';
+  const reduction = opts.reduction ?? 'mean';
+  const margin = opts.margin ?? 0;
+  checkReduction(reduction, layer);
+  requireFloat(input1, layer, 'input1');
+  requireFloat(input2, layer, 'input2');
+  target._check(layer);
+  if (target.dtype === 'bool') throw new TypeError(`${layer} expected a target of 1 and -1 values, got bool`);
+  if (input1.ndim !== 1 && input1.ndim !== 2) {
+    throw new RangeError(
+      `${layer} expected 1-D (unbatched) or 2-D (batched) inputs, got ${input1.ndim}-D input of shape ${fmtShape(input1.shape)}`,
+    );
+  }
+  checkSameShape(input1, input2, layer, 'input2');
+  const expected = input1.ndim === 2 ? [input1.shape[0]] : [];
+  if (!shapeEqual(expected, target.shape)) {
+    throw new RangeError(
+      `${layer} expected target of shape ${fmtShape(expected)} for inputs of shape ${fmtShape(input1.shape)}, got ${fmtShape(target.shape)}`,
+    );
+  }
+  return tidy(() => {
+    const d = input1.ndim - 1;
+    const prod = input1.mul(input2).sum(d);
+    const m1 = input1.mul(input1).sum(d).add(1e-12);
+    const m2 = input2.mul(input2).sum(d).add(1e-12);
+    const cos = prod.div(m1.mul(m2).sqrt());
+    const pos = where(target.eq(1), cos.neg().add(1), 0);
+    const neg = where(target.eq(-1), cos.sub(margin).clamp(0), 0);
+    return reduce(pos.add(neg), reduction);
+  });
+}
+
+/** PyTorch's snake-case alias of F.crossEntropy. */
+export { crossEntropy as crossEntropyLoss };
