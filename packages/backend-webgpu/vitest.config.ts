@@ -18,5 +18,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // One Dawn device at a time: the software rasterizer is CPU-bound.
     fileParallelism: false,
+    // The conformance suite's no-tidy memory test forces GC to run FinalizationRegistry callbacks.
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
   },
 });

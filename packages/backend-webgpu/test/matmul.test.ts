@@ -127,8 +127,8 @@ describe('conv2d (implicit GEMM)', () => {
   ] as const;
   for (const c of cases) {
     it(`x ${c.x.join('x')} w ${c.w.join('x')} stride ${c.stride} dilation ${c.dil} groups ${c.groups}`, async () => {
-      const xs = [...c.x];
-      const ws = [...c.w];
+      const xs: number[] = [...c.x];
+      const ws: number[] = [...c.w];
       const xv = seq(
         xs.reduce((a, b) => a * b),
         5,

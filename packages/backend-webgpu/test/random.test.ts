@@ -1,5 +1,5 @@
+import { philoxFill } from '@layers/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { philoxFill } from '../../core/src/backend/philox.js';
 import type { WebGPUBackend } from '../src/index.js';
 import { empty, makeBackend, read, view } from './helpers.js';
 

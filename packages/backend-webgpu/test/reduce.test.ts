@@ -79,7 +79,7 @@ describe('reduce', () => {
     be.reduce('max', x, m, 3, 4);
     expectClose(await read(be, m), [3, Number.NaN, 7]);
     // Same on the workgroup path (long rows): NaN late in the row, ties across threads.
-    const long = Array.from({ length: 2000 }, (_, i) => (i % 500 === 3 ? 9 : 0));
+    const long: number[] = Array.from({ length: 2000 }, (_, i) => (i % 500 === 3 ? 9 : 0));
     long[1500] = Number.NaN;
     const lx = tensor(be, 'float32', [1, 2000], long);
     const li = empty(be, 'int32', [1]);

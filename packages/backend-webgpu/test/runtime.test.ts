@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grid } from '../src/kernels/common.js';
-import { GPUTensorBuffer, sizeClass } from '../src/pool.js';
+import { type GPUTensorBuffer, sizeClass } from '../src/pool.js';
 import { empty, makeBackend, read, tensor } from './helpers.js';
 
 describe('buffer pool', () => {
@@ -140,7 +140,9 @@ describe('error surfacing', () => {
       be.release(x.buffer);
       expect(() => be.unary('neg', x, x)).toThrow(/released buffer/);
       expect(() => be.write({}, 'float32', new Float32Array(1))).toThrow(/does not belong/);
-      expect(() => be.write(be.alloc(1, 'float32'), 'float32', new Float32Array(999))).toThrow(/write of 999/);
+      expect(() => be.write(be.alloc(1, 'float32'), 'float32', new Float32Array(999))).toThrow(
+        /write of 999/,
+      );
     } finally {
       be.destroy();
     }

@@ -18,7 +18,7 @@ fn erfF(x: f32) -> f32 {
   }
   // Numerical Recipes' Chebyshev fit of erfc, fractional error < 1.2e-7.
   let t = 1.0 / (1.0 + 0.5 * ax);
-  let y = t * exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+  let y = t * expF(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
     t * (-0.82215223 + t * 0.17087277)))))))));
   return select(-(1.0 - y), 1.0 - y, x >= 0.0);
@@ -32,7 +32,7 @@ fn nzF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn expm1F(x: f32) -> f32 {
   // Kahan's trick: exact-ish for small |x| without a dedicated expm1.
   if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
-  let u = exp(x);
+  let u = expF(x);
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }
@@ -45,19 +45,29 @@ fn log1pF(x: f32) -> f32 {
   if (abs(x) > 0.5) { return logF(u); }
   return logF(u) * x / (u - 1.0);
 }
-fn tanhF(x: f32) -> f32 {
-  if (abs(x) > 15.0) { return sign(x); }
-  return tanh(x);
-}
 fn sigmoidF(x: f32) -> f32 {
-  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
-  let e = exp(x);
+  if (x >= 0.0) { return 1.0 / (1.0 + expF(-x)); }
+  let e = expF(x);
   return e / (1.0 + e);
 }
 // torch.sign gives 0 for NaN ((0 < x) - (x < 0)), like the CPU backend.
 fn signF(x: f32) -> f32 {
   if (isNan(x)) { return 0.0; }
   return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+}
+// x^y for x > 0. exp2(y * log2(x)) loses ~|y log2 x| ULP; square-and-multiply is exact-ish for
+// small integer exponents, the common case (x^2, x^3, x^-1).
+fn powPos(x: f32, y: f32) -> f32 {
+  if (floor(y) == y && abs(y) <= 64.0) {
+    var e = u32(abs(y)); var b = x; var r = 1.0;
+    loop {
+      if (e == 0u) { break; }
+      if ((e & 1u) == 1u) { r = r * b; }
+      b = b * b; e = e >> 1u;
+    }
+    return select(r, 1.0 / r, y < 0.0);
+  }
+  return expF(y * logF(x));
 }
 fn isInteger(y: f32) -> bool { return floor(y) == y; }
 fn powF(x: f32, y: f32) -> f32 {
@@ -75,11 +85,11 @@ fn powF(x: f32, y: f32) -> f32 {
   }
   if (x < 0.0) {
     if (!isInteger(y)) { return nanF(); }
-    let r = exp2(y * log2(-x));
+    let r = powPos(-x, y);
     let odd = abs(y) < 16777216.0 && (i32(y) & 1) == 1;
     return select(r, -r, odd);
   }
-  return exp2(y * log2(x));
+  return powPos(x, y);
 }
 fn maxF(a: f32, b: f32) -> f32 {
   if (isNan(a)) { return a; }
@@ -162,7 +172,7 @@ export function unaryExpr(op: UnaryOp, dtype: DType): string {
     case 'sign':
       return 'signF(x)';
     case 'exp':
-      return 'exp(x)';
+      return 'expF(x)';
     case 'expm1':
       return 'expm1F(x)';
     case 'log':

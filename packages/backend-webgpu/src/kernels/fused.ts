@@ -1,4 +1,5 @@
 import { ENTRY_BUILTINS, FLAT_WG, NAN_HELPERS, WG } from './common.js';
+import { MATHLIB } from './mathlib.js';
 import { wgReduceSubgroup, wgReduceTree } from './reduce.js';
 
 /** Threads per row for row-wise fused kernels: fewer for short rows so little work idles. */
@@ -42,8 +43,9 @@ function entry(subgroups: boolean): string {
  */
 export function softmaxShader(size: number, log: boolean, subgroups: boolean): string {
   const r = reducers(size, subgroups);
-  const write = log ? 'X0(k) - mx - lse' : 'exp(X0(k) - mx) * inv';
+  const write = log ? 'X0(k) - mx - lse' : 'expF(X0(k) - mx) * inv';
   return `${subgroups ? 'enable subgroups;\n' : ''}${NAN_HELPERS}
+${MATHLIB}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
@@ -59,10 +61,10 @@ fn main(${entry(subgroups)}) {
   for (var k = li; k < inner; k += ${size}u) { m = maxNan(m, X[xb + k]); }
   let mx = ${r.max}(m, ${r.args});
   var s = 0.0;
-  for (var k = li; k < inner; k += ${size}u) { s += exp(X[xb + k] - mx); }
+  for (var k = li; k < inner; k += ${size}u) { s += expF(X[xb + k] - mx); }
   let tot = ${r.sum}(s, ${r.args});
   let inv = 1.0 / tot;
-  let lse = log(tot);
+  let lse = logF(tot);
   for (var k = li; k < inner; k += ${size}u) { O[ob + k] = ${write.replaceAll('X0(k)', 'X[xb + k]')}; }
 }`;
 }

@@ -56,6 +56,32 @@ fn atan2F(y: f32, x: f32) -> f32 {
   if (x > 0.0) { return a; }
   return select(a + pi, a - pi, signBit(y));
 }
+// Builtin exp may be off by 3 + 2|x| ULP under Vulkan's rules; this is ~1 ULP.
+fn expF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
+  if (x > 88.72283905206835) { return infF(); }
+  if (x < -103.972084) { return 0.0; }
+  let n = round(x * 1.44269504088896341);
+  let r = (x - n * 0.693359375) - n * -2.12194440e-4;
+  let z = r * r;
+  let p = ((((( 1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r
+    + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  // Two steps so 2^n never overflows or flushes before the product does.
+  let n1 = i32(n) / 2;
+  return ldexp(ldexp(p, n1), i32(n) - n1);
+}
+fn tanhF(x: f32) -> f32 {
+  let ax = abs(x);
+  if (isNan(x)) { return x; }
+  if (ax < 0.625) {
+    let z = x * x;
+    return ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z
+      + 1.33314422036e-1) * z - 3.33332819422e-1) * z * x + x;
+  }
+  if (ax > 10.0) { return select(1.0, -1.0, x < 0.0); }
+  let t = 1.0 - 2.0 / (expF(2.0 * ax) + 1.0);
+  return select(t, -t, x < 0.0);
+}
 fn logF(x: f32) -> f32 {
   if (isNan(x) || x < 0.0) { return nanF(); }
   if (x == 0.0) { return -infF(); }

@@ -117,6 +117,7 @@ fn main(${ENTRY_BUILTINS}) {
   if (li == 0u) { O[P[3] + row] = bitcast<u32>(i32(si[0])); }
 }`;
   }
+  if (op === 'sum' && dtype === 'float32') return compensatedSumShader(header, perRow);
   const c = valueCombine(op, dtype);
   const comb = `fn comb(a: ${t}, b: ${t}) -> ${t} { ${c.combine} }`;
   if (perRow) {
@@ -196,5 +197,53 @@ fn ${name}(v: ${t}, li: u32, lane: u32, sgs: u32) -> ${t} {
   let r = ${sgOp}(acc);
   workgroupBarrier();
   return r;
+}`;
+}
+
+/**
+ * float32 sum with a compensation term (Kahan per thread, TwoSum when combining partials), so
+ * the result is as accurate as a float64 accumulation rounded once: f32 sums of a few dozen
+ * values of mixed sign otherwise miss PyTorch's results by several ULP.
+ */
+function compensatedSumShader(header: string, perRow: boolean): string {
+  const twoSum = `fn twoSum(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let s = a.x + b.x;
+  let bp = s - a.x;
+  let err = (a.x - (s - bp)) + (b.x - bp);
+  return vec2<f32>(s, a.y + b.y + err);
+}`;
+  if (perRow) {
+    return `${header}
+${twoSum}
+@compute @workgroup_size(64)
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let row = wgid * 64u + li;
+  let outer = P[0]; let inner = P[1];
+  if (row >= outer) { return; }
+  let base = P[2] + row * inner;
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var k = 0u; k < inner; k++) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
+  O[P[3] + row] = bitcast<u32>(acc.x + acc.y);
+}`;
+  }
+  return `${header}
+${twoSum}
+var<workgroup> red: array<vec2<f32>, ${REDUCE_WG}>;
+@compute @workgroup_size(${REDUCE_WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let row = wgid;
+  let inner = P[1];
+  let base = P[2] + row * inner;
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
+  red[li] = acc;
+  workgroupBarrier();
+  for (var s = ${REDUCE_WG / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { red[li] = twoSum(red[li], red[li + s]); }
+    workgroupBarrier();
+  }
+  if (li == 0u) { O[P[3] + row] = bitcast<u32>(red[0].x + red[0].y); }
 }`;
 }
