@@ -1,5 +1,7 @@
 /** Activation functions: F.relu, F.gelu, F.softmax, ... (other engineers extend this file). */
+import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
+import { expm1, log1p, where } from '../../ops/elementwise.js';
 import { empty } from '../../ops/kernel.js';
 import { max as maxOp, sum } from '../../ops/reduce.js';
 import { cast, contiguous, detach, transpose } from '../../ops/view.js';
@@ -49,4 +51,227 @@ export function softmax(x: Tensor, dim: number): Tensor {
 /** log(softmax(x)) along `dim`, computed without forming softmax (stable at magnitude 1000). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return softmaxImpl(x, dim, true);
+}
+
+// ---- pointwise activations ----------------------------------------------------------------
+// Smooth activations are composed from differentiable primitives. Those with kinks use
+// `custom` so the gradient at the kink is PyTorch's (hardtanh: 0 at both bounds, hardswish:
+// (x/3 + 1/2) at +3, ...), which composing clamp/where would not always reproduce.
+
+/** The float input of an activation, or a clear error naming it. */
+function floatInput(x: Tensor, name: string): Tensor {
+  x._check(name);
+  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  return x;
+}
+
+/** y = fwd(x) computed without recording, with grad_x = bwd(g, x). */
+function custom(
+  x: Tensor,
+  name: string,
+  fwd: (x: Tensor) => Tensor,
+  bwd: (g: Tensor, x: Tensor) => Tensor,
+): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, name);
+    const y = noGrad(() => fwd(detach(input)));
+    return attach(y, name, [input], [input], (g, [sx]) => [bwd(g, sx)]);
+  });
+}
+
+/** relu: gradient 0 at 0, as PyTorch. */
+export function relu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  x._check('relu');
+  return x.relu();
+}
+
+/** Clamp to [minVal, maxVal]; the gradient is zero outside and AT the bounds (PyTorch's hardtanh_backward). */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, _opts: { inplace?: boolean } = {}): Tensor {
+  if (minVal > maxVal) throw new RangeError('hardtanh: minVal cannot be greater than maxVal');
+  return custom(
+    x,
+    'hardtanh',
+    (v) => v.clamp(minVal, maxVal),
+    (g, v) => where(v.gt(minVal).logicalAnd(v.lt(maxVal)), g, 0),
+  );
+}
+
+export function relu6(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return hardtanh(x, 0, 6);
+}
+
+/** x for x > 0, negativeSlope * x otherwise (slope also at 0, as PyTorch). */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01, _opts: { inplace?: boolean } = {}): Tensor {
+  return custom(
+    x,
+    'leakyRelu',
+    (v) => where(v.gt(0), v, v.mul(negativeSlope)),
+    (g, v) => where(v.gt(0), g, g.mul(negativeSlope)),
+  );
+}
+
+/** x for x > 0, weight * x otherwise; weight has 1 or C (= dim 1) entries. */
+export function prelu(x: Tensor, weight: Tensor): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'prelu');
+    let w = weight;
+    if (weight.size !== 1) {
+      const channels = input.ndim >= 2 ? input.shape[1] : input.ndim === 1 ? input.shape[0] : 1;
+      if (weight.ndim !== 1 || weight.size !== channels) {
+        throw new RangeError(
+          `prelu: mismatch of parameter numbers and input channel size: found ${weight.size} parameters and ${channels} channels (input shape [${input.shape.join(', ')}])`,
+        );
+      }
+      if (input.ndim >= 2) w = weight.reshape([channels, ...input.shape.slice(2).map(() => 1)]);
+    } else w = weight.reshape([]);
+    // where() sends x's gradient to the branch that was taken: w * g at x <= 0, as PyTorch.
+    return where(input.gt(0), input, input.mul(w));
+  });
+}
+
+/** x for x > 0, alpha * (exp(x) - 1) otherwise. */
+export function elu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'elu');
+    // expm1 of min(x, 0) so the unused branch cannot overflow into 0 * inf = NaN gradients.
+    return where(input.gt(0), input, expm1(input.clamp(null, 0)).mul(alpha));
+  });
+}
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+export function selu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return tidy(() => elu(x, SELU_ALPHA).mul(SELU_SCALE));
+}
+
+/** celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
+export function celu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'celu');
+    return where(input.gt(0), input, expm1(input.clamp(null, 0).div(alpha)).mul(alpha));
+  });
+}
+
+/** Gaussian error linear unit, exact (erf) or with PyTorch's tanh approximation. */
+export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'gelu');
+    const approximate = opts.approximate ?? 'none';
+    if (approximate === 'tanh') {
+      const inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+      return input.mul(0.5).mul(inner.tanh().add(1));
+    }
+    if (approximate !== 'none')
+      throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+    return input.mul(0.5).mul(input.mul(Math.SQRT1_2).erf().add(1));
+  });
+}
+
+export function silu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'silu');
+    return input.mul(input.sigmoid());
+  });
+}
+
+export function mish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'mish');
+    return input.mul(softplus(input).tanh());
+  });
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  return floatInput(x, 'sigmoid').sigmoid();
+}
+
+export function tanh(x: Tensor): Tensor {
+  return floatInput(x, 'tanh').tanh();
+}
+
+/** relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), as PyTorch. */
+export function hardsigmoid(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return custom(
+    x,
+    'hardsigmoid',
+    (v) => v.add(3).clamp(0, 6).div(6),
+    (g, v) => where(v.gt(-3).logicalAnd(v.lt(3)), g.div(6), 0),
+  );
+}
+
+/** x * relu6(x + 3) / 6; gradient 0 below -3, x/3 + 1/2 on [-3, 3], 1 above (PyTorch). */
+export function hardswish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+  return custom(
+    x,
+    'hardswish',
+    (v) => v.mul(v.add(3).clamp(0, 6)).div(6),
+    (g, v) => where(v.lt(-3), 0, where(v.le(3), g.mul(v.div(3).add(0.5)), g)),
+  );
+}
+
+/** log(1 + exp(beta x)) / beta, linear where beta x > threshold. */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'softplus');
+    const bx = beta === 1 ? input : input.mul(beta);
+    // Clamp before exp so the unused branch cannot overflow (and poison the gradient).
+    let soft = log1p(bx.clamp(null, threshold).exp());
+    if (beta !== 1) soft = soft.div(beta);
+    return where(bx.gt(threshold), input, soft);
+  });
+}
+
+export function softsign(x: Tensor): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'softsign');
+    return input.div(input.abs().add(1));
+  });
+}
+
+export function tanhshrink(x: Tensor): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'tanhshrink');
+    return input.sub(input.tanh());
+  });
+}
+
+/** x where x > threshold, else value; no gradient where x <= threshold. */
+export function threshold(
+  x: Tensor,
+  thresholdValue: number,
+  value: number,
+  _opts: { inplace?: boolean } = {},
+): Tensor {
+  return custom(
+    x,
+    'threshold',
+    (v) => where(v.gt(thresholdValue), v, value),
+    (g, v) => where(v.gt(thresholdValue), g, 0),
+  );
+}
+
+export function softmin(x: Tensor, dim: number): Tensor {
+  return tidy(() => softmax(floatInput(x, 'softmin').neg(), dim));
+}
+
+export function logSigmoid(x: Tensor): Tensor {
+  // -softplus(-x), stable for large |x|.
+  return tidy(() => softplus(floatInput(x, 'logSigmoid').neg()).neg());
+}
+
+export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
+  return custom(
+    x,
+    'hardshrink',
+    (v) => where(v.abs().gt(lambd), v, 0),
+    (g, v) => where(v.abs().gt(lambd), g, 0),
+  );
+}
+
+export function softshrink(x: Tensor, lambd = 0.5): Tensor {
+  return tidy(() => {
+    const input = floatInput(x, 'softshrink');
+    return where(input.gt(lambd), input.sub(lambd), where(input.lt(-lambd), input.add(lambd), 0));
+  });
 }

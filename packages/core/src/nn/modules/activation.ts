@@ -1,1 +1,293 @@
-export {};
+/**
+ * Activation modules: thin wrappers over F (functional/activation.ts). PyTorch's arguments
+ * with defaults go in one options object: new nn.LeakyReLU({ negativeSlope: 0.2 }).
+ * `inplace` is accepted for compatibility and ignored (layers never mutates inputs).
+ */
+import { full } from '../../ops/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as A from '../functional/activation.js';
+import { Module } from '../module.js';
+
+interface Inplace {
+  inplace?: boolean;
+}
+
+/** A parameter-free activation with an optional extra repr. */
+abstract class Activation extends Module {
+  abstract override forward(x: Tensor): Tensor;
+}
+
+export class ReLU extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.relu(x);
+  }
+}
+
+export class ReLU6 extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.relu6(x);
+  }
+}
+
+export class LeakyReLU extends Activation {
+  readonly negativeSlope: number;
+  constructor(opts: { negativeSlope?: number } & Inplace = {}) {
+    super();
+    this.negativeSlope = opts.negativeSlope ?? 0.01;
+  }
+  forward(x: Tensor): Tensor {
+    return A.leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** Learnable negative slope: one shared value or one per channel (dim 1). Key `weight`. */
+export class PReLU extends Activation {
+  declare weight: Tensor;
+  readonly numParameters: number;
+  constructor(opts: { numParameters?: number; init?: number } = {}) {
+    super();
+    this.numParameters = opts.numParameters ?? 1;
+    this.registerParameter('weight', full([this.numParameters], opts.init ?? 0.25));
+  }
+  forward(x: Tensor): Tensor {
+    return A.prelu(x, this.weight);
+  }
+  override extraRepr(): string {
+    return `numParameters=${this.numParameters}`;
+  }
+}
+
+export class ELU extends Activation {
+  readonly alpha: number;
+  constructor(opts: { alpha?: number } & Inplace = {}) {
+    super();
+    this.alpha = opts.alpha ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return A.elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+export class CELU extends Activation {
+  readonly alpha: number;
+  constructor(opts: { alpha?: number } & Inplace = {}) {
+    super();
+    this.alpha = opts.alpha ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return A.celu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+export class SELU extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.selu(x);
+  }
+}
+
+export class GELU extends Activation {
+  readonly approximate: 'none' | 'tanh';
+  constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = opts.approximate ?? 'none';
+  }
+  forward(x: Tensor): Tensor {
+    return A.gelu(x, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+export class SiLU extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.silu(x);
+  }
+}
+
+export class Mish extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.mish(x);
+  }
+}
+
+export class Sigmoid extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.sigmoid(x);
+  }
+}
+
+export class Tanh extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.tanh(x);
+  }
+}
+
+export class LogSigmoid extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.logSigmoid(x);
+  }
+}
+
+export class Hardtanh extends Activation {
+  readonly minVal: number;
+  readonly maxVal: number;
+  constructor(opts: { minVal?: number; maxVal?: number } & Inplace = {}) {
+    super();
+    this.minVal = opts.minVal ?? -1;
+    this.maxVal = opts.maxVal ?? 1;
+    if (this.maxVal <= this.minVal) throw new RangeError('Hardtanh: maxVal must be greater than minVal');
+  }
+  forward(x: Tensor): Tensor {
+    return A.hardtanh(x, this.minVal, this.maxVal);
+  }
+  override extraRepr(): string {
+    return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
+  }
+}
+
+export class Hardsigmoid extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.hardsigmoid(x);
+  }
+}
+
+export class Hardswish extends Activation {
+  constructor(_opts: Inplace = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.hardswish(x);
+  }
+}
+
+export class Softplus extends Activation {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(opts: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = opts.beta ?? 1;
+    this.threshold = opts.threshold ?? 20;
+  }
+  forward(x: Tensor): Tensor {
+    return A.softplus(x, this.beta, this.threshold);
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+export class Softsign extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.softsign(x);
+  }
+}
+
+export class Tanhshrink extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.tanhshrink(x);
+  }
+}
+
+export class Hardshrink extends Activation {
+  readonly lambd: number;
+  constructor(opts: { lambd?: number } = {}) {
+    super();
+    this.lambd = opts.lambd ?? 0.5;
+  }
+  forward(x: Tensor): Tensor {
+    return A.hardshrink(x, this.lambd);
+  }
+}
+
+export class Softshrink extends Activation {
+  readonly lambd: number;
+  constructor(opts: { lambd?: number } = {}) {
+    super();
+    this.lambd = opts.lambd ?? 0.5;
+  }
+  forward(x: Tensor): Tensor {
+    return A.softshrink(x, this.lambd);
+  }
+}
+
+/** y = x where x > threshold, else value. */
+export class Threshold extends Activation {
+  constructor(
+    readonly threshold: number,
+    readonly value: number,
+    _opts: Inplace = {},
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.threshold(x, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${this.threshold}, value=${this.value}`;
+  }
+}
+
+/** PyTorch's legacy implicit dim for Softmax(dim=None): 0 for 0-, 1- and 3-D inputs, else 1. */
+function implicitDim(ndim: number): number {
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+abstract class SoftmaxBase extends Activation {
+  readonly dim: number | null;
+  constructor(opts: { dim?: number | null } = {}) {
+    super();
+    this.dim = opts.dim ?? null;
+  }
+  protected resolveDim(x: Tensor): number {
+    return this.dim ?? implicitDim(x.ndim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+export class Softmax extends SoftmaxBase {
+  forward(x: Tensor): Tensor {
+    return A.softmax(x, this.resolveDim(x));
+  }
+}
+
+export class LogSoftmax extends SoftmaxBase {
+  forward(x: Tensor): Tensor {
+    return A.logSoftmax(x, this.resolveDim(x));
+  }
+}
+
+export class Softmin extends SoftmaxBase {
+  forward(x: Tensor): Tensor {
+    return A.softmin(x, this.resolveDim(x));
+  }
+}

@@ -1,1 +1,79 @@
-export {};
+/** nn.Identity, nn.Linear, nn.Bilinear with PyTorch's initialisation and state-dict names. */
+import { full } from '../../ops/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { bilinear, linear } from '../functional/linear.js';
+import { kaimingUniform_, uniform_ } from '../init.js';
+import { Module } from '../module.js';
+
+/** Returns its input unchanged; accepts (and ignores) any constructor arguments, as PyTorch. */
+export class Identity extends Module {
+  constructor(..._args: unknown[]) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export class Linear extends Module {
+  declare weight: Tensor;
+  declare bias: Tensor | null;
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean } = {},
+  ) {
+    super();
+    this.registerParameter('weight', full([outFeatures, inFeatures], 0));
+    this.registerParameter('bias', (opts.bias ?? true) ? full([outFeatures], 0) : null);
+    this.resetParameters();
+  }
+
+  /** kaiming_uniform_(a=sqrt(5)) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias. */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias, 'Linear');
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+export class Bilinear extends Module {
+  declare weight: Tensor;
+  declare bias: Tensor | null;
+  constructor(
+    readonly in1Features: number,
+    readonly in2Features: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean } = {},
+  ) {
+    super();
+    this.registerParameter('weight', full([outFeatures, in1Features, in2Features], 0));
+    this.registerParameter('bias', (opts.bias ?? true) ? full([outFeatures], 0) : null);
+    this.resetParameters();
+  }
+
+  /** U(-1/sqrt(in1Features), 1/sqrt(in1Features)) for weight and bias, as PyTorch. */
+  resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.in1Features);
+    uniform_(this.weight, -bound, bound);
+    if (this.bias) uniform_(this.bias, -bound, bound);
+  }
+
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return bilinear(x1, x2, this.weight, this.bias, 'Bilinear');
+  }
+
+  override extraRepr(): string {
+    return `in1Features=${this.in1Features}, in2Features=${this.in2Features}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}

@@ -1,1 +1,209 @@
-export {};
+/**
+ * BatchNorm1d/2d/3d, LayerNorm, RMSNorm, GroupNorm with PyTorch's parameter and buffer
+ * names (weight, bias, running_mean, running_var, num_batches_tracked) and defaults.
+ */
+import { noGrad } from '../../autograd/grad-mode.js';
+import { full } from '../../ops/creation.js';
+import { fmtShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { batchNorm, groupNorm, layerNorm, rmsNorm } from '../functional/norm.js';
+import { Module } from '../module.js';
+
+export interface BatchNormModuleOptions {
+  eps?: number;
+  /** null: cumulative moving average (factor 1 / num_batches_tracked). */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNormBase extends Module {
+  declare weight: Tensor | null;
+  declare bias: Tensor | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  /** int32 here (PyTorch: int64); loading a PyTorch int64 value converts it. */
+  declare num_batches_tracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+
+  protected abstract readonly allowedDims: readonly number[];
+
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormModuleOptions = {},
+  ) {
+    super();
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    this.affine = opts.affine ?? true;
+    this.trackRunningStats = opts.trackRunningStats ?? true;
+    this.registerParameter('weight', this.affine ? full([numFeatures], 1) : null);
+    this.registerParameter('bias', this.affine ? full([numFeatures], 0) : null);
+    if (this.trackRunningStats) {
+      this.registerBuffer('running_mean', full([numFeatures], 0));
+      this.registerBuffer('running_var', full([numFeatures], 1));
+      this.registerBuffer('num_batches_tracked', full([], 0, { dtype: 'int32' }));
+    } else {
+      this.registerBuffer('running_mean', null);
+      this.registerBuffer('running_var', null);
+      this.registerBuffer('num_batches_tracked', null);
+    }
+  }
+
+  private checkInput(x: Tensor): void {
+    x._check(this.name);
+    if (!this.allowedDims.includes(x.ndim)) {
+      const dims = this.allowedDims.map((d) => `${d}-D`).join(' or ');
+      throw new RangeError(
+        `${this.name} expected a ${dims} input, got ${x.ndim}-D input of shape ${fmtShape(x.shape)}`,
+      );
+    }
+    if (x.shape[1] !== this.numFeatures) {
+      throw new RangeError(
+        `${this.name} expected input with ${this.numFeatures} channels, got ${x.shape[1]} (input shape ${fmtShape(x.shape)})`,
+      );
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let momentum: number | Tensor = this.momentum ?? 0;
+    let factor: Tensor | null = null;
+    if (this.training && this.trackRunningStats && this.num_batches_tracked) {
+      const nbt = this.num_batches_tracked;
+      noGrad(() => nbt._assign(nbt.add(1)));
+      if (this.momentum === null) {
+        factor = noGrad(() => nbt.float().reciprocal());
+        momentum = factor;
+      }
+    }
+    const useBatchStats = this.training || (!this.running_mean && !this.running_var);
+    // Running statistics are updated only when tracked and training; eval uses them as-is.
+    const track = !this.training || this.trackRunningStats;
+    try {
+      return batchNorm(
+        x,
+        track ? this.running_mean : null,
+        track ? this.running_var : null,
+        { weight: this.weight, bias: this.bias, training: useBatchStats, momentum, eps: this.eps },
+        this.name,
+      );
+    } finally {
+      factor?.dispose();
+    }
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+}
+
+/** Over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormBase {
+  protected readonly allowedDims = [2, 3];
+}
+/** Over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormBase {
+  protected readonly allowedDims = [4];
+}
+/** Over [N, C, D, H, W]. */
+export class BatchNorm3d extends BatchNormBase {
+  protected readonly allowedDims = [5];
+}
+
+function asShape(s: number | readonly number[]): number[] {
+  return typeof s === 'number' ? [s] : [...s];
+}
+
+export class LayerNorm extends Module {
+  declare weight: Tensor | null;
+  declare bias: Tensor | null;
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  constructor(
+    normalizedShape: number | readonly number[],
+    opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
+  ) {
+    super();
+    this.normalizedShape = asShape(normalizedShape);
+    this.eps = opts.eps ?? 1e-5;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    const withBias = this.elementwiseAffine && (opts.bias ?? true);
+    this.registerParameter('weight', this.elementwiseAffine ? full(this.normalizedShape, 1) : null);
+    this.registerParameter('bias', withBias ? full(this.normalizedShape, 0) : null);
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(
+      x,
+      this.normalizedShape,
+      { weight: this.weight, bias: this.bias, eps: this.eps },
+      this.name,
+    );
+  }
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+  }
+}
+
+export class RMSNorm extends Module {
+  declare weight: Tensor | null;
+  readonly normalizedShape: number[];
+  /** null: float32 machine epsilon at forward time (PyTorch's eps=None). */
+  readonly eps: number | null;
+  readonly elementwiseAffine: boolean;
+  constructor(
+    normalizedShape: number | readonly number[],
+    opts: { eps?: number | null; elementwiseAffine?: boolean } = {},
+  ) {
+    super();
+    this.normalizedShape = asShape(normalizedShape);
+    this.eps = opts.eps ?? null;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    this.registerParameter('weight', this.elementwiseAffine ? full(this.normalizedShape, 1) : null);
+  }
+  forward(x: Tensor): Tensor {
+    return rmsNorm(x, this.normalizedShape, { weight: this.weight, eps: this.eps }, this.name);
+  }
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+  }
+}
+
+export class GroupNorm extends Module {
+  declare weight: Tensor | null;
+  declare bias: Tensor | null;
+  readonly eps: number;
+  readonly affine: boolean;
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    opts: { eps?: number; affine?: boolean } = {},
+  ) {
+    super();
+    if (numChannels % numGroups !== 0) {
+      throw new RangeError(
+        `GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
+      );
+    }
+    this.eps = opts.eps ?? 1e-5;
+    this.affine = opts.affine ?? true;
+    this.registerParameter('weight', this.affine ? full([numChannels], 1) : null);
+    this.registerParameter('bias', this.affine ? full([numChannels], 0) : null);
+  }
+  forward(x: Tensor): Tensor {
+    x._check(this.name);
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
+      throw new RangeError(
+        `${this.name} expected input of shape [N, ${this.numChannels}, *], got ${fmtShape(x.shape)}`,
+      );
+    }
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps }, this.name);
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+  }
+}
