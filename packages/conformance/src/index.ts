@@ -7,7 +7,7 @@
 export { type CompareOptions, type Comparison, compareTensor } from './compare.js';
 export { type ConformanceOptions, describeConformance } from './describe.js';
 export { type EncodedTensor, type FixtureCase, type FixtureFile, loadFixtures } from './fixtures.js';
-export { OPS } from './ops.js';
+export { type Arg, MissingApi, OPS, type OpFn, registerOps } from './ops.js';
 export {
   type BackendReport,
   backendMarkdown,

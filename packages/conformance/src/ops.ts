@@ -243,7 +243,8 @@ export const NN_OPS: Record<string, OpFn> = {
   softmax: (a, at) => L.F.softmax(T(a[0]), at.dim),
   logSoftmax: (a, at) => L.F.logSoftmax(T(a[0]), at.dim),
   // torch.nn.functional.layer_norm(x, normalized_shape, weight, bias, eps)
-  layerNorm: (a, at) => nnFn('layerNorm')(T(a[0]), at.normalizedShape, a[1], a[2], at.eps),
+  layerNorm: (a, at) =>
+    nnFn('layerNorm')(T(a[0]), at.normalizedShape, { weight: a[1] ?? null, bias: a[2] ?? null, eps: at.eps }),
   // torch.nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups)
   conv2d: (a, at) =>
     nnFn('conv2d')(T(a[0]), T(a[1]), a[2], {
@@ -254,6 +255,10 @@ export const NN_OPS: Record<string, OpFn> = {
     }),
 };
 Object.assign(OPS, NN_OPS);
+/** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */
+export function registerOps(table: Record<string, OpFn>): void {
+  Object.assign(OPS, table);
+}
 
 const maxDimOps = new Set(['matmul', 'mm', 'bmm', 'mlp']);
 
