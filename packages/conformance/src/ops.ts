@@ -5,6 +5,8 @@
  */
 import * as L from '@layers/core';
 import { decodeNumber, type EncodedNumber, type FixtureCase, isEncodedTensor, numel } from './fixtures.js';
+import { CONV_OPS } from './nn/conv.js';
+import { LOSS_OPS } from './nn/loss.js';
 
 export type Arg = L.Tensor | number | L.Tensor[] | null;
 type Attrs = Record<string, any>;
@@ -255,6 +257,9 @@ export const NN_OPS: Record<string, OpFn> = {
     }),
 };
 Object.assign(OPS, NN_OPS);
+Object.assign(OPS, LOSS_OPS);
+Object.assign(OPS, CONV_OPS);
+
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */
 export function registerOps(table: Record<string, OpFn>): void {
   Object.assign(OPS, table);

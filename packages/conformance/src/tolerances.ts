@@ -165,6 +165,24 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
   logSoftmax: t(ACCUM_TRANS, { atol: 1e-7, rtol: 4 * EPS, perK: true }),
   layerNorm: t({ atol: 1e-6, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   conv2d: t(ACCUM, ACCUM),
+  // losses (nn-loss): a few roundings per element, then a sum or mean over the batch
+  ...Object.fromEntries(
+    [
+      'mseLoss',
+      'l1Loss',
+      'smoothL1Loss',
+      'huberLoss',
+      'nllLoss',
+      'crossEntropy',
+      'binaryCrossEntropy',
+      'binaryCrossEntropyWithLogits',
+      'klDiv',
+      'cosineEmbeddingLoss',
+    ].map((op) => [
+      op,
+      t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+    ]),
+  ),
   // composites: a handful of chained ops each (see ops.ts)
   mlp: t({ atol: 1e-6, rtol: 1e-6, perK: true }, { atol: 1e-6, rtol: 1e-6, perK: true }),
   reuse: t({ atol: 1e-7, rtol: 8 * EPS }, GRAD_CHAIN),

@@ -292,9 +292,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     let s: Tensor;
     if (reduction === 'none') s = smooth;
     else if (reduction === 'sum') s = smooth.sum();
-    // Weighted: normalised like nll (by the non-ignored targets' weights). Unweighted:
-    // smooth.mean(), which (unlike nll) also counts ignored elements, exactly as 1.13 does.
-    else s = weight ? smooth.sum().div(parts.w.sum()) : smooth.mean();
+    // Normalised like nll: by the total weight (or count) of the non-ignored targets.
+    else s = smooth.sum().div(parts.w.sum());
     return nll.mul(1 - ls).add(s.mul(ls / classes));
   });
 }
@@ -348,8 +347,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
       const gw = sw ? g.mul(sw) : g;
       const one = scalarTensor(1, 'float32', sx.backend);
       const gx = gw.mul(sx.sub(sy)).div(sx.mul(one.sub(sx)).clamp(1e-12));
-      // d/dy: -(log x - log(1 - x)), with the same clamping as the forward.
-      const gy = gw.mul(sx.log().clamp(-100).sub(one.sub(sx).log().clamp(-100))).neg();
+      // d/dy = -logit(x) = log(1 - x) - log(x), unclamped as in ATen (infinite at 0 and 1).
+      const gy = gw.mul(one.sub(sx).log().sub(sx.log()));
       return [gx, gy];
     });
     return reduce(loss, reduction);
