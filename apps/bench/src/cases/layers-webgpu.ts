@@ -1,0 +1,28 @@
+/**
+ * @layers/backend-webgpu. In Node the backend loads Dawn through the `webgpu` package; on a
+ * machine without a GPU point Vulkan at SwiftShader first:
+ *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json pnpm bench --only webgpu
+ */
+import { createWebGPUBackend, type WebGPUBackend } from '@layers/backend-webgpu';
+import type { BenchSpec, Contender, Runner } from '../harness.js';
+import { tensorRunner } from './layers-common.js';
+
+export default function contender(): Contender {
+  let backend: WebGPUBackend | null = null;
+  return {
+    name: 'layers-webgpu',
+    family: 'webgpu',
+    ours: true,
+    async init() {
+      backend = await createWebGPUBackend({ powerPreference: 'high-performance' });
+    },
+    async prepare(spec: BenchSpec): Promise<Runner | null> {
+      if (!backend) throw new Error('layers-webgpu: init() was not called');
+      return tensorRunner(backend, spec);
+    },
+    dispose() {
+      backend?.destroy();
+      backend = null;
+    },
+  };
+}
