@@ -1,0 +1,55 @@
+/** torch.optim.Adagrad (PyTorch 1.13 single-tensor update, dense gradients). */
+import { fullLike } from '../ops/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  assignParam,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<AdagradOptions> = {}) {
+    const o: AdagradOptions = {
+      lr: opts.lr ?? 1e-2,
+      lrDecay: opts.lrDecay ?? 0,
+      weightDecay: opts.weightDecay ?? 0,
+      initialAccumulatorValue: opts.initialAccumulatorValue ?? 0,
+      eps: opts.eps ?? 1e-10,
+      maximize: opts.maximize ?? false,
+    };
+    if (o.lr < 0) throw new RangeError(`Adagrad: invalid learning rate: ${o.lr}`);
+    if (o.lrDecay < 0) throw new RangeError(`Adagrad: invalid lrDecay value: ${o.lrDecay}`);
+    if (o.weightDecay < 0) throw new RangeError(`Adagrad: invalid weightDecay value: ${o.weightDecay}`);
+    if (o.initialAccumulatorValue < 0) {
+      throw new RangeError(`Adagrad: invalid initialAccumulatorValue value: ${o.initialAccumulatorValue}`);
+    }
+    if (o.eps < 0) throw new RangeError(`Adagrad: invalid epsilon value: ${o.eps}`);
+    super(params, o);
+  }
+
+  protected updateParam(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdagradOptions>): void {
+    // PyTorch creates 'sum' when the optimizer is built, from the group's initial value.
+    const sum = this.stateTensor(state, 'sum', () =>
+      fullLike(p, g.initialAccumulatorValue, { dtype: 'float32' }),
+    );
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    let d = g.maximize ? grad.neg() : grad;
+    if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+    const clr = g.lr / (1 + (step - 1) * g.lrDecay);
+    sum._assign(sum.add(d.mul(d)));
+    const std = sum.sqrt().add(g.eps);
+    assignParam(p, p.sub(d.div(std).mul(clr)));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor update), through the backend's
+ * fused `adamStep` kernel when it has one, else composed from primitives.
+ */
+
+import { fusedKernel } from '../nn/functional/fused.js';
+import { zerosLike } from '../ops/creation.js';
+import { maximum } from '../ops/elementwise.js';
+import { contiguous, contiguousCopy } from '../ops/view.js';
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  assignParam,
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function adamDefaults(name: string, opts: Partial<AdamOptions>, weightDecay: number): AdamOptions {
+  const o: AdamOptions = {
+    lr: opts.lr ?? 1e-3,
+    betas: opts.betas ? [opts.betas[0], opts.betas[1]] : [0.9, 0.999],
+    eps: opts.eps ?? 1e-8,
+    weightDecay: opts.weightDecay ?? weightDecay,
+    amsgrad: opts.amsgrad ?? false,
+    maximize: opts.maximize ?? false,
+  };
+  if (o.lr < 0) throw new RangeError(`${name}: invalid learning rate: ${o.lr}`);
+  if (o.eps < 0) throw new RangeError(`${name}: invalid epsilon value: ${o.eps}`);
+  for (const [i, b] of o.betas.entries()) {
+    if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: invalid beta parameter at index ${i}: ${b}`);
+  }
+  if (o.weightDecay < 0) throw new RangeError(`${name}: invalid weightDecay value: ${o.weightDecay}`);
+  return o;
+}
+
+abstract class AdamBase extends Optimizer<AdamOptions> {
+  protected abstract readonly decoupled: boolean;
+
+  protected updateParam(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<AdamOptions>): void {
+    const m = this.stateTensor(state, 'expAvg', () => zerosLike(p, { dtype: 'float32' }));
+    const v = this.stateTensor(state, 'expAvgSq', () => zerosLike(p, { dtype: 'float32' }));
+    const vmax = g.amsgrad
+      ? this.stateTensor(state, 'maxExpAvgSq', () => zerosLike(p, { dtype: 'float32' }))
+      : null;
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const [beta1, beta2] = g.betas;
+    const bc1 = 1 - beta1 ** step;
+    const bc2 = 1 - beta2 ** step;
+    const kernel = p.dtype === 'float32' ? fusedKernel(p.backend, 'adamStep') : null;
+    if (kernel) {
+      // The kernel updates param, m and v in place; work on a private copy of the parameter
+      // unless it alone owns its storage (an autograd alias must keep the old values).
+      const target = p._ownsStorage() ? p : contiguousCopy(p);
+      const gc = contiguous(grad);
+      if (p.size > 0) {
+        kernel(target._view(), gc._view(), m._view(), v._view(), vmax ? vmax._view() : null, {
+          lr: g.lr,
+          beta1,
+          beta2,
+          eps: g.eps,
+          weightDecay: g.weightDecay,
+          decoupled: this.decoupled,
+          maximize: g.maximize,
+          biasCorrection1: bc1,
+          biasCorrection2: bc2,
+        });
+      }
+      if (target !== p) assignParam(p, target);
+      return;
+    }
+    let d = g.maximize ? grad.neg() : grad;
+    let param = p;
+    if (this.decoupled) param = p.mul(1 - g.lr * g.weightDecay);
+    else if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
+    m._assign(m.mul(beta1).add(d.mul(1 - beta1)));
+    v._assign(v.mul(beta2).add(d.mul(d).mul(1 - beta2)));
+    let second = v;
+    if (vmax) {
+      vmax._assign(maximum(vmax, v));
+      second = vmax;
+    }
+    const denom = second.sqrt().div(Math.sqrt(bc2)).add(g.eps);
+    assignParam(p, param.sub(m.div(denom).mul(g.lr / bc1)));
+  }
+}
+
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<AdamOptions> = {}) {
+    super(params, adamDefaults('Adam', opts, 0));
+  }
+}
+
+/** Adam with decoupled weight decay (default 1e-2): param *= 1 - lr * weightDecay first. */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<AdamOptions> = {}) {
+    super(params, adamDefaults('AdamW', opts, 1e-2));
+  }
+}
