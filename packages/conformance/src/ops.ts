@@ -278,6 +278,8 @@ export function accumulation(c: FixtureCase): number {
     isEncodedTensor(x) ? [x] : x && typeof x === 'object' && 'tensors' in x ? x.tensors : [],
   );
   const outs = Array.isArray(c.out) ? c.out : [c.out];
+  // A generator that knows the op's true accumulation length (conv: Cg*K) states it.
+  if (typeof c.attrs.accum === 'number') return Math.max(1, c.attrs.accum);
   if (maxDimOps.has(c.op)) return Math.max(1, ...ins.flatMap((t) => t.shape));
   if (c.op === 'softmax' || c.op === 'logSoftmax') {
     const shape = ins[0].view ? outs[0].shape : ins[0].shape;

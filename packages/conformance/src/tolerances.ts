@@ -183,6 +183,30 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
       t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
     ]),
   ),
+  // nn-conv: im2col matmuls (the fixture states the accumulation length Cg*K), exact max pools
+  ...Object.fromEntries(
+    ['conv1d', 'conv3d', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d', 'convModule'].map((op) => [
+      op,
+      t(ACCUM, ACCUM),
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['maxPool1d', 'maxPool2d', 'maxPool3d', 'adaptiveMaxPool1d', 'adaptiveMaxPool2d'].map((op) => [op, t(EXACT, ACCUM)]),
+  ),
+  // a sum then one division (adaptive: one matmul with rounded 1/n weights); float32 interpolation weights
+  ...Object.fromEntries(
+    [
+      'avgPool1d',
+      'avgPool2d',
+      'avgPool3d',
+      'adaptiveAvgPool1d',
+      'adaptiveAvgPool2d',
+      'adaptiveAvgPool3d',
+      'interpolate',
+      'upsamplingBilinear2d',
+    ].map((op) => [op, t({ atol: 1e-7, rtol: 2 * EPS, perK: true }, { atol: 1e-7, rtol: 2 * EPS, perK: true })]),
+  ),
+  upsamplingNearest2d: t(EXACT, ACCUM),
   // composites: a handful of chained ops each (see ops.ts)
   mlp: t({ atol: 1e-6, rtol: 1e-6, perK: true }, { atol: 1e-6, rtol: 1e-6, perK: true }),
   reuse: t({ atol: 1e-7, rtol: 8 * EPS }, GRAD_CHAIN),

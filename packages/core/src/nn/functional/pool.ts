@@ -1,1 +1,435 @@
-export {};
+/**
+ * Pooling with torch.nn.functional's semantics: max/avg over strided windows (a view of the
+ * padded input, see windows.ts) and adaptive pools with start = floor(i*In/Out),
+ * end = ceil((i+1)*In/Out). Gradients come from the composed ops (max over one axis sends
+ * the gradient to the first maximum, as PyTorch's CPU kernels).
+ */
+import { fromTypedArray } from '../../ops/creation.js';
+import { gather, indexSelect, pad } from '../../ops/indexing.js';
+import { matmul } from '../../ops/linalg.js';
+import { argmax, max, sum } from '../../ops/reduce.js';
+import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { tidy } from '../../tensor/scope.js';
+import { fmtShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { IntOrTuple } from './conv-nd.js';
+import { tuple, windows } from './windows.js';
+
+export interface MaxPoolOptions {
+  /** Defaults to kernelSize. */
+  stride?: IntOrTuple | null;
+  padding?: IntOrTuple;
+  dilation?: IntOrTuple;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+export interface AvgPoolOptions {
+  stride?: IntOrTuple | null;
+  padding?: IntOrTuple;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+/** An adaptive output size; null keeps that input dim. */
+export type AdaptiveSize = number | null | readonly (number | null)[];
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
+const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
+
+function checkInput(name: string, x: Tensor, d: number): boolean {
+  x._check(name);
+  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  if (x.ndim !== d + 1 && x.ndim !== d + 2) {
+    throw new RangeError(
+      `${name} expected a ${d + 1}-D (unbatched) or ${d + 2}-D (batched) input, got ${x.ndim}-D input of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  if (x.shape.slice(x.ndim - d).some((s) => s === 0)) {
+    throw new RangeError(`${name} expected non-empty spatial dims, got input of shape ${fmtShape(x.shape)}`);
+  }
+  return x.ndim === d + 1;
+}
+
+interface Geometry {
+  k: number[];
+  stride: number[];
+  pad: number[];
+  dil: number[];
+  spatial: number[];
+  out: number[];
+}
+
+/** PyTorch's pooling_output_shape, with its checks. */
+function geometry(
+  name: string,
+  x: Tensor,
+  d: number,
+  kernelSize: IntOrTuple,
+  opts: { stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceilMode?: boolean },
+): Geometry {
+  const k = tuple(kernelSize, d, 1, name, 'kernelSize');
+  const stride =
+    opts.stride === undefined ||
+    opts.stride === null ||
+    (Array.isArray(opts.stride) && opts.stride.length === 0)
+      ? k
+      : tuple(opts.stride, d, 1, name, 'stride');
+  const pad = tuple(opts.padding, d, 0, name, 'padding', 0);
+  const dil = tuple(opts.dilation, d, 1, name, 'dilation');
+  pad.forEach((p, i) => {
+    if (p > Math.floor(k[i] / 2)) {
+      throw new RangeError(
+        `${name}: pad should be at most half of kernel size, got padding ${p} for kernel size ${k[i]}`,
+      );
+    }
+  });
+  const spatial = x.shape.slice(x.ndim - d);
+  const ceil = opts.ceilMode ?? false;
+  const out = spatial.map((s, i) => {
+    const num = s + 2 * pad[i] - dil[i] * (k[i] - 1) - 1 + (ceil ? stride[i] - 1 : 0);
+    let o = Math.floor(num / stride[i]) + 1;
+    // The last window must start inside the input or the left padding.
+    if (ceil && (o - 1) * stride[i] >= s + pad[i]) o--;
+    return o;
+  });
+  if (out.some((o) => o <= 0)) {
+    throw new RangeError(
+      `${name}: given input of shape ${fmtShape(x.shape)}, the calculated output size ${fmtShape(out)} is too small`,
+    );
+  }
+  return { k, stride, pad, dil, spatial, out };
+}
+
+/** Pad so that exactly `out` windows fit (negative right padding crops unused input). */
+function padFor(x: Tensor, g: Geometry, value: number): Tensor {
+  const pairs = g.spatial.map((s, i) => [
+    g.pad[i],
+    (g.out[i] - 1) * g.stride[i] + g.dil[i] * (g.k[i] - 1) + 1 - s - g.pad[i],
+  ]);
+  if (pairs.every(([l, r]) => l === 0 && r === 0)) return x;
+  return pad(x, pairs.reverse().flat(), { value });
+}
+
+/** Row-major flat index into the (unpadded) spatial input of every window element: [...o, K]. */
+function windowIndexTable(g: Geometry, x: Tensor): Tensor {
+  const d = g.k.length;
+  const L = prod(g.out);
+  const K = prod(g.k);
+  const table = new Int32Array(L * K);
+  const o = new Array<number>(d);
+  const kap = new Array<number>(d);
+  for (let l = 0; l < L; l++) {
+    let r = l;
+    for (let i = d - 1; i >= 0; i--) {
+      o[i] = r % g.out[i];
+      r = Math.floor(r / g.out[i]);
+    }
+    for (let n = 0; n < K; n++) {
+      let q = n;
+      for (let i = d - 1; i >= 0; i--) {
+        kap[i] = q % g.k[i];
+        q = Math.floor(q / g.k[i]);
+      }
+      let flat = 0;
+      for (let i = 0; i < d; i++)
+        flat = flat * g.spatial[i] + (o[i] * g.stride[i] - g.pad[i] + kap[i] * g.dil[i]);
+      table[l * K + n] = flat;
+    }
+  }
+  return fromTypedArray(table, [...g.out, K], x.backend);
+}
+
+/** Pick indices[..., a] from table [...o, K] broadcast over the leading dims. */
+function pickIndices(table: Tensor, arg: Tensor): Tensor {
+  const full = expand(table, [...arg.shape, table.shape[table.ndim - 1]]);
+  return squeeze(gather(full, arg.ndim, unsqueeze(arg, arg.ndim)), arg.ndim);
+}
+
+function maxPoolNd(
+  name: string,
+  d: number,
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions,
+): Tensor | [Tensor, Tensor] {
+  const unbatched = checkInput(name, input, d);
+  const g = geometry(name, input, d, kernelSize, opts);
+  return tidy(() => {
+    const x = unbatched ? unsqueeze(input, 0) : input;
+    const win = windows(padFor(x, g, Number.NEGATIVE_INFINITY), g.k, g.stride, g.dil); // [N, C, ...k, ...o]
+    const moved = permute(win, [0, 1, ...range(d, 2 + d), ...range(d, 2)]);
+    const flat = reshape(moved, [...moved.shape.slice(0, 2 + d), prod(g.k)]);
+    const last = 2 + d;
+    let values = max(flat, last);
+    let indices = opts.returnIndices ? pickIndices(windowIndexTable(g, x), argmax(flat, last)) : null;
+    if (unbatched) {
+      values = squeeze(values, 0);
+      indices = indices && squeeze(indices, 0);
+    }
+    return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+  });
+}
+
+function avgPoolNd(
+  name: string,
+  d: number,
+  input: Tensor,
+  kernelSize: IntOrTuple,
+  opts: AvgPoolOptions,
+): Tensor {
+  const unbatched = checkInput(name, input, d);
+  const g = geometry(name, input, d, kernelSize, { ...opts, dilation: 1 });
+  const override = opts.divisorOverride ?? null;
+  if (override !== null && (!Number.isFinite(override) || override === 0)) {
+    throw new RangeError(`${name}: divisorOverride must be non-zero, got ${override}`);
+  }
+  const includePad = opts.countIncludePad ?? true;
+  // PyTorch's divisor per window: the window clipped to input + padding (countIncludePad)
+  // or to the input alone; clipping by ceilMode applies to both.
+  const L = prod(g.out);
+  const divisor = new Float32Array(L);
+  const o = new Array<number>(d);
+  for (let l = 0; l < L; l++) {
+    let r = l;
+    for (let i = d - 1; i >= 0; i--) {
+      o[i] = r % g.out[i];
+      r = Math.floor(r / g.out[i]);
+    }
+    let poolSize = 1;
+    let count = 1;
+    for (let i = 0; i < d; i++) {
+      const start = o[i] * g.stride[i] - g.pad[i];
+      const end = Math.min(start + g.k[i], g.spatial[i] + g.pad[i]);
+      poolSize *= end - start;
+      count *= Math.min(end, g.spatial[i]) - Math.max(start, 0);
+    }
+    divisor[l] = override ?? (includePad ? poolSize : count);
+  }
+  return tidy(() => {
+    const x = unbatched ? unsqueeze(input, 0) : input;
+    const win = windows(padFor(x, g, 0), g.k, g.stride, g.dil);
+    const total = sum(win, range(d, 2));
+    const out = total.div(fromTypedArray(divisor, g.out, x.backend));
+    return unbatched ? squeeze(out, 0) : out;
+  });
+}
+
+function adaptiveSizes(name: string, size: AdaptiveSize, spatial: readonly number[]): number[] {
+  const d = spatial.length;
+  let list: (number | null)[] =
+    typeof size === 'number' || size === null ? new Array(d).fill(size) : [...size];
+  if (list.length === 1 && d > 1) list = new Array(d).fill(list[0]);
+  if (list.length !== d)
+    throw new RangeError(`${name}: outputSize must have ${d} elements, got ${list.length}`);
+  return list.map((s, i) => {
+    const v = s ?? spatial[i];
+    if (!Number.isInteger(v) || v <= 0)
+      throw new RangeError(`${name}: outputSize must be positive integers, got ${JSON.stringify(size)}`);
+    return v;
+  });
+}
+
+const startOf = (i: number, inSize: number, outSize: number) => Math.floor((i * inSize) / outSize);
+const endOf = (i: number, inSize: number, outSize: number) => Math.ceil(((i + 1) * inSize) / outSize);
+
+function adaptiveAvgPoolNd(name: string, d: number, input: Tensor, outputSize: AdaptiveSize): Tensor {
+  // The averaging matrices act on the last d dims, so unbatched inputs need no reshaping.
+  checkInput(name, input, d);
+  const spatial = input.shape.slice(input.ndim - d);
+  const out = adaptiveSizes(name, outputSize, spatial);
+  return tidy(() => {
+    // Averaging over a box is separable: one [In, Out] averaging matrix per spatial dim.
+    let y = input;
+    for (let i = 0; i < d; i++) {
+      const n = spatial[i];
+      const m = out[i];
+      const mat = new Float32Array(n * m);
+      for (let j = 0; j < m; j++) {
+        const s = startOf(j, n, m);
+        const e = endOf(j, n, m);
+        for (let t = s; t < e; t++) mat[t * m + j] = 1 / (e - s);
+      }
+      const dim = input.ndim - d + i;
+      const moved = transpose(y, dim, input.ndim - 1);
+      y = transpose(matmul(moved, fromTypedArray(mat, [n, m], input.backend)), dim, input.ndim - 1);
+    }
+    return y === input ? input.mul(1) : y;
+  });
+}
+
+function adaptiveMaxPoolNd(
+  name: string,
+  d: number,
+  input: Tensor,
+  outputSize: AdaptiveSize,
+  returnIndices: boolean,
+): Tensor | [Tensor, Tensor] {
+  const unbatched = checkInput(name, input, d);
+  const spatial = input.shape.slice(input.ndim - d);
+  const out = adaptiveSizes(name, outputSize, spatial);
+  // Windows differ in size: gather each through an index table [L, Kmax], padding short
+  // windows by repeating their last element (a repeat after the first maximum never wins).
+  const starts = out.map((m, i) => range(m).map((j) => startOf(j, spatial[i], m)));
+  const ends = out.map((m, i) => range(m).map((j) => endOf(j, spatial[i], m)));
+  const kmax = out.map((m, i) => Math.max(...range(m).map((j) => ends[i][j] - starts[i][j])));
+  const L = prod(out);
+  const K = prod(kmax);
+  const table = new Int32Array(L * K);
+  const o = new Array<number>(d);
+  const kap = new Array<number>(d);
+  for (let l = 0; l < L; l++) {
+    let r = l;
+    for (let i = d - 1; i >= 0; i--) {
+      o[i] = r % out[i];
+      r = Math.floor(r / out[i]);
+    }
+    let last = 0;
+    for (let n = 0; n < K; n++) {
+      let q = n;
+      for (let i = d - 1; i >= 0; i--) {
+        kap[i] = q % kmax[i];
+        q = Math.floor(q / kmax[i]);
+      }
+      let inside = true;
+      let flat = 0;
+      for (let i = 0; i < d; i++) {
+        const pos = starts[i][o[i]] + kap[i];
+        if (pos >= ends[i][o[i]]) inside = false;
+        flat = flat * spatial[i] + pos;
+      }
+      if (inside) last = flat;
+      table[l * K + n] = last;
+    }
+  }
+  return tidy(() => {
+    const x = unbatched ? unsqueeze(input, 0) : input;
+    const [N, C] = x.shape;
+    const idx = fromTypedArray(table, [L * K], x.backend);
+    const picked = reshape(indexSelect(reshape(x, [N, C, prod(spatial)]), 2, idx), [N, C, L, K]);
+    let values = reshape(max(picked, 3), [N, C, ...out]);
+    let indices = returnIndices
+      ? reshape(pickIndices(reshape(idx, [L, K]), argmax(picked, 3)), [N, C, ...out])
+      : null;
+    if (unbatched) {
+      values = squeeze(values, 0);
+      indices = indices && squeeze(indices, 0);
+    }
+    return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+  });
+}
+
+// ---- public F functions ---------------------------------------------------------------
+
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions = {},
+): Tensor | [Tensor, Tensor] {
+  return maxPoolNd('maxPool1d', 1, x, kernelSize, opts);
+}
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions = {},
+): Tensor | [Tensor, Tensor] {
+  return maxPoolNd('maxPool2d', 2, x, kernelSize, opts);
+}
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool3d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  opts: MaxPoolOptions = {},
+): Tensor | [Tensor, Tensor] {
+  return maxPoolNd('maxPool3d', 3, x, kernelSize, opts);
+}
+
+export function avgPool1d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  return avgPoolNd('avgPool1d', 1, x, kernelSize, opts);
+}
+export function avgPool2d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  return avgPoolNd('avgPool2d', 2, x, kernelSize, opts);
+}
+export function avgPool3d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  return avgPoolNd('avgPool3d', 3, x, kernelSize, opts);
+}
+
+export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  return adaptiveAvgPoolNd('adaptiveAvgPool1d', 1, x, outputSize);
+}
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  return adaptiveAvgPoolNd('adaptiveAvgPool2d', 2, x, outputSize);
+}
+export function adaptiveAvgPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  return adaptiveAvgPoolNd('adaptiveAvgPool3d', 3, x, outputSize);
+}
+
+export function adaptiveMaxPool1d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool1d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: { returnIndices?: boolean },
+): Tensor;
+export function adaptiveMaxPool1d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices?: boolean } = {},
+): Tensor | [Tensor, Tensor] {
+  return adaptiveMaxPoolNd('adaptiveMaxPool1d', 1, x, outputSize, opts.returnIndices ?? false);
+}
+export function adaptiveMaxPool2d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool2d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: { returnIndices?: boolean },
+): Tensor;
+export function adaptiveMaxPool2d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices?: boolean } = {},
+): Tensor | [Tensor, Tensor] {
+  return adaptiveMaxPoolNd('adaptiveMaxPool2d', 2, x, outputSize, opts.returnIndices ?? false);
+}
+export function adaptiveMaxPool3d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices: true },
+): [Tensor, Tensor];
+export function adaptiveMaxPool3d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts?: { returnIndices?: boolean },
+): Tensor;
+export function adaptiveMaxPool3d(
+  x: Tensor,
+  outputSize: AdaptiveSize,
+  opts: { returnIndices?: boolean } = {},
+): Tensor | [Tensor, Tensor] {
+  return adaptiveMaxPoolNd('adaptiveMaxPool3d', 3, x, outputSize, opts.returnIndices ?? false);
+}
