@@ -4,11 +4,11 @@
 // micro-kernel streams it with two aligned loads per k. A is packed per (row block, k block)
 // into this thread's scratch as micro-panels of 4 rows ([kc][4]), so the four broadcasts
 // per k are `v128.load32_splat` with immediate offsets (faster than splat(load)).
-// Work items are (batch, 64-row block, 128-column block); threads split the item range.
+// Work items are (batch, 64-row block, nb-column block); threads split the item range. The
+// caller picks nb as wide as the thread count allows, since each block repacks its A rows.
 import { scratch } from './common';
 
 const MB: i32 = 64;
-const NB: i32 = 128;
 const KC: i32 = 256;
 const APACK_BYTES: usize = <usize>(MB * KC * 4);
 
@@ -54,6 +54,28 @@ export function packB(b: usize, sb: i32, sk: i32, sn: i32, K: i32, N: i32, dst: 
 function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, mb: i32, k0: i32, kc: i32, dst: usize): void {
   for (let p = 0; p < mb; p += 4) {
     const d = dst + <usize>(p * kc) * 4;
+    if (sk == 1 && m0 + p + 4 <= M && (kc & 3) == 0) {
+      // Row-major A: transpose 4x4 blocks with shuffles instead of 16 scalar moves.
+      const s0 = a + (<usize>((m0 + p) * sm + k0) << 2);
+      const rs = <usize>sm << 2;
+      for (let k = 0; k < kc; k += 4) {
+        const q = s0 + (<usize>k << 2);
+        const v0 = v128.load(q);
+        const v1 = v128.load(q + rs);
+        const v2 = v128.load(q + 2 * rs);
+        const v3 = v128.load(q + 3 * rs);
+        const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+        const o = d + (<usize>k << 4);
+        v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(o, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(o, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(o, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+      }
+      continue;
+    }
     for (let r = 0; r < 4; r++) {
       const row = m0 + p + r;
       const q = d + (<usize>r << 2);
@@ -125,11 +147,11 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool): 
 /**
  * out[b] (+)= A[b] @ B[b] for items in [lo, hi). A strides (sb, sm, sk) in elements;
  * `pb` is packed B with `pbBatchBytes` between batches (0 when B is broadcast); out has
- * `ob` elements between batches and row stride N.
+ * `ob` elements between batches and row stride N. `NB` (a multiple of 8) is the column block.
  */
 export function gemm(
   a: usize, sb: i32, sm: i32, sk: i32, pb: usize, pbBatchBytes: usize, o: usize, ob: i32,
-  M: i32, N: i32, K: i32, lo: i32, hi: i32,
+  M: i32, N: i32, K: i32, NB: i32, lo: i32, hi: i32,
 ): void {
   const mBlocks = (M + MB - 1) / MB;
   const nBlocks = (N + NB - 1) / NB;
@@ -178,7 +200,7 @@ export function gemm(
   }
 }
 
-/** Work items gemm() splits over, for the JS side's thread partition. */
-export function gemmItems(batch: i32, M: i32, N: i32): i32 {
-  return batch * ((M + MB - 1) / MB) * ((N + NB - 1) / NB);
+/** Row blocks per batch, for the JS side's choice of column block and thread partition. */
+export function gemmRowBlocks(M: i32): i32 {
+  return (M + MB - 1) / MB;
 }
