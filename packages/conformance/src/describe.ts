@@ -8,6 +8,7 @@ import { autogradBehaviour } from './behaviour/autograd.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { memoryBehaviour } from './behaviour/memory.js';
+import { nnBasicBehaviour } from './behaviour/nn-basic.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { loadFixtures } from './fixtures.js';
@@ -105,6 +106,7 @@ export function describeConformance(
       readbackBehaviour(ctx);
       randomBehaviour(ctx);
       errorBehaviour(ctx);
+      nnBasicBehaviour(ctx);
     });
   });
 }

@@ -5,6 +5,7 @@
  */
 import * as L from '@layers/core';
 import { decodeNumber, type EncodedNumber, type FixtureCase, isEncodedTensor, numel } from './fixtures.js';
+import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
 
@@ -258,6 +259,7 @@ export const NN_OPS: Record<string, OpFn> = {
 };
 Object.assign(OPS, NN_OPS);
 Object.assign(OPS, LOSS_OPS);
+Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, CONV_OPS);
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */

@@ -19,6 +19,8 @@
  * the backend's arithmetic (e.g. WGSL's 2-ulp exp), never by a wrong answer.
  */
 
+import { BASIC_TOLERANCES } from './nn/basic.js';
+
 export interface Tolerance {
   atol: number;
   rtol: number;
@@ -119,6 +121,7 @@ const exactOps = [
 const expandOps = ['expand', 'expandAs'];
 
 export const DEFAULT_TOLERANCES: ToleranceTable = {
+  ...BASIC_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   ...Object.fromEntries(expandOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   // one rounding each; gradients of broadcast operands are sums (perK via accum)

@@ -116,7 +116,7 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
     const input = floatInput(x, 'prelu');
     let w = weight;
     if (weight.size !== 1) {
-      const channels = input.ndim >= 2 ? input.shape[1] : input.ndim === 1 ? input.shape[0] : 1;
+      const channels = input.ndim >= 2 ? input.shape[1] : 1;
       if (weight.ndim !== 1 || weight.size !== channels) {
         throw new RangeError(
           `prelu: mismatch of parameter numbers and input channel size: found ${weight.size} parameters and ${channels} channels (input shape [${input.shape.join(', ')}])`,
@@ -200,13 +200,17 @@ export function hardsigmoid(x: Tensor, _opts: { inplace?: boolean } = {}): Tenso
   );
 }
 
-/** x * relu6(x + 3) / 6; gradient 0 below -3, x/3 + 1/2 on [-3, 3], 1 above (PyTorch). */
+/**
+ * x * relu6(x + 3) / 6; gradient 0 below -3, x/3 + 1/2 on [-3, 3), 1 from 3 up. At exactly 3
+ * PyTorch's CPU kernels disagree (vectorised: 1, scalar tail: 3/2); we follow the vectorised
+ * path, which is what almost every element of a real tensor takes.
+ */
 export function hardswish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   return custom(
     x,
     'hardswish',
     (v) => v.mul(v.add(3).clamp(0, 6)).div(6),
-    (g, v) => where(v.lt(-3), 0, where(v.le(3), g.mul(v.div(3).add(0.5)), g)),
+    (g, v) => where(v.lt(-3), 0, where(v.lt(3), g.mul(v.div(3).add(0.5)), g)),
   );
 }
 
