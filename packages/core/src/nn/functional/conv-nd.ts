@@ -127,8 +127,8 @@ function biasShape(O: number, d: number): number[] {
   return [O, ...new Array<number>(d).fill(1)];
 }
 
-/** (left, right) zero padding per spatial dim. */
-function resolvePadding(
+/** (left, right) padding per spatial dim (also what Conv modules pad with a non-zeros paddingMode). */
+export function resolvePadding(
   name: string,
   padding: ConvOptions['padding'],
   d: number,
@@ -148,18 +148,6 @@ function resolvePadding(
     });
   }
   return tuple(padding, d, 0, name, 'padding', 0).map((p) => [p, p]);
-}
-
-/** The (left, right) padding PyTorch's Conv module uses with a non-zeros paddingMode. */
-export function modulePadding(
-  name: string,
-  padding: ConvOptions['padding'],
-  d: number,
-  k: number[],
-  stride: number[],
-  dil: number[],
-): [number, number][] {
-  return resolvePadding(name, padding, d, k, stride, dil);
 }
 
 /** F.pad's argument (pairs from the last dim) for per-dim (left, right) pads. */

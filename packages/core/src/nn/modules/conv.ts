@@ -12,8 +12,8 @@ import {
   convNd,
   convTransposeNd,
   type IntOrTuple,
-  modulePadding,
   padArg,
+  resolvePadding,
 } from '../functional/conv-nd.js';
 import { tuple } from '../functional/windows.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
@@ -120,7 +120,7 @@ abstract class ConvNdModule extends ConvBase {
         `${this.name}: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${this.paddingMode}'`,
       );
     }
-    this.modePads = modulePadding(this.name, this.padding, d, this.kernelSize, this.stride, this.dilation);
+    this.modePads = resolvePadding(this.name, this.padding, d, this.kernelSize, this.stride, this.dilation);
   }
 
   forward(x: Tensor): Tensor {
