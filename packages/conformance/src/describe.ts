@@ -9,6 +9,7 @@ import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
+import { optimBehaviour } from './behaviour/optim.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { loadFixtures } from './fixtures.js';
@@ -107,6 +108,7 @@ export function describeConformance(
       randomBehaviour(ctx);
       errorBehaviour(ctx);
       nnBasicBehaviour(ctx);
+      optimBehaviour(ctx);
     });
   });
 }
