@@ -44,7 +44,7 @@ const UNARY: Record<Exclude<UnaryOp, 'logicalNot' | 'isnan'>, (x: number) => num
     const r = Math.round(x);
     return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
   },
-  relu: (x) => (x < 0 ? 0 : x),
+  relu: (x) => Math.max(x, 0),
 };
 
 describe('unary', () => {
