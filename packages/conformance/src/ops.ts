@@ -8,6 +8,7 @@ import { decodeNumber, type EncodedNumber, type FixtureCase, isEncodedTensor, nu
 import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
+import { SEQ_OPS } from './nn/seq.js';
 
 export type Arg = L.Tensor | number | L.Tensor[] | null;
 type Attrs = Record<string, any>;
@@ -259,6 +260,7 @@ export const NN_OPS: Record<string, OpFn> = {
 };
 Object.assign(OPS, NN_OPS);
 Object.assign(OPS, LOSS_OPS);
+Object.assign(OPS, SEQ_OPS);
 Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, CONV_OPS);
 

@@ -210,6 +210,27 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
     ].map((op) => [op, t({ atol: 1e-7, rtol: 2 * EPS, perK: true }, { atol: 1e-7, rtol: 2 * EPS, perK: true })]),
   ),
   upsamplingNearest2d: t(EXACT, ACCUM),
+  // nn-seq: recurrent layers, attention, transformers; the fixture states each case's accumulation
+  // length (dot products and reductions, times recurrent steps or stacked layers)
+  ...Object.fromEntries(
+    [
+      'nn.rnn',
+      'nn.lstm',
+      'nn.gru',
+      'nn.rnnCell',
+      'nn.lstmCell',
+      'nn.gruCell',
+      'scaledDotProductAttention',
+      'nn.multiheadAttention',
+      'nn.transformerEncoderLayer',
+      'nn.transformerDecoderLayer',
+      'nn.transformerEncoder',
+      'nn.transformerDecoder',
+      'nn.transformer',
+      'nn.transformerStateDict',
+    ].map((op) => [op, t(ACCUM, ACCUM)]),
+  ),
+  generateSquareSubsequentMask: t(EXACT),
   // composites: a handful of chained ops each (see ops.ts)
   mlp: t({ atol: 1e-6, rtol: 1e-6, perK: true }, { atol: 1e-6, rtol: 1e-6, perK: true }),
   reuse: t({ atol: 1e-7, rtol: 8 * EPS }, GRAD_CHAIN),

@@ -1,1 +1,161 @@
-export {};
+/**
+ * nn.MultiheadAttention with PyTorch's parameters (in_proj_weight / in_proj_bias, or
+ * q_proj_weight, k_proj_weight, v_proj_weight when kdim or vdim differ from embedDim;
+ * bias_k / bias_v; the `out_proj` Linear), initialisation and mask conventions
+ * (bool: true = masked out; float: added). The maths is F.multiHeadAttentionForward.
+ */
+import { full } from '../../ops/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { multiHeadAttentionForward } from '../functional/attention.js';
+import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Linear } from './linear.js';
+
+export interface MultiheadAttentionOptions {
+  dropout?: number;
+  bias?: boolean;
+  addBiasKv?: boolean;
+  addZeroAttn?: boolean;
+  kdim?: number | null;
+  vdim?: number | null;
+  batchFirst?: boolean;
+}
+
+export interface MultiheadAttentionForwardOptions {
+  /** [N, S] ([S] unbatched); bool true = ignore that key; float: added. */
+  keyPaddingMask?: Tensor | null;
+  needWeights?: boolean;
+  /** [L, S] or [N*numHeads, L, S]; bool true = not allowed; float: added. */
+  attnMask?: Tensor | null;
+  averageAttnWeights?: boolean;
+  /** Hint that attnMask is causal (the mask is still required, as PyTorch). */
+  isCausal?: boolean;
+}
+
+export class MultiheadAttention extends Module {
+  declare in_proj_weight: Tensor | null;
+  declare q_proj_weight: Tensor | null;
+  declare k_proj_weight: Tensor | null;
+  declare v_proj_weight: Tensor | null;
+  declare in_proj_bias: Tensor | null;
+  declare bias_k: Tensor | null;
+  declare bias_v: Tensor | null;
+  declare out_proj: Linear;
+  readonly embedDim: number;
+  readonly numHeads: number;
+  readonly kdim: number;
+  readonly vdim: number;
+  readonly dropout: number;
+  readonly batchFirst: boolean;
+  readonly addZeroAttn: boolean;
+  readonly headDim: number;
+
+  constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
+    super();
+    if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0) {
+      throw new RangeError(
+        `MultiheadAttention: embedDim and numHeads must be positive integers, got embedDim=${embedDim} and numHeads=${numHeads}`,
+      );
+    }
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.kdim = opts.kdim ?? embedDim;
+    this.vdim = opts.vdim ?? embedDim;
+    this.dropout = opts.dropout ?? 0;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.addZeroAttn = opts.addZeroAttn ?? false;
+    this.headDim = Math.floor(embedDim / numHeads);
+    if (this.headDim * numHeads !== embedDim) {
+      throw new RangeError(
+        `MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`,
+      );
+    }
+    const bias = opts.bias ?? true;
+    const E = embedDim;
+    if (this.kdim === E && this.vdim === E) {
+      this.registerParameter('in_proj_weight', full([3 * E, E], 0));
+      this.registerParameter('q_proj_weight', null);
+      this.registerParameter('k_proj_weight', null);
+      this.registerParameter('v_proj_weight', null);
+    } else {
+      this.registerParameter('q_proj_weight', full([E, E], 0));
+      this.registerParameter('k_proj_weight', full([E, this.kdim], 0));
+      this.registerParameter('v_proj_weight', full([E, this.vdim], 0));
+      this.registerParameter('in_proj_weight', null);
+    }
+    this.registerParameter('in_proj_bias', bias ? full([3 * E], 0) : null);
+    this.registerModule('out_proj', new Linear(E, E, { bias }));
+    const addBiasKv = opts.addBiasKv ?? false;
+    this.registerParameter('bias_k', addBiasKv ? full([1, 1, E], 0) : null);
+    this.registerParameter('bias_v', addBiasKv ? full([1, 1, E], 0) : null);
+    this.resetParameters();
+  }
+
+  /** PyTorch's _reset_parameters: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v. */
+  resetParameters(): void {
+    if (this.in_proj_weight) xavierUniform_(this.in_proj_weight);
+    else {
+      xavierUniform_(this.q_proj_weight!);
+      xavierUniform_(this.k_proj_weight!);
+      xavierUniform_(this.v_proj_weight!);
+    }
+    if (this.in_proj_bias) {
+      constant_(this.in_proj_bias, 0);
+      if (this.out_proj.bias) constant_(this.out_proj.bias, 0);
+    }
+    if (this.bias_k) xavierNormal_(this.bias_k);
+    if (this.bias_v) xavierNormal_(this.bias_v);
+  }
+
+  /**
+   * query [L, N, E] ([N, L, E] with batchFirst, [L, E] unbatched), key [S, N, kdim], value
+   * [S, N, vdim]. Returns [output like query, weights [N, L, S] (or [N, numHeads, L, S]
+   * without averaging) or null when needWeights is false].
+   */
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    opts: MultiheadAttentionForwardOptions = {},
+  ): [Tensor, Tensor | null] {
+    const batched = query.ndim === 3;
+    const flip = this.batchFirst && batched;
+    // Keep query === key === value identity through the transpose (one packed projection).
+    const q = flip ? query.transpose(0, 1) : query;
+    const k = flip ? (key === query ? q : key.transpose(0, 1)) : key;
+    const v = flip ? (value === query ? q : value === key ? k : value.transpose(0, 1)) : value;
+    const [out, weights] = multiHeadAttentionForward(
+      q,
+      k,
+      v,
+      this.numHeads,
+      {
+        inProjWeight: this.in_proj_weight,
+        inProjBias: this.in_proj_bias,
+        qProjWeight: this.q_proj_weight,
+        kProjWeight: this.k_proj_weight,
+        vProjWeight: this.v_proj_weight,
+        biasK: this.bias_k,
+        biasV: this.bias_v,
+        outProjWeight: this.out_proj.weight,
+        outProjBias: this.out_proj.bias,
+      },
+      {
+        keyPaddingMask: opts.keyPaddingMask,
+        needWeights: opts.needWeights ?? true,
+        attnMask: opts.attnMask,
+        averageAttnWeights: opts.averageAttnWeights ?? true,
+        isCausal: opts.isCausal ?? false,
+        addZeroAttn: this.addZeroAttn,
+        dropoutP: this.dropout,
+        training: this.training,
+        name: this.name,
+      },
+    );
+    return [flip ? out.transpose(0, 1) : out, weights];
+  }
+
+  override extraRepr(): string {
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}`;
+  }
+}

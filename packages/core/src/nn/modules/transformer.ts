@@ -1,1 +1,457 @@
-export {};
+/**
+ * nn.TransformerEncoderLayer / DecoderLayer, TransformerEncoder / Decoder and Transformer,
+ * with PyTorch's submodule names (self_attn, linear1, dropout, linear2, norm1..3,
+ * dropout1..3, multihead_attn, layers.N, encoder.norm, ...) so state dicts interchange.
+ *
+ * PyTorch's TransformerEncoder deep-copies the layer it is given numLayers times; here every
+ * layer class has clone(): a new instance built with the same arguments, then the
+ * parameters copied, so all copies start identical as in PyTorch.
+ */
+import { arange, full } from '../../ops/creation.js';
+import { tidy } from '../../tensor/scope.js';
+import { fmtShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { ModuleList } from '../containers.js';
+import { gelu, relu } from '../functional/activation.js';
+import { xavierUniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { MultiheadAttention } from './attention.js';
+import { Dropout } from './dropout.js';
+import { Linear } from './linear.js';
+import { LayerNorm } from './norm.js';
+
+export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor) | Module;
+
+export interface TransformerLayerOptions {
+  dimFeedforward?: number;
+  dropout?: number;
+  activation?: TransformerActivation;
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  normFirst?: boolean;
+  /** Biases in the Linear, attention and LayerNorm sublayers (PyTorch 2.1's `bias`). */
+  bias?: boolean;
+}
+
+/** Something TransformerEncoder/Decoder can deep-copy. */
+interface Cloneable {
+  clone(): Module;
+}
+
+function resolveActivation(owner: Module, a: TransformerActivation | undefined): (x: Tensor) => Tensor {
+  if (a === undefined || a === 'relu') return (x) => relu(x);
+  if (a === 'gelu') return (x) => gelu(x);
+  if (a instanceof Module) {
+    owner.registerModule('activation', a);
+    return (x) => a.forward(x);
+  }
+  if (typeof a === 'function') return a;
+  throw new RangeError(`${owner.name}: activation should be 'relu', 'gelu' or a function, not ${String(a)}`);
+}
+
+/** Copy parameters and buffers of `src` into a fresh `dst` of the same structure. */
+function copyInto<M extends Module>(dst: M, src: Module): M {
+  dst.loadStateDict(src.stateDict());
+  dst.train(src.training);
+  return dst;
+}
+
+abstract class TransformerLayerBase extends Module implements Cloneable {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly normFirst: boolean;
+  readonly batchFirst: boolean;
+  protected readonly ctorOpts: TransformerLayerOptions;
+  protected activationFn: (x: Tensor) => Tensor = (x) => x;
+
+  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions) {
+    super();
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.normFirst = opts.normFirst ?? false;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.ctorOpts = { ...opts };
+  }
+
+  protected selfAttention(
+    x: Tensor,
+    attn: MultiheadAttention,
+    mask: Tensor | null | undefined,
+    kpm: Tensor | null | undefined,
+    isCausal: boolean,
+  ): Tensor {
+    return attn.forward(x, x, x, { attnMask: mask, keyPaddingMask: kpm, needWeights: false, isCausal })[0];
+  }
+
+  protected feedForward(x: Tensor, dropoutOut: Module): Tensor {
+    const l1 = this.linear1 as Linear;
+    const l2 = this.linear2 as Linear;
+    const drop = this.dropout as Dropout;
+    return dropoutOut.forward(l2.forward(drop.forward(this.activationFn(l1.forward(x)))));
+  }
+
+  declare linear1: Linear;
+  declare linear2: Linear;
+  declare dropout: Dropout;
+
+  /** A deep copy: same constructor arguments, same parameter values, same mode. */
+  clone(): this {
+    const Ctor = this.constructor as new (d: number, n: number, o: TransformerLayerOptions) => this;
+    return copyInto(new Ctor(this.dModel, this.nhead, this.ctorOpts), this);
+  }
+
+  protected checkInput(x: Tensor, what: string): void {
+    if (x.ndim !== 2 && x.ndim !== 3) {
+      throw new RangeError(
+        `${this.name} expected a 2-D (unbatched) or 3-D (batched) ${what}, got ${x.ndim}-D ${what} of shape ${fmtShape(x.shape)}`,
+      );
+    }
+    if (x.shape[x.ndim - 1] !== this.dModel) {
+      throw new RangeError(
+        `${this.name} expected ${what} with ${this.dModel} features (dModel), got ${x.shape[x.ndim - 1]} (${what} shape ${fmtShape(x.shape)})`,
+      );
+    }
+  }
+
+  override extraRepr(): string {
+    return `dModel=${this.dModel}, nhead=${this.nhead}${this.normFirst ? ', normFirst=true' : ''}${this.batchFirst ? ', batchFirst=true' : ''}`;
+  }
+}
+
+function buildCommon(
+  self: TransformerLayerBase,
+  dModel: number,
+  opts: TransformerLayerOptions,
+  attnNames: string[],
+  norms: number,
+): void {
+  const ff = opts.dimFeedforward ?? 2048;
+  const p = opts.dropout ?? 0.1;
+  const bias = opts.bias ?? true;
+  const eps = opts.layerNormEps ?? 1e-5;
+  for (const n of attnNames) {
+    self.registerModule(
+      n,
+      new MultiheadAttention(dModel, self.nhead, { dropout: p, bias, batchFirst: self.batchFirst }),
+    );
+  }
+  self.registerModule('linear1', new Linear(dModel, ff, { bias }));
+  self.registerModule('dropout', new Dropout({ p }));
+  self.registerModule('linear2', new Linear(ff, dModel, { bias }));
+  for (let i = 1; i <= norms; i++) self.registerModule(`norm${i}`, new LayerNorm(dModel, { eps, bias }));
+  for (let i = 1; i <= norms; i++) self.registerModule(`dropout${i}`, new Dropout({ p }));
+}
+
+export interface EncoderLayerForwardOptions {
+  /** [L, L] or [N*nhead, L, L]; bool true = not allowed; float: added. */
+  srcMask?: Tensor | null;
+  /** [N, L]; bool true = padding. */
+  srcKeyPaddingMask?: Tensor | null;
+  /** A causal mask applies (srcMask, if given, is trusted to be it). */
+  isCausal?: boolean;
+}
+
+export class TransformerEncoderLayer extends TransformerLayerBase {
+  declare self_attn: MultiheadAttention;
+  declare norm1: LayerNorm;
+  declare norm2: LayerNorm;
+  declare dropout1: Dropout;
+  declare dropout2: Dropout;
+
+  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+    super(dModel, nhead, opts);
+    buildCommon(this, dModel, opts, ['self_attn'], 2);
+    this.activationFn = resolveActivation(this, opts.activation);
+  }
+
+  forward(src: Tensor, opts: EncoderLayerForwardOptions = {}): Tensor {
+    this.checkInput(src, 'src');
+    const sa = (x: Tensor) =>
+      this.dropout1.forward(
+        this.selfAttention(x, this.self_attn, opts.srcMask, opts.srcKeyPaddingMask, opts.isCausal ?? false),
+      );
+    return tidy(() => {
+      let x = src;
+      if (this.normFirst) {
+        x = x.add(sa(this.norm1.forward(x)));
+        x = x.add(this.feedForward(this.norm2.forward(x), this.dropout2));
+      } else {
+        x = this.norm1.forward(x.add(sa(x)));
+        x = this.norm2.forward(x.add(this.feedForward(x, this.dropout2)));
+      }
+      return x;
+    });
+  }
+}
+
+export interface DecoderLayerForwardOptions {
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  tgtIsCausal?: boolean;
+  memoryIsCausal?: boolean;
+}
+
+export class TransformerDecoderLayer extends TransformerLayerBase {
+  declare self_attn: MultiheadAttention;
+  declare multihead_attn: MultiheadAttention;
+  declare norm1: LayerNorm;
+  declare norm2: LayerNorm;
+  declare norm3: LayerNorm;
+  declare dropout1: Dropout;
+  declare dropout2: Dropout;
+  declare dropout3: Dropout;
+
+  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+    super(dModel, nhead, opts);
+    buildCommon(this, dModel, opts, ['self_attn', 'multihead_attn'], 3);
+    this.activationFn = resolveActivation(this, opts.activation);
+  }
+
+  forward(tgt: Tensor, memory: Tensor, opts: DecoderLayerForwardOptions = {}): Tensor {
+    this.checkInput(tgt, 'tgt');
+    this.checkInput(memory, 'memory');
+    const sa = (x: Tensor) =>
+      this.dropout1.forward(
+        this.selfAttention(
+          x,
+          this.self_attn,
+          opts.tgtMask,
+          opts.tgtKeyPaddingMask,
+          opts.tgtIsCausal ?? false,
+        ),
+      );
+    const ca = (x: Tensor) =>
+      this.dropout2.forward(
+        this.multihead_attn.forward(x, memory, memory, {
+          attnMask: opts.memoryMask,
+          keyPaddingMask: opts.memoryKeyPaddingMask,
+          needWeights: false,
+          isCausal: opts.memoryIsCausal ?? false,
+        })[0],
+      );
+    return tidy(() => {
+      let x = tgt;
+      if (this.normFirst) {
+        x = x.add(sa(this.norm1.forward(x)));
+        x = x.add(ca(this.norm2.forward(x)));
+        x = x.add(this.feedForward(this.norm3.forward(x), this.dropout3));
+      } else {
+        x = this.norm1.forward(x.add(sa(x)));
+        x = this.norm2.forward(x.add(ca(x)));
+        x = this.norm3.forward(x.add(this.feedForward(x, this.dropout3)));
+      }
+      return x;
+    });
+  }
+}
+
+function cloneLayer(owner: string, layer: Module): Module {
+  const c = (layer as Partial<Cloneable>).clone;
+  if (typeof c !== 'function') {
+    throw new TypeError(
+      `${owner}: cannot deep-copy ${layer.name}; give it a clone() method returning an independent copy`,
+    );
+  }
+  return c.call(layer);
+}
+
+export interface TransformerEncoderForwardOptions {
+  mask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  isCausal?: boolean;
+}
+
+/** numLayers deep copies of encoderLayer (`layers.0`, ...), then an optional `norm`. */
+export class TransformerEncoder extends Module {
+  declare layers: ModuleList<TransformerEncoderLayer>;
+  declare norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(
+    encoderLayer: TransformerEncoderLayer | Module,
+    numLayers: number,
+    opts: { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean } = {},
+  ) {
+    super();
+    if (!Number.isInteger(numLayers) || numLayers < 0) {
+      throw new RangeError(`TransformerEncoder: numLayers must be a non-negative integer, got ${numLayers}`);
+    }
+    this.numLayers = numLayers;
+    const layers = Array.from({ length: numLayers }, () => cloneLayer('TransformerEncoder', encoderLayer));
+    this.registerModule('layers', new ModuleList(layers as TransformerEncoderLayer[]));
+    this.registerModule('norm', opts.norm ?? null);
+  }
+
+  forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
+    return tidy(() => {
+      let x = src;
+      for (const layer of this.layers) {
+        x = layer.forward(x, {
+          srcMask: opts.mask,
+          srcKeyPaddingMask: opts.srcKeyPaddingMask,
+          isCausal: opts.isCausal,
+        });
+      }
+      return this.norm ? (this.norm.forward(x) as Tensor) : x;
+    });
+  }
+}
+
+export interface TransformerDecoderForwardOptions extends DecoderLayerForwardOptions {}
+
+/** numLayers deep copies of decoderLayer (`layers.0`, ...), then an optional `norm`. */
+export class TransformerDecoder extends Module {
+  declare layers: ModuleList<TransformerDecoderLayer>;
+  declare norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(
+    decoderLayer: TransformerDecoderLayer | Module,
+    numLayers: number,
+    opts: { norm?: Module | null } = {},
+  ) {
+    super();
+    if (!Number.isInteger(numLayers) || numLayers < 0) {
+      throw new RangeError(`TransformerDecoder: numLayers must be a non-negative integer, got ${numLayers}`);
+    }
+    this.numLayers = numLayers;
+    const layers = Array.from({ length: numLayers }, () => cloneLayer('TransformerDecoder', decoderLayer));
+    this.registerModule('layers', new ModuleList(layers as TransformerDecoderLayer[]));
+    this.registerModule('norm', opts.norm ?? null);
+  }
+
+  forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
+    return tidy(() => {
+      let x = tgt;
+      for (const layer of this.layers) x = layer.forward(x, memory, opts);
+      return this.norm ? (this.norm.forward(x) as Tensor) : x;
+    });
+  }
+}
+
+export interface TransformerOptions {
+  dModel?: number;
+  nhead?: number;
+  numEncoderLayers?: number;
+  numDecoderLayers?: number;
+  dimFeedforward?: number;
+  dropout?: number;
+  activation?: TransformerActivation;
+  customEncoder?: Module | null;
+  customDecoder?: Module | null;
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  normFirst?: boolean;
+  bias?: boolean;
+}
+
+export interface TransformerForwardOptions {
+  srcMask?: Tensor | null;
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  srcIsCausal?: boolean;
+  tgtIsCausal?: boolean;
+  memoryIsCausal?: boolean;
+}
+
+/** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
+export class Transformer extends Module {
+  declare encoder: Module;
+  declare decoder: Module;
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+
+  constructor(opts: TransformerOptions = {}) {
+    super();
+    this.dModel = opts.dModel ?? 512;
+    this.nhead = opts.nhead ?? 8;
+    this.batchFirst = opts.batchFirst ?? false;
+    const layerOpts: TransformerLayerOptions = {
+      dimFeedforward: opts.dimFeedforward ?? 2048,
+      dropout: opts.dropout ?? 0.1,
+      activation: opts.activation ?? 'relu',
+      layerNormEps: opts.layerNormEps ?? 1e-5,
+      batchFirst: this.batchFirst,
+      normFirst: opts.normFirst ?? false,
+      bias: opts.bias ?? true,
+    };
+    const norm = () => new LayerNorm(this.dModel, { eps: layerOpts.layerNormEps, bias: layerOpts.bias });
+    this.registerModule(
+      'encoder',
+      opts.customEncoder ??
+        new TransformerEncoder(
+          new TransformerEncoderLayer(this.dModel, this.nhead, layerOpts),
+          opts.numEncoderLayers ?? 6,
+          { norm: norm() },
+        ),
+    );
+    this.registerModule(
+      'decoder',
+      opts.customDecoder ??
+        new TransformerDecoder(
+          new TransformerDecoderLayer(this.dModel, this.nhead, layerOpts),
+          opts.numDecoderLayers ?? 6,
+          { norm: norm() },
+        ),
+    );
+    this.resetParameters();
+  }
+
+  /** PyTorch's _reset_parameters: xavier_uniform_ on every parameter with more than one dimension. */
+  resetParameters(): void {
+    for (const p of this.parameters()) if (p.ndim > 1) xavierUniform_(p);
+  }
+
+  /**
+   * src [S, N, E] and tgt [T, N, E] ([N, S, E] / [N, T, E] with batchFirst, or unbatched
+   * [S, E] / [T, E]); returns [T, N, E] like tgt.
+   */
+  forward(src: Tensor, tgt: Tensor, opts: TransformerForwardOptions = {}): Tensor {
+    const batched = src.ndim === 3;
+    if (batched && tgt.ndim === 3) {
+      const bd = this.batchFirst ? 0 : 1;
+      if (src.shape[bd] !== tgt.shape[bd]) {
+        throw new RangeError(
+          `Transformer: the batch number of src and tgt must be equal, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}`,
+        );
+      }
+    }
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
+      throw new RangeError(
+        `Transformer: the feature number of src and tgt must be equal to dModel (${this.dModel}), got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}`,
+      );
+    }
+    return tidy(() => {
+      const memory = this.encoder.forward(src, {
+        mask: opts.srcMask,
+        srcKeyPaddingMask: opts.srcKeyPaddingMask,
+        isCausal: opts.srcIsCausal,
+      }) as Tensor;
+      return this.decoder.forward(tgt, memory, {
+        tgtMask: opts.tgtMask,
+        memoryMask: opts.memoryMask,
+        tgtKeyPaddingMask: opts.tgtKeyPaddingMask,
+        memoryKeyPaddingMask: opts.memoryKeyPaddingMask,
+        tgtIsCausal: opts.tgtIsCausal,
+        memoryIsCausal: opts.memoryIsCausal,
+      }) as Tensor;
+    });
+  }
+
+  /** A float [n, n] mask with -inf above the diagonal and 0 elsewhere. */
+  static generateSquareSubsequentMask(n: number, opts: { backend?: Tensor['backend'] } = {}): Tensor {
+    return tidy(() => {
+      const o = opts.backend ? { backend: opts.backend } : {};
+      const above = arange(0, n, 1, o)
+        .unsqueeze(1)
+        .lt(arange(0, n, 1, o).unsqueeze(0));
+      return full([n, n], 0, o).maskedFill(above, Number.NEGATIVE_INFINITY);
+    });
+  }
+}
