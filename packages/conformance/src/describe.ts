@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
+import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
 import { optimBehaviour } from './behaviour/optim.js';
@@ -109,6 +110,7 @@ export function describeConformance(
       errorBehaviour(ctx);
       nnBasicBehaviour(ctx);
       optimBehaviour(ctx);
+      lossBehaviour(ctx);
     });
   });
 }
