@@ -10,6 +10,7 @@ import { errorBehaviour } from './behaviour/errors.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
+import { nnSeqBehaviour } from './behaviour/nn-seq.js';
 import { optimBehaviour } from './behaviour/optim.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
@@ -109,6 +110,7 @@ export function describeConformance(
       randomBehaviour(ctx);
       errorBehaviour(ctx);
       nnBasicBehaviour(ctx);
+      nnSeqBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
     });
