@@ -492,6 +492,17 @@ export class WasmBackend implements Backend {
     }
   }
 
+  private contiguousView(v: View, ptr: number): View {
+    const bytes = numel(v.shape) * ELEM_BYTES[v.dtype];
+    return {
+      buffer: this.wrap(ptr, bytes),
+      dtype: v.dtype,
+      shape: v.shape,
+      strides: contiguousStrides(v.shape),
+      offset: 0,
+    };
+  }
+
   private wrap(ptr: number, bytes: number): WasmBuffer {
     return new WasmBuffer(ptr, bytes);
   }
@@ -499,6 +510,15 @@ export class WasmBackend implements Backend {
   // ---- fused ----------------------------------------------------------------------------
 
   private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
+    // The contract promises contiguous x and w; copy defensively rather than read garbage.
+    if (!isContiguous(x.shape, x.strides)) {
+      this.withContiguous(x, (ptr) => this.conv2d(this.contiguousView(x, ptr), w, bias, out, p));
+      return;
+    }
+    if (!isContiguous(w.shape, w.strides)) {
+      this.withContiguous(w, (ptr) => this.conv2d(x, this.contiguousView(w, ptr), bias, out, p));
+      return;
+    }
     const [N, C, H, W] = x.shape;
     const [O, Cg, kh, kw] = w.shape;
     const [, , OH, OW] = out.shape;

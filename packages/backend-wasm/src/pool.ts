@@ -82,6 +82,10 @@ export class ThreadPool {
       pool.destroy();
       throw e;
     }
+    // A pool must never keep the Node process alive on its own. Unref only now: before the
+    // workers are ready the pending start-up must hold the process, and (in Node 20) adding
+    // a 'message' listener after unref() refs the worker again.
+    for (const w of pool.workers) (w as { unref?: () => void }).unref?.();
     return pool;
   }
 
@@ -108,8 +112,6 @@ export class ThreadPool {
     if (isNode) {
       const { Worker } = await import('node:worker_threads');
       const w = new Worker(src, { eval: true });
-      // A pool must never keep the Node process alive on its own.
-      w.unref();
       w.on('message', onMsg);
       w.on('error', (e) => onDeath(`died: ${e instanceof Error ? e.message : String(e)}`));
       w.on('exit', (code) => onDeath(`exited (code ${code})`));
