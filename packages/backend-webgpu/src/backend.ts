@@ -398,9 +398,18 @@ export class WebGPUBackend implements Backend {
     const bindings = [this.bind(param, true), this.bind(m, true), this.bind(v, true), this.bind(grad)];
     if (vmax) bindings.push(this.bind(vmax, true));
     const params = [n, param.offset, grad.offset, m.offset, v.offset, vmax ? vmax.offset : 0];
-    for (const f of [p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, p.biasCorrection1, p.biasCorrection2]) {
-      params.push(f32Bits(f));
-    }
+    const derived = [
+      p.beta1,
+      1 - p.beta1,
+      p.beta2,
+      1 - p.beta2,
+      p.eps,
+      p.weightDecay,
+      p.lr / p.biasCorrection1,
+      Math.sqrt(p.biasCorrection2),
+      1 - p.lr * p.weightDecay,
+    ];
+    for (const f of derived) params.push(f32Bits(f));
     this.runtime.dispatch({
       key: `adam|${p.decoupled}|${p.maximize}|${!!vmax}`,
       source: () => adamShader(p.decoupled, p.maximize, !!vmax),

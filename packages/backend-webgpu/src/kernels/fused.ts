@@ -111,8 +111,10 @@ fn main(${entry(subgroups)}) {
 }
 
 /**
- * Adam / AdamW step, elementwise (PyTorch's formulation). Params: [n, pOff, gOff, mOff, vOff,
- * vmaxOff, then f32 bits of lr, beta1, beta2, eps, weightDecay, bc1, bc2].
+ * Adam / AdamW step, elementwise (PyTorch's single-tensor formulation, as the CPU backend).
+ * Params: [n, pOff, gOff, mOff, vOff, vmaxOff, then f32 bits of beta1, 1-beta1, beta2,
+ * 1-beta2, eps, weightDecay, lr/bc1, sqrt(bc2), 1-lr*wd]. The derived scalars are computed in
+ * float64 on the CPU: 1 - f32(0.999) in float32 is off by 1.3e-5 relative.
  */
 export function adamShader(decoupled: boolean, maximize: boolean, amsgrad: boolean): string {
   return `@group(0) @binding(0) var<storage, read> P: array<u32>;
@@ -122,28 +124,31 @@ export function adamShader(decoupled: boolean, maximize: boolean, amsgrad: boole
 @group(0) @binding(4) var<storage, read> G: array<f32>;
 ${amsgrad ? '@group(0) @binding(5) var<storage, read_write> Vmax: array<f32>;' : ''}
 fn pf(i: u32) -> f32 { return bitcast<f32>(P[i]); }
+// Division and sqrt refined by one Newton step: Vulkan lets the builtins be off by ~3 ULP.
+fn divR(a: f32, b: f32) -> f32 { let q = a / b; return q + fma(-q, b, a) / b; }
+fn sqrtR(x: f32) -> f32 { if (x <= 0.0) { return sqrt(x); } let s = sqrt(x); return s + fma(-s, s, x) / (2.0 * s); }
 @compute @workgroup_size(${WG})
 fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
   let i = wgid * ${WG}u + li;
   if (i >= P[0]) { return; }
-  let lr = pf(6); let b1 = pf(7); let b2 = pf(8); let eps = pf(9); let wd = pf(10);
-  let bc1 = pf(11); let bc2 = pf(12);
+  let b1 = pf(6); let omb1 = pf(7); let b2 = pf(8); let omb2 = pf(9); let eps = pf(10);
+  let wd = pf(11); let stepSize = pf(12); let bc2Sqrt = pf(13); let decay = pf(14);
   var p = Prm[P[1] + i];
   var g = G[P[2] + i];
   ${maximize ? 'g = -g;' : ''}
-  ${decoupled ? 'p = p * (1.0 - lr * wd);' : 'g = g + wd * p;'}
-  let m = b1 * Mm[P[3] + i] + (1.0 - b1) * g;
-  let v = b2 * Vv[P[4] + i] + (1.0 - b2) * g * g;
+  ${decoupled ? 'p = p * decay;' : 'g = g + wd * p;'}
+  let m = b1 * Mm[P[3] + i] + omb1 * g;
+  let v = b2 * Vv[P[4] + i] + omb2 * g * g;
   Mm[P[3] + i] = m;
   Vv[P[4] + i] = v;
   ${
     amsgrad
       ? `let vm = max(Vmax[P[5] + i], v);
   Vmax[P[5] + i] = vm;
-  let denom = sqrt(vm) / sqrt(bc2) + eps;`
-      : 'let denom = sqrt(v) / sqrt(bc2) + eps;'
+  let denom = divR(sqrtR(vm), bc2Sqrt) + eps;`
+      : 'let denom = divR(sqrtR(v), bc2Sqrt) + eps;'
   }
-  Prm[P[1] + i] = p - (lr / bc1) * m / denom;
+  Prm[P[1] + i] = p - divR(stepSize * m, denom);
 }`;
 }
