@@ -146,11 +146,14 @@ export function softmax(x: usize, o: usize, inner: i32, log: bool, lo: i32, hi: 
       sum += e;
     }
     if (log) {
-      const sh = f32x4.splat(m + <f32>Math.log(<f64>sum));
+      // (x - max) - log(sum), as PyTorch: folding max + log(sum) first loses digits for large x.
+      const ls = <f32>Math.log(<f64>sum);
+      const lv = f32x4.splat(ls);
       i = 0;
-      for (; i + 4 <= inner; i += 4) v128.store(op + (<usize>i << 2), f32x4.sub(v128.load(xp + (<usize>i << 2)), sh));
-      const s = m + <f32>Math.log(<f64>sum);
-      for (; i < inner; i++) store<f32>(op + (<usize>i << 2), load<f32>(xp + (<usize>i << 2)) - s);
+      for (; i + 4 <= inner; i += 4) {
+        v128.store(op + (<usize>i << 2), f32x4.sub(f32x4.sub(v128.load(xp + (<usize>i << 2)), mv), lv));
+      }
+      for (; i < inner; i++) store<f32>(op + (<usize>i << 2), load<f32>(xp + (<usize>i << 2)) - m - ls);
     } else {
       const inv = f32x4.splat(<f32>1 / sum);
       const invs: f32 = <f32>1 / sum;
@@ -213,16 +216,23 @@ export function layerNorm(x: usize, w: usize, b: usize, o: usize, mean: usize, r
   }
 }
 
-/** One Adam/AdamW step on elements [lo, hi), in float32 as torch.optim.Adam(foreach=False). */
+/**
+ * One Adam/AdamW step on elements [lo, hi), reproducing torch.optim.Adam(foreach=False)'s
+ * float32 rounding: Python-float scalars are computed in double and rounded once, and each
+ * tensor op rounds in the order ATen evaluates it (lerp_, mul_+addcmul_, sqrt/div/add_, addcdiv_).
+ */
 export function adam(
-  param: usize, grad: usize, m: usize, v: usize, vmax: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32,
-  decoupled: bool, maximize: bool, bc1: f32, bc2: f32, lo: i32, hi: i32,
+  param: usize, grad: usize, m: usize, v: usize, vmax: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, wd: f64,
+  decoupled: bool, maximize: bool, bc1: f64, bc2: f64, lo: i32, hi: i32,
 ): void {
-  const stepSize = lr / bc1;
-  const bc2s = <f32>Math.sqrt(<f64>bc2);
-  const w1 = <f32>1 - beta1;
-  const w2 = <f32>1 - beta2;
-  const decay = <f32>1 - lr * wd;
+  const negStep = <f32>(-(lr / bc1));
+  const bc2s = <f32>Math.sqrt(bc2);
+  const w1 = <f32>(1.0 - beta1);
+  const b2 = <f32>beta2;
+  const w2 = <f32>(1.0 - beta2);
+  const e = <f32>eps;
+  const wdf = <f32>wd;
+  const decay = <f32>(1.0 - lr * wd);
   for (let i = lo; i < hi; i++) {
     const q = <usize>i << 2;
     let p = load<f32>(param + q);
@@ -230,21 +240,22 @@ export function adam(
     if (maximize) g = -g;
     if (wd != 0) {
       if (decoupled) p *= decay;
-      else g += wd * p;
+      else g += wdf * p;
     }
     let mi = load<f32>(m + q);
     mi = mi + w1 * (g - mi);
-    const vi = beta2 * load<f32>(v + q) + w2 * g * g;
+    let vi = load<f32>(v + q) * b2;
+    vi = vi + w2 * g * g;
     store<f32>(m + q, mi);
     store<f32>(v + q, vi);
     let den: f32;
     if (vmax) {
       const vm = Mathf.max(load<f32>(vmax + q), vi);
       store<f32>(vmax + q, vm);
-      den = Mathf.sqrt(vm) / bc2s + eps;
+      den = Mathf.sqrt(vm) / bc2s + e;
     } else {
-      den = Mathf.sqrt(vi) / bc2s + eps;
+      den = Mathf.sqrt(vi) / bc2s + e;
     }
-    store<f32>(param + q, p - stepSize * (mi / den));
+    store<f32>(param + q, p + (negStep * mi) / den);
   }
 }
