@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+
+/**
+ * Cross-origin isolation: SharedArrayBuffer (and so the WASM backend's worker threads)
+ * exists only on pages served with these two headers.
+ */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  build: {
+    target: 'es2022',
+    // The digit files are ~2 MB of JSON each; they are fetched, not inlined.
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 2000,
+    rolldownOptions: {
+      // Dawn for Node: backend-webgpu imports it only when navigator.gpu is missing in Node,
+      // behind a variable specifier. Never bundle it for the browser.
+      external: ['webgpu'],
+    },
+  },
+});
