@@ -44,7 +44,9 @@ export function parseArgs(argv: readonly string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     if (raw === '--') continue;
-    const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const [flag, inline] = raw.includes('=')
+      ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)]
+      : [raw, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -68,14 +70,16 @@ export function parseArgs(argv: readonly string[]): Args {
       case '--lr': {
         const v = value();
         const n = Number(v);
-        if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--lr expects a positive number, got "${v}"`);
+        if (!(n > 0) || !Number.isFinite(n))
+          throw new UsageError(`--lr expects a positive number, got "${v}"`);
         args.lr = n;
         break;
       }
       case '--seed': {
         const v = value();
         const n = Number(v);
-        if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed expects a non-negative integer, got "${v}"`);
+        if (!Number.isSafeInteger(n) || n < 0)
+          throw new UsageError(`--seed expects a non-negative integer, got "${v}"`);
         args.seed = n;
         break;
       }

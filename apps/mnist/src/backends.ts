@@ -43,7 +43,11 @@ export async function chooseBackend(requested: BackendName | 'auto'): Promise<Ch
     }
   }
   try {
-    return { name: 'wasm', backend: await create('wasm'), note: 'no GPU adapter; WebAssembly is the fastest CPU backend' };
+    return {
+      name: 'wasm',
+      backend: await create('wasm'),
+      note: 'no GPU adapter; WebAssembly is the fastest CPU backend',
+    };
   } catch {
     return { name: 'cpu', backend: await create('cpu'), note: 'WebAssembly backend unavailable' };
   }

@@ -72,7 +72,12 @@ export function shuffledIndices(n: number, seed: number): Int32Array {
 }
 
 /** Copy the samples `order[start..end)` into one batch. */
-export function batch(data: Dataset, order: Int32Array, start: number, end: number): { x: Float32Array; y: Int32Array } {
+export function batch(
+  data: Dataset,
+  order: Int32Array,
+  start: number,
+  end: number,
+): { x: Float32Array; y: Int32Array } {
   const n = end - start;
   const x = new Float32Array(n * PIXELS);
   const y = new Int32Array(n);

@@ -16,10 +16,10 @@ export function createModel(): nn.Sequential {
     new nn.ReLU(),
     new nn.MaxPool2d(2),
     new nn.Flatten(),
-    new nn.Dropout(0.25),
+    new nn.Dropout({ p: 0.25 }),
     new nn.Linear(32 * 7 * 7, 64),
     new nn.ReLU(),
-    new nn.Dropout(0.25),
+    new nn.Dropout({ p: 0.25 }),
     new nn.Linear(64, 10),
   );
 }

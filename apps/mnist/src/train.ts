@@ -44,7 +44,11 @@ export async function evaluate(model: nn.Module, data: Dataset, batchSize = 500)
   return correct / data.size;
 }
 
-export async function train(train: Dataset, test: Dataset, opts: TrainOptions): Promise<{ model: nn.Sequential; history: EpochResult[] }> {
+export async function train(
+  train: Dataset,
+  test: Dataset,
+  opts: TrainOptions,
+): Promise<{ model: nn.Sequential; history: EpochResult[] }> {
   manualSeed(opts.seed);
   const model = createModel();
   const optimizer = new optim.Adam(model.parameters(), { lr: opts.lr });

@@ -1,5 +1,5 @@
-import { nn, setBackend } from '@layers/core';
 import { createCpuBackend } from '@layers/backend-cpu';
+import { nn, setBackend } from '@layers/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadMnist } from '../src/data.js';
 import { createModel } from '../src/model.js';
@@ -8,7 +8,9 @@ import { evaluate, train } from '../src/train.js';
 function subset(d: Dataset, every: number): Dataset {
   const idx = Array.from({ length: Math.floor(d.size / every) }, (_, i) => i * every);
   const images = new Float32Array(idx.length * 784);
-  idx.forEach((src, i) => images.set(d.images.subarray(src * 784, (src + 1) * 784), i * 784));
+  idx.forEach((src, i) => {
+    images.set(d.images.subarray(src * 784, (src + 1) * 784), i * 784);
+  });
   return { images, labels: Int32Array.from(idx, (i) => d.labels[i]), size: idx.length };
 }
 
@@ -29,7 +31,12 @@ describe('mnist main job', () => {
 
   it('learns: one short epoch beats 90% test accuracy, and saved weights reproduce it', async () => {
     const small = subset(data.train, 3);
-    const { model, history } = await train(small, data.test, { epochs: 1, batchSize: 64, lr: 0.002, seed: 0 });
+    const { model, history } = await train(small, data.test, {
+      epochs: 1,
+      batchSize: 64,
+      lr: 0.002,
+      seed: 0,
+    });
     expect(history[0].accuracy).toBeGreaterThan(0.9);
     const bytes = await nn.saveSafetensors(model.stateDict());
     const fresh = createModel();

@@ -36,7 +36,7 @@ const INT_OPS: Partial<Record<UnaryOp, Scalar>> = {
   neg: (x) => -x,
   abs: Math.abs,
   sign,
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => Math.max(x, 0),
   logicalNot: (x) => (x === 0 ? 1 : 0),
   isnan: () => 0,
   floor: (x) => x,

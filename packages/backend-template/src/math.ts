@@ -83,7 +83,7 @@ export function unaryFn(op: UnaryOp, dtype: DType): (x: number) => number {
     case 'round':
       return roundHalfEven;
     case 'relu':
-      return (x) => (Number.isNaN(x) ? x : x > 0 ? x : 0);
+      return (x) => Math.max(x, 0);
     case 'logicalNot':
       return (x) => (x ? 0 : 1);
     case 'isnan':

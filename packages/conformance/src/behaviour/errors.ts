@@ -19,18 +19,21 @@ export function errorBehaviour(ctx: SuiteContext): void {
       expectThrows(() => L.mul(L.ones([3]), L.ones([2, 2])), 'mul', '[3]', '[2, 2]');
     });
 
-    c('ops PyTorch refuses on mixed dtypes name both dtypes; float math promotes ints like PyTorch', async () => {
-      expectThrows(
-        () => L.tensor([[1, 2]], { dtype: 'int32' }).matmul(L.tensor([[1], [2]])),
-        'matmul: expected both tensors to have the same dtype, got int32 and float32',
-      );
-      // torch.exp(torch.tensor([0, 1])) is a float tensor [1, e]: promotion, not an error.
-      const e = L.tensor([0, 1], { dtype: 'int32' }).exp();
-      expect(e.dtype).toBe('float32');
-      const v = await e.data();
-      expect(v[0]).toBe(1);
-      expect(Math.abs(v[1] - Math.E)).toBeLessThan(1e-6);
-    });
+    c(
+      'ops PyTorch refuses on mixed dtypes name both dtypes; float math promotes ints like PyTorch',
+      async () => {
+        expectThrows(
+          () => L.tensor([[1, 2]], { dtype: 'int32' }).matmul(L.tensor([[1], [2]])),
+          'matmul: expected both tensors to have the same dtype, got int32 and float32',
+        );
+        // torch.exp(torch.tensor([0, 1])) is a float tensor [1, e]: promotion, not an error.
+        const e = L.tensor([0, 1], { dtype: 'int32' }).exp();
+        expect(e.dtype).toBe('float32');
+        const v = await e.data();
+        expect(v[0]).toBe(1);
+        expect(Math.abs(v[1] - Math.E)).toBeLessThan(1e-6);
+      },
+    );
 
     c('disposed tensors name the problem', () => {
       const t = L.ones([2]);
