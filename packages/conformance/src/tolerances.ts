@@ -194,7 +194,10 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
     ]),
   ),
   ...Object.fromEntries(
-    ['maxPool1d', 'maxPool2d', 'maxPool3d', 'adaptiveMaxPool1d', 'adaptiveMaxPool2d'].map((op) => [op, t(EXACT, ACCUM)]),
+    ['maxPool1d', 'maxPool2d', 'maxPool3d', 'adaptiveMaxPool1d', 'adaptiveMaxPool2d'].map((op) => [
+      op,
+      t(EXACT, ACCUM),
+    ]),
   ),
   // a sum then one division (adaptive: one matmul with rounded 1/n weights); float32 interpolation weights
   ...Object.fromEntries(
@@ -207,7 +210,10 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
       'adaptiveAvgPool3d',
       'interpolate',
       'upsamplingBilinear2d',
-    ].map((op) => [op, t({ atol: 1e-7, rtol: 2 * EPS, perK: true }, { atol: 1e-7, rtol: 2 * EPS, perK: true })]),
+    ].map((op) => [
+      op,
+      t({ atol: 1e-7, rtol: 2 * EPS, perK: true }, { atol: 1e-7, rtol: 2 * EPS, perK: true }),
+    ]),
   ),
   upsamplingNearest2d: t(EXACT, ACCUM),
   // nn-seq: recurrent layers, attention, transformers; the fixture states each case's accumulation
