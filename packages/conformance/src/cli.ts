@@ -161,6 +161,11 @@ function runVitest(dir: string, reports: string, verbose: boolean): Promise<{ co
   const vitestPkg = createRequire(join(pkgRoot, 'package.json')).resolve('vitest/package.json');
   const bin = join(dirname(vitestPkg), 'vitest.mjs');
   const env: NodeJS.ProcessEnv = { ...process.env, LAYERS_CONFORMANCE_REPORT: reports };
+  // Captured output is shown only on a crash: keep it free of colour codes.
+  if (!verbose) {
+    env.NO_COLOR = '1';
+    delete env.FORCE_COLOR;
+  }
   // Headless machines have no GPU: let Dawn (WebGPU in Node) use Chromium's SwiftShader
   // Vulkan driver when nothing else is configured, as backend-webgpu's own tests do.
   const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -243,8 +248,11 @@ async function main(): Promise<number> {
         report && Date.parse(report.generatedAt) >= Date.now() - (performance.now() - started) - 1000;
       if (!report || !fresh) {
         crashed.push(t.name);
-        console.log(`  no report: the suite did not run (vitest exit ${code}). Last output:\n`);
-        console.log(log.split('\n').slice(-40).join('\n'));
+        // The import-time error (no factory, a module that fails to load) is the useful line.
+        const lines = log.split('\n');
+        const error = lines.find((l) => /^\s*(\w*Error|Error):/.test(l));
+        console.log(`  no report: the suite did not run (vitest exit ${code})`);
+        console.log(error ? `  ${error.trim()}` : lines.slice(-40).join('\n'));
         continue;
       }
       reports.push(report);
