@@ -11,13 +11,19 @@ const files = [];
 for (const root of roots) {
   if (!existsSync(root)) continue;
   for (const pkg of readdirSync(root)) {
-    const file = join(root, pkg, 'test-results', 'vitest.json');
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    files.push(`${root}/${pkg}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+    const dir = join(root, pkg, 'test-results');
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).filter((n) => /^vitest.*\.json$/.test(n))) {
+      const report = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+      passed += report.numPassedTests ?? 0;
+      // A run whose suite crashed (e.g. an unhandled error) counts as a failure too.
+      const crashed = report.success === false && (report.numFailedTests ?? 0) === 0 ? 1 : 0;
+      failed += (report.numFailedTests ?? 0) + crashed;
+      skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+      files.push(
+        `${root}/${pkg} (${name}): ${report.numPassedTests} passed, ${report.numFailedTests} failed${crashed ? ', run failed' : ''}`,
+      );
+    }
   }
 }
 console.log(files.join('\n'));

@@ -203,6 +203,8 @@ export class WasmBackend implements Backend {
   }
 
   release(buffer: BackendBuffer): void {
+    // Tensors collected after destroy() (the GC safety net) have nothing left to free.
+    if (this.destroyed) return;
     const b = this.live(buffer);
     b.released = true;
     this.allocator.free(b.ptr);

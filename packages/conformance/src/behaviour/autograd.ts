@@ -74,14 +74,14 @@ export function autogradBehaviour(ctx: SuiteContext): void {
     // rounding error (~eps32 * |f| / eps ~ 1e-5) and the truncation error (~eps^2 * f''' ~ 1e-4)
     // both well under atol = rtol = 1e-2.
     const gc = (title: string, fn: (...t: L.Tensor[]) => L.Tensor, shapes: number[][], positive = false) =>
-      check(ctx, 'gradcheck', title, () => {
+      check(ctx, 'gradcheck', title, async () => {
         L.manualSeed(7);
         const inputs = shapes.map((s) => {
           const r = L.rand(s);
           const v = positive ? r.mul(1.5).add(0.5) : r.mul(2).sub(1);
           return v.detach().requiresGrad_();
         });
-        const res = L.gradcheck(fn, inputs, { eps: 1e-2, atol: 1e-2, rtol: 1e-2 });
+        const res = await L.gradcheck(fn, inputs, { eps: 1e-2, atol: 1e-2, rtol: 1e-2 });
         if (!res.ok) throw new Error(`gradcheck ${title}: ${res.message}`);
       });
     gc('tanh(x @ w + b)', (x, w, b) => x.matmul(w).add(b).tanh(), [[3, 4], [4, 2], [2]]);

@@ -18,28 +18,30 @@ export interface GradcheckResult {
 
 /**
  * Compare autograd's gradient of sum(fn(...inputs)) with central finite differences, for
- * every input that requires grad. Reads values synchronously, so it needs a backend with
- * readSync (tests run it on the CPU and WASM backends) and rebuilds inputs from values.
+ * every input that requires grad. Asynchronous (it reads values back with `await data()`),
+ * so it runs on every backend, GPUs included.
  */
-export function gradcheck(
+export async function gradcheck(
   fn: (...inputs: Tensor[]) => Tensor,
   inputs: Tensor[],
   opts: GradcheckOptions = {},
-): GradcheckResult {
+): Promise<GradcheckResult> {
   const eps = opts.eps ?? 1e-3;
   const atol = opts.atol ?? 1e-2;
   const rtol = opts.rtol ?? 1e-2;
-  const analytic = tidy(() => {
-    for (const x of inputs) x.grad = null;
+  for (const x of inputs) x.grad = null;
+  tidy(() =>
     fn(...inputs)
       .sum()
-      .backward();
-    return inputs.map((x) => (x.requiresGrad ? (x.grad?.dataSync() ?? new Float32Array(x.size)) : null));
-  });
-  let worst = Number.NEGATIVE_INFINITY;
-  let message = 'ok';
-  const evalAt = (which: number, values: Float32Array): number =>
-    noGrad(() =>
+      .backward(),
+  );
+  const analytic = await Promise.all(
+    inputs.map(async (x) =>
+      x.requiresGrad ? (x.grad ? await x.grad.data() : new Float32Array(x.size)) : null,
+    ),
+  );
+  const evalAt = async (which: number, values: Float32Array): Promise<number> => {
+    const out = noGrad(() =>
       tidy(() => {
         const args = inputs.map((x, i) => {
           if (i !== which) return x;
@@ -47,22 +49,25 @@ export function gradcheck(
           t.backend.write(t._storage.buffer, 'float32', values);
           return t;
         });
-        const out = fn(...args)
-          .sum()
-          .dataSync();
-        return out[0];
+        return fn(...args).sum();
       }),
     );
-  inputs.forEach((x, i) => {
+    const v = (await out.data())[0];
+    out.dispose();
+    return v;
+  };
+  let worst = Number.NEGATIVE_INFINITY;
+  let message = 'ok';
+  for (let i = 0; i < inputs.length; i++) {
     const a = analytic[i];
-    if (!a) return;
-    const base = Float32Array.from(x.dataSync());
+    if (!a) continue;
+    const base = Float32Array.from(await inputs[i].data());
     for (let j = 0; j < base.length; j++) {
       const v = base[j];
       base[j] = v + eps;
-      const plus = evalAt(i, base);
+      const plus = await evalAt(i, base);
       base[j] = v - eps;
-      const minus = evalAt(i, base);
+      const minus = await evalAt(i, base);
       base[j] = v;
       const numeric = (plus - minus) / (2 * eps);
       const excess = Math.abs(a[j] - numeric) - (atol + rtol * Math.abs(numeric));
@@ -71,6 +76,6 @@ export function gradcheck(
         if (excess > 0) message = `input ${i} element ${j}: analytic ${a[j]} vs numeric ${numeric}`;
       }
     }
-  });
+  }
   return { ok: worst <= 0, worst, message };
 }

@@ -1,10 +1,14 @@
 /** Indexing and joining: gather, scatterAdd, indexSelect, cat, stack, split, chunk, pad. */
+import { noGrad } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
-import { tidy } from '../tensor/scope.js';
+import { deferCheck } from '../tensor/deferred-checks.js';
+import { keep, tidy } from '../tensor/scope.js';
 import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromTypedArray } from './creation.js';
+import { ge, logicalOr, lt } from './elementwise.js';
 import { backendOf, empty } from './kernel.js';
+import { any } from './reduce.js';
 import { clone, contiguous, contiguousCopy, expand, narrow, reshape, unsqueeze } from './view.js';
 
 /**
@@ -15,7 +19,13 @@ function checkIndices(index: Tensor, size: number, op: string): void {
   if (index.dtype !== 'int32') {
     throw new TypeError(`${op}: expected an int32 index tensor, got ${index.dtype}`);
   }
-  if (!index.backend.readSync || index.size === 0) return;
+  if (index.size === 0) return;
+  if (!index.backend.readSync) {
+    // Asynchronous device: check on the device, report at the next readback.
+    const flag = noGrad(() => tidy(() => any(logicalOr(lt(index, 0), ge(index, size)))));
+    deferCheck(keep(flag), `${op}: index out of bounds for dimension with size ${size}`);
+    return;
+  }
   const values = index.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

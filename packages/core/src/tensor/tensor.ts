@@ -6,6 +6,7 @@ import * as I from '../ops/indexing.js';
 import * as LA from '../ops/linalg.js';
 import * as R from '../ops/reduce.js';
 import * as V from '../ops/view.js';
+import { drainChecks } from './deferred-checks.js';
 import { isFloat } from './dtype.js';
 import { setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
@@ -29,7 +30,15 @@ function releaseHandle(h: HandleState): void {
 }
 
 // Safety net: a tensor the program dropped without dispose() frees its memory when collected.
-const finalizer = new FinalizationRegistry<HandleState>(releaseHandle);
+// A finalizer must never throw (it would surface as an uncaught exception far from any
+// user code), e.g. when the backend was destroyed before the garbage collector ran.
+const finalizer = new FinalizationRegistry<HandleState>((h) => {
+  try {
+    releaseHandle(h);
+  } catch {
+    // The memory is gone with its backend.
+  }
+});
 
 let nextId = 0;
 
@@ -239,6 +248,7 @@ export class Tensor {
   /** Copy the values out, in row-major order, as a typed array of this dtype. */
   async data(): Promise<TypedArray> {
     this._check('data');
+    await drainChecks();
     const c = this.isContiguous() && this.offset === 0 ? this : V.contiguousCopy(this);
     try {
       return await c.backend.read(c._h.storage.buffer, c.dtype, c.size);
