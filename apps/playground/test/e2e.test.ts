@@ -21,10 +21,15 @@ function newestMtime(path: string): number {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
-/** Reuse dist when it is newer than the page's sources (CI builds before testing). */
+/** Reuse dist when it is newer than the page's sources and its workspace dependencies' builds. */
 async function ensureBuilt(): Promise<void> {
   const index = join(root, 'dist', 'index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((f) => newestMtime(join(root, f)));
+  const deps = readdirSync(join(root, 'node_modules', '@layers'))
+    .map((d) => join(root, 'node_modules', '@layers', d, 'dist'))
+    .filter((d) => existsSync(d));
+  const sources = [...['src', 'index.html', 'vite.config.ts'].map((f) => join(root, f)), ...deps].map(
+    newestMtime,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
   await build({ root, logLevel: 'warn' });
 }
