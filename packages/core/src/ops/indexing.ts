@@ -2,7 +2,7 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
 import { deferCheck } from '../tensor/deferred-checks.js';
-import { keep, tidy } from '../tensor/scope.js';
+import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromTypedArray } from './creation.js';
@@ -23,7 +23,7 @@ function checkIndices(index: Tensor, size: number, op: string): void {
   if (!index.backend.readSync) {
     // Asynchronous device: check on the device, report at the next readback.
     const flag = noGrad(() => tidy(() => any(logicalOr(lt(index, 0), ge(index, size)))));
-    deferCheck(keep(flag), `${op}: index out of bounds for dimension with size ${size}`);
+    deferCheck(flag, `${op}: index out of bounds for dimension with size ${size}`);
     return;
   }
   const values = index.dataSync();
