@@ -1,7 +1,7 @@
 // Entry point of the kernels module (compiled by asc to dist/kernels.wasm).
 export { heapBase, setThread } from './common';
 export { binary, copy, fill, gather, scatterAdd, unary, where } from './elementwise';
-export { gemm, gemmRowBlocks, packB, scratchBytes } from './matmul';
+export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
 export { addBias, adam, depthwise, im2col, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';

@@ -415,12 +415,13 @@ export class WasmBackend implements Backend {
     const packed = this.scratch(bBatches * batchBytes);
     try {
       this.par('packB', [b, sbb, sbk, sbn, K, N, packed, batchBytes], bBatches * panels, bBatches * K * N, 1);
-      // Whole rows per item unless the threads need more items than batch x row blocks.
-      const rowItems = B * this.ex.gemmRowBlocks(M);
-      const want = this.pool ? 2 * this.threads : 1;
-      const split = rowItems >= want ? 1 : Math.ceil(want / rowItems);
+      // Items are 6-row strips; columns are split only when there are too few strips to
+      // give every thread several (each column block repacks its rows of A).
+      const stripItems = B * this.ex.gemmStrips(M);
+      const want = this.pool ? 4 * this.threads : 1;
+      const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
       const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
-      const items = rowItems * Math.ceil(N / nb);
+      const items = stripItems * Math.ceil(N / nb);
       this.par(
         'gemm',
         [a, sab, sam, sak, packed, bBatches === 1 ? 0 : batchBytes, o, ob, M, N, K, nb],

@@ -47,6 +47,10 @@ for (const threads of [1, 2]) {
       [2, 5, 7, 9],
       [1, 67, 130, 33],
       [3, 70, 300, 71],
+      // Few rows, wide N: columns are split between threads (each block repacks A).
+      [1, 3, 260, 300],
+      // More rows than one packed A block (128), with a ragged last strip.
+      [1, 133, 64, 200],
     ])('matmul B=%i M=%i K=%i N=%i matches float64 loops', (B, M, K, N) => {
       const A = randomData(B * M * K, 3);
       const Bm = randomData(B * K * N, 4);
