@@ -26,6 +26,25 @@ export type BenchSpec =
       readonly id: string;
       readonly batch: number;
       readonly sizes: readonly number[];
+    }
+  | {
+      /** One-layer LSTM forward over a sequence (inference), input [seq, batch, input]. */
+      readonly kind: 'lstm';
+      readonly id: string;
+      readonly seq: number;
+      readonly batch: number;
+      readonly input: number;
+      readonly hidden: number;
+    }
+  | {
+      /** Post-norm transformer encoder layer forward (inference, ReLU FFN), input [batch, seq, dModel]. */
+      readonly kind: 'encoder';
+      readonly id: string;
+      readonly batch: number;
+      readonly seq: number;
+      readonly dModel: number;
+      readonly heads: number;
+      readonly ff: number;
     };
 
 export interface Runner {
@@ -60,6 +79,15 @@ export function flopsOf(spec: BenchSpec): number {
       for (let i = 0; i + 1 < spec.sizes.length; i++) macs += spec.sizes[i] * spec.sizes[i + 1];
       return 6 * spec.batch * macs;
     }
+    case 'lstm':
+      // Matmuls only: per step [batch, input + hidden] x [input + hidden, 4 * hidden].
+      return 2 * spec.seq * spec.batch * (spec.input + spec.hidden) * 4 * spec.hidden;
+    case 'encoder': {
+      // Matmuls only: QKV and output projections, QK^T and PV, the two FFN layers.
+      const tokens = spec.batch * spec.seq;
+      const d = spec.dModel;
+      return 2 * tokens * (4 * d * d + 2 * d * spec.ff) + 4 * spec.batch * spec.seq * spec.seq * d;
+    }
   }
 }
 
@@ -71,6 +99,10 @@ export function describeSpec(spec: BenchSpec): string {
       return `conv2d b${spec.batch} ${spec.cin}->${spec.cout} ${spec.size}x${spec.size} k${spec.k}`;
     case 'mlp-train':
       return `MLP train step ${spec.sizes.join('-')} b${spec.batch}`;
+    case 'lstm':
+      return `LSTM fwd s${spec.seq} b${spec.batch} ${spec.input}->${spec.hidden}`;
+    case 'encoder':
+      return `encoder fwd b${spec.batch} s${spec.seq} d${spec.dModel} h${spec.heads} ff${spec.ff}`;
   }
 }
 
@@ -87,6 +119,12 @@ export function benchData(n: number, seed = 1): Float32Array {
 
 export interface MeasureOptions {
   readonly warmup: number;
+  /**
+   * Keep warming up until this much time has passed too. V8 first runs WebAssembly with its
+   * baseline compiler and tiers hot functions up in the background; a big module (ORT's)
+   * needs a second or more of calls before its timings settle.
+   */
+  readonly warmupSeconds: number;
   readonly reps: number;
   /** Stop adding repetitions after this much time (at least 3 are always taken). */
   readonly maxSeconds: number;
@@ -99,7 +137,8 @@ export interface Measurement {
 }
 
 export async function measure(runner: Runner, opts: MeasureOptions): Promise<Measurement> {
-  for (let i = 0; i < opts.warmup; i++) await runner.step();
+  const warmEnd = performance.now() + opts.warmupSeconds * 1000;
+  for (let i = 0; i < opts.warmup || performance.now() < warmEnd; i++) await runner.step();
   const times: number[] = [];
   const deadline = performance.now() + opts.maxSeconds * 1000;
   for (let i = 0; i < opts.reps; i++) {

@@ -43,13 +43,29 @@ function parseArgs(argv: readonly string[]): { only: Family[]; quick: boolean } 
   return { only, quick };
 }
 
-function specsFor(quick: boolean): BenchSpec[] {
+function specsFor(quick: boolean, family: Family): BenchSpec[] {
   const sizes = quick ? [256, 512] : [256, 512, 1024];
-  return [
+  const specs: BenchSpec[] = [
     ...sizes.map((n): BenchSpec => ({ kind: 'matmul', id: `matmul-${n}`, n })),
     { kind: 'conv2d', id: 'conv2d-b8-32-64-32-k3', batch: 8, cin: 32, cout: 64, size: 32, k: 3 },
     { kind: 'mlp-train', id: 'mlp-784-256-10-b64', batch: 64, sizes: [784, 256, 10] },
   ];
+  // Layer-level inference cases, so far written for the wasm peers (tfjs-wasm, onnxruntime-web).
+  if (family === 'wasm') {
+    specs.push(
+      { kind: 'lstm', id: 'lstm-s32-b16-64-128', seq: 32, batch: 16, input: 64, hidden: 128 },
+      {
+        kind: 'encoder',
+        id: 'encoder-b8-s64-d128-h4-ff256',
+        batch: 8,
+        seq: 64,
+        dModel: 128,
+        heads: 4,
+        ff: 256,
+      },
+    );
+  }
+  return specs;
 }
 
 async function loadContender(name: string): Promise<Contender | string> {
@@ -69,10 +85,9 @@ async function loadContender(name: string): Promise<Contender | string> {
 
 async function main(): Promise<void> {
   const { only, quick } = parseArgs(process.argv.slice(2));
-  const specs = specsFor(quick);
   const opts: MeasureOptions = quick
-    ? { warmup: 1, reps: 5, maxSeconds: 2 }
-    : { warmup: 2, reps: 15, maxSeconds: 6 };
+    ? { warmup: 1, warmupSeconds: 1, reps: 5, maxSeconds: 2 }
+    : { warmup: 2, warmupSeconds: 2, reps: 15, maxSeconds: 6 };
   console.log(
     `layers bench (${quick ? 'quick' : 'full'}), node ${process.version}, median of up to ${opts.reps} reps`,
   );
@@ -85,6 +100,7 @@ async function main(): Promise<void> {
       else contenders.push(c);
     }
     if (contenders.length === 0) continue;
+    const specs = specsFor(quick, family);
     const results = await runFamily(contenders, specs, opts);
     console.log(`\n${formatTable(results, specs)}`);
   }

@@ -103,6 +103,7 @@ export function tensorRunner(backend: Backend, spec: BenchSpec): Runner | null {
     };
   }
   if (spec.kind === 'mlp-train') return mlpRunner(backend, spec);
+  if (spec.kind === 'lstm' || spec.kind === 'encoder') return layerRunner(backend, spec);
   return kernelRunner(backend, spec);
 }
 
@@ -156,6 +157,49 @@ function mlpRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'mlp-train
       for (const p of params) p.dispose();
       x.dispose();
       labels.dispose();
+    },
+  };
+}
+
+/**
+ * Inference through nn modules, as a user would write it: eval mode, noGrad, tidy. The
+ * modules keep their own initialisation (values do not change the work); the input is the
+ * same benchData the peers get.
+ */
+function layerRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'lstm' | 'encoder' }>): Runner {
+  // Modules create their parameters on the current backend.
+  core.setBackend(backend);
+  let module: core.nn.Module;
+  let x: core.Tensor;
+  let forward: () => core.Tensor;
+  if (spec.kind === 'lstm') {
+    const { seq, batch, input, hidden } = spec;
+    const lstm = new core.nn.LSTM(input, hidden).eval();
+    x = core.fromTypedArray(benchData(seq * batch * input, 20), [seq, batch, input], backend);
+    const xin = x;
+    forward = () => lstm.forward(xin)[0];
+    module = lstm;
+  } else {
+    const { batch, seq, dModel, heads, ff } = spec;
+    const layer = new core.nn.TransformerEncoderLayer(dModel, heads, {
+      dimFeedforward: ff,
+      dropout: 0,
+      batchFirst: true,
+    }).eval();
+    x = core.fromTypedArray(benchData(batch * seq * dModel, 30), [batch, seq, dModel], backend);
+    const xin = x;
+    forward = () => layer.forward(xin);
+    module = layer;
+  }
+  return {
+    async step() {
+      const y = core.noGrad(() => core.tidy(forward));
+      await y.data();
+      y.dispose();
+    },
+    dispose: () => {
+      x.dispose();
+      for (const p of module.parameters()) p.dispose();
     },
   };
 }

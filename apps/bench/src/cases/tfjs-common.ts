@@ -90,5 +90,87 @@ export function tfjsRunner(tf: typeof tfType, spec: BenchSpec): Runner | null {
       dispose: () => tf.dispose([x, labels, ...ws, ...bs]),
     };
   }
+  if (spec.kind === 'lstm') return tfjsLstm(tf, spec);
+  if (spec.kind === 'encoder') return tfjsEncoder(tf, spec);
   return null;
+}
+
+/** Scaled benchData, so activations stay in the range trained weights would give. */
+function weights(n: number, seed: number, scale: number): Float32Array {
+  return benchData(n, seed).map((v) => v * scale);
+}
+
+/**
+ * LSTM forward (tfjs-core has no LSTM layer without tfjs-layers): the input projection of
+ * every step as one matmul, then per step one [batch, hidden] x [hidden, 4 hidden] matmul and
+ * the gate nonlinearities. Gate order i, f, g, o as in PyTorch.
+ */
+function tfjsLstm(tf: typeof tfType, spec: Extract<BenchSpec, { kind: 'lstm' }>): Runner {
+  const { seq, batch, input, hidden } = spec;
+  const k = 1 / Math.sqrt(hidden);
+  const wx = tf.tensor2d(weights(input * 4 * hidden, 21, k), [input, 4 * hidden]);
+  const wh = tf.tensor2d(weights(hidden * 4 * hidden, 22, k), [hidden, 4 * hidden]);
+  const b = tf.tensor1d(weights(4 * hidden, 23, k));
+  const x = tf.tensor2d(benchData(seq * batch * input, 20), [seq * batch, input]);
+  return {
+    async step() {
+      const y = tf.tidy(() => {
+        const xw = tf.add(tf.matMul(x, wx), b);
+        let h: tfType.Tensor2D = tf.zeros([batch, hidden]);
+        let c: tfType.Tensor2D = tf.zeros([batch, hidden]);
+        const outs: tfType.Tensor2D[] = [];
+        for (let t = 0; t < seq; t++) {
+          const g = tf.add(tf.slice(xw, [t * batch, 0], [batch, 4 * hidden]), tf.matMul(h, wh));
+          const [gi, gf, gg, go] = tf.split(g, 4, 1);
+          c = tf.add(tf.mul(tf.sigmoid(gf), c), tf.mul(tf.sigmoid(gi), tf.tanh(gg)));
+          h = tf.mul(tf.sigmoid(go), tf.tanh(c));
+          outs.push(h);
+        }
+        return tf.stack(outs);
+      });
+      await y.data();
+      y.dispose();
+    },
+    dispose: () => tf.dispose([wx, wh, b, x]),
+  };
+}
+
+/** Post-norm encoder layer (PyTorch's TransformerEncoderLayer, ReLU, eval) from core ops. */
+function tfjsEncoder(tf: typeof tfType, spec: Extract<BenchSpec, { kind: 'encoder' }>): Runner {
+  const { batch, seq, dModel: d, heads, ff } = spec;
+  const dh = d / heads;
+  const kd = 1 / Math.sqrt(d);
+  const wqkv = tf.tensor2d(weights(d * 3 * d, 31, kd), [d, 3 * d]);
+  const bqkv = tf.zeros([3 * d]);
+  const wo = tf.tensor2d(weights(d * d, 32, kd), [d, d]);
+  const bo = tf.zeros([d]);
+  const w1 = tf.tensor2d(weights(d * ff, 33, kd), [d, ff]);
+  const b1 = tf.zeros([ff]);
+  const w2 = tf.tensor2d(weights(ff * d, 34, 1 / Math.sqrt(ff)), [ff, d]);
+  const b2 = tf.zeros([d]);
+  const gamma = tf.ones([d]);
+  const beta = tf.zeros([d]);
+  const x = tf.tensor2d(benchData(batch * seq * d, 30), [batch * seq, d]);
+  const layerNorm = (t: tfType.Tensor2D): tfType.Tensor2D => {
+    const { mean, variance } = tf.moments(t, 1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
+  };
+  const splitHeads = (t: tfType.Tensor): tfType.Tensor4D =>
+    tf.transpose(tf.reshape(t, [batch, seq, heads, dh]), [0, 2, 1, 3]);
+  return {
+    async step() {
+      const y = tf.tidy(() => {
+        const qkv = tf.add(tf.matMul(x, wqkv), bqkv);
+        const [q, k, v] = tf.split(qkv, 3, 1).map(splitHeads);
+        const p = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)));
+        const ctx = tf.reshape(tf.transpose(tf.matMul(p, v), [0, 2, 1, 3]), [batch * seq, d]);
+        const x1 = layerNorm(tf.add(x, tf.add(tf.matMul(ctx, wo), bo)));
+        const h = tf.relu(tf.add(tf.matMul(x1, w1), b1)) as tfType.Tensor2D;
+        return layerNorm(tf.add(x1, tf.add(tf.matMul(h, w2), b2)));
+      });
+      await y.data();
+      y.dispose();
+    },
+    dispose: () => tf.dispose([wqkv, bqkv, wo, bo, w1, b1, w2, b2, gamma, beta, x]),
+  };
 }
