@@ -217,13 +217,12 @@ export class WebGPUBackend implements Backend {
     if (outer === 0) return;
     const { view: xc, temp } = this.contiguous(x);
     const perRow = inner < 64 || (outer >= 4096 && inner < 1024);
-    const subgroups = this.runtime.subgroups;
     const groups = perRow ? Math.ceil(outer / 64) : outer;
     this.runtime.dispatch({
-      key: `red|${op}|${x.dtype}|${perRow}|${subgroups}`,
-      source: () => reduceShader(op, x.dtype, perRow, subgroups),
+      key: `red|${op}|${x.dtype}|${perRow}`,
+      source: () => reduceShader(op, x.dtype, perRow),
       bindings: [this.bind(out, true), this.bind(xc)],
-      params: u32s([outer, inner, xc.offset, out.offset]),
+      params: u32s([outer, inner, xc.offset, out.offset, 0]),
       workgroups: grid(groups, this.maxDim),
     });
     if (temp) this.runtime.release(temp);
@@ -354,12 +353,11 @@ export class WebGPUBackend implements Backend {
   private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
     if (outer * inner === 0) return;
     const size = rowThreads(inner);
-    const sg = this.runtime.subgroups;
     this.runtime.dispatch({
-      key: `softmax|${size}|${log}|${sg}`,
-      source: () => softmaxShader(size, log, sg),
+      key: `softmax|${size}|${log}`,
+      source: () => softmaxShader(size, log),
       bindings: [this.bind(out, true), this.bind(x)],
-      params: u32s([outer, inner, x.offset, out.offset]),
+      params: u32s([outer, inner, x.offset, out.offset, 0]),
       workgroups: grid(outer, this.maxDim),
     });
   }
@@ -377,15 +375,14 @@ export class WebGPUBackend implements Backend {
   ): void {
     if (outer === 0) return;
     const size = rowThreads(inner);
-    const sg = this.runtime.subgroups;
     const bindings = [this.bind(out, true), this.bind(mean, true), this.bind(rstd, true), this.bind(x)];
     if (weight) bindings.push(this.bind(weight));
     if (bias) bindings.push(this.bind(bias));
     const params = [outer, inner, x.offset, out.offset, mean.offset, rstd.offset];
-    params.push(weight ? weight.offset : 0, bias ? bias.offset : 0, f32Bits(eps));
+    params.push(weight ? weight.offset : 0, bias ? bias.offset : 0, f32Bits(eps), 0);
     this.runtime.dispatch({
-      key: `ln|${size}|${!!weight}|${!!bias}|${sg}`,
-      source: () => layerNormShader(size, !!weight, !!bias, sg),
+      key: `ln|${size}|${!!weight}|${!!bias}`,
+      source: () => layerNormShader(size, !!weight, !!bias),
       bindings,
       params: u32s(params),
       workgroups: grid(outer, this.maxDim),

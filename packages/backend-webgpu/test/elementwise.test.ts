@@ -61,12 +61,15 @@ describe('unary', () => {
     });
   }
   it('keeps NaN through relu/abs/neg; sign(NaN) = 0', async () => {
-    const x = tensor(be, 'float32', [3], [Number.NaN, -1, 2]);
-    const out = empty(be, 'float32', [3]);
+    const inf = Number.POSITIVE_INFINITY;
+    // -NaN too: its sign bit is set, and it must not read as negative.
+    const negNan = new Float32Array(new Uint32Array([0xffc00000]).buffer)[0];
+    const x = tensor(be, 'float32', [6], [Number.NaN, -1, 2, -inf, inf, negNan]);
+    const out = empty(be, 'float32', [6]);
     be.unary('relu', x, out);
-    expectClose(await read(be, out), [Number.NaN, 0, 2]);
+    expectClose(await read(be, out), [Number.NaN, 0, 2, 0, inf, Number.NaN]);
     be.unary('sign', x, out);
-    expectClose(await read(be, out), [0, -1, 1]);
+    expectClose(await read(be, out), [0, -1, 1, -1, 1, 0]);
   });
   it('int32 neg/abs/sign/relu', async () => {
     const v = [-5, 0, 7, -2147483647, 3];

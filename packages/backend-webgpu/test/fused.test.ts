@@ -13,7 +13,7 @@ function refSoftmax(v: number[], outer: number, inner: number, log: boolean): nu
   return out;
 }
 
-// Both reduction flavours: shared-memory trees, and subgroup operations where the adapter has them.
+// With and without the subgroups feature requested: the kernels must not depend on it.
 for (const subgroups of [false, true]) {
   describe(`fused kernels (subgroups ${subgroups ? 'when available' : 'off'})`, () => {
     let be: WebGPUBackend;
@@ -45,6 +45,26 @@ for (const subgroups of [false, true]) {
       be.fused.softmax!(x, x, outer, 2, false);
       const got = await read(be, x);
       expectClose([got[0], got[1], got[2 * outer - 2], got[2 * outer - 1]], [0.25, 0.75, 0.25, 0.75], 1e-6);
+    });
+
+    it('softmax of a row holding NaN is NaN; other rows are unaffected', async () => {
+      const v = [0, Number.NaN, 1, 2, 0, Math.log(3), 0, 0];
+      const x = tensor(be, 'float32', [2, 4], v);
+      const out = empty(be, 'float32', [2, 4]);
+      be.fused.softmax!(x, out, 2, 4, false);
+      const nan = Number.NaN;
+      expectClose(await read(be, out), [nan, nan, nan, nan, 1 / 6, 3 / 6, 1 / 6, 1 / 6], 1e-6);
+    });
+
+    it('layerNorm mean of a cancelling row is the exactly rounded mean', async () => {
+      const row = [1e8, 3, -1e8, 1, 2e7, -2e7, 0.5, 0.5];
+      const inner = row.length;
+      const x = tensor(be, 'float32', [1, inner], row);
+      const out = empty(be, 'float32', [1, inner]);
+      const mean = empty(be, 'float32', [1]);
+      const rstd = empty(be, 'float32', [1]);
+      be.fused.layerNorm!(x, null, null, out, mean, rstd, 1, inner, 1e-5);
+      expect(await read(be, mean)).toEqual([f32(5 / inner)]);
     });
 
     for (const [outer, inner, affine] of [

@@ -113,4 +113,29 @@ describe('reduce', () => {
     be.reduce('sum', x, view(out, [2], [1], 1), 2, 2);
     expect(await read(be, out)).toEqual([-1, 3, 7, -1]);
   });
+  it('float sums are compensated: cancelling rows match the exactly rounded sum', async () => {
+    // Plain float32 addition loses the small terms next to 1e8 (ulp 8); a compensated sum
+    // that a compiler did not optimise away gets them all. Short rows (one thread per row) and
+    // a long row (workgroup tree) take different kernels.
+    const shortRow = [1, 1e8, 1, -1e8, 0.5, 3e7, -3e7, 0.25];
+    const longRow = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 1e8 : i % 3 === 1 ? -1e8 : 0.125));
+    for (const row of [shortRow, longRow]) {
+      const exact = row.reduce((a, b) => a + b, 0); // exact in float64 for these values
+      const x = tensor(be, 'float32', [1, row.length], row);
+      const out = empty(be, 'float32', [1]);
+      be.reduce('sum', x, out, 1, row.length);
+      expect(await read(be, out)).toEqual([f32(exact)]);
+    }
+  });
+  it('a sum reaching inf or NaN keeps the plain result', async () => {
+    const x = tensor(
+      be,
+      'float32',
+      [3, 4],
+      [1, Number.POSITIVE_INFINITY, 2, 3, 3e38, 3e38, 1, 1, 1, Number.NaN, 2, 2],
+    );
+    const out = empty(be, 'float32', [3]);
+    be.reduce('sum', x, out, 3, 4);
+    expectClose(await read(be, out), [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN]);
+  });
 });

@@ -23,6 +23,32 @@ fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 // \`var\` keeps these out of constant evaluation, which rejects non-finite values.
 fn nanF() -> f32 { var b = 0x7fc00000u; return bitcast<f32>(b); }
 fn infF() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }
+fn isFiniteF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
+// x < 0 and not NaN, by bits: drivers may assume no NaN and turn compare+select into max/min
+// (NVIDIA returned relu(NaN) = 0). -0 is not negative here, as with IEEE x < 0.
+fn isNegF(x: f32) -> bool { let b = bitcast<u32>(x); return b > 0x80000000u && b <= 0xff800000u; }
+`;
+
+/**
+ * Compensated (TwoSum) float32 addition that survives the optimizer. WGSL lets compilers
+ * reassociate float math, and NVIDIA's does: it folds TwoSum's error term `(a - (s - (s - a)))`
+ * to 0. `opq` XORs the bits with a word that is 0 at run time but unknown to the compiler, so
+ * no algebraic identity can be seen through it. Kernels must set `opqZero` from a params word
+ * holding 0 before summing. (hi, lo) pairs are vec2; `sumOut` keeps inf/NaN of the plain sum
+ * (the error term of a non-finite sum is NaN).
+ */
+export const TWO_SUM = `
+var<private> opqZero: u32;
+fn opq(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ opqZero); }
+fn twoSum(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let s = opq(a.x + b.x);
+  let bp = opq(s - a.x);
+  let ap = opq(s - bp);
+  // Each exact error part is hidden too, so (a - ap) + (b - bp) cannot be regrouped with s.
+  let err = opq(a.x - ap) + opq(b.x - bp);
+  return vec2<f32>(s, (a.y + b.y) + err);
+}
+fn sumOut(a: vec2<f32>) -> f32 { return select(a.x, a.x + a.y, isFiniteF(a.x)); }
 `;
 
 /** Load/store expressions from a u32 word to the WGSL value type of each dtype. */

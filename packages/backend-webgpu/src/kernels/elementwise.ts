@@ -9,6 +9,7 @@ import { MATHLIB } from './mathlib.js';
 
 const ERF = `
 fn erfF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   let ax = abs(x);
   if (ax < 0.5) {
     // Maclaurin series: accurate where 1 - erfc would cancel.
@@ -30,6 +31,7 @@ ${ERF}
 // Non-zero by bits: SwiftShader's float != is not IEEE for NaN.
 fn nzF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn expm1F(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   // Kahan's trick: exact-ish for small |x| without a dedicated expm1.
   if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
   let u = expF(x);
@@ -40,12 +42,14 @@ fn expm1F(x: f32) -> f32 {
   return um1 * x / logF(u);
 }
 fn log1pF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
   if (abs(x) > 0.5) { return logF(u); }
   return logF(u) * x / (u - 1.0);
 }
 fn sigmoidF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   if (x >= 0.0) { return 1.0 / (1.0 + expF(-x)); }
   let e = expF(x);
   return e / (1.0 + e);
@@ -72,7 +76,8 @@ fn powPos(x: f32, y: f32) -> f32 {
 fn isInteger(y: f32) -> bool { return floor(y) == y; }
 fn powF(x: f32, y: f32) -> f32 {
   // C pow semantics (which torch follows): pow(1, y) = 1, pow(x, 0) = 1, pow(-1, ±inf) = 1.
-  if (x == 1.0 || y == 0.0) { return 1.0; }
+  // By bits: a driver that assumes no NaN may fold these compares for NaN operands.
+  if (bitcast<u32>(x) == 0x3f800000u || (bitcast<u32>(y) & 0x7fffffffu) == 0u) { return 1.0; }
   if (isNan(x) || isNan(y)) { return nanF(); }
   if (x == -1.0 && abs(y) == infF()) { return 1.0; }
   if (x == 0.0) {
@@ -102,12 +107,14 @@ fn minF(a: f32, b: f32) -> f32 {
   return min(a, b);
 }
 fn remF(a: f32, b: f32) -> f32 {
+  if (isNan(a) || isNan(b)) { return nanF(); }
   // Python's sign rule: the result takes the divisor's sign.
   let r = a - b * trunc(a / b);
   if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
   return r;
 }
 fn floorDivF(a: f32, b: f32) -> f32 {
+  if (isNan(a) || isNan(b)) { return nanF(); }
   if (b == 0.0) { return a / b; }
   let r = remF(a, b);
   let q = (a - r) / b;
@@ -204,7 +211,9 @@ export function unaryExpr(op: UnaryOp, dtype: DType): string {
     case 'round':
       return 'round(x)'; // WGSL rounds half to even, as PyTorch does
     case 'relu':
-      return 'select(x, 0.0, x < 0.0)'; // keeps NaN, unlike max(x, 0)
+      // Keeps NaN (torch.relu). A float compare here is not enough: drivers that assume no
+      // NaN rewrite select(x, 0, x < 0) as max(x, 0), whose NaN result is undefined.
+      return 'select(x, 0.0, isNegF(x))';
   }
 }
 

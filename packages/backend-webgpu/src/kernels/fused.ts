@@ -1,68 +1,51 @@
-import { ENTRY_BUILTINS, FLAT_WG, NAN_HELPERS, WG } from './common.js';
+import { ENTRY_BUILTINS, FLAT_WG, NAN_HELPERS, TWO_SUM, WG } from './common.js';
 import { MATHLIB } from './mathlib.js';
-import { wgReduceSubgroup, wgReduceTree } from './reduce.js';
+import { wgReduceTree, wgSumTree } from './reduce.js';
 
 /** Threads per row for row-wise fused kernels: fewer for short rows so little work idles. */
 export function rowThreads(inner: number): number {
   return inner <= 64 ? 32 : inner <= 1024 ? 64 : 256;
 }
 
-function reducers(
-  size: number,
-  subgroups: boolean,
-): { decl: string; sum: string; max: string; args: string } {
-  const combs = `fn addF(a: f32, b: f32) -> f32 { return a + b; }
-fn maxNan(a: f32, b: f32) -> f32 { if (isNan(a)) { return a; } if (isNan(b)) { return b; } return max(a, b); }`;
-  if (subgroups) {
-    return {
-      decl: `${combs}
-${wgReduceSubgroup('f32', 'addF', '0.0', 'subgroupAdd', size, 'wgSum')}
-${wgReduceSubgroup('f32', 'maxNan', '-infF()', 'subgroupMax', size, 'wgMax')}`,
-      sum: 'wgSum',
-      max: 'wgMax',
-      args: 'li, lane, sgs',
-    };
-  }
-  return {
-    decl: `${combs}
-${wgReduceTree('f32', 'addF', size, 'wgSum')}
-${wgReduceTree('f32', 'maxNan', size, 'wgMax')}`,
-    sum: 'wgSum',
-    max: 'wgMax',
-    args: 'li',
-  };
-}
-
-function entry(subgroups: boolean): string {
-  return `${ENTRY_BUILTINS}${subgroups ? ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgs: u32' : ''}`;
+/**
+ * Row reducers of the fused kernels: a compensated sum (TWO_SUM, so cancelling rows such as a
+ * layerNorm mean match a float64 sum rounded once) and a NaN-propagating max, both through
+ * shared-memory trees. Hardware subgroupAdd/subgroupMax are avoided on purpose: their order is
+ * unspecified and their NaN behaviour undefined.
+ */
+function reducers(size: number): string {
+  return `${TWO_SUM}
+fn maxNan(a: f32, b: f32) -> f32 { if (isNan(a)) { return a; } if (isNan(b)) { return b; } return max(a, b); }
+${wgSumTree(size)}
+${wgReduceTree('f32', 'maxNan', size, 'wgMax')}`;
 }
 
 /**
  * Softmax / log-softmax over rows of a contiguous [outer, inner] block, one workgroup per row.
- * Params: [outer, inner, xOff, outOff].
+ * Params: [outer, inner, xOff, outOff, 0 (TWO_SUM's barrier)].
  */
-export function softmaxShader(size: number, log: boolean, subgroups: boolean): string {
-  const r = reducers(size, subgroups);
+export function softmaxShader(size: number, log: boolean): string {
   const write = log ? 'X0(k) - mx - lse' : 'expF(X0(k) - mx) * inv';
-  return `${subgroups ? 'enable subgroups;\n' : ''}${NAN_HELPERS}
+  return `${NAN_HELPERS}
 ${MATHLIB}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
-${r.decl}
+${reducers(size)}
 @compute @workgroup_size(${size})
-fn main(${entry(subgroups)}) {
+fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
+  opqZero = P[4];
   let row = wgid;
   let inner = P[1];
   let xb = P[2] + row * inner;
   let ob = P[3] + row * inner;
   var m = -infF();
   for (var k = li; k < inner; k += ${size}u) { m = maxNan(m, X[xb + k]); }
-  let mx = ${r.max}(m, ${r.args});
-  var s = 0.0;
-  for (var k = li; k < inner; k += ${size}u) { s += expF(X[xb + k] - mx); }
-  let tot = ${r.sum}(s, ${r.args});
+  let mx = wgMax(m, li);
+  var s = vec2<f32>(0.0, 0.0);
+  for (var k = li; k < inner; k += ${size}u) { s = twoSum(s, vec2<f32>(expF(X[xb + k] - mx), 0.0)); }
+  let tot = wgSum(s, li);
   let inv = 1.0 / tot;
   let lse = logF(tot);
   for (var k = li; k < inner; k += ${size}u) { O[ob + k] = ${write.replaceAll('X0(k)', 'X[xb + k]')}; }
@@ -72,10 +55,9 @@ fn main(${entry(subgroups)}) {
 /**
  * LayerNorm rows: mean, biased variance (two passes over the row for accuracy),
  * out = (x - mean) * rstd * w + b. Params: [outer, inner, xOff, outOff, meanOff, rstdOff,
- * wOff, bOff, epsBits].
+ * wOff, bOff, epsBits, 0 (TWO_SUM's barrier)].
  */
-export function layerNormShader(size: number, hasW: boolean, hasB: boolean, subgroups: boolean): string {
-  const r = reducers(size, subgroups);
+export function layerNormShader(size: number, hasW: boolean, hasB: boolean): string {
   let binding = 5;
   const decls: string[] = [];
   if (hasW) decls.push(`@group(0) @binding(${binding++}) var<storage, read> Wt: array<f32>;`);
@@ -83,27 +65,28 @@ export function layerNormShader(size: number, hasW: boolean, hasB: boolean, subg
   let y = '(X[xb + k] - mean) * rstd';
   if (hasW) y = `${y} * Wt[P[6] + k]`;
   if (hasB) y = `${y} + Bs[P[7] + k]`;
-  return `${subgroups ? 'enable subgroups;\n' : ''}${NAN_HELPERS}
+  return `${NAN_HELPERS}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Mean: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Rstd: array<f32>;
 @group(0) @binding(4) var<storage, read> X: array<f32>;
 ${decls.join('\n')}
-${r.decl}
+${reducers(size)}
 @compute @workgroup_size(${size})
-fn main(${entry(subgroups)}) {
+fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
+  opqZero = P[9];
   let row = wgid;
   let inner = P[1];
   let xb = P[2] + row * inner;
   let ob = P[3] + row * inner;
-  var s = 0.0;
-  for (var k = li; k < inner; k += ${size}u) { s += X[xb + k]; }
-  let mean = ${r.sum}(s, ${r.args}) / f32(inner);
-  var q = 0.0;
-  for (var k = li; k < inner; k += ${size}u) { let d = X[xb + k] - mean; q += d * d; }
-  let variance = ${r.sum}(q, ${r.args}) / f32(inner);
+  var s = vec2<f32>(0.0, 0.0);
+  for (var k = li; k < inner; k += ${size}u) { s = twoSum(s, vec2<f32>(X[xb + k], 0.0)); }
+  let mean = wgSum(s, li) / f32(inner);
+  var q = vec2<f32>(0.0, 0.0);
+  for (var k = li; k < inner; k += ${size}u) { let d = X[xb + k] - mean; q = twoSum(q, vec2<f32>(d * d, 0.0)); }
+  let variance = wgSum(q, li) / f32(inner);
   let rstd = inverseSqrt(variance + bitcast<f32>(P[8]));
   if (li == 0u) { Mean[P[4] + row] = mean; Rstd[P[5] + row] = rstd; }
   for (var k = li; k < inner; k += ${size}u) { O[ob + k] = ${y}; }
@@ -117,7 +100,8 @@ fn main(${entry(subgroups)}) {
  * float64 on the CPU: 1 - f32(0.999) in float32 is off by 1.3e-5 relative.
  */
 export function adamShader(decoupled: boolean, maximize: boolean, amsgrad: boolean): string {
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
+  return `${NAN_HELPERS}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> Prm: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Mm: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Vv: array<f32>;
@@ -144,7 +128,9 @@ fn main(${ENTRY_BUILTINS}) {
   Vv[P[4] + i] = v;
   ${
     amsgrad
-      ? `let vm = max(Vmax[P[5] + i], v);
+      ? `let vmPrev = Vmax[P[5] + i];
+  // torch.maximum propagates NaN; plain max(NaN, v) is undefined in WGSL.
+  let vm = select(select(max(vmPrev, v), v, isNan(v)), vmPrev, isNan(vmPrev));
   Vmax[P[5] + i] = vm;
   let denom = divR(sqrtR(vm), bc2Sqrt) + eps;`
       : 'let denom = divR(sqrtR(v), bc2Sqrt) + eps;'

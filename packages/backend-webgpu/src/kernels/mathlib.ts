@@ -20,6 +20,7 @@ fn reduceHalfPi(x: f32) -> vec2<f32> {
   return vec2<f32>(r, k);
 }
 fn sinF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   if (abs(x) > 32768.0) { return sin(x); }
   let rk = reduceHalfPi(x);
   let q = i32(rk.y) & 3;
@@ -27,6 +28,7 @@ fn sinF(x: f32) -> f32 {
   return select(select(select(-c, -s, q == 2), c, q == 1), s, q == 0);
 }
 fn cosF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
   if (abs(x) > 32768.0) { return cos(x); }
   let rk = reduceHalfPi(x);
   let q = i32(rk.y) & 3;

@@ -1,8 +1,9 @@
 import type { DType, ReduceOp } from '@layers/core';
-import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, toWord, wgslType } from './common.js';
+import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, TWO_SUM, toWord, wgslType } from './common.js';
 
 /**
- * Row reductions of a contiguous [outer, inner] block. Params: [outer, inner, xOffset, outOffset].
+ * Row reductions of a contiguous [outer, inner] block. Params: [outer, inner, xOffset, outOffset,
+ * 0] (the zero feeds TWO_SUM's optimizer barrier).
  * Two strategies: one thread per row when rows are short, one workgroup per row with a
  * shared-memory tree otherwise. The tree combines (value, index) pairs for arg ops so that
  * ties keep the lowest index (first occurrence) and the first NaN wins.
@@ -61,7 +62,7 @@ function argBetter(op: 'argmax' | 'argmin', dtype: DType): string {
   return (b ${cmp} a) || (b == a && ib < ia);`;
 }
 
-export function reduceShader(op: ReduceOp, dtype: DType, perRow: boolean, subgroups: boolean): string {
+export function reduceShader(op: ReduceOp, dtype: DType, perRow: boolean): string {
   const t = wgslType(dtype);
   const header = `${NAN_HELPERS}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
@@ -135,24 +136,18 @@ fn main(${ENTRY_BUILTINS}) {
   O[P[3] + row] = ${toWord(dtype, 'acc')};
 }`;
   }
-  // Hardware subgroup sums are only used for float sum; NaN/int semantics of the others stay
-  // in our own combine.
-  const useSg = subgroups && op === 'sum' && dtype === 'float32';
-  const treeReduce = useSg
-    ? wgReduceSubgroup('f32', 'comb', c.identity, 'subgroupAdd', REDUCE_WG)
-    : wgReduceTree(t, 'comb', REDUCE_WG);
-  return `${useSg ? 'enable subgroups;\n' : ''}${header}
+  return `${header}
 ${comb}
-${treeReduce}
+${wgReduceTree(t, 'comb', REDUCE_WG)}
 @compute @workgroup_size(${REDUCE_WG})
-fn main(${ENTRY_BUILTINS}${useSg ? ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgs: u32' : ''}) {
+fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
   let row = wgid;
   let inner = P[1];
   let base = P[2] + row * inner;
   var acc: ${t} = ${c.identity};
   for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = comb(acc, ld(base + k)); }
-  let r = wgReduce(acc, li${useSg ? ', lane, sgs' : ''});
+  let r = wgReduce(acc, li);
   if (li == 0u) { O[P[3] + row] = ${toWord(dtype, 'r')}; }
 }`;
 }
@@ -174,76 +169,59 @@ fn ${name}(v: ${t}, li: u32) -> ${t} {
 }
 
 /**
- * Subgroup reduction `wgReduce(v, li, lane, sgs)`: each subgroup reduces in registers, the
- * partials go through shared memory, and every subgroup then reduces the partials, so the
- * subgroup builtins always run in uniform control flow whatever the subgroup size.
- */
-export function wgReduceSubgroup(
-  t: string,
-  comb: string,
-  identity: string,
-  sgOp: string,
-  size: number,
-  name = 'wgReduce',
-): string {
-  return `var<workgroup> part_${name}: array<${t}, ${size}>;
-fn ${name}(v: ${t}, li: u32, lane: u32, sgs: u32) -> ${t} {
-  let s = ${sgOp}(v);
-  if (lane == 0u) { part_${name}[li / sgs] = s; }
-  workgroupBarrier();
-  let np = (${size}u + sgs - 1u) / sgs;
-  var acc: ${t} = ${identity};
-  for (var j = lane; j < np; j += sgs) { acc = ${comb}(acc, part_${name}[j]); }
-  let r = ${sgOp}(acc);
-  workgroupBarrier();
-  return r;
-}`;
-}
-
-/**
  * float32 sum with a compensation term (Kahan per thread, TwoSum when combining partials), so
  * the result is as accurate as a float64 accumulation rounded once: f32 sums of a few dozen
  * values of mixed sign otherwise miss PyTorch's results by several ULP.
  */
 function compensatedSumShader(header: string, perRow: boolean): string {
-  const twoSum = `fn twoSum(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-  let s = a.x + b.x;
-  let bp = s - a.x;
-  let err = (a.x - (s - bp)) + (b.x - bp);
-  return vec2<f32>(s, a.y + b.y + err);
-}`;
   if (perRow) {
     return `${header}
-${twoSum}
+${TWO_SUM}
 @compute @workgroup_size(64)
 fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
+  opqZero = P[4];
   let row = wgid * 64u + li;
   let outer = P[0]; let inner = P[1];
   if (row >= outer) { return; }
   let base = P[2] + row * inner;
   var acc = vec2<f32>(0.0, 0.0);
   for (var k = 0u; k < inner; k++) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
-  O[P[3] + row] = bitcast<u32>(acc.x + acc.y);
+  O[P[3] + row] = bitcast<u32>(sumOut(acc));
 }`;
   }
   return `${header}
-${twoSum}
-var<workgroup> red: array<vec2<f32>, ${REDUCE_WG}>;
+${TWO_SUM}
+${wgSumTree(REDUCE_WG)}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
+  opqZero = P[4];
   let row = wgid;
   let inner = P[1];
   let base = P[2] + row * inner;
   var acc = vec2<f32>(0.0, 0.0);
   for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
-  red[li] = acc;
+  let r = wgSum(acc, li);
+  if (li == 0u) { O[P[3] + row] = bitcast<u32>(r); }
+}`;
+}
+
+/**
+ * Compensated workgroup sum `wgSum(v, li)` of (hi, lo) pairs through a shared-memory tree;
+ * needs TWO_SUM. Every thread gets the finished float32 sum.
+ */
+export function wgSumTree(size: number): string {
+  return `var<workgroup> red_wgSum: array<vec2<f32>, ${size}>;
+fn wgSum(v: vec2<f32>, li: u32) -> f32 {
+  red_wgSum[li] = v;
   workgroupBarrier();
-  for (var s = ${REDUCE_WG / 2}u; s > 0u; s = s >> 1u) {
-    if (li < s) { red[li] = twoSum(red[li], red[li + s]); }
+  for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { red_wgSum[li] = twoSum(red_wgSum[li], red_wgSum[li + s]); }
     workgroupBarrier();
   }
-  if (li == 0u) { O[P[3] + row] = bitcast<u32>(red[0].x + red[0].y); }
+  let r = sumOut(red_wgSum[0]);
+  workgroupBarrier();
+  return r;
 }`;
 }
