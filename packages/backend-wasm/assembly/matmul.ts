@@ -6,7 +6,8 @@
 // unrolling the k loop (by 2 or 4) also drops to ~25, so the loop stays simple.
 //
 // B is packed once per call into panels of 8 columns, k-major ([K][8] per panel), so the
-// micro-kernel streams it with two loads per k at constant offsets. A is packed per
+// micro-kernel streams it with two loads per k (for A with few rows, the caller skips the
+// packing and a row-major B is read in place, its panels strided by the row length). A is packed per
 // (row block, k block) into this thread's scratch as 4-row micro-panels ([kc][4]), so the
 // broadcasts are `v128.load32_splat` with immediate offsets.
 //
@@ -107,8 +108,8 @@ function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, k0: i32
   }
 }
 
-/** C[4x8] (+)= Apanel[kc][4] * Bpanel[kc][8]; ldc in bytes. */
-function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+/** C[4x8] (+)= Apanel[kc][4] * Bpanel[kc][8]; bs (bytes between k rows of B) and ldc in bytes. */
+function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -117,7 +118,7 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool): 
   let c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0);
   let c31 = f32x4.splat(0);
-  const end = bp + (<usize>kc << 5);
+  const end = bp + <usize>kc * bs;
   while (bp < end) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -134,7 +135,7 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, acc: bool): 
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
     ap += 16;
-    bp += 32;
+    bp += bs;
   }
   if (acc) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -167,12 +168,16 @@ export function gemmStrips(M: i32): i32 {
 
 /**
  * out[b] (+)= A[b] @ B[b] for items in [lo, hi); item = (batch * nBlocks + column block) *
- * strips + strip. A strides (sb, sm, sk) in elements; `pb` is packed B with `pbBatchBytes`
- * between batches (0 when B is broadcast); out has `ob` elements between batches and row
- * stride N. `NB` (a multiple of 8) is the column block.
+ * strips + strip. A strides (sb, sm, sk) in elements. B is read as 8-column panels: panel p
+ * starts at pb + p * panelBytes and its k rows are `bs` bytes apart, with `pbBatchBytes`
+ * between batches (0 when B is broadcast). Packed B has panelBytes = K * 32, bs = 32; a
+ * row-major B with N % 8 == 0 can be read in place with panelBytes = 32, bs = row bytes.
+ * out has `ob` elements between batches and row stride N. `NB` (a multiple of 8) is the
+ * column block.
  */
 export function gemm(
-  a: usize, sb: i32, sm: i32, sk: i32, pb: usize, pbBatchBytes: usize, o: usize, ob: i32,
+  a: usize, sb: i32, sm: i32, sk: i32, pb: usize, pbBatchBytes: usize, panelBytes: usize, bs: usize,
+  o: usize, ob: i32,
   M: i32, N: i32, K: i32, NB: i32, lo: i32, hi: i32,
 ): void {
   const strips = (M + MR - 1) / MR;
@@ -201,16 +206,16 @@ export function gemm(
       const acc = k0 > 0;
       packA(ab, sm, sk, M, m0, ns, k0, kc, apack);
       for (let j = n0; j < n1; j += 8) {
-        const bp = bb + <usize>(j >> 3) * <usize>K * 32 + (<usize>k0 << 5);
+        const bp = bb + <usize>(j >> 3) * panelBytes + <usize>k0 * bs;
         const cols = min(8, N - j);
         for (let i = 0; i < mb; i += MR) {
           const ap = apack + <usize>(i * kc) * 4;
           const rows = min(MR, mb - i);
           const c = cb + <usize>(m0 + i) * ldc + (<usize>j << 2);
           if (rows == MR && cols == 8) {
-            micro(ap, bp, kc, c, ldc, acc);
+            micro(ap, bp, bs, kc, c, ldc, acc);
           } else {
-            micro(ap, bp, kc, tile, 32, false);
+            micro(ap, bp, bs, kc, tile, 32, false);
             for (let r = 0; r < rows; r++) {
               for (let q = 0; q < cols; q++) {
                 const dst = c + <usize>r * ldc + (<usize>q << 2);

@@ -93,6 +93,12 @@ export const PARALLEL_KERNELS = [
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
+/**
+ * matmul reads a row-major B in place (no packing) when A has at most this many rows.
+ * Measured (1 thread): [16,128]x[128,512] 15% faster in place; at 32 rows packing wins by 10%.
+ */
+const DIRECT_B_ROWS = 16;
+
 /** Below this many element-operations a kernel runs on the calling thread alone. */
 const PAR_WORK = 1 << 16;
 
@@ -392,7 +398,11 @@ export class WasmBackend implements Backend {
     );
   }
 
-  /** out[i] (batch stride ob) = A[i] @ B[i]; B is packed once per batch, then split by tiles. */
+  /**
+   * out[i] (batch stride ob) = A[i] @ B[i], split by 4-row strips. B is packed once per batch
+   * into 8-column panels, except when A has few rows: then packing B (K x N moves) would cost
+   * about as much as the product, so a row-major B (N % 8 == 0) is read in place.
+   */
   private gemm(
     a: number,
     sab: number,
@@ -410,27 +420,33 @@ export class WasmBackend implements Backend {
     N: number,
     K: number,
   ): void {
+    const direct = sbn === 1 && N % 8 === 0 && M <= DIRECT_B_ROWS;
     const panels = Math.ceil(N / 8);
     const batchBytes = panels * K * 32;
-    const packed = this.scratch(bBatches * batchBytes);
+    const packed = direct ? 0 : this.scratch(bBatches * batchBytes);
     try {
-      this.par('packB', [b, sbb, sbk, sbn, K, N, packed, batchBytes], bBatches * panels, bBatches * K * N, 1);
-      // Items are 6-row strips; columns are split only when there are too few strips to
+      if (!direct) {
+        this.par(
+          'packB',
+          [b, sbb, sbk, sbn, K, N, packed, batchBytes],
+          bBatches * panels,
+          bBatches * K * N,
+          1,
+        );
+      }
+      // Items are 4-row strips; columns are split only when there are too few strips to
       // give every thread several (each column block repacks its rows of A).
       const stripItems = B * this.ex.gemmStrips(M);
       const want = this.pool ? 4 * this.threads : 1;
       const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
       const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
       const items = stripItems * Math.ceil(N / nb);
-      this.par(
-        'gemm',
-        [a, sab, sam, sak, packed, bBatches === 1 ? 0 : batchBytes, o, ob, M, N, K, nb],
-        items,
-        B * M * N * K,
-        1,
-      );
+      const bArgs = direct
+        ? [b, bBatches === 1 ? 0 : sbb * 4, 32, sbk * 4]
+        : [packed, bBatches === 1 ? 0 : batchBytes, K * 32, 32];
+      this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1);
     } finally {
-      this.allocator.free(packed);
+      if (packed) this.allocator.free(packed);
     }
   }
 

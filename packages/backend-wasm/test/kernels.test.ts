@@ -51,6 +51,9 @@ for (const threads of [1, 2]) {
       [1, 3, 260, 300],
       // More rows than one packed A block (128), with a ragged last strip.
       [1, 133, 64, 200],
+      // At most 16 rows and N % 8 == 0: B is read in place, unpacked (K > 256 spans k blocks).
+      [1, 16, 300, 64],
+      [3, 7, 33, 16],
     ])('matmul B=%i M=%i K=%i N=%i matches float64 loops', (B, M, K, N) => {
       const A = randomData(B * M * K, 3);
       const Bm = randomData(B * K * N, 4);
@@ -81,6 +84,26 @@ for (const threads of [1, 2]) {
       const o = empty(be, [B, M, N]);
       be.matmul(a, b, o);
       expectClose(download(be, o), matmulRef(Ad, aStrides, Bd, bStrides, B, M, K, N), 1e-4, 1e-5);
+    });
+
+    it('matmul with few rows and a broadcast row-major B (read in place)', () => {
+      const B = 3;
+      const M = 6;
+      const K = 20;
+      const N = 24;
+      const Ad = randomData(B * M * K, 8);
+      const Bd = randomData(K * N, 9);
+      const bStrides = [0, N, 1];
+      const a = upload(be, Ad, [B, M, K]);
+      const b: View = { ...upload(be, Bd, [K * N]), shape: [B, K, N], strides: bStrides };
+      const o = empty(be, [B, M, N]);
+      be.matmul(a, b, o);
+      expectClose(
+        download(be, o),
+        matmulRef(Ad, a.strides as number[], Bd, bStrides, B, M, K, N),
+        1e-4,
+        1e-5,
+      );
     });
 
     it('matmul with K = 0 writes zeros', () => {
