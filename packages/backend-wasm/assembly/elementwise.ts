@@ -8,8 +8,9 @@ import {
 } from './common';
 import {
   B_ADD, B_DIV, B_MAX, B_MIN, B_MUL, B_SUB, U_ABS, U_CEIL, U_FLOOR, U_NEG, U_NOT, U_ISNAN,
-  U_RECIPROCAL, U_RELU, U_ROUND, U_RSQRT, U_SQRT, binaryF, binaryI, unaryF, unaryI,
+  U_RECIPROCAL, U_RELU, U_ROUND, U_RSQRT, U_SQRT, U_EXP, U_SIGMOID, U_TANH, binaryF, binaryI, unaryF, unaryI,
 } from './scalar';
+import { VExp, VSigmoid, VTanh } from './vmath';
 
 // ---- vector op "templates": AS has no value generics, so each op is a final class whose
 // inlined methods get specialised into its own loop.
@@ -73,6 +74,9 @@ function unaryRowVec(op: i32, x: usize, o: usize, n: i32): bool {
     case U_CEIL: unaryLoop<VCeil>(x, o, n); return true;
     case U_ROUND: unaryLoop<VRound>(x, o, n); return true;
     case U_RELU: unaryLoop<VRelu>(x, o, n); return true;
+    case U_EXP: unaryLoop<VExp>(x, o, n); return true;
+    case U_SIGMOID: unaryLoop<VSigmoid>(x, o, n); return true;
+    case U_TANH: unaryLoop<VTanh>(x, o, n); return true;
   }
   return false;
 }

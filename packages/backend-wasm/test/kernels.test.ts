@@ -114,6 +114,54 @@ for (const threads of [1, 2]) {
       expect(Array.from(download(be, o))).toEqual(new Array(12).fill(0));
     });
 
+    it('vector exp, sigmoid and tanh are within one ulp of the double result, edge values included', () => {
+      const specials = [
+        0,
+        -0,
+        NaN,
+        Infinity,
+        -Infinity,
+        1e-30,
+        -1e-30,
+        88.7,
+        88.8,
+        -87.5,
+        -100,
+        -104,
+        700,
+        -700,
+        20,
+        -20,
+        9.5,
+      ];
+      const rnd = Array.from(randomData(200, 11), (v) => v * 12);
+      // 217 values: SIMD blocks of 8 plus a scalar tail.
+      const xs = Float32Array.from([...specials, ...rnd]);
+      const x = upload(be, xs, [xs.length]);
+      const ref: Record<string, (v: number) => number> = {
+        exp: Math.exp,
+        sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+        tanh: Math.tanh,
+      };
+      for (const [op, f] of Object.entries(ref)) {
+        const o = empty(be, [xs.length]);
+        be.unary(op as any, x, o);
+        const got = download(be, o);
+        xs.forEach((v, i) => {
+          const want = Math.fround(f(v));
+          const g = got[i];
+          if (Number.isNaN(want) || !Number.isFinite(want)) {
+            expect(Object.is(g, want), `${op}(${v}) = ${g}, want ${want}`).toBe(true);
+            return;
+          }
+          // One float32 ulp of the expected value (2^-149 for denormals and zero).
+          const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(want) || 2 ** -149)) - 23));
+          expect(Math.abs(g - want) <= ulp, `${op}(${v}) = ${g}, want ${want}`).toBe(true);
+          if (want === 0) expect(Object.is(g, want), `${op}(${v}) sign of zero`).toBe(true);
+        });
+      }
+    });
+
     it('unary float ops match Math on awkward strided views', () => {
       const shape = [3, 5, 7];
       const base = randomData(7 * 5 * 3 * 2, 7).map((v) => v * 3);
