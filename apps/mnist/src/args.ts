@@ -16,7 +16,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage: pnpm start [-- options]
   --backend cpu|wasm|webgpu   backend to train on (default: the fastest available)
-  --epochs N                  passes over the training set (default 4)
+  --epochs N                  passes over the training set (default 5)
   --batch-size N              samples per step (default 64)
   --lr X                      Adam learning rate (default 0.002)
   --seed N                    seed for initialisation, shuffling and dropout (default 0)
@@ -33,7 +33,7 @@ function positiveInt(flag: string, v: string): number {
 export function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     backend: 'auto',
-    epochs: 4,
+    epochs: 5,
     batchSize: 64,
     lr: 0.002,
     seed: 0,

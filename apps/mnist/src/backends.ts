@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import type { Backend } from '@layers/core';
 import type { BackendName } from './args.js';
 
@@ -19,8 +20,23 @@ async function create(name: BackendName): Promise<Backend> {
   }
 }
 
+/**
+ * On Linux a GPU driver exposes a device node; without one, skip probing Dawn, which would
+ * only find a software adapter and print Vulkan warnings on stderr while looking.
+ */
+function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 /** A real GPU adapter (not a software fallback) is the only reason to prefer WebGPU. */
 async function hardwareGpuAvailable(): Promise<boolean> {
+  if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu && !mayHaveGpu()) return false;
   try {
     const gpu: GPU | undefined =
       (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ??

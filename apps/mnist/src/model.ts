@@ -2,7 +2,7 @@ import { nn } from '@layers/core';
 
 /**
  * A small CNN: two conv blocks (Conv2d, BatchNorm2d, ReLU, MaxPool2d), then a two-layer
- * classifier with dropout. About 110k parameters; state-dict keys match the same
+ * classifier with dropout before the output. About 110k parameters; state-dict keys match the same
  * nn.Sequential in PyTorch, so the saved weights load there too.
  */
 export function createModel(): nn.Sequential {
@@ -16,7 +16,6 @@ export function createModel(): nn.Sequential {
     new nn.ReLU(),
     new nn.MaxPool2d(2),
     new nn.Flatten(),
-    new nn.Dropout({ p: 0.25 }),
     new nn.Linear(32 * 7 * 7, 64),
     new nn.ReLU(),
     new nn.Dropout({ p: 0.25 }),

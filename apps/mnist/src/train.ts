@@ -54,6 +54,8 @@ export async function train(
   const optimizer = new optim.Adam(model.parameters(), { lr: opts.lr });
   const criterion = new nn.CrossEntropyLoss();
   const steps = Math.ceil(train.size / opts.batchSize);
+  // Cosine annealing over every step: large steps early, fine ones at the end.
+  const schedule = new optim.CosineAnnealingLR(optimizer, opts.epochs * steps);
   const history: EpochResult[] = [];
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     model.train();
@@ -64,7 +66,10 @@ export async function train(
     let lossCount = 0;
     for (let step = 0; step < steps; step++) {
       const start = step * opts.batchSize;
-      const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size));
+      const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size), {
+        shift: 2,
+        seed: opts.seed * 1_000_003 + epoch * 10_007 + step,
+      });
       const loss = tidy(() => {
         optimizer.zeroGrad();
         const [xb, yb] = toTensors(x, y);
@@ -73,6 +78,7 @@ export async function train(
         optimizer.step();
         return l;
       });
+      schedule.step();
       // Reading the loss back waits for the device; do it every few steps only.
       if (step % 10 === 0 || step === steps - 1) {
         lossSum += Number(await loss.item());

@@ -3,7 +3,7 @@ import { parseArgs, UsageError } from '../src/args.js';
 
 describe('mnist CLI flags', () => {
   it('has defaults and reads every flag', () => {
-    expect(parseArgs([])).toMatchObject({ backend: 'auto', epochs: 4, batchSize: 64, predict: false });
+    expect(parseArgs([])).toMatchObject({ backend: 'auto', epochs: 5, batchSize: 64, predict: false });
     const a = parseArgs([
       '--backend',
       'cpu',
