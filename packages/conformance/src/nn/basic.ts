@@ -68,7 +68,22 @@ export const BASIC_OPS: Record<string, OpFn> = {
     const out = F.embedding(T(i), table, { maxNorm: at.maxNorm, normType: at.normType });
     return [out, table];
   },
-  oneHot: ([i], at) => F.oneHot(T(i), at.numClasses),
+  oneHot: ([i], at) => {
+    if (at.numClasses === undefined && !L.getBackend().readSync) {
+      // The class count depends on the data: an asynchronous device cannot infer it without a
+      // readback, so F.oneHot must ask for it clearly; then the values are checked with it.
+      let message = '';
+      try {
+        F.oneHot(T(i));
+      } catch (e) {
+        message = String(e);
+      }
+      if (!/numClasses/.test(message))
+        throw new Error(`oneHot without numClasses should ask for it, got "${message}"`);
+      return F.oneHot(T(i), at.inferredClasses);
+    }
+    return F.oneHot(T(i), at.numClasses);
+  },
 
   // Outputs: y, then running_mean and running_var after the update (copies of the inputs).
   batchNormTrain: ([x, rm, rv, w, b], at) => {
