@@ -232,7 +232,19 @@ export class WasmBackend implements Backend {
    * Run `name(...args, lo, hi)` over [0, total). `work` estimates element-operations for the
    * whole range; small work stays on this thread.
    */
-  private par(name: KernelName, args: number[], total: number, work: number, align = 1): void {
+  /**
+   * Run a kernel over [0, total), on several threads when the work is large enough. `dynamic`
+   * splits the range into pieces (about four per thread, multiples of `align`) that threads
+   * claim as they go, for kernels whose cost per piece is large enough to pay the atomics.
+   */
+  private par(
+    name: KernelName,
+    args: number[],
+    total: number,
+    work: number,
+    align = 1,
+    dynamic = false,
+  ): void {
     if (total <= 0) return;
     const fn = this.ex[name];
     let nt = 1;
@@ -244,7 +256,16 @@ export class WasmBackend implements Backend {
       fn(...args, 0, total);
       return;
     }
-    this.pool!.run(PARALLEL_KERNELS.indexOf(name), args, total, nt, align, (lo, hi) => fn(...args, lo, hi));
+    const grain = dynamic ? Math.max(align, Math.ceil(total / (4 * nt) / align) * align) : 0;
+    this.pool!.run(
+      PARALLEL_KERNELS.indexOf(name),
+      args,
+      total,
+      nt,
+      align,
+      (lo, hi) => fn(...args, lo, hi),
+      grain,
+    );
   }
 
   /** Coalesce operands (operand 0 first) and write the descriptor; returns its address. */
@@ -444,7 +465,7 @@ export class WasmBackend implements Backend {
       const bArgs = direct
         ? [b, bBatches === 1 ? 0 : sbb * 4, 32, sbk * 4]
         : [packed, bBatches === 1 ? 0 : batchBytes, K * 32, 32];
-      this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1);
+      this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1, true);
     } finally {
       if (packed) this.allocator.free(packed);
     }

@@ -9,8 +9,10 @@ import {
   C_DONE,
   C_ERR,
   C_GEN,
+  C_GRAIN,
   C_KERNEL,
   C_NARGS,
+  C_NEXT,
   C_NT,
   C_STOP,
   C_TOTAL,
@@ -147,7 +149,9 @@ export class ThreadPool {
 
   /**
    * Run `fns[kernel](...args, lo, hi)` over [0, total) on `nt` threads (calling thread + nt-1
-   * workers). `local` runs the calling thread's chunk on its own instance.
+   * workers). `local` runs the calling thread's chunk on its own instance. With `grain` > 0
+   * the threads claim grain-sized pieces from a shared counter instead of one fixed chunk
+   * each, so a thread that gets less CPU time (a busy machine) takes fewer pieces.
    */
   run(
     kernel: number,
@@ -156,6 +160,7 @@ export class ThreadPool {
     nt: number,
     align: number,
     local: (lo: number, hi: number) => void,
+    grain = 0,
   ): void {
     this.check();
     const ctrl = this.ctrl;
@@ -165,14 +170,24 @@ export class ThreadPool {
     ctrl[C_TOTAL] = total;
     ctrl[C_NT] = nt;
     ctrl[C_ALIGN] = align;
+    ctrl[C_GRAIN] = grain;
+    Atomics.store(ctrl, C_NEXT, 0);
     Atomics.store(ctrl, C_ERR, 0);
     Atomics.store(ctrl, C_DONE, 0);
     Atomics.add(ctrl, C_GEN, 1);
     Atomics.notify(ctrl, C_GEN);
     let localError: unknown = null;
     try {
-      const hi = chunkStart(1, nt, total, align);
-      if (hi > 0) local(0, hi);
+      if (grain > 0) {
+        for (;;) {
+          const lo = Atomics.add(ctrl, C_NEXT, grain);
+          if (lo >= total) break;
+          local(lo, Math.min(total, lo + grain));
+        }
+      } else {
+        const hi = chunkStart(1, nt, total, align);
+        if (hi > 0) local(0, hi);
+      }
     } catch (e) {
       localError = e;
     }

@@ -4,7 +4,8 @@
  * URL. It is a string (not a function's toString()) so no transform (vitest, Vite, minifiers)
  * can rewrite it, e.g. turning `import()` into a helper that does not exist in the worker.
  * The protocol slots are repeated as literals; keep them in sync with protocol.ts:
- * 0 GEN, 1 DONE, 2 ERR, 3 KERNEL, 4 NARGS, 5 TOTAL, 6 NT, 7 ALIGN, 8 STOP, 16+i DEAD.
+ * 0 GEN, 1 DONE, 2 ERR, 3 KERNEL, 4 NARGS, 5 TOTAL, 6 NT, 7 ALIGN, 8 STOP, 9 GRAIN, 10 NEXT,
+ * 16+i DEAD.
  * Thread ids: 0 is the calling thread, workers are 1..n.
  */
 const WORKER_SOURCE = `
@@ -59,22 +60,33 @@ async function workerMain() {
             if (t < nt) {
                 const total = ctrl[5];
                 const align = ctrl[7];
-                const start = (k) => k >= nt ? total : Math.min(total, Math.floor(Math.floor((total * k) / nt) / align) * align);
-                const lo = start(t);
-                const hi = start(t + 1);
-                if (hi > lo) {
-                    const nargs = ctrl[4];
-                    const a = [];
-                    for (let i = 0; i < nargs; i++)
-                        a.push(args[i]);
-                    a.push(lo, hi);
-                    try {
-                        fns[ctrl[3]](...a);
+                const grain = ctrl[9];
+                const nargs = ctrl[4];
+                const a = [];
+                for (let i = 0; i < nargs; i++)
+                    a.push(args[i]);
+                const fn = fns[ctrl[3]];
+                try {
+                    if (grain > 0) {
+                        // Dynamic: claim pieces until none are left.
+                        for (;;) {
+                            const lo = Atomics.add(ctrl, 10, grain);
+                            if (lo >= total)
+                                break;
+                            fn(...a, lo, Math.min(total, lo + grain));
+                        }
                     }
-                    catch (e) {
-                        Atomics.store(ctrl, 2, index + 1);
-                        port.postMessage({ type: 'error', message: String(e) });
+                    else {
+                        const start = (k) => k >= nt ? total : Math.min(total, Math.floor(Math.floor((total * k) / nt) / align) * align);
+                        const lo = start(t);
+                        const hi = start(t + 1);
+                        if (hi > lo)
+                            fn(...a, lo, hi);
                     }
+                }
+                catch (e) {
+                    Atomics.store(ctrl, 2, index + 1);
+                    port.postMessage({ type: 'error', message: String(e) });
                 }
             }
             Atomics.add(ctrl, 1, 1);
