@@ -18,7 +18,15 @@ import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/comm
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
 import { adamShader, layerNormShader, rowThreads, softmaxShader } from './kernels/fused.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
-import { conv2dShader, matmulNaiveShader, matmulShader, TILE } from './kernels/matmul.js';
+import {
+  conv2dShader,
+  GEMM_CONFIGS,
+  type GemmConfigName,
+  matmulLayout,
+  matmulNaiveShader,
+  matmulShader,
+  pickGemmConfig,
+} from './kernels/matmul.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
@@ -50,6 +58,8 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly fused: FusedKernels;
   readonly runtime: Runtime;
+  /** Forces one GEMM tile shape for matmul/conv2d (tests and tuning); null picks by shape. */
+  gemmOverride: GemmConfigName | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -261,14 +271,17 @@ export class WebGPUBackend implements Backend {
       });
       return;
     }
-    const gx = Math.ceil(N / TILE);
-    const gy = Math.ceil(M / TILE);
+    const name = this.gemmOverride ?? pickGemmConfig(B, M, N);
+    const cfg = GEMM_CONFIGS[name];
+    const layout = matmulLayout(a.strides[1], a.strides[2], b.strides[1], b.strides[2]);
+    const gx = Math.ceil(N / cfg.bn);
+    const gy = Math.ceil(M / cfg.bm);
     if (gx > this.maxDim || gy > this.maxDim) throw new Error(`${prefix}: matmul too large for one dispatch`);
     for (let b0 = 0; b0 < B; b0 += this.maxDim) {
       const nb = Math.min(this.maxDim, B - b0);
       this.runtime.dispatch({
-        key: 'mm-tiled',
-        source: matmulShader,
+        key: `mm|${name}|${layout.aFast}${layout.bFast}`,
+        source: () => matmulShader(cfg, layout),
         bindings,
         params: u32s([...base, b0, ...strides]),
         workgroups: [gx, gy, nb],
@@ -288,12 +301,14 @@ export class WebGPUBackend implements Backend {
     params.push(xc.view.offset, wc.view.offset, bias ? bias.offset : 0, out.offset);
     const bindings = [this.bind(out, true), this.bind(xc.view), this.bind(wc.view)];
     if (bias) bindings.push(this.bind(bias));
-    const gx = Math.ceil((N * OH * OW) / TILE);
-    const gy = Math.ceil(O / g / TILE);
+    const name = this.gemmOverride ?? pickGemmConfig(g, O / g, N * OH * OW);
+    const cfg = GEMM_CONFIGS[name];
+    const gx = Math.ceil((N * OH * OW) / cfg.bn);
+    const gy = Math.ceil(O / g / cfg.bm);
     if (gx > this.maxDim || g > this.maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
     this.runtime.dispatch({
-      key: `conv|${!!bias}`,
-      source: () => conv2dShader(!!bias),
+      key: `conv|${!!bias}|${name}`,
+      source: () => conv2dShader(!!bias, cfg),
       bindings,
       params: u32s(params),
       workgroups: [gx, gy, g],

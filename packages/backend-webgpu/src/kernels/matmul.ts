@@ -1,93 +1,223 @@
 /**
- * Tiled GEMM in WGSL: a 16x16 workgroup computes a 64x64 output tile, 4x4 outputs per
- * thread, staging 64x16 slices of A and 16x64 slices of B in workgroup memory (8 KiB).
+ * Tiled GEMM in WGSL. A workgroup computes a BM x BN output tile; each thread owns TM x TN
+ * outputs as vec4 rows (TM, TN multiples of 4), its columns interleaved across the workgroup
+ * so neighbouring threads read neighbouring vec4s of shared memory (no bank conflicts) and
+ * store neighbouring outputs. Each K step stages BM x BK of A and BK x BN of B in workgroup
+ * memory, both k-major (A transposed) so the inner loop reads whole vec4s; the next slice's
+ * global loads are issued into registers before the current slice's FMAs (register double
+ * buffering). Which index of A and B the threads walk fastest while loading follows the
+ * layout (the unit-stride index) so global loads coalesce for row-major and transposed views.
+ *
  * The generator takes loader/store snippets so matmul (strided batched views) and conv2d
  * (implicit GEMM: B is the im2col matrix, computed on the fly) share the same core.
  */
 
-export const TILE = 64;
-const TK = 16;
+export interface GemmConfig {
+  bm: number;
+  bn: number;
+  bk: number;
+  tm: number;
+  tn: number;
+}
+
+/** Tile shapes, largest first. All use 256 threads except SMALL (64). */
+export const GEMM_CONFIGS = {
+  large: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 },
+  wide: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4 },
+  medium: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 },
+  small: { bm: 32, bn: 32, bk: 16, tm: 4, tn: 4 },
+} as const satisfies Record<string, GemmConfig>;
+export type GemmConfigName = keyof typeof GEMM_CONFIGS;
+
+/**
+ * Tile choice: the largest tile that still yields enough workgroups to fill a large GPU
+ * (big tiles reuse each loaded value more; too few workgroups leave cores idle).
+ */
+export function pickGemmConfig(batch: number, m: number, n: number): GemmConfigName {
+  const groups = (c: GemmConfig) => batch * Math.ceil(m / c.bm) * Math.ceil(n / c.bn);
+  if (groups(GEMM_CONFIGS.large) >= 128) return 'large';
+  if (groups(GEMM_CONFIGS.wide) >= 128) return 'wide';
+  if (groups(GEMM_CONFIGS.medium) >= 64) return 'medium';
+  return 'small';
+}
+
+export function gemmThreads(c: GemmConfig): [number, number] {
+  return [c.bn / c.tn, c.bm / c.tm];
+}
+
+/** Which index consecutive threads walk when loading a tile: A: 'k' or 'm'; B: 'n' or 'k'. */
+export interface GemmLayout {
+  aFast: 'k' | 'm';
+  bFast: 'n' | 'k';
+}
 
 export interface GemmParts {
   /** Extra declarations (bindings beyond P and O, helper functions). */
   decls: string;
   /** Statements run once per thread before the K loop (derive M, N, K, batch...). */
   prologue: string;
-  /** Expression for A[m][k] given in-range `m`, `k` (u32). */
-  loadA: string;
-  /** Expression for B[k][n] given in-range `k`, `n` (u32). */
-  loadB: string;
-  /** Statement storing `v` at output (m, n). */
+  /**
+   * Loads. Either `addr` mode: WGSL expressions for the element index of A[m][k] and B[k][n]
+   * as `base + k * kStride` (the base is computed once per thread, the K loop only adds), or
+   * `fn` mode: expressions of in-range `m`, `k`, `n` and the z-slice `g` (u32) giving the value.
+   */
+  a: { array: string; base: string; kStride: string } | { value: string };
+  b: { array: string; base: string; kStride: string } | { value: string };
+  /** Statement storing `v` at output (m, n), both in range. */
   store: string;
 }
 
-export function gemmShader(p: GemmParts): string {
+export function gemmShader(p: GemmParts, c: GemmConfig, layout: GemmLayout): string {
+  const [wgx, wgy] = gemmThreads(c);
+  const threads = wgx * wgy;
+  const la = (c.bm * c.bk) / threads;
+  const lb = (c.bk * c.bn) / threads;
+  if (!Number.isInteger(la) || !Number.isInteger(lb)) throw new Error('gemm: tile does not split evenly');
+  const am4 = c.bm / 4;
+  const bn4 = c.bn / 4;
+  const ti = c.tm / 4; // vec4 row groups per thread
+  const tj = c.tn / 4; // vec4 column groups per thread
+
+  // Per load slot t: the (k, row) of A and (k, col) of B this thread loads, fixed over K.
+  // Consecutive threads walk `fast` (the unit-stride index) so global loads coalesce.
+  const slot = (t: number, fastDim: number, fastIsK: boolean) => {
+    const e = `(li + ${t * threads}u)`;
+    const fast = `${e} % ${fastDim}u`;
+    const slow = `${e} / ${fastDim}u`;
+    return fastIsK ? { k: fast, o: slow } : { k: slow, o: fast };
+  };
+  const aSlots: { k: string; o: string }[] = [];
+  for (let t = 0; t < la; t++) {
+    aSlots.push(layout.aFast === 'k' ? slot(t, c.bk, true) : slot(t, c.bm, false));
+  }
+  const bSlots: { k: string; o: string }[] = [];
+  for (let t = 0; t < lb; t++) {
+    bSlots.push(layout.bFast === 'k' ? slot(t, c.bk, true) : slot(t, c.bn, false));
+  }
+
+  const setup: string[] = [];
+  const loads: string[] = [];
+  const stores: string[] = [];
+  aSlots.forEach((s, t) => {
+    setup.push(`let aK${t} = ${s.k}; let aM${t} = ${s.o}; let aOk${t} = m0 + aM${t} < M;`);
+    if ('base' in p.a) {
+      setup.push(`let aB${t} = ${p.a.base.replaceAll('$m', `(m0 + aM${t})`).replaceAll('$k', `aK${t}`)};`);
+      loads.push(
+        `ra${t} = select(0.0, ${p.a.array}[aB${t} + k0 * (${p.a.kStride})], aOk${t} && k0 + aK${t} < K);`,
+      );
+    } else {
+      loads.push(`ra${t} = select(0.0, ldA(m0 + aM${t}, k0 + aK${t}, batch), aOk${t} && k0 + aK${t} < K);`);
+    }
+    stores.push(`As[aK${t} * ${am4}u + aM${t} / 4u][aM${t} % 4u] = ra${t};`);
+  });
+  bSlots.forEach((s, t) => {
+    setup.push(`let bK${t} = ${s.k}; let bN${t} = ${s.o}; let bOk${t} = n0 + bN${t} < N;`);
+    if ('base' in p.b) {
+      setup.push(`let bB${t} = ${p.b.base.replaceAll('$n', `(n0 + bN${t})`).replaceAll('$k', `bK${t}`)};`);
+      loads.push(
+        `rb${t} = select(0.0, ${p.b.array}[bB${t} + k0 * (${p.b.kStride})], bOk${t} && k0 + bK${t} < K);`,
+      );
+    } else {
+      loads.push(`rb${t} = select(0.0, ldB(k0 + bK${t}, n0 + bN${t}, batch), bOk${t} && k0 + bK${t} < K);`);
+    }
+    stores.push(`Bs[bK${t} * ${bn4}u + bN${t} / 4u][bN${t} % 4u] = rb${t};`);
+  });
+
+  const accDecl: string[] = [];
+  for (let i = 0; i < c.tm * tj; i++) accDecl.push(`var c${i} = vec4<f32>(0.0);`);
+  const inner: string[] = [];
+  for (let i = 0; i < ti; i++) inner.push(`let a${i} = As[kk * ${am4}u + ty + ${i * wgy}u];`);
+  for (let j = 0; j < tj; j++) inner.push(`let b${j} = Bs[kk * ${bn4}u + tx + ${j * wgx}u];`);
+  for (let i = 0; i < ti; i++) {
+    for (let r = 0; r < 4; r++) {
+      for (let j = 0; j < tj; j++) {
+        const acc = (i * 4 + r) * tj + j;
+        inner.push(`c${acc} = fma(vec4<f32>(a${i}[${r}]), b${j}, c${acc});`);
+      }
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < ti; i++) {
+    for (let r = 0; r < 4; r++) {
+      out.push(`{ let m = m0 + (ty + ${i * wgy}u) * 4u + ${r}u; if (m < M) {`);
+      for (let j = 0; j < tj; j++) {
+        const acc = (i * 4 + r) * tj + j;
+        out.push(`  { let nb = n0 + (tx + ${j * wgx}u) * 4u; let cv = c${acc};`);
+        for (let q = 0; q < 4; q++)
+          out.push(`    { let n = nb + ${q}u; if (n < N) { let v = cv[${q}]; ${p.store} } }`);
+        out.push('  }');
+      }
+      out.push('} }');
+    }
+  }
+
   return `@group(0) @binding(0) var<storage, read> P: array<u32>;
 ${p.decls}
-var<workgroup> As: array<f32, ${TK * TILE}>;
-var<workgroup> Bs: array<f32, ${TK * TILE}>;
-fn loadA(m: u32, k: u32, bz: u32) -> f32 { let b = bz; return ${p.loadA}; }
-fn loadB(k: u32, n: u32, bz: u32) -> f32 { let b = bz; return ${p.loadB}; }
-@compute @workgroup_size(16, 16)
+var<workgroup> As: array<vec4<f32>, ${c.bk * am4}>;
+var<workgroup> Bs: array<vec4<f32>, ${c.bk * bn4}>;
+${'value' in p.a ? `fn ldA(m: u32, k: u32, g: u32) -> f32 { return ${p.a.value}; }` : ''}
+${'value' in p.b ? `fn ldB(k: u32, n: u32, g: u32) -> f32 { return ${p.b.value}; }` : ''}
+@compute @workgroup_size(${wgx}, ${wgy})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
   ${p.prologue}
-  let m0 = wid.y * ${TILE}u;
-  let n0 = wid.x * ${TILE}u;
-  var acc: array<vec4<f32>, 4>;
-  for (var i = 0u; i < 4u; i++) { acc[i] = vec4<f32>(0.0); }
-  for (var k0 = 0u; k0 < K; k0 += ${TK}u) {
-    for (var t = 0u; t < 4u; t++) {
-      let e = li + t * 256u;
-      let am = e / ${TK}u; let ak = e % ${TK}u;
-      var av = 0.0;
-      if (m0 + am < M && k0 + ak < K) { av = loadA(m0 + am, k0 + ak, batch); }
-      As[ak * ${TILE}u + am] = av;
-      let bk = e / ${TILE}u; let bn = e % ${TILE}u;
-      var bv = 0.0;
-      if (k0 + bk < K && n0 + bn < N) { bv = loadB(k0 + bk, n0 + bn, batch); }
-      Bs[bk * ${TILE}u + bn] = bv;
-    }
+  let m0 = wid.y * ${c.bm}u;
+  let n0 = wid.x * ${c.bn}u;
+  let tx = lid.x; let ty = lid.y;
+  ${setup.join('\n  ')}
+  ${accDecl.join(' ')}
+  var k0 = 0u;
+  ${loads.map((l) => `var ${l}`).join('\n  ')}
+  loop {
+    if (k0 >= K) { break; }
+    ${stores.join('\n    ')}
     workgroupBarrier();
-    for (var kk = 0u; kk < ${TK}u; kk++) {
-      let ab = kk * ${TILE}u + lid.y * 4u;
-      let bb = kk * ${TILE}u + lid.x * 4u;
-      let bvec = vec4<f32>(Bs[bb], Bs[bb + 1u], Bs[bb + 2u], Bs[bb + 3u]);
-      acc[0] += As[ab] * bvec;
-      acc[1] += As[ab + 1u] * bvec;
-      acc[2] += As[ab + 2u] * bvec;
-      acc[3] += As[ab + 3u] * bvec;
+    k0 += ${c.bk}u;
+    // Next slice's loads go out before this slice's FMAs so their latency is hidden. Loads
+    // are branch-free (select): out-of-range ones read a clamped, in-bounds address under
+    // WebGPU's robust buffer access and are zeroed; branches here make SwiftShader's compiler
+    // take minutes.
+    ${loads.join('\n    ')}
+    for (var kk = 0u; kk < ${c.bk}u; kk++) {
+      ${inner.join('\n      ')}
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    let m = m0 + lid.y * 4u + i;
-    if (m >= M) { continue; }
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + lid.x * 4u + j;
-      if (n < N) { let v = acc[i][j]; ${p.store} }
-    }
-  }
+  ${out.join('\n  ')}
 }`;
+}
+
+/** Which unit-stride index to walk when loading (coalescing); any layout is still correct. */
+export function matmulLayout(aSm: number, aSk: number, bSk: number, bSn: number): GemmLayout {
+  return {
+    aFast: aSk !== 1 && aSm === 1 ? 'm' : 'k',
+    bFast: bSn !== 1 && bSk === 1 ? 'k' : 'n',
+  };
 }
 
 /**
  * Batched matmul over strided views. Params: [B, M, N, K, batchBase,
  * aOff, aSb, aSm, aSk, bOff, bSb, bSk, bSn, outOff].
  */
-export function matmulShader(): string {
-  return gemmShader({
-    decls: `@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+export function matmulShader(c: GemmConfig, layout: GemmLayout): string {
+  return gemmShader(
+    {
+      decls: `@group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read> A: array<f32>;
 @group(0) @binding(3) var<storage, read> Bm: array<f32>;`,
-    prologue: 'let M = P[1]; let N = P[2]; let K = P[3]; let batch = wid.z + P[4];',
-    loadA: 'A[P[5] + b * P[6] + m * P[7] + k * P[8]]',
-    loadB: 'Bm[P[9] + b * P[10] + k * P[11] + n * P[12]]',
-    store: 'O[P[13] + (batch * M + m) * N + n] = v;',
-  });
+      prologue: `let M = P[1]; let N = P[2]; let K = P[3]; let batch = wid.z + P[4];
+  let aSm = P[7]; let aSk = P[8]; let bSk = P[11]; let bSn = P[12];
+  let aBase = P[5] + batch * P[6]; let bBase = P[9] + batch * P[10];`,
+      a: { array: 'A', base: 'aBase + $m * aSm + $k * aSk', kStride: 'aSk' },
+      b: { array: 'Bm', base: 'bBase + $k * bSk + $n * bSn', kStride: 'bSk' },
+      store: 'O[P[13] + (batch * M + m) * N + n] = v;',
+    },
+    c,
+    layout,
+  );
 }
 
-/** One thread per output; wins for skinny products where a 64x64 tile would mostly idle. */
+/** One thread per output; wins for skinny products where a tile would mostly idle. */
 export function matmulNaiveShader(): string {
   return `@group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
@@ -116,32 +246,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * out[n, g*Og + m, oh, ow] = sum_k W[g*Og + m, k] * im2col[k, (n, oh, ow)] + bias.
  * Params: [N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups, xOff, wOff, bOff, outOff].
  */
-export function conv2dShader(hasBias: boolean): string {
-  return gemmShader({
-    decls: `@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+export function conv2dShader(hasBias: boolean, c: GemmConfig): string {
+  return gemmShader(
+    {
+      decls: `@group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
 @group(0) @binding(3) var<storage, read> Wt: array<f32>;
 ${hasBias ? '@group(0) @binding(4) var<storage, read> Bias: array<f32>;' : ''}
-fn cp(i: u32) -> u32 { return P[i]; }`,
-    prologue: `let Cg = P[1] / P[13]; let Og = P[4] / P[13];
-  let KHW = P[5] * P[6]; let OHW = P[7] * P[8];
-  let M = Og; let N = P[0] * OHW; let K = Cg * KHW; let batch = wid.z;`,
-    loadA: 'Wt[cp(15) + (b * (cp(4) / cp(13)) + m) * ((cp(1) / cp(13)) * cp(5) * cp(6)) + k]',
-    loadB: `im2col(k, n, b)`,
-    store: `let ohw = P[7] * P[8]; let img = n / ohw; let pix = n % ohw;
-      let oc = batch * Og + m;
-      O[P[17] + (img * P[4] + oc) * ohw + pix] = v${hasBias ? ' + Bias[P[16] + oc]' : ''};`,
-  }).replace(
-    'fn loadA(',
-    `fn im2col(k: u32, n: u32, g: u32) -> f32 {
-  let khw = cp(5) * cp(6); let ohw = cp(7) * cp(8);
-  let c = g * (cp(1) / cp(13)) + k / khw; let r = k % khw;
-  let kh = r / cp(6); let kw = r % cp(6);
+fn im2col(k: u32, n: u32, g: u32) -> f32 {
+  let khw = P[5] * P[6]; let ohw = P[7] * P[8];
+  let c = g * (P[1] / P[13]) + k / khw; let r = k % khw;
+  let kh = r / P[6]; let kw = r % P[6];
   let img = n / ohw; let pix = n % ohw;
-  let oh = pix / cp(8); let ow = pix % cp(8);
-  let ih = oh * cp(9) + kh * cp(11); let iw = ow * cp(10) + kw * cp(12);
-  return X[cp(14) + ((img * cp(1) + c) * cp(2) + ih) * cp(3) + iw];
-}
-fn loadA(`,
+  let oh = pix / P[8]; let ow = pix % P[8];
+  let ih = oh * P[9] + kh * P[11]; let iw = ow * P[10] + kw * P[12];
+  return X[P[14] + ((img * P[1] + c) * P[2] + ih) * P[3] + iw];
+}`,
+      prologue: `let Cg = P[1] / P[13]; let Og = P[4] / P[13];
+  let KHW = P[5] * P[6]; let OHW = P[7] * P[8];
+  let M = Og; let N = P[0] * OHW; let K = Cg * KHW; let batch = wid.z;
+  let wBase = P[15] + batch * Og * K;`,
+      // W rows are contiguous over k: address mode, walking k.
+      a: { array: 'Wt', base: 'wBase + $m * K + $k', kStride: '1u' },
+      b: { value: 'im2col(k, n, g)' },
+      store: `let img = n / OHW; let pix = n % OHW;
+      let oc = batch * Og + m;
+      O[P[17] + (img * P[4] + oc) * OHW + pix] = v${hasBias ? ' + Bias[P[16] + oc]' : ''};`,
+    },
+    c,
+    { aFast: 'k', bFast: 'n' },
   );
 }
