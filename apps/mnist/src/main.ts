@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const weightsPath = resolve(process.env.INIT_CWD ?? process.cwd(), args.weights);
+  const weightsPath = resolve(process.env.INIT_CWD || process.cwd(), args.weights);
   if (args.predict && !existsSync(weightsPath)) {
     throw new UsageError(`weights file not found: ${weightsPath} (train first with \`pnpm start\`)`);
   }

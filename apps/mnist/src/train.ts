@@ -9,6 +9,8 @@ export interface TrainOptions {
   batchSize: number;
   lr: number;
   seed: number;
+  /** Random shifts of up to 2 pixels (default on). */
+  augment?: boolean;
   /** Print a progress bar and per-epoch accuracy. */
   log?: (line: string) => void;
   progress?: boolean;
@@ -66,10 +68,11 @@ export async function train(
     let lossCount = 0;
     for (let step = 0; step < steps; step++) {
       const start = step * opts.batchSize;
-      const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size), {
-        shift: 2,
-        seed: opts.seed * 1_000_003 + epoch * 10_007 + step,
-      });
+      const augment =
+        (opts.augment ?? true)
+          ? { shift: 2, seed: opts.seed * 1_000_003 + epoch * 10_007 + step }
+          : undefined;
+      const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size), augment);
       const loss = tidy(() => {
         optimizer.zeroGrad();
         const [xb, yb] = toTensors(x, y);
