@@ -55,4 +55,34 @@ for (const n of [256, 512, 1024, 2048]) {
   }
   be.gemmOverride = null;
 }
+// Readback alone (the share of a bench step that is not the kernel).
+for (const n of [256, 1024]) {
+  const out = make([1, n, n], 3);
+  const times = [];
+  for (let i = 0; i < 25; i++) {
+    const t0 = performance.now();
+    await be.read(out.buffer, 'float32', n * n);
+    times.push(performance.now() - t0);
+  }
+  console.log(`read ${n}x${n}: ${median(times).toFixed(3)} ms`);
+}
+// The bench's conv2d (b8 32->64 32x32 k3, input pre-padded to 34x34) under each tile shape.
+{
+  const x = make([8, 32, 34, 34], 4);
+  const w = make([64, 32, 3, 3], 5);
+  const bias = make([64], 6);
+  const out = make([8, 64, 32, 32], 7);
+  const p = { stride: [1, 1], dilation: [1, 1], groups: 1 };
+  for (const t of tiles) {
+    be.gemmOverride = t;
+    for (let i = 0; i < 5; i++) be.fused.conv2d(x, w, bias, out, p);
+    await be.read(out.buffer, 'float32', 4);
+    const reps = 20;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) be.fused.conv2d(x, w, bias, out, p);
+    await be.read(out.buffer, 'float32', 4);
+    console.log(`conv tile=${t ?? 'auto'}: kernel ${((performance.now() - t0) / reps).toFixed(3)} ms`);
+  }
+  be.gemmOverride = null;
+}
 be.destroy();

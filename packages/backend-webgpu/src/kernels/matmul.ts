@@ -30,14 +30,18 @@ export const GEMM_CONFIGS = {
 export type GemmConfigName = keyof typeof GEMM_CONFIGS;
 
 /**
- * Tile choice: the largest tile that still yields enough workgroups to fill a large GPU
- * (big tiles reuse each loaded value more; too few workgroups leave cores idle).
+ * Tile choice: the largest tile that still yields enough workgroups to fill a large GPU (big
+ * tiles reuse each loaded value more; too few workgroups leave cores idle) without padding the
+ * product by more than a quarter (a 128-row tile on a 64-row product idles half its threads).
+ * Thresholds from H100 measurements (scripts/tune-matmul.mjs).
  */
 export function pickGemmConfig(batch: number, m: number, n: number): GemmConfigName {
   const groups = (c: GemmConfig) => batch * Math.ceil(m / c.bm) * Math.ceil(n / c.bn);
-  if (groups(GEMM_CONFIGS.large) >= 128) return 'large';
-  if (groups(GEMM_CONFIGS.wide) >= 128) return 'wide';
-  if (groups(GEMM_CONFIGS.medium) >= 64) return 'medium';
+  const waste = (c: GemmConfig) => (Math.ceil(m / c.bm) * c.bm * Math.ceil(n / c.bn) * c.bn) / (m * n);
+  for (const name of ['large', 'wide', 'medium'] as const) {
+    const c = GEMM_CONFIGS[name];
+    if (groups(c) >= 128 && waste(c) <= 1.25) return name;
+  }
   return 'small';
 }
 
