@@ -22,6 +22,14 @@ export interface DispatchSpec {
 /** How many dispatches we encode before submitting even if nobody reads. */
 const DISPATCHES_PER_SUBMIT = 64;
 const ARENA_BYTES = 256 * 1024;
+/**
+ * Bytes of the arena each dispatch's params binding spans. Binding 0 uses a dynamic offset so
+ * one bind group serves every dispatch on the same buffers (bind groups are cached), hence one
+ * fixed window size; the largest params (rank-8 indexing of 4 views) are ~180 bytes.
+ */
+const PARAM_WINDOW = 1024;
+/** Cached bind groups before the cache is dropped (entries pin buffers the pool may free). */
+const BIND_GROUP_CACHE = 2048;
 
 const prefix = '@layers/backend-webgpu';
 
@@ -34,6 +42,9 @@ export class Runtime {
   readonly limits: GPUSupportedLimits;
   private pipelines = new Map<string, GPUComputePipeline>();
   private layouts = new Map<string, GPUBindGroupLayout>();
+  private bindGroups = new Map<string, GPUBindGroup>();
+  private bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pendingDispatches = 0;
@@ -154,7 +165,10 @@ export class Runtime {
         entries.push({
           binding: i,
           visibility: ShaderStage.COMPUTE,
-          buffer: { type: sig[i] === 'w' ? 'storage' : 'read-only-storage' },
+          buffer: {
+            type: sig[i] === 'w' ? 'storage' : 'read-only-storage',
+            hasDynamicOffset: i === 0,
+          },
         });
       }
       layout = this.device.createBindGroupLayout({ entries });
@@ -196,8 +210,11 @@ export class Runtime {
       throw new Error(`${prefix}: internal: dispatch ${x}x${y}x${z} exceeds ${maxDim} per dimension`);
     }
     const paramBytes = Math.max(16, spec.params.byteLength);
+    if (paramBytes > PARAM_WINDOW) {
+      throw new Error(`${prefix}: internal: ${paramBytes} bytes of kernel params exceed ${PARAM_WINDOW}`);
+    }
     const at = Math.ceil(this.arenaUsed / this.paramAlign) * this.paramAlign;
-    if (at + paramBytes > ARENA_BYTES) {
+    if (at + PARAM_WINDOW > ARENA_BYTES) {
       this.flush();
       this.dispatch(spec);
       return;
@@ -219,22 +236,44 @@ export class Runtime {
     const sig = `r${spec.bindings.map((b) => (b.write ? 'w' : 'r')).join('')}`;
     const encoder = this.getEncoder();
     const pipeline = this.pipelineFor(spec, sig);
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.arena, offset: at, size: paramBytes } },
-    ];
-    buffers.forEach((buffer, i) => {
-      entries.push({ binding: i + 1, resource: { buffer } });
-    });
-    const bindGroup = this.device.createBindGroup({ layout: this.layoutFor(sig), entries });
+    const bindGroup = this.bindGroupFor(sig, buffers);
     if (!this.pass) this.pass = encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    this.pass.setBindGroup(0, bindGroup, [at]);
     this.pass.dispatchWorkgroups(x, y, z);
     this.pendingDispatches++;
     this.pendingCommands++;
     // Queue order keeps the snapshot valid for this dispatch even if reused afterwards.
     for (const t of temps) this.pool.release(t);
     if (this.pendingDispatches >= DISPATCHES_PER_SUBMIT) this.flush();
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  /** Bind group of the arena (dynamic offset) and `buffers`, reused across dispatches. */
+  private bindGroupFor(sig: string, buffers: GPUBuffer[]): GPUBindGroup {
+    let key = sig;
+    for (const b of buffers) key += `,${this.bufferId(b)}`;
+    let bg = this.bindGroups.get(key);
+    if (!bg) {
+      if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: this.arena, offset: 0, size: PARAM_WINDOW } },
+      ];
+      buffers.forEach((buffer, i) => {
+        entries.push({ binding: i + 1, resource: { buffer } });
+      });
+      bg = this.device.createBindGroup({ layout: this.layoutFor(sig), entries });
+      this.bindGroups.set(key, bg);
+    }
+    return bg;
   }
 
   /** Write bytes at offset 0 of `dst`, ordered after every kernel queued so far. */
@@ -332,6 +371,7 @@ export class Runtime {
     this.encoder = null;
     this.pass = null;
     this.pipelines.clear();
+    this.bindGroups.clear();
     this.device.destroy();
   }
 }

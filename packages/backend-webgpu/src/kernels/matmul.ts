@@ -20,7 +20,7 @@ export interface GemmConfig {
   tn: number;
 }
 
-/** Tile shapes, largest first. All use 256 threads except SMALL (64). */
+/** Tile shapes, largest first. 256 threads each, 64 for the 32x32 ones. */
 export const GEMM_CONFIGS = {
   large: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 },
   wide: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4 },
