@@ -23,8 +23,9 @@ export interface WebGPUBackendOptions {
   device?: GPUDevice;
   powerPreference?: GPUPowerPreference;
   /**
-   * Use subgroup operations in reductions when the adapter offers them (default true).
-   * They are never required.
+   * Request the subgroups feature when the adapter offers it (default true). No kernel uses
+   * it at present: hardware subgroupAdd/subgroupMax have an unspecified order and undefined
+   * NaN behaviour, so reductions use compensated shared-memory trees on every device.
    */
   subgroups?: boolean;
 }
