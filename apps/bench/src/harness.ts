@@ -11,7 +11,11 @@
 export type Family = 'cpu' | 'wasm' | 'webgpu';
 
 export type BenchSpec =
-  | { readonly kind: 'matmul'; readonly id: string; readonly n: number }
+  /**
+   * `repeat`: ops issued back to back per repetition before the one readback. GPU peers run
+   * with 10, so the table measures their kernels rather than the readback latency.
+   */
+  | { readonly kind: 'matmul'; readonly id: string; readonly n: number; readonly repeat?: number }
   | {
       readonly kind: 'conv2d';
       readonly id: string;
@@ -20,6 +24,7 @@ export type BenchSpec =
       readonly cout: number;
       readonly size: number;
       readonly k: number;
+      readonly repeat?: number;
     }
   | {
       readonly kind: 'mlp-train';
@@ -69,10 +74,12 @@ export interface Contender {
 export function flopsOf(spec: BenchSpec): number {
   switch (spec.kind) {
     case 'matmul':
-      return 2 * spec.n ** 3;
+      return 2 * spec.n ** 3 * (spec.repeat ?? 1);
     case 'conv2d':
       // 'same' padding, stride 1: every output pixel is a cin*k*k dot product.
-      return 2 * spec.batch * spec.cout * spec.size * spec.size * spec.cin * spec.k * spec.k;
+      return (
+        2 * spec.batch * spec.cout * spec.size * spec.size * spec.cin * spec.k * spec.k * (spec.repeat ?? 1)
+      );
     case 'mlp-train': {
       // forward 2*b*in*out per layer, backward twice that (grad wrt input and weights).
       let macs = 0;
@@ -94,9 +101,9 @@ export function flopsOf(spec: BenchSpec): number {
 export function describeSpec(spec: BenchSpec): string {
   switch (spec.kind) {
     case 'matmul':
-      return `matmul ${spec.n}x${spec.n}x${spec.n}`;
+      return `matmul ${spec.n}x${spec.n}x${spec.n}${spec.repeat ? ` (x${spec.repeat})` : ''}`;
     case 'conv2d':
-      return `conv2d b${spec.batch} ${spec.cin}->${spec.cout} ${spec.size}x${spec.size} k${spec.k}`;
+      return `conv2d b${spec.batch} ${spec.cin}->${spec.cout} ${spec.size}x${spec.size} k${spec.k}${spec.repeat ? ` (x${spec.repeat})` : ''}`;
     case 'mlp-train':
       return `MLP train step ${spec.sizes.join('-')} b${spec.batch}`;
     case 'lstm':

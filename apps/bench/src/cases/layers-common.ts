@@ -48,7 +48,7 @@ export function kernelRunner(backend: Backend, spec: BenchSpec): Runner | null {
     const out = alloc(backend, [1, n, n]);
     return {
       async step() {
-        backend.matmul(a, b, out);
+        for (let i = 0; i < (spec.repeat ?? 1); i++) backend.matmul(a, b, out);
         await backend.read(out.buffer, 'float32', n * n);
       },
       dispose: () => releaseAll(backend, [a, b, out]),
@@ -71,8 +71,10 @@ export function kernelRunner(backend: Backend, spec: BenchSpec): Runner | null {
     const params = { stride: [1, 1], dilation: [1, 1], groups: 1 } as const;
     return {
       async step() {
-        backend.copy(x, interior);
-        conv.call(backend.fused, xp, w, bias, out, params);
+        for (let i = 0; i < (spec.repeat ?? 1); i++) {
+          backend.copy(x, interior);
+          conv.call(backend.fused, xp, w, bias, out, params);
+        }
         await backend.read(out.buffer, 'float32', batch * cout * size * size);
       },
       dispose: () => releaseAll(backend, [x, w, bias, xp, out]),
@@ -92,6 +94,7 @@ export function tensorRunner(backend: Backend, spec: BenchSpec): Runner | null {
     const b = core.fromTypedArray(benchData(n * n, 2), [n, n], backend);
     return {
       async step() {
+        for (let i = 1; i < (spec.repeat ?? 1); i++) core.matmul(a, b).dispose();
         const c = core.matmul(a, b);
         await c.data();
         c.dispose();

@@ -9,6 +9,7 @@ export function tfjsRunner(tf: typeof tfType, spec: BenchSpec): Runner | null {
     const b = tf.tensor2d(benchData(n * n, 2), [n, n]);
     return {
       async step() {
+        for (let i = 1; i < (spec.repeat ?? 1); i++) tf.matMul(a, b).dispose();
         const c = tf.matMul(a, b);
         await c.data();
         c.dispose();
@@ -24,6 +25,8 @@ export function tfjsRunner(tf: typeof tfType, spec: BenchSpec): Runner | null {
     const bias = tf.tensor1d(benchData(cout, 5));
     return {
       async step() {
+        for (let i = 1; i < (spec.repeat ?? 1); i++)
+          tf.tidy(() => tf.add(tf.conv2d(x, w, 1, 'same'), bias)).dispose();
         const y = tf.tidy(() => tf.add(tf.conv2d(x, w, 1, 'same'), bias));
         await y.data();
         y.dispose();
