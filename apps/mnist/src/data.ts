@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { shuffledIndices } from './shuffle.js';
 
 export const IMAGE_SIZE = 28;
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -53,23 +54,7 @@ export function loadMnist(trainFraction = 0.8): { train: Dataset; test: Dataset 
   };
 }
 
-/** A seeded permutation (mulberry32 + Fisher-Yates) so runs with the same --seed agree. */
-export function shuffledIndices(n: number, seed: number): Int32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
+export { shuffledIndices } from './shuffle.js';
 
 /**
  * Copy the samples `order[start..end)` into one batch. With `augment`, each image moves by a

