@@ -12,26 +12,33 @@ import { any } from './reduce.js';
 import { clone, contiguous, contiguousCopy, expand, narrow, reshape, unsqueeze } from './view.js';
 
 /**
- * Indices out of range are a clear error where the backend can read synchronously. Async
- * devices cannot be checked without a readback, so their kernels must stay in bounds.
+ * Indices out of range are a clear error where the backend can read synchronously; on an
+ * asynchronous device the range is checked on the device and reported at the next readback.
+ * `outOfRange(v)` words the error (v is undefined on asynchronous devices: the value is not
+ * known). Call it once per user-supplied index, never on expanded or already-checked ones.
  */
-function checkIndices(index: Tensor, size: number, op: string): void {
+export function checkIndices(
+  index: Tensor,
+  size: number,
+  op: string,
+  outOfRange: (v?: number) => string = (v) =>
+    v === undefined
+      ? `${op}: index out of bounds for dimension with size ${size}`
+      : `${op}: index ${v} is out of bounds for dimension with size ${size}`,
+): void {
   if (index.dtype !== 'int32') {
     throw new TypeError(`${op}: expected an int32 index tensor, got ${index.dtype}`);
   }
   if (index.size === 0) return;
   if (!index.backend.readSync) {
-    // Asynchronous device: check on the device, report at the next readback.
     const flag = noGrad(() => tidy(() => any(logicalOr(lt(index, 0), ge(index, size)))));
-    deferCheck(flag, `${op}: index out of bounds for dimension with size ${size}`);
+    deferCheck(flag, outOfRange());
     return;
   }
   const values = index.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v < 0 || v >= size) {
-      throw new RangeError(`${op}: index ${v} is out of bounds for dimension with size ${size}`);
-    }
+    if (v < 0 || v >= size) throw new RangeError(outOfRange(v));
   }
 }
 
@@ -51,10 +58,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     }
   }
   checkIndices(index, x.shape[d], 'gather');
+  return gatherUnchecked(x, d, index);
+}
+
+/** gather along normalised `dim` with an index already validated by the caller. */
+export function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype, x.backend);
-  if (out.size > 0) x.backend.gather(x._view('gather'), index._view(), d, out._view());
+  if (out.size > 0) x.backend.gather(x._view('gather'), index._view(), dim, out._view());
   const shape = x.shape;
-  return attach(out, 'gather', [x], [index], (g, [si]) => [scatterAddInto(zerosOf(shape, g), d, si, g)]);
+  return attach(out, 'gather', [x], [index], (g, [si]) => [scatterAddInto(zerosOf(shape, g), dim, si, g)]);
 }
 
 function zerosOf(shape: readonly number[], like: Tensor): Tensor {
@@ -89,26 +101,38 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     );
   }
   checkIndices(index, x.shape[d], 'scatterAdd');
+  return scatterAddUnchecked(x, d, index, src);
+}
+
+/** scatterAdd along normalised `dim` with an index already validated by the caller. */
+export function scatterAddUnchecked(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   return tidy(() => {
     // src may be bigger than index: only its leading index-shaped block is used.
     const srcUsed = index.shape.reduce<Tensor>((s, n, i) => (s.shape[i] === n ? s : narrow(s, i, 0, n)), src);
-    const out = scatterAddInto(contiguousCopy(x), d, index, contiguous(srcUsed));
-    return attach(out, 'scatterAdd', [x, srcUsed], [index], (g, [si]) => [g, gather(g, d, si)]);
+    const out = scatterAddInto(contiguousCopy(x), dim, index, contiguous(srcUsed));
+    return attach(out, 'scatterAdd', [x, srcUsed], [index], (g, [si]) => [g, gatherUnchecked(g, dim, si)]);
   });
 }
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, 'indexSelect');
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got ${index.ndim}-D`);
+  backendOf('indexSelect', x, index);
+  checkIndices(index, x.ndim === 0 ? 1 : x.shape[d], 'indexSelect');
+  return indexSelectUnchecked(x, d, index);
+}
+
+/** indexSelect along normalised `dim` with an index already validated by the caller. */
+export function indexSelectUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   return tidy(() => {
     const idx1 = reshape(index, [index.size]);
     const shape = [...x.shape];
-    shape[d] = idx1.size;
+    shape[dim] = idx1.size;
     const ones = x.shape.map(() => 1);
-    ones[d] = idx1.size;
+    ones[dim] = idx1.size;
     // A stride-0 expansion of the 1-D index: gather reads it without materialising it.
     const expanded = expand(reshape(idx1, ones), shape);
-    return gather(x.ndim === 0 ? reshape(x, [1]) : x, d, expanded);
+    return gatherUnchecked(x.ndim === 0 ? reshape(x, [1]) : x, dim, expanded);
   });
 }
 
@@ -254,7 +278,8 @@ export function pad(
         else if (mode === 'replicate') idx[i] = Math.min(Math.max(j, 0), n - 1);
         else idx[i] = ((j % n) + n) % n;
       }
-      out = indexSelect(out, d, fromTypedArray(idx, [idx.length], x.backend));
+      // Indices computed here are in range by construction: no check, no readback.
+      out = indexSelectUnchecked(out, d, fromTypedArray(idx, [idx.length], x.backend));
     }
     return out === x ? clone(x) : out;
   });
@@ -274,19 +299,17 @@ function constantPad(x: Tensor, pads: readonly number[], value: number): Tensor 
     dstStart[d] = Math.max(l, 0);
     len[d] = Math.max(Math.min(x.shape[d] - srcStart[d], shape[d] - dstStart[d]), 0);
   }
-  const input = x;
-  const out = empty(shape, input.dtype, input.backend);
-  input.backend.fill(out._view(), value);
-  let src = input;
+  const out = empty(shape, x.dtype, x.backend);
+  x.backend.fill(out._view(), value);
+  let src = x;
   for (let d = 0; d < x.ndim; d++) if (len[d] !== x.shape[d]) src = narrow(src, d, srcStart[d], len[d]);
   const offset = dstStart.reduce((o, s, d) => o + s * out.strides[d], 0);
-  if (src.size > 0) input.backend.copy(src._view('pad'), { ...out._view(), shape: src.shape, offset });
+  if (src.size > 0) x.backend.copy(src._view('pad'), { ...out._view(), shape: src.shape, offset });
   const srcShape = src.shape;
-  const result = attach(out, 'pad', [src], [], (g) => {
+  return attach(out, 'pad', [src], [], (g) => {
     let piece = g;
     for (let d = 0; d < g.ndim; d++)
       if (srcShape[d] !== g.shape[d]) piece = narrow(piece, d, dstStart[d], srcShape[d]);
     return [contiguous(piece)];
   });
-  return result;
 }

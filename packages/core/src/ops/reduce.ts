@@ -10,6 +10,7 @@ import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDims, numel, shapeEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
+import { scatterAddUnchecked } from './indexing.js';
 import { empty, scalarTensor } from './kernel.js';
 import { cast, contiguous, detach, expand, permute, reshape } from './view.js';
 
@@ -137,7 +138,7 @@ function extreme(op: 'max' | 'min') {
           const idx = rawReduce(arg, sx, dims, true, op);
           const gk = keepdim ? g : reshape(g, keptShape(shape, dims));
           const zeros = scalarTensor(0, 'float32', sx.backend).expand(shape).contiguous();
-          return [zeros.scatterAdd(dims[0], idx, gk)];
+          return [scatterAddUnchecked(zeros, dims[0], idx, gk)];
         });
       }
       // torch.max(x) / amax: the gradient is split evenly between tied extremes.

@@ -3,7 +3,12 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { arange, full } from '../../ops/creation.js';
 import { where } from '../../ops/elementwise.js';
-import { gather, indexSelect, scatterAdd } from '../../ops/indexing.js';
+import {
+  checkIndices,
+  gatherUnchecked,
+  indexSelectUnchecked,
+  scatterAddUnchecked,
+} from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
@@ -19,24 +24,19 @@ export interface EmbeddingOptions {
 }
 
 /**
- * Indices must be int32 and inside [0, rows). The range is checked where the backend reads
- * synchronously (async devices cannot be checked without a readback).
+ * Indices must be int32 and inside [0, rows): core's index check, worded for the layer.
+ * Everything below reuses the checked index through the unchecked indexing cores.
  */
-function checkIndices(input: Tensor, rows: number, layer: string): void {
+function checkEmbeddingIndices(input: Tensor, rows: number, layer: string): void {
   input._check(layer);
   if (input.dtype !== 'int32') {
     throw new TypeError(`${layer} expected an int32 index tensor, got ${input.dtype}`);
   }
-  if (!input.backend.readSync || input.size === 0) return;
-  const values = input.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < 0 || v >= rows) {
-      throw new RangeError(
-        `${layer}: index ${v} is out of range for an embedding table with ${rows} rows (valid indices are 0..${rows - 1}; input shape ${fmtShape(input.shape)})`,
-      );
-    }
-  }
+  checkIndices(input, rows, layer, (v) =>
+    v === undefined
+      ? `${layer}: index out of range for an embedding table with ${rows} rows`
+      : `${layer}: index ${v} is out of range for an embedding table with ${rows} rows (valid indices are 0..${rows - 1}; input shape ${fmtShape(input.shape)})`,
+  );
 }
 
 /** Normalise paddingIdx (negative counts from the end) as PyTorch's Embedding does. */
@@ -61,7 +61,7 @@ function renormRows(weight: Tensor, idx: Tensor, maxNorm: number, normType: numb
     tidy(() => {
       const rows = weight.shape[0];
       const w = detach(weight);
-      const used = scatterAdd(
+      const used = scatterAddUnchecked(
         full([rows], 0, { backend: w.backend }),
         0,
         idx,
@@ -97,7 +97,7 @@ export function embedding(
   if (opts.sparse) throw new Error(`${layer}: sparse gradients are not supported (use sparse: false)`);
   const rows = weight.shape[0];
   const dim = weight.shape[1];
-  checkIndices(input, rows, layer);
+  checkEmbeddingIndices(input, rows, layer);
   const paddingIdx = resolvePaddingIdx(opts.paddingIdx, rows, layer);
   const scaleByFreq = opts.scaleGradByFreq ?? false;
   return tidy(() => {
@@ -105,18 +105,18 @@ export function embedding(
     if (opts.maxNorm !== null && opts.maxNorm !== undefined) {
       renormRows(weight, idx, opts.maxNorm, opts.normType ?? 2);
     }
-    const rowsOut = noGrad(() => indexSelect(detach(weight), 0, idx));
+    const rowsOut = noGrad(() => indexSelectUnchecked(detach(weight), 0, idx));
     const out = attach(rowsOut, 'embedding', [weight], [idx], (g, [si]) => {
       let g2 = g.reshape([si.size, dim]);
       if (scaleByFreq) {
         const ones = full([si.size], 1, { backend: g.backend });
-        const counts = scatterAdd(full([rows], 0, { backend: g.backend }), 0, si, ones);
-        g2 = g2.div(gather(counts, 0, si).unsqueeze(1));
+        const counts = scatterAddUnchecked(full([rows], 0, { backend: g.backend }), 0, si, ones);
+        g2 = g2.div(gatherUnchecked(counts, 0, si).unsqueeze(1));
       }
       if (paddingIdx !== null) g2 = where(si.ne(paddingIdx).unsqueeze(1), g2, 0);
       const zero = empty([rows, dim], g.dtype, g.backend);
       g.backend.fill(zero._view(), 0);
-      return [scatterAdd(zero, 0, si.unsqueeze(1).expand([si.size, dim]), g2.contiguous())];
+      return [scatterAddUnchecked(zero, 0, si.unsqueeze(1).expand([si.size, dim]), g2.contiguous())];
     });
     return out.reshape([...input.shape, dim]);
   });

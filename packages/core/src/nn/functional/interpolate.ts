@@ -5,7 +5,7 @@
  * interpolation matrix. Gradients come from those ops.
  */
 import { fromTypedArray } from '../../ops/creation.js';
-import { indexSelect } from '../../ops/indexing.js';
+import { indexSelectUnchecked } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
 import { transpose } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
@@ -139,7 +139,9 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
       const dim = 2 + i;
       const scale = scales ? scales[i] : null;
       if (mode === 'nearest') {
-        y = indexSelect(y, dim, fromTypedArray(nearestIndex(spatial[i], out[i], scale), [out[i]], x.backend));
+        // Source rows computed from the sizes are in range: no bounds check, no readback.
+        const rows = fromTypedArray(nearestIndex(spatial[i], out[i], scale), [out[i]], x.backend);
+        y = indexSelectUnchecked(y, dim, rows);
       } else {
         const mat = interpMatrix(spatial[i], out[i], mode === 'bicubic' ? 'cubic' : 'linear', align, scale);
         const moved = transpose(y, dim, x.ndim - 1);

@@ -5,7 +5,7 @@
  * the gradient to the first maximum, as PyTorch's CPU kernels).
  */
 import { fromTypedArray } from '../../ops/creation.js';
-import { gather, indexSelect, pad } from '../../ops/indexing.js';
+import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
 import { argmax, max, sum } from '../../ops/reduce.js';
 import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
@@ -141,10 +141,10 @@ function windowIndexTable(g: Geometry, x: Tensor): Tensor {
   return fromTypedArray(table, [...g.out, K], x.backend);
 }
 
-/** Pick indices[..., a] from table [...o, K] broadcast over the leading dims. */
+/** Pick indices[..., a] from table [...o, K] broadcast over the leading dims (a < K: an argmax). */
 function pickIndices(table: Tensor, arg: Tensor): Tensor {
   const full = expand(table, [...arg.shape, table.shape[table.ndim - 1]]);
-  return squeeze(gather(full, arg.ndim, unsqueeze(arg, arg.ndim)), arg.ndim);
+  return squeeze(gatherUnchecked(full, arg.ndim, unsqueeze(arg, arg.ndim)), arg.ndim);
 }
 
 function maxPoolNd(
@@ -307,7 +307,8 @@ function adaptiveMaxPoolNd(
     const x = unbatched ? unsqueeze(input, 0) : input;
     const [N, C] = x.shape;
     const idx = fromTypedArray(table, [L * K], x.backend);
-    const picked = reshape(indexSelect(reshape(x, [N, C, prod(spatial)]), 2, idx), [N, C, L, K]);
+    // The window table is in range by construction: no bounds check, no readback.
+    const picked = reshape(indexSelectUnchecked(reshape(x, [N, C, prod(spatial)]), 2, idx), [N, C, L, K]);
     let values = reshape(max(picked, 3), [N, C, ...out]);
     let indices = returnIndices
       ? reshape(pickIndices(reshape(idx, [L, K]), argmax(picked, 3)), [N, C, ...out])
