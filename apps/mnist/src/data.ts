@@ -54,8 +54,6 @@ export function loadMnist(trainFraction = 0.8): { train: Dataset; test: Dataset 
   };
 }
 
-export { shuffledIndices } from './shuffle.js';
-
 /**
  * Copy the samples `order[start..end)` into one batch. With `augment`, each image moves by a
  * random offset of up to `shift` pixels in x and y (seeded): with only 8,000 training

@@ -1,8 +1,9 @@
 /** Training and evaluation loops, shared by the CLI and the tests. */
 import { manualSeed, nn, noGrad, optim, type Tensor, tensor, tidy } from '@layers/core';
-import { batch, type Dataset, IMAGE_SIZE, shuffledIndices } from './data.js';
+import { batch, type Dataset, IMAGE_SIZE } from './data.js';
 import { createModel } from './model.js';
 import { Progress } from './progress.js';
+import { shuffledIndices } from './shuffle.js';
 
 export interface TrainOptions {
   epochs: number;

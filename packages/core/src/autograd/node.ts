@@ -31,7 +31,7 @@ export class Node {
   releaseSaved(): void {
     if (this.released) return;
     this.released = true;
-    for (const t of this.saved) t._disposeInternal();
+    for (const t of this.saved) t.dispose();
     this.saved.length = 0;
   }
 

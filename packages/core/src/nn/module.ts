@@ -57,7 +57,7 @@ export abstract class Module {
   }
 
   registerParameter(name: string, t: Tensor | null): Tensor | null {
-    if (t) Parameter(t, t.requiresGrad || true);
+    if (t) Parameter(t);
     this._parameters.set(name, t);
     this.defineAccessor(name, this._parameters);
     return t;

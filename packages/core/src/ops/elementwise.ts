@@ -88,16 +88,13 @@ type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
  * Define a differentiable unary op. `float`: ints and bools are promoted to float32 first,
  * as PyTorch does for exp, log, sin, ... .
  */
-function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad; ints?: boolean }) {
+function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
   return (x: Tensor): Tensor =>
     tidy(() => {
       x._check(op);
-      let input = x;
-      if (!isFloat(x.dtype)) {
-        if (opts.float) input = cast(x, 'float32');
-        else if (!opts.ints || x.dtype === 'bool')
-          input = cast(x, x.dtype === 'bool' && opts.ints ? 'int32' : x.dtype);
-      }
+      // Float math promotes ints and bools to float32; int-capable ops promote only bool.
+      const promoted = opts.float ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+      const input = cast(x, promoted);
       const out = rawUnary(op, input);
       const grad = opts.grad;
       if (!grad) return out;
@@ -175,9 +172,9 @@ export function isnan(x: Tensor): Tensor {
 
 const SQRT_PI_2 = 2 / Math.sqrt(Math.PI);
 
-export const neg = unary('neg', { ints: true, grad: (g) => g.neg() });
-export const abs = unary('abs', { ints: true, grad: (g, x) => g.mul(x.sign()) });
-export const sign = unary('sign', { ints: true, grad: (g) => g.mul(0) });
+export const neg = unary('neg', { grad: (g) => g.neg() });
+export const abs = unary('abs', { grad: (g, x) => g.mul(x.sign()) });
+export const sign = unary('sign', { grad: (g) => g.mul(0) });
 export const exp = unary('exp', { float: true, grad: (g, _x, out) => g.mul(out) });
 export const expm1 = unary('expm1', { float: true, grad: (g, _x, out) => g.mul(out.add(1)) });
 export const log = unary('log', { float: true, grad: (g, x) => g.div(x) });
@@ -200,10 +197,10 @@ export const erf = unary('erf', {
   float: true,
   grad: (g, x) => g.mul(x.square().neg().exp()).mul(SQRT_PI_2),
 });
-export const floor = unary('floor', { ints: true, grad: (g) => g.mul(0) });
-export const ceil = unary('ceil', { ints: true, grad: (g) => g.mul(0) });
-export const round = unary('round', { ints: true, grad: (g) => g.mul(0) });
-export const relu = unary('relu', { ints: true, grad: (g, _x, out) => g.mul(out.gt(0)) });
+export const floor = unary('floor', { grad: (g) => g.mul(0) });
+export const ceil = unary('ceil', { grad: (g) => g.mul(0) });
+export const round = unary('round', { grad: (g) => g.mul(0) });
+export const relu = unary('relu', { grad: (g, _x, out) => g.mul(out.gt(0)) });
 
 export function square(x: Tensor): Tensor {
   return mul(x, x);
@@ -216,8 +213,8 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   return tidy(() => {
     x._check('clamp');
     let out = x;
-    if (min !== undefined && min !== null) out = maximumNoGrad(out, min);
-    if (max !== undefined && max !== null) out = minimumNoGrad(out, max);
+    if (min !== undefined && min !== null) out = clampBound('maximum', out, min);
+    if (max !== undefined && max !== null) out = clampBound('minimum', out, max);
     if (out === x) out = x.clone();
     const lo = min ?? null;
     const hi = max ?? null;
@@ -231,13 +228,10 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   });
 }
 
-function maximumNoGrad(x: Tensor, v: number): Tensor {
+/** One bound of clamp, outside autograd (clamp records its own gradient). */
+function clampBound(op: 'maximum' | 'minimum', x: Tensor, v: number): Tensor {
   const [ta, tb, dtype] = operands('clamp', x.detach(), v);
-  return rawBinary('maximum', ta, tb, dtype, 'clamp');
-}
-function minimumNoGrad(x: Tensor, v: number): Tensor {
-  const [ta, tb, dtype] = operands('clamp', x.detach(), v);
-  return rawBinary('minimum', ta, tb, dtype, 'clamp');
+  return rawBinary(op, ta, tb, dtype, 'clamp');
 }
 
 // ---- selection --------------------------------------------------------------------------

@@ -11,31 +11,32 @@ import { logicalOr } from '../ops/elementwise.js';
 import { keep } from './scope.js';
 import type { Tensor } from './tensor.js';
 
-const pending = new Map<string, Tensor>();
+/** Pending flags by backend and message. */
+const pending = new Map<string, { flag: Tensor; message: string }>();
 
 /** Queue a bool scalar that must be false; `message` is thrown at the next readback if not. */
 export function deferCheck(flag: Tensor, message: string): void {
-  const key = `${flag.backend.name}\u0000${message}`;
+  const key = `${flag.backend.name}:${message}`;
   const prev = pending.get(key);
   if (!prev) {
-    pending.set(key, keep(flag));
+    pending.set(key, { flag: keep(flag), message });
     return;
   }
-  pending.set(key, keep(noGrad(() => logicalOr(prev, flag))));
-  prev.dispose();
+  pending.set(key, { flag: keep(noGrad(() => logicalOr(prev.flag, flag))), message });
+  prev.flag.dispose();
   flag.dispose();
 }
 
 /** Read every queued check; throw the first that failed. Called before any readback. */
 export async function drainChecks(): Promise<void> {
   if (pending.size === 0) return;
-  const list = [...pending.entries()];
+  const list = [...pending.values()];
   pending.clear();
   let failed: string | null = null;
-  for (const [key, flag] of list) {
+  for (const { flag, message } of list) {
     const v = await flag.data();
     flag.dispose();
-    if (v[0] && failed === null) failed = key.slice(key.indexOf('\u0000') + 1);
+    if (v[0] && failed === null) failed = message;
   }
   if (failed !== null) throw new RangeError(failed);
 }

@@ -169,10 +169,6 @@ export class Tensor {
   [Symbol.dispose](): void {
     this.dispose();
   }
-  /** @internal Dispose an internal alias (saved tensor). */
-  _disposeInternal(): void {
-    this.dispose();
-  }
   /** @internal A new untracked handle on the same storage and layout, without grad. */
   _alias(): Tensor {
     this._check('backward');
