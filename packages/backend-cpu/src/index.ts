@@ -5,6 +5,7 @@ import { copy, fill } from './copy.js';
 import { adamStep } from './fused/adam.js';
 import { conv2d } from './fused/conv2d.js';
 import { layerNorm } from './fused/layernorm.js';
+import { gruCell, lstmCell } from './fused/rnn.js';
 import { softmax } from './fused/softmax.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
@@ -60,7 +61,7 @@ export async function createCpuBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     random,
-    fused: { conv2d, softmax, layerNorm, adamStep },
+    fused: { conv2d, softmax, layerNorm, adamStep, lstmCell, gruCell },
     async sync(): Promise<void> {},
     destroy(): void {
       destroyed = true;

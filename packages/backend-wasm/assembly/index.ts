@@ -5,3 +5,4 @@ export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
 export { addBias, adam, depthwise, im2col, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';
+export { gruCell, lstmCell } from './rnn';

@@ -90,6 +90,8 @@ export const PARALLEL_KERNELS = [
   'layerNorm',
   'adam',
   'philox',
+  'lstmCell',
+  'gruCell',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -140,6 +142,8 @@ export class WasmBackend implements Backend {
       layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, w, b, out, mean, rstd, outer, inner, eps),
       adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
+      lstmCell: (gx, gh, c, out, act, batch, hidden) => this.lstmCell(gx, gh, c, out, act, batch, hidden),
+      gruCell: (gx, gh, h, out, act, batch, hidden) => this.gruCell(gx, gh, h, out, act, batch, hidden),
     };
   }
 
@@ -651,6 +655,20 @@ export class WasmBackend implements Backend {
         1,
       ),
     );
+  }
+
+  // The contract promises contiguous operands; each row's gate arithmetic is ~40 operations
+  // per hidden unit (sigmoid and tanh in double), so rows split across threads early.
+  private lstmCell(gx: View, gh: View, c: View, out: View, act: View, batch: number, hidden: number): void {
+    if (batch * hidden === 0) return;
+    const args = [gx, gh, c, out, act].map((v) => this.addr(v));
+    this.par('lstmCell', [...args, batch, hidden], batch, batch * hidden * 160, 1);
+  }
+
+  private gruCell(gx: View, gh: View, h: View, out: View, act: View, batch: number, hidden: number): void {
+    if (batch * hidden === 0) return;
+    const args = [gx, gh, h, out, act].map((v) => this.addr(v));
+    this.par('gruCell', [...args, hidden], batch, batch * hidden * 120, 1);
   }
 
   private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {

@@ -16,7 +16,7 @@ import type {
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import { adamShader, layerNormShader, rowThreads, softmaxShader } from './kernels/fused.js';
+import { adamShader, layerNormShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import {
   conv2dShader,
@@ -74,6 +74,10 @@ export class WebGPUBackend implements Backend {
       layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),
       adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
+      lstmCell: (gx, gh, c, out, act, batch, hidden) =>
+        this.rnnCell('lstm', gx, gh, c, out, act, batch, hidden),
+      gruCell: (gx, gh, h, out, act, batch, hidden) =>
+        this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
     };
   }
 
@@ -401,6 +405,28 @@ export class WebGPUBackend implements Backend {
       bindings,
       params: u32s(params),
       workgroups: grid(outer, this.maxDim),
+    });
+  }
+
+  /** lstmCell / gruCell: `state` is the previous c (LSTM) or h (GRU). */
+  private rnnCell(
+    mode: 'lstm' | 'gru',
+    gx: View,
+    gh: View,
+    state: View,
+    out: View,
+    act: View,
+    batch: number,
+    hidden: number,
+  ): void {
+    const n = batch * hidden;
+    if (n === 0) return;
+    this.runtime.dispatch({
+      key: `${mode}Cell`,
+      source: () => rnnCellShader(mode),
+      bindings: [this.bind(out, true), this.bind(act, true), this.bind(gx), this.bind(gh), this.bind(state)],
+      params: u32s([n, hidden, gx.offset, gh.offset, state.offset, out.offset, act.offset]),
+      workgroups: grid(Math.ceil(n / WG), this.maxDim),
     });
   }
 

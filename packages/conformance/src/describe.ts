@@ -14,6 +14,7 @@ import { nnSeqBehaviour } from './behaviour/nn-seq.js';
 import { optimBehaviour } from './behaviour/optim.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
+import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -111,6 +112,7 @@ export function describeConformance(
       errorBehaviour(ctx);
       nnBasicBehaviour(ctx);
       nnSeqBehaviour(ctx);
+      rnnCellBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
     });

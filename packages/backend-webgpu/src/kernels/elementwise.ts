@@ -48,12 +48,6 @@ fn log1pF(x: f32) -> f32 {
   if (abs(x) > 0.5) { return logF(u); }
   return logF(u) * x / (u - 1.0);
 }
-fn sigmoidF(x: f32) -> f32 {
-  if (isNan(x)) { return x; }
-  if (x >= 0.0) { return 1.0 / (1.0 + expF(-x)); }
-  let e = expF(x);
-  return e / (1.0 + e);
-}
 // torch.sign gives 0 for NaN ((0 < x) - (x < 0)), like the CPU backend.
 fn signF(x: f32) -> f32 {
   if (isNan(x)) { return 0.0; }

@@ -138,3 +138,52 @@ fn main(${ENTRY_BUILTINS}) {
   Prm[P[1] + i] = p - divR(stepSize * m, denom);
 }`;
 }
+
+const LSTM_BODY = `
+  let g0 = b * 4u * H + j;
+  let i = sigmoidF(GX[P[2] + g0] + GH[P[3] + g0]);
+  let f = sigmoidF(GX[P[2] + g0 + H] + GH[P[3] + g0 + H]);
+  let g = tanhF(GX[P[2] + g0 + 2u * H] + GH[P[3] + g0 + 2u * H]);
+  let o = sigmoidF(GX[P[2] + g0 + 3u * H] + GH[P[3] + g0 + 3u * H]);
+  let c1 = f * S[P[4] + e] + i * g;
+  A[P[6] + g0] = i;
+  A[P[6] + g0 + H] = f;
+  A[P[6] + g0 + 2u * H] = g;
+  A[P[6] + g0 + 3u * H] = o;
+  O[P[5] + P[0] + e] = c1;
+  O[P[5] + e] = o * tanhF(c1);`;
+
+const GRU_BODY = `
+  let g0 = b * 3u * H + j;
+  let r = sigmoidF(GX[P[2] + g0] + GH[P[3] + g0]);
+  let z = sigmoidF(GX[P[2] + g0 + H] + GH[P[3] + g0 + H]);
+  let nn = tanhF(GX[P[2] + g0 + 2u * H] + r * GH[P[3] + g0 + 2u * H]);
+  A[P[6] + g0] = r;
+  A[P[6] + g0 + H] = z;
+  A[P[6] + g0 + 2u * H] = nn;
+  O[P[5] + e] = nn + z * (S[P[4] + e] - nn);`;
+
+/**
+ * One thread per (row, hidden unit) of an LSTM or GRU step; every operand contiguous. S is the
+ * previous c (LSTM: out is [2][B][H] = h', c') or h (GRU: out is [B][H]); A the activated gates.
+ * Params: [batch * hidden, hidden, gxOff, ghOff, sOff, outOff, actOff].
+ */
+export function rnnCellShader(mode: 'lstm' | 'gru'): string {
+  return `${NAN_HELPERS}
+${MATHLIB}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read_write> A: array<f32>;
+@group(0) @binding(3) var<storage, read> GX: array<f32>;
+@group(0) @binding(4) var<storage, read> GH: array<f32>;
+@group(0) @binding(5) var<storage, read> S: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let e = wgid * ${WG}u + li;
+  if (e >= P[0]) { return; }
+  let H = P[1];
+  let b = e / H;
+  let j = e - b * H;${mode === 'lstm' ? LSTM_BODY : GRU_BODY}
+}`;
+}

@@ -99,4 +99,10 @@ fn logF(x: f32) -> f32 {
   y = y + -0.5 * z;
   return (m + y) + 0.693359375 * e;
 }
+fn sigmoidF(x: f32) -> f32 {
+  if (isNan(x)) { return x; }
+  if (x >= 0.0) { return 1.0 / (1.0 + expF(-x)); }
+  let e = expF(x);
+  return e / (1.0 + e);
+}
 `;

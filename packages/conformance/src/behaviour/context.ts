@@ -70,3 +70,28 @@ export function assertArrayClose(actual: number[], expected: number[], tol: numb
   }
   for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], tol, `${what}[${i}]`);
 }
+
+/**
+ * Run `fn` with the backend's fused kernel `name` hidden, so core's composed fallback runs.
+ * Returns false (without running fn) when the backend has no such kernel or cannot hide it.
+ */
+export async function withoutFused(
+  backend: L.Backend,
+  name: keyof L.FusedKernels,
+  fn: () => Promise<void>,
+): Promise<boolean> {
+  const fused = backend.fused as Record<string, unknown>;
+  const kernel = fused[name];
+  if (kernel === undefined) return false;
+  try {
+    fused[name] = undefined;
+  } catch {
+    return false; // frozen: the fallback cannot be forced on this backend
+  }
+  try {
+    await fn();
+  } finally {
+    fused[name] = kernel;
+  }
+  return true;
+}

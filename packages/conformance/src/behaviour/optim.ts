@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
-import { check, expectThrows, type SuiteContext } from './context.js';
+import { check, expectThrows, type SuiteContext, withoutFused } from './context.js';
 
 interface Enc {
   shape: number[];
@@ -133,24 +133,6 @@ function cleanup(opt: AnyOptimizer, params: L.Tensor[]): void {
   for (const p of params) p.dispose();
 }
 
-/** Run `fn` with the backend's fused adamStep hidden, so core's composed Adam runs. */
-async function withoutFusedAdam(backend: L.Backend, fn: () => Promise<void>): Promise<boolean> {
-  const fused = backend.fused as { adamStep?: unknown };
-  const kernel = fused.adamStep;
-  if (kernel === undefined) return false;
-  try {
-    fused.adamStep = undefined;
-  } catch {
-    return false; // frozen: the fallback cannot be forced on this backend
-  }
-  try {
-    await fn();
-  } finally {
-    fused.adamStep = kernel;
-  }
-  return true;
-}
-
 export function optimBehaviour(ctx: SuiteContext): void {
   describe('optim', () => {
     const c = (title: string, fn: () => Promise<void> | void) => check(ctx, 'optim', title, fn);
@@ -171,7 +153,7 @@ export function optimBehaviour(ctx: SuiteContext): void {
 
     for (const tr of fx.trajectories.filter((t) => t.optimizer.startsWith('Adam'))) {
       c(`trajectory ${tr.name} (composed fallback)`, async () => {
-        const ran = await withoutFusedAdam(ctx.backend(), async () => {
+        const ran = await withoutFused(ctx.backend(), 'adamStep', async () => {
           const params = makeParams(tr);
           const opt = makeOptimizer(tr, params);
           L.pathLog.reset();

@@ -177,6 +177,23 @@ export interface FusedKernels {
   ): void;
   /** Adam/AdamW update in place on `param`, `m`, `v` (all contiguous, same size). */
   adamStep?(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void;
+  /**
+   * The pointwise half of one LSTM step (core runs the two projections as matmuls). All
+   * views contiguous float32. `gx`, `gh` [batch, 4*hidden] are the input and hidden
+   * projections (biases folded into gx), gate order i, f, g, o; `c` [batch, hidden] is the
+   * previous cell. Writes `out` [2, batch, hidden] = (h', c') and `act` [batch, 4*hidden] =
+   * (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)) for the backward pass. Rounds like the
+   * composed ops: gates = gx + gh; c' = f*c + i*g; h' = o * tanh(c').
+   */
+  lstmCell?(gx: View, gh: View, c: View, out: View, act: View, batch: number, hidden: number): void;
+  /**
+   * The pointwise half of one GRU step. All views contiguous float32. `gx`, `gh`
+   * [batch, 3*hidden] are x W_ih^T + b_ih and h W_hh^T + b_hh, gate order r, z, n; `h`
+   * [batch, hidden] is the previous state. Writes `out` [batch, hidden] and `act`
+   * [batch, 3*hidden] = (r, z, n). Rounds like the composed ops: r, z = sigmoid(gx + gh);
+   * n = tanh(gx_n + r * gh_n); h' = n + z * (h - n).
+   */
+  gruCell?(gx: View, gh: View, h: View, out: View, act: View, batch: number, hidden: number): void;
 }
 
 export interface Conv2dParams {

@@ -2,9 +2,9 @@
  * Recurrent layers as functions: F.rnn (tanh / relu), F.lstm, F.gru and their single-step
  * cells, with PyTorch's gate orders (LSTM i, f, g, o; GRU r, z, n) and state shapes.
  *
- * The backend contract has no fused recurrent kernel, so the sequence is composed: the input
- * projection for every time step is one matmul up front, and each step adds only the hidden
- * projection and the gate arithmetic. Gates are narrowed views of one [batch, G*hidden] block.
+ * The input projection for every time step is one matmul up front; each step adds only the
+ * hidden projection (a matmul) and the gate arithmetic, which is one fused kernel where the
+ * backend has `lstmCell`/`gruCell` (rnn-step.ts) and composed ops otherwise.
  */
 
 import { full } from '../../ops/creation.js';
@@ -14,6 +14,8 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { dropout } from './dropout.js';
+import { fusedKernel } from './fused.js';
+import { gruStep, lstmStep } from './rnn-step.js';
 
 export type RnnMode = 'rnnTanh' | 'rnnRelu' | 'lstm' | 'gru';
 
@@ -70,11 +72,12 @@ function runDirection(
   reverse: boolean,
 ): StepResult {
   const T = xp.shape[0];
-  const hidden = w.wHh.shape[0] / GATES[mode];
   // One transposed copy for all steps, so the per-step matmul reads a contiguous matrix.
   const wHhT = w.wHh.t().contiguous();
   const wHrT = w.wHr ? w.wHr.t().contiguous() : null;
   const bHh = mode === 'gru' ? (w.bHh ?? null) : null;
+  const lstmKernel = mode === 'lstm' ? fusedKernel(xp.backend, 'lstmCell') : null;
+  const gruKernel = mode === 'gru' ? fusedKernel(xp.backend, 'gruCell') : null;
   let h = h0;
   let c = c0;
   const outs: Tensor[] = new Array(T);
@@ -84,27 +87,9 @@ function runDirection(
     let gh = h.matmul(wHhT);
     if (mode === 'gru') {
       if (bHh) gh = gh.add(bHh);
-      const rz = gx
-        .narrow(1, 0, 2 * hidden)
-        .add(gh.narrow(1, 0, 2 * hidden))
-        .sigmoid();
-      const r = rz.narrow(1, 0, hidden);
-      const z = rz.narrow(1, hidden, hidden);
-      const n = gx
-        .narrow(1, 2 * hidden, hidden)
-        .add(r.mul(gh.narrow(1, 2 * hidden, hidden)))
-        .tanh();
-      // (1 - z) * n + z * h, with one op fewer.
-      h = n.add(z.mul(h.sub(n)));
+      h = gruStep(gx, gh, h, gruKernel);
     } else if (mode === 'lstm') {
-      const gates = gx.add(gh);
-      const sig = gates.sigmoid();
-      const i = sig.narrow(1, 0, hidden);
-      const f = sig.narrow(1, hidden, hidden);
-      const g = gates.narrow(1, 2 * hidden, hidden).tanh();
-      const o = sig.narrow(1, 3 * hidden, hidden);
-      c = f.mul(c!).add(i.mul(g));
-      h = o.mul(c.tanh());
+      [h, c] = lstmStep(gx, gh, c!, lstmKernel);
       if (wHrT) h = h.matmul(wHrT);
     } else {
       const pre = gx.add(gh);

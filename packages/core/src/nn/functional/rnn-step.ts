@@ -1,0 +1,114 @@
+/**
+ * The pointwise half of one LSTM or GRU step: the gate arithmetic after the two projections.
+ *
+ * A backend's fused `lstmCell`/`gruCell` does it in one kernel (the composed form is about
+ * ten, and in a recurrent loop every kernel is paid once per time step). The fused forward
+ * keeps the activated gates, so the backward pass is a handful of elementwise ops built from
+ * them here. Without the kernel, the same arithmetic is composed from differentiable ops in
+ * the same rounding order, so both paths give the same float32 results.
+ */
+
+import { attach } from '../../autograd/node.js';
+import type { FusedKernels } from '../../backend/contract.js';
+import { cat } from '../../ops/indexing.js';
+import { empty } from '../../ops/kernel.js';
+import { contiguous, detach } from '../../ops/view.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+export type LstmCellKernel = NonNullable<FusedKernels['lstmCell']>;
+export type GruCellKernel = NonNullable<FusedKernels['gruCell']>;
+
+function fusable(...ts: Tensor[]): boolean {
+  return ts.every((t) => t.dtype === 'float32' && t.size > 0);
+}
+
+/** d * s * (1 - s): the gradient through s = sigmoid(pre). */
+function throughSigmoid(d: Tensor, s: Tensor): Tensor {
+  return d.mul(s).mul(s.neg().add(1));
+}
+
+/** d * (1 - t^2): the gradient through t = tanh(pre). */
+function throughTanh(d: Tensor, t: Tensor): Tensor {
+  return d.mul(t.square().neg().add(1));
+}
+
+/**
+ * gx, gh [B, 4H] (gate order i, f, g, o; biases already in gx), c [B, H] -> [h', c'].
+ */
+export function lstmStep(gx: Tensor, gh: Tensor, c: Tensor, kernel: LstmCellKernel | null): [Tensor, Tensor] {
+  const [B, H] = c.shape;
+  if (!kernel || !fusable(gx, gh, c)) {
+    const gates = gx.add(gh);
+    const sig = gates.sigmoid();
+    const i = sig.narrow(1, 0, H);
+    const f = sig.narrow(1, H, H);
+    const g = gates.narrow(1, 2 * H, H).tanh();
+    const o = sig.narrow(1, 3 * H, H);
+    const c1 = f.mul(c).add(i.mul(g));
+    return [o.mul(c1.tanh()), c1];
+  }
+  const sx = contiguous(detach(gx));
+  const sh = contiguous(detach(gh));
+  const sc = contiguous(detach(c));
+  const out = empty([2, B, H], 'float32', c.backend);
+  const act = empty([B, 4 * H], 'float32', c.backend);
+  kernel(sx._view(), sh._view(), sc._view(), out._view(), act._view(), B, H);
+  const y = attach(out, 'lstmCell', [gx, gh, c], [act, sc, out], (grad, [a, cPrev, o]) => {
+    const gH = grad.select(0, 0);
+    const gC = grad.select(0, 1);
+    const i = a.narrow(1, 0, H);
+    const f = a.narrow(1, H, H);
+    const g = a.narrow(1, 2 * H, H);
+    const og = a.narrow(1, 3 * H, H);
+    const tc = o.select(0, 1).tanh();
+    const dC = gC.add(throughTanh(gH.mul(og), tc));
+    const dPre = cat(
+      [
+        throughSigmoid(dC.mul(g), i),
+        throughSigmoid(dC.mul(cPrev), f),
+        throughTanh(dC.mul(i), g),
+        throughSigmoid(gH.mul(tc), og),
+      ],
+      1,
+    );
+    return [dPre, dPre, dC.mul(f)];
+  });
+  return [y.select(0, 0), y.select(0, 1)];
+}
+
+/**
+ * gx [B, 3H] = x W_ih^T + b_ih, gh [B, 3H] = h W_hh^T + b_hh (gate order r, z, n),
+ * h [B, H] -> h'.
+ */
+export function gruStep(gx: Tensor, gh: Tensor, h: Tensor, kernel: GruCellKernel | null): Tensor {
+  const [B, H] = h.shape;
+  if (!kernel || !fusable(gx, gh, h)) {
+    const rz = gx
+      .narrow(1, 0, 2 * H)
+      .add(gh.narrow(1, 0, 2 * H))
+      .sigmoid();
+    const r = rz.narrow(1, 0, H);
+    const z = rz.narrow(1, H, H);
+    const n = gx
+      .narrow(1, 2 * H, H)
+      .add(r.mul(gh.narrow(1, 2 * H, H)))
+      .tanh();
+    // (1 - z) * n + z * h, with one op fewer.
+    return n.add(z.mul(h.sub(n)));
+  }
+  const sx = contiguous(detach(gx));
+  const sh = contiguous(detach(gh));
+  const sp = contiguous(detach(h));
+  const out = empty([B, H], 'float32', h.backend);
+  const act = empty([B, 3 * H], 'float32', h.backend);
+  kernel(sx._view(), sh._view(), sp._view(), out._view(), act._view(), B, H);
+  return attach(out, 'gruCell', [gx, gh, h], [act, sh, sp], (grad, [a, ghs, hPrev]) => {
+    const r = a.narrow(1, 0, H);
+    const z = a.narrow(1, H, H);
+    const n = a.narrow(1, 2 * H, H);
+    const dN = throughTanh(grad.sub(grad.mul(z)), n);
+    const dR = throughSigmoid(dN.mul(ghs.narrow(1, 2 * H, H)), r);
+    const dZ = throughSigmoid(grad.mul(hPrev.sub(n)), z);
+    return [cat([dR, dZ, dN], 1), cat([dR, dZ, dN.mul(r)], 1), grad.mul(z)];
+  });
+}
