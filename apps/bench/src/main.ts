@@ -1,5 +1,5 @@
 /**
- * pnpm bench [--only cpu|wasm|webgpu] [--quick]
+ * pnpm bench [--only cpu|wasm|webgpu] [--cases lstm,matmul-512] [--quick]
  *
  * Loads every contender file of the selected families from cases/ (a file that does not exist
  * yet, because that backend is not written, is reported and skipped), runs the benchmark list
@@ -20,8 +20,16 @@ const FAMILIES: Record<Family, readonly string[]> = {
   webgpu: ['layers-webgpu', 'tfjs-webgpu'],
 };
 
-function parseArgs(argv: readonly string[]): { only: Family[]; quick: boolean } {
+interface Args {
+  only: Family[];
+  /** Substrings of case ids to run (all when empty). */
+  cases: string[];
+  quick: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
   let only: Family[] = ['cpu', 'wasm', 'webgpu'];
+  let cases: string[] = [];
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -33,14 +41,17 @@ function parseArgs(argv: readonly string[]): { only: Family[]; quick: boolean } 
         if (!(f in FAMILIES)) throw new Error(`--only expects cpu, wasm or webgpu (got '${f}')`);
       }
       only = list;
+    } else if (a === '--cases' || a.startsWith('--cases=')) {
+      const v = a.includes('=') ? a.slice('--cases='.length) : argv[++i];
+      cases = (v ?? '').split(',').filter((c) => c.length > 0);
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: pnpm bench [--only cpu|wasm|webgpu] [--quick]');
+      console.log('usage: pnpm bench [--only cpu|wasm|webgpu] [--cases id,...] [--quick]');
       process.exit(0);
     } else {
       throw new Error(`unknown argument '${a}' (try --help)`);
     }
   }
-  return { only, quick };
+  return { only, cases, quick };
 }
 
 function specsFor(quick: boolean, family: Family): BenchSpec[] {
@@ -86,7 +97,7 @@ async function loadContender(name: string): Promise<Contender | string> {
 }
 
 async function main(): Promise<void> {
-  const { only, quick } = parseArgs(process.argv.slice(2));
+  const { only, cases, quick } = parseArgs(process.argv.slice(2));
   const opts: MeasureOptions = quick
     ? { warmup: 1, warmupSeconds: 1, reps: 5, maxSeconds: 2 }
     : { warmup: 2, warmupSeconds: 2, reps: 15, maxSeconds: 6 };
@@ -102,7 +113,9 @@ async function main(): Promise<void> {
       else contenders.push(c);
     }
     if (contenders.length === 0) continue;
-    const specs = specsFor(quick, family);
+    const specs = specsFor(quick, family).filter(
+      (s) => cases.length === 0 || cases.some((c) => s.id.includes(c)),
+    );
     const results = await runFamily(contenders, specs, opts);
     console.log(`\n${formatTable(results, specs)}`);
   }

@@ -206,7 +206,10 @@ export class WasmBackend implements Backend {
 
   read(buffer: BackendBuffer, dtype: DType, size: number): Promise<TypedArray> {
     try {
-      return Promise.resolve(this.readSync(buffer, dtype, size));
+      const data = this.readSync(buffer, dtype, size);
+      // The caller awaits next: let the workers sleep rather than poll while others run.
+      this.pool?.park();
+      return Promise.resolve(data);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -14,13 +14,14 @@ import {
   C_NARGS,
   C_NEXT,
   C_NT,
+  C_PARK,
   C_STOP,
   C_TOTAL,
   CTRL_INTS,
   chunkStart,
   MAX_ARGS,
 } from './protocol.js';
-import { workerSource } from './worker.js';
+import { spinWhile, workerSource } from './worker.js';
 
 interface AnyWorker {
   postMessage(msg: unknown): void;
@@ -174,6 +175,7 @@ export class ThreadPool {
     Atomics.store(ctrl, C_NEXT, 0);
     Atomics.store(ctrl, C_ERR, 0);
     Atomics.store(ctrl, C_DONE, 0);
+    Atomics.store(ctrl, C_PARK, 0);
     Atomics.add(ctrl, C_GEN, 1);
     Atomics.notify(ctrl, C_GEN);
     let localError: unknown = null;
@@ -193,6 +195,7 @@ export class ThreadPool {
     }
     // Every worker acknowledges each generation, even those outside `nt`.
     const want = this.size;
+    spinWhile(() => Atomics.load(ctrl, C_DONE) < want);
     for (;;) {
       const done = Atomics.load(ctrl, C_DONE);
       if (done >= want) break;
@@ -203,6 +206,11 @@ export class ThreadPool {
     this.check();
     const err = Atomics.load(ctrl, C_ERR);
     if (err) throw new Error(`layers wasm: a kernel failed on worker ${err - 1}`);
+  }
+
+  /** Idle workers stop polling and sleep until the next call. */
+  park(): void {
+    Atomics.store(this.ctrl, C_PARK, 1);
   }
 
   destroy(): void {

@@ -13,6 +13,7 @@ export const C_ALIGN = 7; // chunk boundaries are multiples of this
 export const C_STOP = 8; // non-zero: workers exit their loop
 export const C_GRAIN = 9; // > 0: threads take grain-sized pieces from C_NEXT instead of fixed chunks
 export const C_NEXT = 10; // start of the next unclaimed piece (atomic)
+export const C_PARK = 11; // non-zero: idle workers sleep now instead of polling for the next call
 export const C_DEAD = 16; // C_DEAD + i: worker i announced its own death
 export const CTRL_INTS = 64;
 export const MAX_ARGS = 32;
