@@ -1,8 +1,10 @@
 // The pointwise half of one LSTM / GRU step for batch rows [lo, hi) (contract:
-// FusedKernels.lstmCell / gruCell). Each op rounds to f32 where the composed tensor ops
-// would, and sigmoid/tanh are the unary kernel's, so the fused cells give the composed
-// path's numbers in one pass instead of about ten kernels per time step.
-import { sigmoid1, sigmoid4, tanh1, tanh4 } from './vmath';
+// FusedKernels.lstmCell / gruCell), in one pass instead of about ten kernels per time step.
+// Each add and mul rounds to f32 where the composed tensor ops would; the 4-lane sigmoid and
+// tanh are vmath32's float32 versions (within 2 ulp, a third of the cost of the unary
+// kernel's float64 ones), the scalar tail uses the unary kernel's.
+import { sigmoid1, tanh1 } from './vmath';
+import { sigmoidF4 as sigmoid4, tanhF4 as tanh4 } from './vmath32';
 
 /** gx, gh [B][4H] (i, f, g, o); c [B][H]; out [2][B][H] = (h', c'); act [B][4H]. */
 export function lstmCell(gx: usize, gh: usize, c: usize, out: usize, act: usize, B: i32, H: i32, lo: i32, hi: i32): void {

@@ -86,11 +86,7 @@ const LN2_LO: f64 = 1.9082149292705877e-10;
   @inline s(x: f32): f32 { return tanh1(x); }
 }
 
-/** sigmoid and tanh on f32x4 and f32 for the fused recurrent cells (the unary kernel's numbers). */
-// @ts-ignore: decorator
-@inline export function sigmoid4(x: v128): v128 { return lanes4(x, 1); }
-// @ts-ignore: decorator
-@inline export function tanh4(x: v128): v128 { return lanes4(x, 2); }
+/** sigmoid and tanh on f32 for the fused recurrent cells' tails (the unary kernel's numbers). */
 // @ts-ignore: decorator
 @inline export function sigmoid1(x: f32): f32 { return <f32>(1.0 / (1.0 + Math.exp(-<f64>x))); }
 // @ts-ignore: decorator
