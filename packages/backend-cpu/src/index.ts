@@ -5,6 +5,7 @@ import { copy, fill } from './copy.js';
 import { adamStep } from './fused/adam.js';
 import { conv2d } from './fused/conv2d.js';
 import { layerNorm } from './fused/layernorm.js';
+import { pool2d } from './fused/pool.js';
 import { gruCell, lstmCell } from './fused/rnn.js';
 import { softmax } from './fused/softmax.js';
 import { gather, scatterAdd } from './gather.js';
@@ -61,7 +62,7 @@ export async function createCpuBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     random,
-    fused: { conv2d, softmax, layerNorm, adamStep, lstmCell, gruCell },
+    fused: { conv2d, softmax, layerNorm, adamStep, lstmCell, gruCell, pool2d },
     async sync(): Promise<void> {},
     destroy(): void {
       destroyed = true;

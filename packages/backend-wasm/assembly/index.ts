@@ -5,4 +5,5 @@ export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
 export { addBias, adam, depthwise, im2col, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';
+export { pool2d } from './pool';
 export { gruCell, lstmCell } from './rnn';

@@ -13,6 +13,7 @@ import type {
   DType,
   FusedKernels,
   PhiloxState,
+  Pool2dParams,
   RandomKind,
   ReduceOp,
   TypedArray,
@@ -92,6 +93,7 @@ export const PARALLEL_KERNELS = [
   'philox',
   'lstmCell',
   'gruCell',
+  'pool2d',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -144,6 +146,7 @@ export class WasmBackend implements Backend {
       adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
       lstmCell: (gx, gh, c, out, act, batch, hidden) => this.lstmCell(gx, gh, c, out, act, batch, hidden),
       gruCell: (gx, gh, h, out, act, batch, hidden) => this.gruCell(gx, gh, h, out, act, batch, hidden),
+      pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
     };
   }
 
@@ -672,6 +675,36 @@ export class WasmBackend implements Backend {
     if (batch * hidden === 0) return;
     const args = [gx, gh, h, out, act].map((v) => this.addr(v));
     this.par('gruCell', [...args, hidden], batch, batch * hidden * 120, 1);
+  }
+
+  private pool2d(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void {
+    const [N, C, H, W] = x.shape;
+    const [, , OH, OW] = out.shape;
+    const rows = N * C * OH;
+    if (rows * OW === 0) return;
+    this.withContiguous(x, (xp) =>
+      this.par(
+        'pool2d',
+        [
+          xp,
+          this.addr(out),
+          indices ? this.addr(indices) : 0,
+          divisor ? this.addr(divisor) : 0,
+          p.mode === 'max' ? 1 : 0,
+          H,
+          W,
+          OH,
+          OW,
+          ...p.kernel,
+          ...p.stride,
+          ...p.padding,
+          ...p.dilation,
+        ],
+        rows,
+        rows * OW * p.kernel[0] * p.kernel[1],
+        1,
+      ),
+    );
   }
 
   private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {

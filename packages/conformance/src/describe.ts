@@ -12,6 +12,7 @@ import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
 import { nnSeqBehaviour } from './behaviour/nn-seq.js';
 import { optimBehaviour } from './behaviour/optim.js';
+import { poolFusedBehaviour } from './behaviour/pool-fused.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
@@ -113,6 +114,7 @@ export function describeConformance(
       nnBasicBehaviour(ctx);
       nnSeqBehaviour(ctx);
       rnnCellBehaviour(ctx);
+      poolFusedBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
     });

@@ -15,6 +15,7 @@ export type {
   FusedKernels,
   Kernels,
   PhiloxState,
+  Pool2dParams,
   RandomKind,
   ReduceOp,
   TypedArray,

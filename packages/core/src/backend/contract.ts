@@ -194,6 +194,24 @@ export interface FusedKernels {
    * n = tanh(gx_n + r * gh_n); h' = n + z * (h - n).
    */
   gruCell?(gx: View, gh: View, h: View, out: View, act: View, batch: number, hidden: number): void;
+  /**
+   * 2-D max or average pooling, NCHW (1-D pools arrive with H = 1). `x` [N, C, H, W] and
+   * `out` [N, C, OH, OW] contiguous float32. Window (oh, ow) covers rows
+   * oh * stride[0] - padding[0] + i * dilation[0] for i < kernel[0], columns likewise;
+   * positions outside the input are skipped. max: NaN wins; `indices` (int32, out's shape,
+   * or null) gets h * W + w of the first maximum (or first NaN). avg: the sum over the
+   * window's input positions divided by `divisor` (float32 [OH * OW], PyTorch's rules,
+   * computed by core).
+   */
+  pool2d?(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void;
+}
+
+export interface Pool2dParams {
+  readonly mode: 'max' | 'avg';
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
 }
 
 export interface Conv2dParams {

@@ -2,7 +2,8 @@
  * Pooling with torch.nn.functional's semantics: max/avg over strided windows (a view of the
  * padded input, see windows.ts) and adaptive pools with start = floor(i*In/Out),
  * end = ceil((i+1)*In/Out). Gradients come from the composed ops (max over one axis sends
- * the gradient to the first maximum, as PyTorch's CPU kernels).
+ * the gradient to the first maximum, as PyTorch's CPU kernels). 1-D and 2-D max/avg pools
+ * run on the backend's fused `pool2d` when it has one (pool-fused.ts).
  */
 import { fromTypedArray } from '../../ops/creation.js';
 import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
@@ -13,6 +14,8 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { IntOrTuple } from './conv-nd.js';
+import { fusedKernel } from './fused.js';
+import { fusedAvgPool2d, fusedMaxPool2d, type Pool2dGeometry } from './pool-fused.js';
 import { tuple, windows } from './windows.js';
 
 export interface MaxPoolOptions {
@@ -102,6 +105,21 @@ function geometry(
   return { k, stride, pad, dil, spatial, out };
 }
 
+/** A 1-D or 2-D pool as the fused kernel's 2-D one: [N, C, L] becomes [N, C, 1, L]. */
+function as2d(x: Tensor, g: Geometry): [Tensor, Pool2dGeometry] {
+  const two = <T>(v: T[], one: T): [T, T] => (v.length === 2 ? [v[0], v[1]] : [one, v[0]]);
+  return [
+    g.k.length === 2 ? x : unsqueeze(x, 2),
+    {
+      kernel: two(g.k, 1),
+      stride: two(g.stride, 1),
+      padding: two(g.pad, 0),
+      dilation: two(g.dil, 1),
+      out: two(g.out, 1),
+    },
+  ];
+}
+
 /** Pad so that exactly `out` windows fit (negative right padding crops unused input). */
 function padFor(x: Tensor, g: Geometry, value: number): Tensor {
   const pairs = g.spatial.map((s, i) => [
@@ -158,6 +176,18 @@ function maxPoolNd(
   const g = geometry(name, input, d, kernelSize, opts);
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
+    const kernel = d <= 2 ? fusedKernel(x.backend, 'pool2d') : null;
+    if (kernel) {
+      const [xs, g2] = as2d(x, g);
+      let [values, indices] = fusedMaxPool2d(kernel, xs, g2, opts.returnIndices ?? false);
+      values = reshape(values, [...x.shape.slice(0, 2), ...g.out]);
+      indices = indices && reshape(indices, values.shape);
+      if (unbatched) {
+        values = squeeze(values, 0);
+        indices = indices && squeeze(indices, 0);
+      }
+      return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+    }
     const win = windows(padFor(x, g, Number.NEGATIVE_INFINITY), g.k, g.stride, g.dil); // [N, C, ...k, ...o]
     const moved = permute(win, [0, 1, ...range(d, 2 + d), ...range(d, 2)]);
     const flat = reshape(moved, [...moved.shape.slice(0, 2 + d), prod(g.k)]);
@@ -209,6 +239,13 @@ function avgPoolNd(
   }
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
+    const kernel = d <= 2 ? fusedKernel(x.backend, 'pool2d') : null;
+    if (kernel) {
+      const [xs, g2] = as2d(x, g);
+      const out = fusedAvgPool2d(kernel, xs, g2, fromTypedArray(divisor, [L], x.backend));
+      const shaped = reshape(out, [...x.shape.slice(0, 2), ...g.out]);
+      return unbatched ? squeeze(shaped, 0) : shaped;
+    }
     const win = windows(padFor(x, g, 0), g.k, g.stride, g.dil);
     const total = sum(win, range(d, 2));
     const out = total.div(fromTypedArray(divisor, g.out, x.backend));

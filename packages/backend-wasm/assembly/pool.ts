@@ -1,0 +1,117 @@
+// 2-D max / average pooling over NCHW for output rows [lo, hi) (item = plane * OH + oh;
+// contract: FusedKernels.pool2d). Max: the first maximum wins and a NaN wins over everything
+// (the first NaN), as the composed max + argmax; the updates are branch-free (random data
+// would mispredict a branch per element). idx and div are 0 when absent.
+//
+// Columns whose windows lie inside the row are computed four outputs at a time when the
+// column stride is 1 or 2 (one or two vector loads per window element); the edges and other
+// strides take the scalar loop, which clips each window to the input.
+
+// @ts-ignore: decorator
+@inline function takes(v: v128, best: v128): v128 {
+  // v > best, or v is NaN and best is not
+  return v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+}
+
+// @ts-ignore: decorator
+@inline function load4(p: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(p);
+  return i32x4.shuffle(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+}
+
+export function pool2d(
+  x: usize, o: usize, idx: usize, div: usize, isMax: bool,
+  H: i32, W: i32, OH: i32, OW: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  lo: i32, hi: i32,
+): void {
+  // Output columns whose whole window is inside [0, W): ow in [va, vb).
+  const va = min(OW, (pw + sw - 1) / sw);
+  const vb = max(va, min(OW, (W - 1 - (kw - 1) * dw + pw) / sw + 1));
+  const vector = sw <= 2;
+  for (let item = lo; item < hi; item++) {
+    const plane = item / OH;
+    const oh = item - plane * OH;
+    const xb = x + ((<usize>plane * <usize>(H * W)) << 2);
+    const h0 = oh * sh - ph;
+    let i0 = 0;
+    while (i0 < kh && h0 + i0 * dh < 0) i0++;
+    let i1 = kh;
+    while (i1 > i0 && h0 + (i1 - 1) * dh >= H) i1--;
+    const orow = (<usize>item * <usize>OW) << 2;
+    let ow = 0;
+    while (ow < OW) {
+      if (vector && ow >= va && ow + 4 <= vb) {
+        const w0 = ow * sw - pw;
+        const q = orow + (<usize>ow << 2);
+        if (isMax && !idx) {
+          // Values only: wasm's max propagates NaN, which is all the first-NaN rule decides.
+          let best = f32x4.splat(-Infinity);
+          for (let i = i0; i < i1; i++) {
+            const rp = xb + (<usize>((h0 + i * dh) * W) << 2);
+            for (let j = 0; j < kw; j++) best = f32x4.max(best, load4(rp + (<usize>(w0 + j * dw) << 2), sw));
+          }
+          v128.store(o + q, best);
+        } else if (isMax) {
+          let best = f32x4.splat(-Infinity);
+          let arg = i32x4.splat(-1);
+          const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sw));
+          for (let i = i0; i < i1; i++) {
+            const h = h0 + i * dh;
+            const rp = xb + (<usize>(h * W) << 2);
+            for (let j = 0; j < kw; j++) {
+              const w = w0 + j * dw;
+              const v = load4(rp + (<usize>w << 2), sw);
+              // The first element always replaces the -inf/-1 start, so an all -inf window
+              // reports its first position.
+              const t = i == i0 && j == 0 ? i32x4.splat(-1) : takes(v, best);
+              best = v128.bitselect(v, best, t);
+              arg = v128.bitselect(i32x4.add(i32x4.splat(h * W + w), lane), arg, t);
+            }
+          }
+          v128.store(o + q, best);
+          if (idx) v128.store(idx + q, arg);
+        } else {
+          let sum = f32x4.splat(0);
+          for (let i = i0; i < i1; i++) {
+            const rp = xb + (<usize>((h0 + i * dh) * W) << 2);
+            for (let j = 0; j < kw; j++) sum = f32x4.add(sum, load4(rp + (<usize>(w0 + j * dw) << 2), sw));
+          }
+          v128.store(o + q, f32x4.div(sum, v128.load(div + (<usize>(oh * OW + ow) << 2))));
+        }
+        ow += 4;
+        continue;
+      }
+      const w0 = ow * sw - pw;
+      let j0 = 0;
+      while (j0 < kw && w0 + j0 * dw < 0) j0++;
+      let j1 = kw;
+      while (j1 > j0 && w0 + (j1 - 1) * dw >= W) j1--;
+      const q = orow + (<usize>ow << 2);
+      if (isMax) {
+        let best: f32 = -Infinity;
+        let arg: i32 = -1;
+        for (let i = i0; i < i1; i++) {
+          const h = h0 + i * dh;
+          const rp = xb + (<usize>(h * W) << 2);
+          for (let j = j0; j < j1; j++) {
+            const w = w0 + j * dw;
+            const v = load<f32>(rp + (<usize>w << 2));
+            const t = arg < 0 || v > best || (isNaN(v) && !isNaN(best));
+            best = select<f32>(v, best, t);
+            arg = select<i32>(h * W + w, arg, t);
+          }
+        }
+        store<f32>(o + q, best);
+        if (idx) store<i32>(idx + q, arg);
+      } else {
+        let sum: f32 = 0;
+        for (let i = i0; i < i1; i++) {
+          const rp = xb + (<usize>((h0 + i * dh) * W) << 2);
+          for (let j = j0; j < j1; j++) sum += load<f32>(rp + (<usize>(w0 + j * dw) << 2));
+        }
+        store<f32>(o + q, sum / load<f32>(div + (<usize>(oh * OW + ow) << 2)));
+      }
+      ow++;
+    }
+  }
+}

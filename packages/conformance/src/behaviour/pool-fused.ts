@@ -1,0 +1,132 @@
+/**
+ * Pooling through a backend's fused pool2d against core's composed path (the kernel hidden),
+ * which the PyTorch fixtures pin down: values, indices and input gradients over the options
+ * that change window geometry (padding, dilation, ceilMode, countIncludePad, divisorOverride),
+ * 1-D pools, ties and a NaN. Backends without the kernel check that the fallback ran.
+ */
+import * as L from '@layers/core';
+import { describe, expect } from 'vitest';
+import { check, type SuiteContext, values, withoutFused } from './context.js';
+
+/**
+ * Max pooling values and indices are exact. A gradient that several windows send to one
+ * position is a sum, which the two paths may add in another order, and average pooling may
+ * sum a window in another order (vector lanes) with a transposed convolution as its backward:
+ * a few float32 roundings of values below 8 in magnitude.
+ */
+const SUM_ATOL = 2e-6;
+
+interface Case {
+  name: string;
+  shape: number[];
+  run(x: L.Tensor): L.Tensor | [L.Tensor, L.Tensor];
+}
+
+const F = L.F;
+const CASES: Case[] = [
+  {
+    name: 'maxPool2d k3 s2 p1, indices',
+    shape: [2, 3, 9, 8],
+    run: (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true }),
+  },
+  {
+    name: 'maxPool2d k2 dilation 2 ceilMode',
+    shape: [1, 2, 9, 10],
+    run: (x) => F.maxPool2d(x, 2, { dilation: 2, ceilMode: true, returnIndices: true }),
+  },
+  {
+    name: 'maxPool2d k(2,3) s(1,2), unbatched',
+    shape: [3, 6, 7],
+    run: (x) => F.maxPool2d(x, [2, 3], { stride: [1, 2] }),
+  },
+  { name: 'maxPool2d k2 s2 on 12 columns', shape: [2, 3, 8, 12], run: (x) => F.maxPool2d(x, 2) },
+  { name: 'maxPool2d k3 s1 on 9 columns', shape: [1, 2, 7, 9], run: (x) => F.maxPool2d(x, 3, { stride: 1 }) },
+  {
+    name: 'maxPool1d k3 s1 p1, indices',
+    shape: [2, 3, 11],
+    run: (x) => F.maxPool1d(x, 3, { stride: 1, padding: 1, returnIndices: true }),
+  },
+  {
+    name: 'avgPool2d k3 s2 p1 ceilMode, countIncludePad false',
+    shape: [2, 3, 9, 8],
+    run: (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+  },
+  {
+    name: 'avgPool2d k2 divisorOverride 3',
+    shape: [1, 2, 6, 7],
+    run: (x) => F.avgPool2d(x, 2, { divisorOverride: 3 }),
+  },
+  {
+    name: 'avgPool2d k3 s1 p1',
+    shape: [2, 4, 8, 8],
+    run: (x) => F.avgPool2d(x, 3, { stride: 1, padding: 1 }),
+  },
+  {
+    name: 'avgPool1d k4 s3 p2 ceilMode',
+    shape: [2, 3, 13],
+    run: (x) => F.avgPool1d(x, 4, { stride: 3, padding: 2, ceilMode: true }),
+  },
+];
+
+/** Inputs on a 0.5 grid (so windows hold ties), with one NaN for the max pools. */
+function input(shape: number[], withNaN: boolean): L.Tensor {
+  L.manualSeed(3);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const grid = L.randn([n]).mul(2).round().div(2);
+  const data = grid.dataSync() as Float32Array;
+  if (withNaN) data[Math.floor(n / 3)] = Number.NaN;
+  return L.fromTypedArray(Float32Array.from(data), shape);
+}
+
+async function runCase(c: Case): Promise<number[][]> {
+  const x = input(c.shape, c.name.startsWith('max')).requiresGrad_();
+  const r = c.run(x);
+  const [y, idx] = Array.isArray(r) ? r : [r, null];
+  L.manualSeed(4);
+  // NaN outputs would make every gradient NaN through a sum: weight them by zero instead.
+  const finite = y.isnan().logicalNot();
+  y.where(finite, 0).mul(L.randn(y.shape)).sum().backward();
+  const got = [await values(y), await values(x.grad!)];
+  got.push(idx ? await values(idx) : []);
+  // Without gradients a backend may take a values-only path.
+  const r2 = L.noGrad(() => c.run(x));
+  got.push(await values(Array.isArray(r2) ? r2[0] : r2));
+  return got;
+}
+
+function same(a: number[], b: number[], atol: number, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(b[i])) expect(a[i], `${what}[${i}]`).toBeNaN();
+    else if (!(Math.abs(a[i] - b[i]) <= atol))
+      throw new Error(`${what}[${i}]: expected ${b[i]} ± ${atol}, got ${a[i]}`);
+  }
+}
+
+export function poolFusedBehaviour(ctx: SuiteContext): void {
+  describe('pool-fused', () => {
+    for (const c of CASES) {
+      check(ctx, 'pool-fused', `${c.name}: fused pool2d matches the composed path`, async () => {
+        L.pathLog.reset();
+        const fused = await runCase(c);
+        const usedKernel = L.pathLog.fused().includes('pool2d');
+        let composed: number[][] = [];
+        const ran = await withoutFused(ctx.backend(), 'pool2d', async () => {
+          composed = await runCase(c);
+          expect(L.pathLog.fallback()).toContain('pool2d');
+        });
+        if (!ran) {
+          expect(usedKernel).toBe(false);
+          expect(L.pathLog.fallback()).toContain('pool2d');
+          return;
+        }
+        expect(usedKernel).toBe(true);
+        const exact = c.name.startsWith('max');
+        ['values', 'input gradient', 'indices', 'values without grad'].forEach((what, i) => {
+          const atol = exact && what !== 'input gradient' ? 0 : SUM_ATOL;
+          same(fused[i], composed[i], atol, `${c.name} ${what}`);
+        });
+      });
+    }
+  });
+}

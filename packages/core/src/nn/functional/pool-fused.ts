@@ -1,0 +1,69 @@
+/**
+ * Max and average pooling through a backend's fused `pool2d` (1-D pools as 2-D with H = 1).
+ * The composed path in pool.ts copies every window out of a strided view before reducing it;
+ * the kernel reads the input once. Gradients are composed here: max pooling scatters the
+ * gradient to the recorded argmax positions, average pooling is a transposed convolution of
+ * grad / divisor with a kernel of ones (each input position collects the windows it is in).
+ */
+import { attach, needsGrad } from '../../autograd/node.js';
+import type { FusedKernels } from '../../backend/contract.js';
+import { full } from '../../ops/creation.js';
+import { pad, scatterAddUnchecked } from '../../ops/indexing.js';
+import { empty } from '../../ops/kernel.js';
+import { contiguous, detach, reshape } from '../../ops/view.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { convTranspose2d } from './conv.js';
+
+export type Pool2dKernel = NonNullable<FusedKernels['pool2d']>;
+
+/** One pool's 2-D geometry (a 1-D pool has kernel[0] = stride[0] = 1, padding[0] = 0). */
+export interface Pool2dGeometry {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  out: [number, number];
+}
+
+/** Max pooling of x [N, C, H, W]; returns [values, indices (flat h * W + w) or null]. */
+export function fusedMaxPool2d(
+  kernel: Pool2dKernel,
+  x: Tensor,
+  g: Pool2dGeometry,
+  wantIndices: boolean,
+): [Tensor, Tensor | null] {
+  const [N, C, H, W] = x.shape;
+  const src = contiguous(detach(x));
+  const shape = [N, C, ...g.out];
+  const y = empty(shape, 'float32', x.backend);
+  const needIndices = wantIndices || needsGrad(x);
+  const idx = needIndices ? empty(shape, 'int32', x.backend) : null;
+  kernel(src._view(), y._view(), idx?._view() ?? null, null, { mode: 'max', ...g });
+  const L = g.out[0] * g.out[1];
+  const values = attach(y, 'maxPool2d', [x], idx ? [idx] : [], (grad, [ix]) => {
+    const zeros = full([N, C, H * W], 0, { backend: x.backend });
+    const dx = scatterAddUnchecked(zeros, 2, reshape(ix, [N, C, L]), reshape(grad, [N, C, L]));
+    return [reshape(dx, [N, C, H, W])];
+  });
+  return [values, wantIndices ? idx : null];
+}
+
+/** Average pooling of x [N, C, H, W] with PyTorch's per-window divisor (float32 [OH * OW]). */
+export function fusedAvgPool2d(kernel: Pool2dKernel, x: Tensor, g: Pool2dGeometry, divisor: Tensor): Tensor {
+  const [N, C, H, W] = x.shape;
+  const src = contiguous(detach(x));
+  const y = empty([N, C, ...g.out], 'float32', x.backend);
+  kernel(src._view(), y._view(), null, divisor._view(), { mode: 'avg', ...g });
+  return attach(y, 'avgPool2d', [x], [divisor], (grad, [div]) => {
+    const [kh, kw] = g.kernel;
+    const ones = full([1, 1, kh, kw], 1, { backend: x.backend });
+    const spread = convTranspose2d(reshape(grad.div(reshape(div, g.out)), [N * C, 1, ...g.out]), ones, null, {
+      stride: g.stride,
+    });
+    // spread[u] belongs to input position u - padding; crop (or zero-fill) to [0, H) x [0, W).
+    const [ph, pw] = g.padding;
+    const [fh, fw] = spread.shape.slice(2);
+    const dx = pad(spread, [-pw, W + pw - fw, -ph, H + ph - fh]);
+    return [reshape(dx, [N, C, H, W])];
+  });
+}
