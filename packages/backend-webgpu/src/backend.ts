@@ -7,6 +7,7 @@ import type {
   DType,
   FusedKernels,
   PhiloxState,
+  Pool2dParams,
   RandomKind,
   ReduceOp,
   TypedArray,
@@ -16,7 +17,14 @@ import type {
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import { adamShader, layerNormShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
+import {
+  adamShader,
+  layerNormShader,
+  pool2dShader,
+  rnnCellShader,
+  rowThreads,
+  softmaxShader,
+} from './kernels/fused.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import {
   conv2dShader,
@@ -78,6 +86,7 @@ export class WebGPUBackend implements Backend {
         this.rnnCell('lstm', gx, gh, c, out, act, batch, hidden),
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
+      pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
     };
   }
 
@@ -427,6 +436,25 @@ export class WebGPUBackend implements Backend {
       bindings: [this.bind(out, true), this.bind(act, true), this.bind(gx), this.bind(gh), this.bind(state)],
       params: u32s([n, hidden, gx.offset, gh.offset, state.offset, out.offset, act.offset]),
       workgroups: grid(Math.ceil(n / WG), this.maxDim),
+    });
+  }
+
+  private pool2d(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void {
+    const [, , H, W] = x.shape;
+    const [N, C, OH, OW] = out.shape;
+    const total = N * C * OH * OW;
+    if (total === 0) return;
+    const bindings = [this.bind(out, true), this.bind(x)];
+    const third = p.mode === 'avg' ? divisor : indices;
+    if (third) bindings.push(this.bind(third, p.mode === 'max'));
+    const params = [total, H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
+    params.push(x.offset, out.offset, third ? third.offset : 0);
+    this.runtime.dispatch({
+      key: `pool2d|${p.mode}|${!!indices}`,
+      source: () => pool2dShader(p.mode, !!indices),
+      bindings,
+      params: u32s(params),
+      workgroups: grid(Math.ceil(total / WG), this.maxDim),
     });
   }
 

@@ -187,3 +187,55 @@ fn main(${ENTRY_BUILTINS}) {
   let j = e - b * H;${mode === 'lstm' ? LSTM_BODY : GRU_BODY}
 }`;
 }
+
+/**
+ * 2-D max / average pooling over NCHW, one thread per output element. Params: [total, H, W,
+ * OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, xOff, outOff, idxOff or divOff]. Max: the first
+ * maximum wins and a NaN (tested by bits: drivers may fold NaN compares) wins over everything.
+ */
+export function pool2dShader(mode: 'max' | 'avg', indices: boolean): string {
+  const extra =
+    mode === 'avg'
+      ? '@group(0) @binding(3) var<storage, read> D: array<f32>;'
+      : indices
+        ? '@group(0) @binding(3) var<storage, read_write> I: array<i32>;'
+        : '';
+  const update =
+    mode === 'avg'
+      ? 'sum = sum + v;'
+      : `if (arg < 0 || (isNan(v) && !isNan(best)) || (!isNan(best) && v > best)) { best = v; arg = h * W + w; }`;
+  const store =
+    mode === 'avg'
+      ? 'O[P[14] + e] = sum / D[P[15] + u32(oh) * P[4] + u32(ow)];'
+      : `O[P[14] + e] = best;${indices ? '\n  I[P[15] + e] = arg;' : ''}`;
+  return `${NAN_HELPERS}
+@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read> X: array<f32>;
+${extra}
+@compute @workgroup_size(${WG})
+fn main(${ENTRY_BUILTINS}) {
+  ${FLAT_WG}
+  let e = wgid * ${WG}u + li;
+  if (e >= P[0]) { return; }
+  let H = i32(P[1]); let W = i32(P[2]); let OH = P[3]; let OW = P[4];
+  let ow = i32(e % OW);
+  let rest = e / OW;
+  let oh = i32(rest % OH);
+  let xb = P[13] + (rest / OH) * u32(H * W);
+  var best = -infF();
+  var arg = -1;
+  var sum = 0.0;
+  for (var i = 0; i < i32(P[5]); i++) {
+    let h = oh * i32(P[7]) - i32(P[9]) + i * i32(P[11]);
+    if (h < 0 || h >= H) { continue; }
+    for (var j = 0; j < i32(P[6]); j++) {
+      let w = ow * i32(P[8]) - i32(P[10]) + j * i32(P[12]);
+      if (w < 0 || w >= W) { continue; }
+      let v = X[xb + u32(h * W + w)];
+      ${update}
+    }
+  }
+  ${store}
+}`;
+}
