@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Allocator } from '../src/allocator.js';
 import { createWasmBackend } from '../src/index.js';
 
 describe('wasm allocator', () => {
@@ -25,18 +26,44 @@ describe('wasm allocator', () => {
   it('coalesces neighbours so a freed run serves one bigger request', async () => {
     const be = await createWasmBackend({ threads: 1 });
     try {
-      const parts = [be.alloc(4096, 'float32'), be.alloc(4096, 'float32'), be.alloc(4096, 'float32')];
+      // 128 KB blocks: past the quick cache, so they coalesce as soon as they are freed.
+      const n = 32768;
+      const parts = [be.alloc(n, 'float32'), be.alloc(n, 'float32'), be.alloc(n, 'float32')];
       const first = (parts[0] as any).ptr as number;
       be.release(parts[1]);
       be.release(parts[0]);
       be.release(parts[2]);
       const capacity = be.allocator.capacity;
-      const big = be.alloc(3 * 4096, 'float32');
+      const big = be.alloc(3 * n, 'float32');
       expect((big as any).ptr).toBe(first);
       expect(be.allocator.capacity).toBe(capacity);
     } finally {
       be.destroy();
     }
+  });
+
+  it('hands a freed small block to the next request of its size', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const a = be.alloc(100, 'float32');
+      const ptr = (a as any).ptr as number;
+      be.release(a);
+      const b = be.alloc(100, 'float32');
+      expect((b as any).ptr).toBe(ptr);
+    } finally {
+      be.destroy();
+    }
+  });
+
+  it('returns quick-cached blocks to the free lists before the memory would have to grow', () => {
+    // One page that may not grow: 4 blocks of 16 KB fill it.
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    const al = new Allocator(memory, 0, 65536);
+    const blocks = [0, 1, 2, 3].map(() => al.alloc(16384, 'test'));
+    for (const p of blocks.slice(0, 3)) al.free(p);
+    // Only coalescing the three cached blocks can serve 48 KB.
+    expect(al.alloc(3 * 16384, 'test')).toBe(blocks[0]);
+    expect(() => al.alloc(64, 'test')).toThrow(/out of memory allocating 64 bytes \(test\)/);
   });
 
   it('grows memory on demand and keeps earlier contents', async () => {
