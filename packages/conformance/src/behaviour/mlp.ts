@@ -32,11 +32,14 @@ function update(params: L.Tensor[]): L.Tensor[] {
 
 /**
  * One step. With tidy, every intermediate is disposed by the scope and the old parameters
- * (with their grads) explicitly; without, nothing is disposed and everything is left to GC.
+ * (with their grads) explicitly; without, only the forward's intermediates are (by a tidy
+ * whose result escapes) and everything else is left to GC.
  */
 export function mlpStep(s: MlpState, useTidy: boolean): MlpState {
   if (!useTidy) {
-    const loss = forward(s);
+    // The loss leaves a tidy scope and is then dropped: the collector must free tensors that
+    // escaped a scope as well as those made outside any.
+    const loss = L.tidy(() => forward(s));
     loss.backward();
     return { ...s, params: update(s.params), loss: loss.detach() };
   }
@@ -74,7 +77,7 @@ async function run(L, steps) {
   const train = (ps) => {
     for (let i = 0; i < steps; i++) {
       const [w1, b1, w2, b2] = ps;
-      const loss = x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).sub(y).square().mean();
+      const loss = L.tidy(() => x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).sub(y).square().mean());
       loss.backward();
       ps = L.noGrad(() => ps.map((q) => q.sub(q.grad.mul(0.05)).requiresGrad_()));
     }

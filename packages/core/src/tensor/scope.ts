@@ -6,12 +6,33 @@ import type { Tensor } from './tensor.js';
  */
 const scopes: Set<Tensor>[] = [];
 
-export function trackTensor(t: Tensor): void {
-  if (scopes.length > 0) scopes[scopes.length - 1].add(t);
+/**
+ * Called when a tracked tensor leaves the last scope alive (kept, returned from the outermost
+ * tidy, or untracked). A tensor inside a scope needs no garbage-collection safety net, since
+ * the scope disposes it; tensor.ts registers one here (registering every temporary was the
+ * largest cost of a small op).
+ */
+let onEscape: (t: Tensor) => void = () => {};
+export function setEscapeHook(fn: (t: Tensor) => void): void {
+  onEscape = fn;
 }
 
-export function untrackTensor(t: Tensor): void {
+/** Track `t` in the innermost scope; false when no scope is open. */
+export function trackTensor(t: Tensor): boolean {
+  if (scopes.length === 0) return false;
+  scopes[scopes.length - 1].add(t);
+  return true;
+}
+
+/** Drop `t` from every scope (it is being disposed). */
+export function forgetTensor(t: Tensor): void {
   for (const s of scopes) s.delete(t);
+}
+
+/** Drop `t` from every scope: it now lives until disposed or collected. */
+export function untrackTensor(t: Tensor): void {
+  forgetTensor(t);
+  onEscape(t);
 }
 
 /** Exclude `t` from every open tidy scope, so it outlives them. Returns `t`. */
@@ -67,6 +88,6 @@ export function tidy<T>(fn: () => T): T {
   const kept = new Set<Tensor>();
   collect(result, kept, new Set(), tensorCheck);
   for (const t of scope) if (!kept.has(t)) t.dispose();
-  for (const t of kept) if (scope.has(t)) trackTensor(t);
+  for (const t of kept) if (scope.has(t) && !trackTensor(t)) onEscape(t);
   return result;
 }

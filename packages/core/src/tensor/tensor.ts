@@ -8,7 +8,7 @@ import * as R from '../ops/reduce.js';
 import * as V from '../ops/view.js';
 import { drainChecks } from './deferred-checks.js';
 import { isFloat } from './dtype.js';
-import { setTensorCheck, trackTensor, untrackTensor } from './scope.js';
+import { forgetTensor, setEscapeHook, setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 import { type MemoryStats, type Storage, statsFor } from './storage.js';
 
@@ -18,6 +18,8 @@ interface HandleState {
   node: Node | null;
   stats: MemoryStats;
   disposed: boolean;
+  /** In the finalization registry (tensors inside a tidy scope join when they leave it). */
+  registered: boolean;
 }
 
 function releaseHandle(h: HandleState): void {
@@ -65,9 +67,15 @@ export class Tensor {
     storage.retain();
     const stats = statsFor(storage.backend);
     stats.tensors++;
-    this._h = { storage, node: null, stats, disposed: false };
+    this._h = { storage, node: null, stats, disposed: false, registered: false };
+    if (!(track && trackTensor(this))) this._register();
+  }
+
+  /** @internal Join the garbage-collection safety net (once, while alive). */
+  _register(): void {
+    if (this._h.registered || this._h.disposed) return;
+    this._h.registered = true;
     finalizer.register(this, this._h, this);
-    if (track) trackTensor(this);
   }
 
   get dtype(): DType {
@@ -158,8 +166,8 @@ export class Tensor {
   /** Free this handle; the memory goes back when no other view or saved tensor uses it. */
   dispose(): void {
     if (this._h.disposed) return;
-    finalizer.unregister(this);
-    untrackTensor(this);
+    if (this._h.registered) finalizer.unregister(this);
+    forgetTensor(this);
     releaseHandle(this._h);
     if (this._grad) {
       this._grad.dispose();
@@ -567,6 +575,7 @@ export class Tensor {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+setEscapeHook((t) => t._register());
 
 /** Build a view handle on `src`'s storage (shares memory). */
 export function makeView(
