@@ -1,31 +1,51 @@
-// Fused NN kernels: conv helpers (im2col, depthwise, bias), softmax, layerNorm, Adam.
+// Fused NN kernels: conv helpers (im2col into packed panels, depthwise, bias), softmax,
+// layerNorm, Adam.
 
 /**
- * im2col for a batch: col[n][c*kh*kw + ki*kw + kj][oh*OW + ow] = x[n][c0 + c][oh*sh + ki*dh][ow*sw + kj*dw].
- * Items are (n, col row). `xBatch` is x's per-image stride in elements.
+ * im2col straight into the GEMM's packed-B layout, so the column matrix is written once and
+ * not packed again: image n's panel p (output pixels 8p..8p+7) holds, for every column row k
+ * = c*kh*kw + ki*kw + kj, the 8 values x[n][c0 + c][oh*sh + ki*dh][ow*sw + kj*dw] at
+ * dst + n * batchBytes + (p * K + k) * 32 (pixels past OH*OW are zero). Items are (n, panel).
  */
-export function im2col(
+export function im2colPacked(
   x: usize, xBatch: i32, c0: i32, Cg: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
-  OH: i32, OW: i32, col: usize, lo: i32, hi: i32,
+  OH: i32, OW: i32, dst: usize, batchBytes: usize, lo: i32, hi: i32,
 ): void {
-  const rows = Cg * kh * kw;
+  const K = Cg * kh * kw;
   const ohw = OH * OW;
+  const panels = (ohw + 7) >> 3;
   for (let item = lo; item < hi; item++) {
-    const n = item / rows;
-    const row = item - n * rows;
-    const c = row / (kh * kw);
-    const kk = row - c * kh * kw;
-    const ki = kk / kw;
-    const kj = kk - ki * kw;
-    const src = x + (<usize>(n * xBatch + (c0 + c) * H * W) << 2);
-    const dst = col + (<usize>item * <usize>ohw << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const s = src + (<usize>((oh * sh + ki * dh) * W + kj * dw) << 2);
-      const d = dst + (<usize>(oh * OW) << 2);
-      if (sw == 1) {
-        memory.copy(d, s, <usize>OW << 2);
-      } else {
-        for (let ow = 0; ow < OW; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s + (<usize>(ow * sw) << 2)));
+    const n = item / panels;
+    const p = item - n * panels;
+    const j0 = p << 3;
+    const oh0 = j0 / OW;
+    const ow0 = j0 - oh0 * OW;
+    // The 8 pixels lie in one output row: with unit stride their inputs are 8 consecutive floats.
+    const run = sw == 1 && ow0 + 8 <= OW;
+    const img = x + (<usize>(n * xBatch + c0 * H * W) << 2);
+    let d = dst + <usize>n * batchBytes + <usize>p * <usize>K * 32;
+    for (let c = 0; c < Cg; c++) {
+      const plane = img + (<usize>(c * H * W) << 2);
+      for (let ki = 0; ki < kh; ki++) {
+        for (let kj = 0; kj < kw; kj++) {
+          if (run) {
+            const s = plane + (<usize>((oh0 * sh + ki * dh) * W + ow0 + kj * dw) << 2);
+            v128.store(d, v128.load(s));
+            v128.store(d, v128.load(s, 16), 16);
+          } else {
+            for (let q = 0; q < 8; q++) {
+              const j = j0 + q;
+              let v: f32 = 0;
+              if (j < ohw) {
+                const oh = j / OW;
+                const ow = j - oh * OW;
+                v = load<f32>(plane + (<usize>((oh * sh + ki * dh) * W + ow * sw + kj * dw) << 2));
+              }
+              store<f32>(d + (<usize>q << 2), v);
+            }
+          }
+          d += 32;
+        }
       }
     }
   }

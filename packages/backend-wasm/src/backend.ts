@@ -84,7 +84,6 @@ export const PARALLEL_KERNELS = [
   'reduce',
   'packB',
   'gemm',
-  'im2col',
   'addBias',
   'depthwise',
   'softmax',
@@ -94,6 +93,7 @@ export const PARALLEL_KERNELS = [
   'lstmCell',
   'gruCell',
   'pool2d',
+  'im2colPacked',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -465,20 +465,37 @@ export class WasmBackend implements Backend {
           1,
         );
       }
-      // Items are 4-row strips; columns are split only when there are too few strips to
-      // give every thread several (each column block repacks its rows of A).
-      const stripItems = B * this.ex.gemmStrips(M);
-      const want = this.pool ? 4 * this.threads : 1;
-      const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
-      const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
-      const items = stripItems * Math.ceil(N / nb);
       const bArgs = direct
         ? [b, bBatches === 1 ? 0 : sbb * 4, 32, sbk * 4]
         : [packed, bBatches === 1 ? 0 : batchBytes, K * 32, 32];
-      this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1, true);
+      this.gemmRun(a, sab, sam, sak, bArgs, o, ob, B, M, N, K);
     } finally {
       if (packed) this.allocator.free(packed);
     }
+  }
+
+  /** The gemm kernel over B's panels as described by bArgs (see assembly/matmul.ts). */
+  private gemmRun(
+    a: number,
+    sab: number,
+    sam: number,
+    sak: number,
+    bArgs: number[],
+    o: number,
+    ob: number,
+    B: number,
+    M: number,
+    N: number,
+    K: number,
+  ): void {
+    // Items are 4-row strips; columns are split only when there are too few strips to
+    // give every thread several (each column block repacks its rows of A).
+    const stripItems = B * this.ex.gemmStrips(M);
+    const want = this.pool ? 4 * this.threads : 1;
+    const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
+    const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
+    const items = stripItems * Math.ceil(N / nb);
+    this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1, true);
   }
 
   random(kind: RandomKind, state: PhiloxState, out: View): void {
@@ -592,8 +609,10 @@ export class WasmBackend implements Backend {
       const Og = O / g;
       const ck = Cg * kh * kw;
       const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-      // im2col one chunk of images at a time so the column buffer stays bounded (~32 MB).
-      const perImage = ck * ohw * 4;
+      // im2col, written in the GEMM's packed-B layout, one chunk of images at a time so the
+      // column buffer stays bounded (~32 MB).
+      const panels = Math.ceil(ohw / 8);
+      const perImage = panels * ck * 32;
       const chunk = pointwise ? N : Math.max(1, Math.min(N, Math.floor((32 << 20) / perImage)));
       const col = pointwise ? 0 : this.scratch(chunk * perImage);
       try {
@@ -607,13 +626,30 @@ export class WasmBackend implements Backend {
               this.gemm(a, 0, ck, 1, bsrc, nb, C * H * W, H * W, 1, o, O * ohw, nb, Og, ohw, ck);
             } else {
               this.par(
-                'im2col',
-                [xp + n0 * C * H * W * 4, C * H * W, gi * Cg, Cg, H, W, kh, kw, sh, sw, dh, dw, OH, OW, col],
-                nb * ck,
+                'im2colPacked',
+                [
+                  xp + n0 * C * H * W * 4,
+                  C * H * W,
+                  gi * Cg,
+                  Cg,
+                  H,
+                  W,
+                  kh,
+                  kw,
+                  sh,
+                  sw,
+                  dh,
+                  dw,
+                  OH,
+                  OW,
+                  col,
+                  perImage,
+                ],
+                nb * panels,
                 nb * ck * ohw,
                 1,
               );
-              this.gemm(a, 0, ck, 1, col, nb, ck * ohw, ohw, 1, o, O * ohw, nb, Og, ohw, ck);
+              this.gemmRun(a, 0, ck, 1, [col, perImage, ck * 32, 32], o, O * ohw, nb, Og, ohw, ck);
             }
           }
         }
