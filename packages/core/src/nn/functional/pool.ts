@@ -177,23 +177,22 @@ function maxPoolNd(
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
     const kernel = d <= 2 ? fusedKernel(x.backend, 'pool2d') : null;
+    let values: Tensor;
+    let indices: Tensor | null;
     if (kernel) {
       const [xs, g2] = as2d(x, g);
-      let [values, indices] = fusedMaxPool2d(kernel, xs, g2, opts.returnIndices ?? false);
-      values = reshape(values, [...x.shape.slice(0, 2), ...g.out]);
-      indices = indices && reshape(indices, values.shape);
-      if (unbatched) {
-        values = squeeze(values, 0);
-        indices = indices && squeeze(indices, 0);
-      }
-      return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+      [values, indices] = fusedMaxPool2d(kernel, xs, g2, opts.returnIndices ?? false);
+      const shape = [...x.shape.slice(0, 2), ...g.out];
+      values = reshape(values, shape);
+      indices = indices && reshape(indices, shape);
+    } else {
+      const win = windows(padFor(x, g, Number.NEGATIVE_INFINITY), g.k, g.stride, g.dil); // [N, C, ...k, ...o]
+      const moved = permute(win, [0, 1, ...range(d, 2 + d), ...range(d, 2)]);
+      const flat = reshape(moved, [...moved.shape.slice(0, 2 + d), prod(g.k)]);
+      const last = 2 + d;
+      values = max(flat, last);
+      indices = opts.returnIndices ? pickIndices(windowIndexTable(g, x), argmax(flat, last)) : null;
     }
-    const win = windows(padFor(x, g, Number.NEGATIVE_INFINITY), g.k, g.stride, g.dil); // [N, C, ...k, ...o]
-    const moved = permute(win, [0, 1, ...range(d, 2 + d), ...range(d, 2)]);
-    const flat = reshape(moved, [...moved.shape.slice(0, 2 + d), prod(g.k)]);
-    const last = 2 + d;
-    let values = max(flat, last);
-    let indices = opts.returnIndices ? pickIndices(windowIndexTable(g, x), argmax(flat, last)) : null;
     if (unbatched) {
       values = squeeze(values, 0);
       indices = indices && squeeze(indices, 0);
@@ -240,15 +239,15 @@ function avgPoolNd(
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
     const kernel = d <= 2 ? fusedKernel(x.backend, 'pool2d') : null;
+    let out: Tensor;
     if (kernel) {
       const [xs, g2] = as2d(x, g);
-      const out = fusedAvgPool2d(kernel, xs, g2, fromTypedArray(divisor, [L], x.backend));
-      const shaped = reshape(out, [...x.shape.slice(0, 2), ...g.out]);
-      return unbatched ? squeeze(shaped, 0) : shaped;
+      const y = fusedAvgPool2d(kernel, xs, g2, fromTypedArray(divisor, [L], x.backend));
+      out = reshape(y, [...x.shape.slice(0, 2), ...g.out]);
+    } else {
+      const win = windows(padFor(x, g, 0), g.k, g.stride, g.dil);
+      out = sum(win, range(d, 2)).div(fromTypedArray(divisor, g.out, x.backend));
     }
-    const win = windows(padFor(x, g, 0), g.k, g.stride, g.dil);
-    const total = sum(win, range(d, 2));
-    const out = total.div(fromTypedArray(divisor, g.out, x.backend));
     return unbatched ? squeeze(out, 0) : out;
   });
 }

@@ -22,6 +22,26 @@ function fusable(...ts: Tensor[]): boolean {
   return ts.every((t) => t.dtype === 'float32' && t.size > 0);
 }
 
+/**
+ * Run a cell kernel (both share one signature) on detached contiguous operands: `state` is
+ * c (LSTM) or h (GRU), G the gate count. Returns the operands it read and what it wrote.
+ */
+function runCell(
+  kernel: LstmCellKernel | GruCellKernel,
+  gx: Tensor,
+  gh: Tensor,
+  state: Tensor,
+  outShape: number[],
+  G: number,
+): { gh: Tensor; state: Tensor; out: Tensor; act: Tensor } {
+  const [B, H] = state.shape;
+  const ops = [gx, gh, state].map((t) => contiguous(detach(t)));
+  const out = empty(outShape, 'float32', state.backend);
+  const act = empty([B, G * H], 'float32', state.backend);
+  kernel(ops[0]._view(), ops[1]._view(), ops[2]._view(), out._view(), act._view(), B, H);
+  return { gh: ops[1], state: ops[2], out, act };
+}
+
 /** d * s * (1 - s): the gradient through s = sigmoid(pre). */
 function throughSigmoid(d: Tensor, s: Tensor): Tensor {
   return d.mul(s).mul(s.neg().add(1));
@@ -47,12 +67,7 @@ export function lstmStep(gx: Tensor, gh: Tensor, c: Tensor, kernel: LstmCellKern
     const c1 = f.mul(c).add(i.mul(g));
     return [o.mul(c1.tanh()), c1];
   }
-  const sx = contiguous(detach(gx));
-  const sh = contiguous(detach(gh));
-  const sc = contiguous(detach(c));
-  const out = empty([2, B, H], 'float32', c.backend);
-  const act = empty([B, 4 * H], 'float32', c.backend);
-  kernel(sx._view(), sh._view(), sc._view(), out._view(), act._view(), B, H);
+  const { state: sc, out, act } = runCell(kernel, gx, gh, c, [2, B, H], 4);
   const y = attach(out, 'lstmCell', [gx, gh, c], [act, sc, out], (grad, [a, cPrev, o]) => {
     const gH = grad.select(0, 0);
     const gC = grad.select(0, 1);
@@ -96,12 +111,7 @@ export function gruStep(gx: Tensor, gh: Tensor, h: Tensor, kernel: GruCellKernel
     // (1 - z) * n + z * h, with one op fewer.
     return n.add(z.mul(h.sub(n)));
   }
-  const sx = contiguous(detach(gx));
-  const sh = contiguous(detach(gh));
-  const sp = contiguous(detach(h));
-  const out = empty([B, H], 'float32', h.backend);
-  const act = empty([B, 3 * H], 'float32', h.backend);
-  kernel(sx._view(), sh._view(), sp._view(), out._view(), act._view(), B, H);
+  const { gh: sh, state: sp, out, act } = runCell(kernel, gx, gh, h, [B, H], 3);
   return attach(out, 'gruCell', [gx, gh, h], [act, sh, sp], (grad, [a, ghs, hPrev]) => {
     const r = a.narrow(1, 0, H);
     const z = a.narrow(1, H, H);
