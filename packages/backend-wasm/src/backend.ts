@@ -144,8 +144,10 @@ export class WasmBackend implements Backend {
       layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, w, b, out, mean, rstd, outer, inner, eps),
       adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
-      lstmCell: (gx, gh, c, out, act, batch, hidden) => this.lstmCell(gx, gh, c, out, act, batch, hidden),
-      gruCell: (gx, gh, h, out, act, batch, hidden) => this.gruCell(gx, gh, h, out, act, batch, hidden),
+      lstmCell: (gx, gh, c, out, act, batch, hidden) =>
+        this.rnnCell('lstmCell', gx, gh, c, out, act, batch, hidden),
+      gruCell: (gx, gh, h, out, act, batch, hidden) =>
+        this.rnnCell('gruCell', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
     };
   }
@@ -699,18 +701,26 @@ export class WasmBackend implements Backend {
     );
   }
 
-  // The contract promises contiguous operands; each row's gate arithmetic is ~40 operations
-  // per hidden unit (sigmoid and tanh in double), so rows split across threads early.
-  private lstmCell(gx: View, gh: View, c: View, out: View, act: View, batch: number, hidden: number): void {
+  /**
+   * lstmCell / gruCell over batch rows (operands contiguous, as the contract promises). A
+   * hidden unit costs ~40 operations per sigmoid/tanh (five of them for LSTM, three for GRU),
+   * so rows split across threads early. The LSTM kernel also needs the batch to find c'.
+   */
+  private rnnCell(
+    name: 'lstmCell' | 'gruCell',
+    gx: View,
+    gh: View,
+    state: View,
+    out: View,
+    act: View,
+    batch: number,
+    hidden: number,
+  ): void {
     if (batch * hidden === 0) return;
-    const args = [gx, gh, c, out, act].map((v) => this.addr(v));
-    this.par('lstmCell', [...args, batch, hidden], batch, batch * hidden * 160, 1);
-  }
-
-  private gruCell(gx: View, gh: View, h: View, out: View, act: View, batch: number, hidden: number): void {
-    if (batch * hidden === 0) return;
-    const args = [gx, gh, h, out, act].map((v) => this.addr(v));
-    this.par('gruCell', [...args, hidden], batch, batch * hidden * 120, 1);
+    const lstm = name === 'lstmCell';
+    const args = [gx, gh, state, out, act].map((v) => this.addr(v));
+    args.push(...(lstm ? [batch, hidden] : [hidden]));
+    this.par(name, args, batch, batch * hidden * (lstm ? 160 : 120), 1);
   }
 
   private pool2d(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void {
