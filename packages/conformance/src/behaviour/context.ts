@@ -1,6 +1,6 @@
 /** Shared plumbing for the behaviour tests (the non-fixture half of the suite). */
-import type * as L from '@layers/core';
-import { it } from 'vitest';
+import * as L from '@layers/core';
+import { expect, it } from 'vitest';
 import type { Recorder } from '../report.js';
 
 export interface SuiteContext {
@@ -94,4 +94,31 @@ export async function withoutFused(
     fused[name] = kernel;
   }
   return true;
+}
+
+/**
+ * Run `fn` on the backend's fused kernel `name` and again with it hidden, checking through
+ * L.pathLog that each run took the path it should. Returns both results, or null when the
+ * backend has no such kernel (then the one run was the fallback, which is checked).
+ */
+export async function fusedAndFallback<T>(
+  backend: L.Backend,
+  name: keyof L.FusedKernels,
+  fn: () => Promise<T>,
+): Promise<{ fused: T; fallback: T } | null> {
+  L.pathLog.reset();
+  const fused = await fn();
+  const usedKernel = L.pathLog.fused().includes(name);
+  let fallback: T | undefined;
+  const ran = await withoutFused(backend, name, async () => {
+    fallback = await fn();
+    expect(L.pathLog.fallback()).toContain(name);
+  });
+  if (!ran) {
+    expect(usedKernel).toBe(false);
+    expect(L.pathLog.fallback()).toContain(name);
+    return null;
+  }
+  expect(usedKernel).toBe(true);
+  return { fused, fallback: fallback as T };
 }

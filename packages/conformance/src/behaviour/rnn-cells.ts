@@ -6,8 +6,8 @@
  * hidden), which the fixtures already tie to PyTorch.
  */
 import * as L from '@layers/core';
-import { describe, expect } from 'vitest';
-import { assertArrayClose, check, type SuiteContext, values, withoutFused } from './context.js';
+import { describe } from 'vitest';
+import { assertArrayClose, check, fusedAndFallback, type SuiteContext, values } from './context.js';
 
 const T = 5;
 const B = 4;
@@ -129,24 +129,11 @@ export function rnnCellBehaviour(ctx: SuiteContext): void {
 
       const kernel = mode === 'lstm' ? 'lstmCell' : 'gruCell';
       c(`${mode}: the fused ${kernel} gives the composed path's outputs and gradients`, async () => {
-        L.pathLog.reset();
-        const fused = await forwardBackward(mode);
-        const usedKernel = L.pathLog.fused().includes(kernel);
-        let composed: Record<string, number[]> | null = null;
-        const ran = await withoutFused(ctx.backend(), kernel, async () => {
-          composed = await forwardBackward(mode);
-          expect(L.pathLog.fallback()).toContain(kernel);
-        });
-        if (!ran) {
-          // No kernel: the run above was already the composed path.
-          expect(usedKernel).toBe(false);
-          expect(L.pathLog.fallback()).toContain(kernel);
-          return;
-        }
-        expect(usedKernel).toBe(true);
-        for (const [name, want] of Object.entries(composed!)) {
+        const runs = await fusedAndFallback(ctx.backend(), kernel, () => forwardBackward(mode));
+        if (!runs) return; // no kernel: the one run was the composed path
+        for (const [name, want] of Object.entries(runs.fallback)) {
           const scale = Math.max(1, ...want.map(Math.abs));
-          assertArrayClose(fused[name], want, FUSED_RTOL * scale, `${mode} ${name}`);
+          assertArrayClose(runs.fused[name], want, FUSED_RTOL * scale, `${mode} ${name}`);
         }
       });
     }
