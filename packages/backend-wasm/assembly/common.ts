@@ -74,6 +74,19 @@ export function rowOffsets(desc: usize, row: i32, j: i32): void {
   off3 = o3;
 }
 
+/**
+ * Start a run of the element range at flat index idx (< hi) over rows of n elements: sets the
+ * operands' offsets (off0..) for its first element and returns how many elements the run has
+ * (to the end of the row or to hi).
+ */
+// @ts-ignore: decorator
+@inline export function beginRun(desc: usize, n: i32, idx: i32, hi: i32): i32 {
+  const row = idx / n;
+  const j = idx - row * n;
+  rowOffsets(desc, row, j);
+  return min(n - j, hi - idx);
+}
+
 // @ts-ignore: decorator
 @inline export function ldF(p: usize, i: i32, dt: i32): f64 {
   if (dt == DT_F32) return <f64>load<f32>(p + (<usize>i << 2));

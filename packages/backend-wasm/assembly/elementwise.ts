@@ -3,8 +3,8 @@
 // common.ts), so threads can split any shape; rows that are contiguous (or broadcast)
 // take SIMD paths.
 import {
-  DT_BOOL, DT_F32, DT_I32, descRank, descShape, descStride, ldF, ldI, off0, off1, off2, off3,
-  rowOffsets, stF, stI,
+  beginRun, DT_BOOL, DT_F32, DT_I32, descRank, descShape, descStride, ldF, ldI, off0, off1, off2, off3,
+  stF, stI,
 } from './common';
 import {
   B_ADD, B_DIV, B_MAX, B_MIN, B_MUL, B_SUB, U_ABS, U_CEIL, U_FLOOR, U_NEG, U_NOT, U_ISNAN,
@@ -89,10 +89,7 @@ export function unary(op: i32, dtIn: i32, dtOut: i32, desc: usize, x: usize, o: 
   const intPath = dtIn != DT_F32 && op != U_NOT && op != U_ISNAN;
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     const xo = off1;
     const oo = off0;
     if (dtIn == DT_F32 && dtOut == DT_F32 && sx == 1 && so == 1 && unaryRowVec(op, x + (<usize>xo << 2), o + (<usize>oo << 2), len)) {
@@ -170,10 +167,7 @@ export function binary(op: i32, dtIn: i32, dtOut: i32, desc: usize, a: usize, b:
   const intPath = dtIn != DT_F32;
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     const oo = off0;
     const ao = off1;
     const bo = off2;
@@ -202,10 +196,7 @@ export function where(dt: i32, desc: usize, c: usize, a: usize, b: usize, o: usi
   const sc = descStride(desc, 3, r - 1);
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     const oo = off0;
     const ao = off1;
     const bo = off2;
@@ -237,10 +228,7 @@ export function copy(dtIn: i32, dtOut: i32, desc: usize, x: usize, o: usize, lo:
   const esz: usize = dtIn == DT_BOOL ? 1 : 4;
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     const oo = off0;
     const xo = off1;
     if (dtIn == dtOut && so == 1 && sx == 1) {
@@ -267,10 +255,7 @@ export function fill(dt: i32, desc: usize, o: usize, bits: i32, lo: i32, hi: i32
   const so = descStride(desc, 0, r - 1);
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     const oo = off0;
     if (dt == DT_BOOL) {
       if (so == 1) memory.fill(o + <usize>oo, <u8>bits, <usize>len);
@@ -300,10 +285,7 @@ export function gather(dt: i32, desc: usize, x: usize, index: usize, o: usize, s
   const sx = descStride(desc, 2, r - 1);
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     for (let k = 0; k < len; k++) {
       const src = off2 + k * sx + load<i32>(index + (<usize>(off1 + k * si) << 2)) * sdim;
       const dst = off0 + k * so;
@@ -326,10 +308,7 @@ export function scatterAdd(dt: i32, desc: usize, o: usize, index: usize, src: us
   const ss = descStride(desc, 2, r - 1);
   let idx = lo;
   while (idx < hi) {
-    const row = idx / n;
-    const j = idx - row * n;
-    const len = min(n - j, hi - idx);
-    rowOffsets(desc, row, j);
+    const len = beginRun(desc, n, idx, hi);
     for (let k = 0; k < len; k++) {
       const dst = off0 + k * so + load<i32>(index + (<usize>(off1 + k * si) << 2)) * sdim;
       const s = off2 + k * ss;
