@@ -165,6 +165,13 @@ function pickIndices(table: Tensor, arg: Tensor): Tensor {
   return squeeze(gatherUnchecked(full, arg.ndim, unsqueeze(arg, arg.ndim)), arg.ndim);
 }
 
+/** A max pool's values, with its indices when asked for, without the batch dim it added. */
+function maxResult(values: Tensor, indices: Tensor | null, unbatched: boolean): Tensor | [Tensor, Tensor] {
+  const v = unbatched ? squeeze(values, 0) : values;
+  if (!indices) return v;
+  return [v, unbatched ? squeeze(indices, 0) : indices];
+}
+
 function maxPoolNd(
   name: string,
   d: number,
@@ -193,11 +200,7 @@ function maxPoolNd(
       values = max(flat, last);
       indices = opts.returnIndices ? pickIndices(windowIndexTable(g, x), argmax(flat, last)) : null;
     }
-    if (unbatched) {
-      values = squeeze(values, 0);
-      indices = indices && squeeze(indices, 0);
-    }
-    return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+    return maxResult(values, indices, unbatched);
   });
 }
 
@@ -345,59 +348,28 @@ function adaptiveMaxPoolNd(
     const idx = fromTypedArray(table, [L * K], x.backend);
     // The window table is in range by construction: no bounds check, no readback.
     const picked = reshape(indexSelectUnchecked(reshape(x, [N, C, prod(spatial)]), 2, idx), [N, C, L, K]);
-    let values = reshape(max(picked, 3), [N, C, ...out]);
-    let indices = returnIndices
+    const values = reshape(max(picked, 3), [N, C, ...out]);
+    const indices = returnIndices
       ? reshape(pickIndices(reshape(idx, [L, K]), argmax(picked, 3)), [N, C, ...out])
       : null;
-    if (unbatched) {
-      values = squeeze(values, 0);
-      indices = indices && squeeze(indices, 0);
-    }
-    return indices ? ([values, indices] as [Tensor, Tensor]) : values;
+    return maxResult(values, indices, unbatched);
   });
 }
 
 // ---- public F functions ---------------------------------------------------------------
 
-export function maxPool1d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions & { returnIndices: true },
-): [Tensor, Tensor];
-export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
-export function maxPool1d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions = {},
-): Tensor | [Tensor, Tensor] {
-  return maxPoolNd('maxPool1d', 1, x, kernelSize, opts);
+/** maxPoolNd's public signature: [values, indices] with returnIndices, else values. */
+interface MaxPoolFn {
+  (x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+  (x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
 }
-export function maxPool2d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions & { returnIndices: true },
-): [Tensor, Tensor];
-export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
-export function maxPool2d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions = {},
-): Tensor | [Tensor, Tensor] {
-  return maxPoolNd('maxPool2d', 2, x, kernelSize, opts);
-}
-export function maxPool3d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions & { returnIndices: true },
-): [Tensor, Tensor];
-export function maxPool3d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
-export function maxPool3d(
-  x: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxPoolOptions = {},
-): Tensor | [Tensor, Tensor] {
-  return maxPoolNd('maxPool3d', 3, x, kernelSize, opts);
-}
+const maxPoolFor = (name: string, d: number): MaxPoolFn =>
+  ((x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}) =>
+    maxPoolNd(name, d, x, kernelSize, opts)) as MaxPoolFn;
+
+export const maxPool1d = maxPoolFor('maxPool1d', 1);
+export const maxPool2d = maxPoolFor('maxPool2d', 2);
+export const maxPool3d = maxPoolFor('maxPool3d', 3);
 
 export function avgPool1d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   return avgPoolNd('avgPool1d', 1, x, kernelSize, opts);
@@ -419,54 +391,15 @@ export function adaptiveAvgPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return adaptiveAvgPoolNd('adaptiveAvgPool3d', 3, x, outputSize);
 }
 
-export function adaptiveMaxPool1d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices: true },
-): [Tensor, Tensor];
-export function adaptiveMaxPool1d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts?: { returnIndices?: boolean },
-): Tensor;
-export function adaptiveMaxPool1d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices?: boolean } = {},
-): Tensor | [Tensor, Tensor] {
-  return adaptiveMaxPoolNd('adaptiveMaxPool1d', 1, x, outputSize, opts.returnIndices ?? false);
+/** adaptiveMaxPoolNd's public signature: [values, indices] with returnIndices, else values. */
+interface AdaptiveMaxPoolFn {
+  (x: Tensor, outputSize: AdaptiveSize, opts: { returnIndices: true }): [Tensor, Tensor];
+  (x: Tensor, outputSize: AdaptiveSize, opts?: { returnIndices?: boolean }): Tensor;
 }
-export function adaptiveMaxPool2d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices: true },
-): [Tensor, Tensor];
-export function adaptiveMaxPool2d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts?: { returnIndices?: boolean },
-): Tensor;
-export function adaptiveMaxPool2d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices?: boolean } = {},
-): Tensor | [Tensor, Tensor] {
-  return adaptiveMaxPoolNd('adaptiveMaxPool2d', 2, x, outputSize, opts.returnIndices ?? false);
-}
-export function adaptiveMaxPool3d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices: true },
-): [Tensor, Tensor];
-export function adaptiveMaxPool3d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts?: { returnIndices?: boolean },
-): Tensor;
-export function adaptiveMaxPool3d(
-  x: Tensor,
-  outputSize: AdaptiveSize,
-  opts: { returnIndices?: boolean } = {},
-): Tensor | [Tensor, Tensor] {
-  return adaptiveMaxPoolNd('adaptiveMaxPool3d', 3, x, outputSize, opts.returnIndices ?? false);
-}
+const adaptiveMaxPoolFor = (name: string, d: number): AdaptiveMaxPoolFn =>
+  ((x: Tensor, outputSize: AdaptiveSize, opts: { returnIndices?: boolean } = {}) =>
+    adaptiveMaxPoolNd(name, d, x, outputSize, opts.returnIndices ?? false)) as AdaptiveMaxPoolFn;
+
+export const adaptiveMaxPool1d = adaptiveMaxPoolFor('adaptiveMaxPool1d', 1);
+export const adaptiveMaxPool2d = adaptiveMaxPoolFor('adaptiveMaxPool2d', 2);
+export const adaptiveMaxPool3d = adaptiveMaxPoolFor('adaptiveMaxPool3d', 3);
