@@ -20,30 +20,8 @@ const dtypeOpt = (attrs: Attrs): { dtype?: L.DType } => (attrs.dtype ? { dtype: 
 const dimOpt = (attrs: Attrs): number | number[] | undefined => attrs.dim ?? undefined;
 const val = (v: EncodedNumber): number => decodeNumber(v);
 
-type UnaryName =
-  | 'neg'
-  | 'abs'
-  | 'sign'
-  | 'exp'
-  | 'expm1'
-  | 'log'
-  | 'log1p'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'reciprocal'
-  | 'sin'
-  | 'cos'
-  | 'tan'
-  | 'tanh'
-  | 'sigmoid'
-  | 'erf'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'relu'
-  | 'square'
-  | 'logicalNot'
-  | 'isnan';
+/** The backend's unary ops, plus square (composed in core). */
+type UnaryName = L.UnaryOp | 'square';
 const unary =
   (name: UnaryName): OpFn =>
   (a) =>
@@ -81,31 +59,7 @@ const reduce =
   (a, at) =>
     (T(a[0]) as any)[name](dimOpt(at), { keepdim: at.keepdim });
 
-const unaryNames: UnaryName[] = [
-  'neg',
-  'abs',
-  'sign',
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'sqrt',
-  'rsqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-  'relu',
-  'square',
-  'logicalNot',
-  'isnan',
-];
+const unaryNames: UnaryName[] = [...L.UNARY_OPS, 'square'];
 const binaryNames: BinaryName[] = [
   'add',
   'sub',

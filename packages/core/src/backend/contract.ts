@@ -34,29 +34,32 @@ export interface View {
   readonly offset: number;
 }
 
-export type UnaryOp =
-  | 'neg'
-  | 'abs'
-  | 'sign'
-  | 'exp'
-  | 'expm1'
-  | 'log'
-  | 'log1p'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'reciprocal'
-  | 'sin'
-  | 'cos'
-  | 'tan'
-  | 'tanh'
-  | 'sigmoid'
-  | 'erf'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'relu'
-  | 'logicalNot'
-  | 'isnan';
+/** Every elementwise unary op a backend implements. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'sqrt',
+  'rsqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sigmoid',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+  'relu',
+  'logicalNot',
+  'isnan',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export type BinaryOp =
   | 'add'
