@@ -324,6 +324,17 @@ function cellWeights(wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor
   return { wIh, wHh, bIh: bIh ?? null, bHh: bHh ?? null };
 }
 
+/** One step of a cell whose whole state is h (RNN, GRU). */
+function stateCell(
+  mode: RnnMode,
+  name: string,
+  input: Tensor,
+  hx: Tensor | null | undefined,
+  w: RnnLayerWeights,
+): Tensor {
+  return tidy(() => runCell({ mode, name, input, h: hx ?? null, c: null, w })[0]);
+}
+
 /** One tanh RNN step: tanh(x W_ih^T + b_ih + h W_hh^T + b_hh). */
 export function rnnTanhCell(
   input: Tensor,
@@ -333,17 +344,7 @@ export function rnnTanhCell(
   bIh?: Tensor | null,
   bHh?: Tensor | null,
 ): Tensor {
-  return tidy(
-    () =>
-      runCell({
-        mode: 'rnnTanh',
-        name: 'RNNCell',
-        input,
-        h: hx ?? null,
-        c: null,
-        w: cellWeights(wIh, wHh, bIh, bHh),
-      })[0],
-  );
+  return stateCell('rnnTanh', 'RNNCell', input, hx, cellWeights(wIh, wHh, bIh, bHh));
 }
 
 /** One relu RNN step. */
@@ -355,17 +356,7 @@ export function rnnReluCell(
   bIh?: Tensor | null,
   bHh?: Tensor | null,
 ): Tensor {
-  return tidy(
-    () =>
-      runCell({
-        mode: 'rnnRelu',
-        name: 'RNNCell',
-        input,
-        h: hx ?? null,
-        c: null,
-        w: cellWeights(wIh, wHh, bIh, bHh),
-      })[0],
-  );
+  return stateCell('rnnRelu', 'RNNCell', input, hx, cellWeights(wIh, wHh, bIh, bHh));
 }
 
 /** One LSTM step; hx = [h, c]. Returns [h', c']. */
@@ -399,15 +390,5 @@ export function gruCell(
   bIh?: Tensor | null,
   bHh?: Tensor | null,
 ): Tensor {
-  return tidy(
-    () =>
-      runCell({
-        mode: 'gru',
-        name: 'GRUCell',
-        input,
-        h: hx ?? null,
-        c: null,
-        w: cellWeights(wIh, wHh, bIh, bHh),
-      })[0],
-  );
+  return stateCell('gru', 'GRUCell', input, hx, cellWeights(wIh, wHh, bIh, bHh));
 }
