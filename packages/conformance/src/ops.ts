@@ -27,28 +27,8 @@ const unary =
   (a) =>
     T(a[0])[name]();
 
-type BinaryName =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'atan2'
-  | 'remainder'
-  | 'floorDivide'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'logicalAnd'
-  | 'logicalOr'
-  | 'logicalXor';
 const binary =
-  (name: BinaryName): OpFn =>
+  (name: L.BinaryOp): OpFn =>
   (a) =>
     (T(a[0]) as any)[name](TN(a[1])) as L.Tensor;
 
@@ -60,32 +40,12 @@ const reduce =
     (T(a[0]) as any)[name](dimOpt(at), { keepdim: at.keepdim });
 
 const unaryNames: UnaryName[] = [...L.UNARY_OPS, 'square'];
-const binaryNames: BinaryName[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'atan2',
-  'remainder',
-  'floorDivide',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'logicalAnd',
-  'logicalOr',
-  'logicalXor',
-];
+
 const reduceNames: ReduceName[] = ['sum', 'mean', 'prod', 'max', 'min', 'all', 'any'];
 
 export const OPS: Record<string, OpFn> = {
   ...Object.fromEntries(unaryNames.map((n) => [n, unary(n)])),
-  ...Object.fromEntries(binaryNames.map((n) => [n, binary(n)])),
+  ...Object.fromEntries(L.BINARY_OPS.map((n) => [n, binary(n)])),
   ...Object.fromEntries(reduceNames.map((n) => [n, reduce(n)])),
   clamp: (a, at) => T(a[0]).clamp(at.min ?? null, at.max ?? null),
   where: (a) => L.where(T(a[0]), TN(a[1]), TN(a[2])),

@@ -22,7 +22,7 @@ export type {
   UnaryOp,
   View,
 } from './backend/contract.js';
-export { UNARY_OPS } from './backend/contract.js';
+export { BINARY_OPS, UNARY_OPS } from './backend/contract.js';
 export { pathLog } from './backend/pathlog.js';
 export { mulhi32, philoxBlock, philoxFill, wordToUniform } from './backend/philox.js';
 export { getBackend, hasBackend, setBackend } from './backend/registry.js';
