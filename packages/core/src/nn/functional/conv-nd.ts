@@ -155,6 +155,12 @@ export function padArg(pads: readonly [number, number][]): number[] {
   return [...pads].reverse().flat();
 }
 
+function checkGroups(name: string, groups: number): number {
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new RangeError(`${name}: groups must be a positive integer`);
+  return groups;
+}
+
 export function convNd(
   name: string,
   d: number,
@@ -164,9 +170,7 @@ export function convNd(
   opts: ConvOptions = {},
 ): Tensor {
   const unbatched = checkInput(name, input, d);
-  const groups = opts.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1)
-    throw new RangeError(`${name}: groups must be a positive integer`);
+  const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
   const k = weight.shape.slice(2);
@@ -286,9 +290,7 @@ export function convTransposeNd(
   opts: ConvTransposeOptions = {},
 ): Tensor {
   const unbatched = checkInput(name, input, d);
-  const groups = opts.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1)
-    throw new RangeError(`${name}: groups must be a positive integer`);
+  const groups = checkGroups(name, opts.groups ?? 1);
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;
   checkWeight(name, weight, bias ?? null, d, O);
