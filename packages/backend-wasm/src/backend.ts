@@ -24,6 +24,10 @@ import type { Allocator } from './allocator.js';
 import type { ThreadPool } from './pool.js';
 import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
 
+/**
+ * Op codes of the kernels: index i here is U_* / B_* = i in assembly/scalar.ts. Written out
+ * rather than taken from core's UNARY_OPS/BINARY_OPS, whose order is not this ABI.
+ */
 export const UNARY_OPS: readonly UnaryOp[] = [
   'neg',
   'abs',
