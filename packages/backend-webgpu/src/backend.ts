@@ -4,6 +4,7 @@ import type {
   BackendBuffer,
   BinaryOp,
   Conv2dParams,
+  DeviceProfiling,
   DType,
   FusedKernels,
   PhiloxState,
@@ -66,6 +67,8 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly fused: FusedKernels;
   readonly runtime: Runtime;
+  /** Device timing for core's profile(), through timestamp queries where the adapter has them. */
+  readonly profiling: DeviceProfiling = { start: () => this.runtime.startTimer() };
   /** Forces one GEMM tile shape for matmul/conv2d (tests and tuning); null picks by shape. */
   gemmOverride: GemmConfigName | null = null;
 

@@ -11,6 +11,7 @@ export const BufferUsage = {
   COPY_SRC: 0x4,
   COPY_DST: 0x8,
   UNIFORM: 0x40,
+  QUERY_RESOLVE: 0x200,
   STORAGE: 0x80,
 } as const;
 export const MapMode = { READ: 0x1, WRITE: 0x2 } as const;
@@ -107,6 +108,8 @@ export async function acquireDevice(opts: WebGPUBackendOptions): Promise<Acquire
   }
   const subgroups = wantSubgroups && adapter.features.has('subgroups');
   const requiredFeatures: GPUFeatureName[] = subgroups ? ['subgroups' as GPUFeatureName] : [];
+  // Timestamps cost nothing until core's profile() asks for them (see timestamps.ts).
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return { device, adapter, instance, subgroups };
 }

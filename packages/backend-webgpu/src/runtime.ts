@@ -1,5 +1,6 @@
 import { BufferUsage, MapMode, ShaderStage } from './gpu.js';
 import { BufferPool, type GPUTensorBuffer } from './pool.js';
+import { TimestampTimer } from './timestamps.js';
 
 /** One storage binding of a dispatch. */
 export interface Binding {
@@ -61,6 +62,8 @@ export class Runtime {
   private deferredError: Error | null = null;
   private lostError: Error | null = null;
   private destroyed = false;
+  /** Open device-timing session of core's profile(), if any. */
+  private timer: TimestampTimer | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -192,6 +195,18 @@ export class Runtime {
     return p;
   }
 
+  /** Start timing each dispatch (null when the device has no timestamp queries). */
+  startTimer(): TimestampTimer | null {
+    if (!this.device.features.has('timestamp-query') || this.timer) return null;
+    this.flush();
+    const timer = new TimestampTimer(this.device, () => {
+      this.flush();
+      if (this.timer === timer) this.timer = null;
+    });
+    this.timer = timer;
+    return timer;
+  }
+
   /** Copy of a whole buffer, used when a kernel reads a buffer it also writes. */
   private snapshot(src: GPUBuffer): GPUTensorBuffer {
     const tmp = this.pool.acquire(src.size / 4);
@@ -237,10 +252,14 @@ export class Runtime {
     const encoder = this.getEncoder();
     const pipeline = this.pipelineFor(spec, sig);
     const bindGroup = this.bindGroupFor(sig, buffers);
-    if (!this.pass) this.pass = encoder.beginComputePass();
+    if (this.timer) {
+      this.endPass();
+      this.pass = encoder.beginComputePass({ timestampWrites: this.timer.nextPass() });
+    } else if (!this.pass) this.pass = encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup, [at]);
     this.pass.dispatchWorkgroups(x, y, z);
+    if (this.timer) this.endPass();
     this.pendingDispatches++;
     this.pendingCommands++;
     // Queue order keeps the snapshot valid for this dispatch even if reused afterwards.

@@ -13,6 +13,7 @@ import { nnBasicBehaviour } from './behaviour/nn-basic.js';
 import { nnSeqBehaviour } from './behaviour/nn-seq.js';
 import { optimBehaviour } from './behaviour/optim.js';
 import { poolFusedBehaviour } from './behaviour/pool-fused.js';
+import { profileBehaviour } from './behaviour/profile.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
@@ -117,6 +118,7 @@ export function describeConformance(
       poolFusedBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
+      profileBehaviour(ctx);
     });
   });
 }

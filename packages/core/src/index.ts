@@ -11,6 +11,8 @@ export type {
   BackendBuffer,
   BinaryOp,
   Conv2dParams,
+  DeviceProfileSession,
+  DeviceProfiling,
   DType,
   FusedKernels,
   Kernels,
@@ -150,6 +152,7 @@ export {
   view,
 } from './ops/view.js';
 export * as optim from './optim/index.js';
+export * from './profiler/index.js';
 export { bytesPerElement, promoteTypes } from './tensor/dtype.js';
 export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';

@@ -262,4 +262,33 @@ export interface Backend extends Kernels {
   sync?(): Promise<void>;
   /** Free everything (worker threads, device). The backend is unusable afterwards. */
   destroy?(): void | Promise<void>;
+  /**
+   * Optional device timing for core's `profile()`, for backends whose kernels run after the
+   * call returns (WebGPU timestamp queries). Core times every kernel call on the host itself.
+   */
+  readonly profiling?: DeviceProfiling;
+}
+
+/** A backend's device-side timer, used by `profile()`. */
+export interface DeviceProfiling {
+  /**
+   * Start timing device work. Returns null when the device cannot time (for example an
+   * adapter without timestamp queries).
+   */
+  start(): DeviceProfileSession | null;
+}
+
+/** One timing session of {@link DeviceProfiling}. */
+export interface DeviceProfileSession {
+  /**
+   * Core calls this before each kernel call it times, with the row name the device work
+   * that call enqueues is to be counted under.
+   */
+  enter(kernel: string): void;
+  /**
+   * Stop timing and resolve device milliseconds per kernel, keyed as `profile()` names its
+   * rows: the method name (`matmul`, `copy`), `unary:<op>`, `binary:<op>`, `reduce:<op>`,
+   * or `fused:<name>`.
+   */
+  stop(): Promise<ReadonlyMap<string, number>>;
 }

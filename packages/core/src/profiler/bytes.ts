@@ -1,0 +1,18 @@
+import type { View } from '../backend/contract.js';
+
+/** Bytes per element of each dtype in backend memory (`bool` is one byte). */
+const ELEMENT_BYTES = { float32: 4, int32: 4, bool: 1 } as const;
+
+/**
+ * Bytes a kernel touches through `v`: each distinct element once. A broadcast dimension
+ * (stride 0) reads the same elements again, so it does not multiply the count.
+ */
+export function viewBytes(v: View): number {
+  let elements = 1;
+  for (let i = 0; i < v.shape.length; i++) {
+    const d = v.shape[i] ?? 0;
+    if (d === 0) return 0;
+    if (v.strides[i] !== 0) elements *= d;
+  }
+  return elements * ELEMENT_BYTES[v.dtype];
+}
