@@ -10,6 +10,7 @@ import {
   B_ADD, B_DIV, B_MAX, B_MIN, B_MUL, B_SUB, U_ABS, U_CEIL, U_FLOOR, U_NEG, U_NOT, U_ISNAN,
   U_RECIPROCAL, U_RELU, U_ROUND, U_RSQRT, U_SQRT, U_EXP, U_SIGMOID, U_TANH, binaryF, binaryI, unaryF, unaryI,
 } from './scalar';
+import { cmpRowVec, whereRowVec } from './select';
 import { VExp, VSigmoid, VTanh } from './vmath';
 
 // ---- vector op "templates": AS has no value generics, so each op is a final class whose
@@ -163,7 +164,9 @@ export function binary(op: i32, dtIn: i32, dtOut: i32, desc: usize, a: usize, b:
   const so = descStride(desc, 0, r - 1);
   const sa = descStride(desc, 1, r - 1);
   const sb = descStride(desc, 2, r - 1);
-  const vecOk = dtIn == DT_F32 && dtOut == DT_F32 && so == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && sa + sb > 0;
+  const rowsOk = so == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && sa + sb > 0 && dtIn == DT_F32;
+  const vecOk = rowsOk && dtOut == DT_F32;
+  const cmpOk = rowsOk && dtOut == DT_BOOL;
   const intPath = dtIn != DT_F32;
   let idx = lo;
   while (idx < hi) {
@@ -173,6 +176,8 @@ export function binary(op: i32, dtIn: i32, dtOut: i32, desc: usize, a: usize, b:
     const bo = off2;
     if (vecOk && binRowVec(op, a + (<usize>ao << 2), sa, b + (<usize>bo << 2), sb, o + (<usize>oo << 2), len)) {
       // vector path done
+    } else if (cmpOk && cmpRowVec(op, a + (<usize>ao << 2), sa, b + (<usize>bo << 2), sb, o + <usize>oo, len)) {
+      // vector comparison done
     } else if (intPath) {
       for (let k = 0; k < len; k++) {
         stI(o, oo + k * so, dtOut, binaryI(op, ldI(a, ao + k * sa, dtIn), ldI(b, bo + k * sb, dtIn)));
@@ -201,7 +206,9 @@ export function where(dt: i32, desc: usize, c: usize, a: usize, b: usize, o: usi
     const ao = off1;
     const bo = off2;
     const co = off3;
-    if (dt == DT_BOOL) {
+    if (dt != DT_BOOL && so == 1 && sc == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0)) {
+      whereRowVec(c + <usize>co, a + (<usize>ao << 2), sa, b + (<usize>bo << 2), sb, o + (<usize>oo << 2), len);
+    } else if (dt == DT_BOOL) {
       for (let k = 0; k < len; k++) {
         const v = load<u8>(c + <usize>(co + k * sc)) ? load<u8>(a + <usize>(ao + k * sa)) : load<u8>(b + <usize>(bo + k * sb));
         store<u8>(o + <usize>(oo + k * so), v);

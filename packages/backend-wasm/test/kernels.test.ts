@@ -349,6 +349,57 @@ for (const threads of [1, 2]) {
       );
     });
 
+    it('comparisons and where on vector-length rows (16-wide chunks plus a tail) match JS', () => {
+      // 37 = two 16-lane chunks and a 5-element tail; NaN, ±0 and ±Inf included.
+      const n = 37;
+      const special = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+      const A = Float32Array.from({ length: n }, (_, i) => special[i % 7] ?? Math.fround(Math.sin(i) * 3));
+      const B = Float32Array.from({ length: n }, (_, i) => special[i % 5] ?? Math.fround(Math.cos(i) * 3));
+      const a = upload(be, A, [n]);
+      const b = upload(be, B, [n]);
+      const s = upload(be, new Float32Array([0.5]), [1]);
+      const sb: View = { ...s, shape: [n], strides: [0] };
+      const ob = empty(be, [n], 'bool');
+      const ops: [string, (x: number, y: number) => boolean][] = [
+        ['eq', (x, y) => x === y],
+        ['ne', (x, y) => x !== y],
+        ['lt', (x, y) => x < y],
+        ['le', (x, y) => x <= y],
+        ['gt', (x, y) => x > y],
+        ['ge', (x, y) => x >= y],
+      ];
+      for (const [op, f] of ops) {
+        be.binary(op as any, a, b, ob);
+        expect(Array.from(download(be, ob)), `${op} rows`).toEqual(
+          Array.from(A, (x, i) => (f(x, B[i] ?? 0) ? 1 : 0)),
+        );
+        be.binary(op as any, a, sb, ob);
+        expect(Array.from(download(be, ob)), `${op} row-scalar`).toEqual(
+          Array.from(A, (x) => (f(x, 0.5) ? 1 : 0)),
+        );
+        be.binary(op as any, sb, a, ob);
+        expect(Array.from(download(be, ob)), `${op} scalar-row`).toEqual(
+          Array.from(A, (x) => (f(0.5, x) ? 1 : 0)),
+        );
+      }
+      const C = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+      const c = upload(be, C, [n], 'bool');
+      const o = empty(be, [n]);
+      be.where(c, a, sb, o);
+      const got = download(be, o);
+      // Bits are moved, so NaN stays NaN and -0 stays -0 (Object.is).
+      A.forEach((x, i) => expect(Object.is(got[i], C[i] ? x : 0.5), `where row-scalar ${i}`).toBe(true));
+      be.where(c, sb, a, o);
+      const got2 = download(be, o);
+      A.forEach((x, i) => expect(Object.is(got2[i], C[i] ? 0.5 : x), `where scalar-row ${i}`).toBe(true));
+      const I = Int32Array.from({ length: n }, (_, i) => i * 1000 - 7);
+      const ia = upload(be, I, [n], 'int32');
+      const ib: View = { ...upload(be, new Int32Array([-1]), [1], 'int32'), shape: [n], strides: [0] };
+      const io = empty(be, [n], 'int32');
+      be.where(c, ia, ib, io);
+      expect(Array.from(download(be, io))).toEqual(Array.from(I, (x, i) => (C[i] ? x : -1)));
+    });
+
     it('where, copy with casts, fill', () => {
       const c = upload(be, new Uint8Array([1, 0, 1, 0]), [2, 2], 'bool');
       const a = upload(be, new Float32Array([1, 2, 3, 4]), [2, 2]);

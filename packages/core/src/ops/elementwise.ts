@@ -200,7 +200,10 @@ export const erf = unary('erf', {
 export const floor = unary('floor', { grad: (g) => g.mul(0) });
 export const ceil = unary('ceil', { grad: (g) => g.mul(0) });
 export const round = unary('round', { grad: (g) => g.mul(0) });
-export const relu = unary('relu', { grad: (g, _x, out) => g.mul(out.gt(0)) });
+// A select, not a multiply by the mask: PyTorch's threshold_backward gives 0 where the
+// output is 0 even for an Inf or NaN gradient (0 * Inf would be NaN), and it saves the
+// bool-to-float cast kernel (3 kernels -> 2 per ReLU in a CNN's backward pass).
+export const relu = unary('relu', { grad: (g, _x, out) => where(out.gt(0), g, 0) });
 
 export function square(x: Tensor): Tensor {
   return mul(x, x);

@@ -49,10 +49,39 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
     x.backend.fill(out._view(), op === 'sum' ? 0 : 1);
     return out;
   }
-  const moved = tidy(() => contiguous(permute(detach(x), [...kept, ...dims])));
-  x.backend.reduce(op, moved._view(name), out._view(), outer, inner);
+  // Reduce a trailing contiguous run in place first, then the rest of the (now much
+  // smaller) tensor: a conv bias gradient (sum over N, H, W of [N, C, H, W]) no longer
+  // copies the whole gradient into [C, N, H, W] order first.
+  const split = splitTrailing(op, x, dims);
+  const src = split ? rawReduce(op, x, split.trailing, false, name) : x;
+  const rdims = split ? split.rest : dims;
+  const srcKept = src.shape.map((_, i) => i).filter((i) => !rdims.includes(i));
+  const moved = tidy(() => contiguous(permute(detach(src), [...srcKept, ...rdims])));
+  x.backend.reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
   moved.dispose();
+  if (src !== x) src.dispose();
   return out;
+}
+
+/**
+ * For an associative reduction of a contiguous tensor over dims that end with a run of
+ * trailing dims but include earlier ones: the trailing run, and the earlier dims (their
+ * indices are unchanged once the trailing dims are gone). Null when the plan does not apply.
+ */
+function splitTrailing(
+  op: ReduceOp,
+  x: Tensor,
+  dims: readonly number[],
+): { trailing: number[]; rest: number[] } | null {
+  if (op === 'argmax' || op === 'argmin' || x.size === 0 || !x.isContiguous()) return null;
+  let k = x.ndim;
+  while (k > 0 && dims.includes(k - 1)) k--;
+  if (k === x.ndim || k === 0) return null;
+  const rest = dims.filter((d) => d < k);
+  if (rest.length === 0) return null;
+  const trailing: number[] = [];
+  for (let d = k; d < x.ndim; d++) trailing.push(d);
+  return { trailing, rest };
 }
 
 /** Broadcast a reduced gradient back over the reduced dims. */
