@@ -388,10 +388,12 @@ for (const threads of [1, 2]) {
       be.where(c, a, sb, o);
       const got = download(be, o);
       // Bits are moved, so NaN stays NaN and -0 stays -0 (Object.is).
-      A.forEach((x, i) => expect(Object.is(got[i], C[i] ? x : 0.5), `where row-scalar ${i}`).toBe(true));
+      for (const [i, x] of A.entries())
+        expect(Object.is(got[i], C[i] ? x : 0.5), `where row-scalar ${i}`).toBe(true);
       be.where(c, sb, a, o);
       const got2 = download(be, o);
-      A.forEach((x, i) => expect(Object.is(got2[i], C[i] ? 0.5 : x), `where scalar-row ${i}`).toBe(true));
+      for (const [i, x] of A.entries())
+        expect(Object.is(got2[i], C[i] ? 0.5 : x), `where scalar-row ${i}`).toBe(true);
       const I = Int32Array.from({ length: n }, (_, i) => i * 1000 - 7);
       const ia = upload(be, I, [n], 'int32');
       const ib: View = { ...upload(be, new Int32Array([-1]), [1], 'int32'), shape: [n], strides: [0] };
