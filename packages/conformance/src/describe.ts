@@ -17,6 +17,7 @@ import { profileBehaviour } from './behaviour/profile.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
+import { tensorOpsBehaviour } from './behaviour/tensor-ops.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -119,6 +120,7 @@ export function describeConformance(
       optimBehaviour(ctx);
       lossBehaviour(ctx);
       profileBehaviour(ctx);
+      tensorOpsBehaviour(ctx);
     });
   });
 }

@@ -9,6 +9,7 @@ import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
 import { SEQ_OPS } from './nn/seq.js';
+import { TENSOR_OPS } from './ops/tensor-ops.js';
 
 export type Arg = L.Tensor | number | L.Tensor[] | null;
 type Attrs = Record<string, any>;
@@ -176,6 +177,7 @@ Object.assign(OPS, NN_OPS);
 Object.assign(OPS, LOSS_OPS);
 Object.assign(OPS, SEQ_OPS);
 Object.assign(OPS, BASIC_OPS);
+Object.assign(OPS, TENSOR_OPS);
 Object.assign(OPS, CONV_OPS);
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */

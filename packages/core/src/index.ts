@@ -113,6 +113,43 @@ export {
 } from './ops/indexing.js';
 export { bmm, matmul, mm } from './ops/linalg.js';
 export {
+  type AddmmOptions,
+  addcdiv,
+  addcmul,
+  addmm,
+  baddbmm,
+  clampMax,
+  clampMin,
+  dot,
+  hypot,
+  isfinite,
+  isinf,
+  lerp,
+  logaddexp,
+  type NanToNumOptions,
+  nanToNum,
+  outer,
+  xlogy,
+} from './ops/pointwise.js';
+export {
+  type DiagonalOptions,
+  diag,
+  diagonal,
+  flip,
+  meshgrid,
+  movedim,
+  repeat,
+  repeatInterleave,
+  roll,
+  swapaxes,
+  tensorSplit,
+  tile,
+  trace,
+  tril,
+  triu,
+  unbind,
+} from './ops/rearrange.js';
+export {
   all,
   any,
   argmax,
@@ -130,6 +167,7 @@ export {
   variance,
   variance as var,
 } from './ops/reduce.js';
+export { type CumExtreme, cummax, cummin, cumprod, cumsum, logcumsumexp } from './ops/scan.js';
 export {
   cast,
   clone,
@@ -158,3 +196,6 @@ export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';
 export { type MemoryInfo, type MemoryStats, memory } from './tensor/storage.js';
 export { type KeepDim, type Other, Tensor } from './tensor/tensor.js';
+
+// Adds the second-round Tensor methods (cumsum, flip, ...) to the class.
+import './tensor/methods-extra.js';

@@ -1,0 +1,36 @@
+/** The second-round tensor ops: their errors name the op and the numbers; methods match functions. */
+import * as L from '@layers/core';
+import { describe, expect } from 'vitest';
+import { check, expectThrows, type SuiteContext } from './context.js';
+
+export function tensorOpsBehaviour(ctx: SuiteContext): void {
+  describe('tensor-ops', () => {
+    const c = (title: string, fn: () => Promise<void> | void) => check(ctx, 'tensor-ops', title, fn);
+
+    c('bad arguments get errors that name the op and the numbers', () => {
+      const x = L.rand([2, 3, 4]);
+      expectThrows(() => x.repeat([2, 2]), 'repeat', '(2)', '(3)');
+      expectThrows(() => L.movedim(x, [0, 1], [2]), 'movedim', 'same number of dims');
+      expectThrows(() => L.movedim(x, [0, 0], [1, 2]), 'movedim', 'repeated');
+      expectThrows(() => L.diagonal(x, { dim1: 1, dim2: -2 }), 'diagonal', 'identical');
+      expectThrows(() => L.tensorSplit(x, 0, 1), 'tensorSplit', 'larger than 0', '0');
+      expectThrows(() => L.trace(x), 'trace', '3-D');
+      expectThrows(() => L.roll(x, [1, 2], [0]), 'roll', '2 shifts', '1 dims');
+      expectThrows(() => L.tril(L.rand([4])), 'tril', 'at least 2 dimensions');
+      expectThrows(() => x.cumsum(3), 'cumsum', 'dimension out of range', '3');
+      expectThrows(() => L.dot(L.rand([3]), L.rand([4])), 'dot', '[3]', '[4]');
+      expectThrows(() => L.repeatInterleave(x, [1, 2], 1), 'repeatInterleave', '2 vs 3');
+      expectThrows(() => L.logcumsumexp(L.tensor([1, 2], { dtype: 'int32' }), 0), 'logcumsumexp', 'int32');
+    });
+
+    c('cummax indices are int32 and point at the values', async () => {
+      const x = L.tensor([1, 3, 3, 2, Number.NaN, 5]);
+      const { values, indices } = x.cummax(0);
+      expect(indices.dtype).toBe('int32');
+      expect(Array.from(await indices.data())).toEqual([0, 1, 2, 2, 4, 4]);
+      const v = Array.from(await values.data());
+      expect(v.slice(0, 4)).toEqual([1, 3, 3, 3]);
+      expect(v.slice(4).every(Number.isNaN)).toBe(true);
+    });
+  });
+}
