@@ -169,6 +169,21 @@ export {
 } from './ops/reduce.js';
 export { type CumExtreme, cummax, cummin, cumprod, cumsum, logcumsumexp } from './ops/scan.js';
 export {
+  argsort,
+  bucketize,
+  kthvalue,
+  median,
+  msort,
+  type SearchOptions,
+  type SelectOptions,
+  type SortOptions,
+  searchsorted,
+  sort,
+  type TopkOptions,
+  topk,
+  type ValuesIndices,
+} from './ops/sort.js';
+export {
   cast,
   clone,
   contiguous,

@@ -21,6 +21,21 @@ export function tensorOpsBehaviour(ctx: SuiteContext): void {
       expectThrows(() => L.dot(L.rand([3]), L.rand([4])), 'dot', '[3]', '[4]');
       expectThrows(() => L.repeatInterleave(x, [1, 2], 1), 'repeatInterleave', '2 vs 3');
       expectThrows(() => L.logcumsumexp(L.tensor([1, 2], { dtype: 'int32' }), 0), 'logcumsumexp', 'int32');
+      expectThrows(() => L.rand([3, 5]).topk(7), 'topk', 'k (7)', 'size 5');
+      expectThrows(() => L.kthvalue(L.rand([4]), 0), 'kthvalue', 'k (0)', 'size 4');
+      expectThrows(() => L.median(L.zeros([0])), 'median', 'empty');
+      expectThrows(() => L.searchsorted(L.rand([2, 4]), L.rand([3, 2])), 'searchsorted', '[2, 4]', '[3, 2]');
+      expectThrows(() => L.bucketize(L.rand([3]), L.rand([2, 2])), 'bucketize', '1-D');
+    });
+
+    c('sort is stable over ties and puts NaN last, padding never leaks', async () => {
+      // 6 elements pad to 8: the padding must stay out of the result.
+      const x = L.tensor([2, Number.NaN, 1, 2, Number.NEGATIVE_INFINITY, 1]);
+      const { values, indices } = x.sort();
+      expect(Array.from(await indices.data())).toEqual([4, 2, 5, 0, 3, 1]);
+      expect(Array.from(await values.data()).slice(0, 5)).toEqual([Number.NEGATIVE_INFINITY, 1, 1, 2, 2]);
+      const d = x.sort({ descending: true });
+      expect(Array.from(await d.indices.data())).toEqual([1, 0, 3, 2, 5, 4]);
     });
 
     c('cummax indices are int32 and point at the values', async () => {

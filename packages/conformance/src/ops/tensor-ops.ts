@@ -8,7 +8,7 @@ import type { OpTolerance, Tolerance } from '../tolerances.js';
 
 type Attrs = Record<string, any>;
 const T = (a: Arg): L.Tensor => a as L.Tensor;
-const pair = (r: L.CumExtreme): L.Tensor[] => [r.values, r.indices];
+const pair = (r: { values: L.Tensor; indices: L.Tensor }): L.Tensor[] => [r.values, r.indices];
 
 export const TENSOR_OPS: Record<string, OpFn> = {
   cumsum: (a, at) => L.cumsum(T(a[0]), at.dim),
@@ -46,6 +46,15 @@ export const TENSOR_OPS: Record<string, OpFn> = {
   isfinite: (a) => L.isfinite(T(a[0])),
   clampMin: (a, at) => T(a[0]).clampMin(at.min),
   clampMax: (a, at) => L.clampMax(T(a[0]), at.max),
+  sort: (a, at) => pair(T(a[0]).sort({ dim: at.dim, descending: at.descending })),
+  argsort: (a, at) => L.argsort(T(a[0]), { dim: at.dim }),
+  msort: (a) => T(a[0]).msort(),
+  topk: (a, at) => pair(T(a[0]).topk(at.k, { dim: at.dim, largest: at.largest })),
+  kthvalue: (a, at) => pair(L.kthvalue(T(a[0]), at.k, at.dim, { keepdim: at.keepdim })),
+  median: (a, at) =>
+    at.dim === undefined ? T(a[0]).median() : pair(L.median(T(a[0]), at.dim, { keepdim: at.keepdim })),
+  searchsorted: (a, at) => L.searchsorted(T(a[0]), T(a[1]), { right: at.right }),
+  bucketize: (a, at) => L.bucketize(T(a[0]), T(a[1]), { right: at.right }),
 };
 
 const EPS = 1.1920928955078125e-7;
@@ -64,6 +73,13 @@ export const TENSOR_OP_TOLERANCES: Record<string, OpTolerance> = {
   logcumsumexp: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
   // Values and indices are selected, never computed; their gradients are scatters.
   cummax: t(EXACT, SCAN),
+  // Sorting and selection move values: exact; gradients are scatters of single elements.
+  ...Object.fromEntries(
+    ['sort', 'argsort', 'msort', 'topk', 'kthvalue', 'median', 'searchsorted', 'bucketize'].map((op) => [
+      op,
+      t(EXACT, EXACT),
+    ]),
+  ),
   cummin: t(EXACT, SCAN),
   ...Object.fromEntries(
     [

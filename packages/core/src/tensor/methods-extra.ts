@@ -7,6 +7,7 @@
 import * as P from '../ops/pointwise.js';
 import * as RA from '../ops/rearrange.js';
 import * as S from '../ops/scan.js';
+import * as SO from '../ops/sort.js';
 import { Tensor } from './tensor.js';
 
 declare module './tensor.js' {
@@ -75,6 +76,20 @@ declare module './tensor.js' {
     clampMin(min: number): Tensor;
     /** min(this, max) ({@link clampMax}). */
     clampMax(max: number): Tensor;
+    /** Stable sort along a dim, values and indices ({@link sort}). */
+    sort(opts?: SO.SortOptions): SO.ValuesIndices;
+    /** Indices that sort along a dim ({@link argsort}). */
+    argsort(opts?: SO.SortOptions): Tensor;
+    /** Sorted along dim 0 ({@link msort}). */
+    msort(): Tensor;
+    /** The k largest or smallest along a dim ({@link topk}). */
+    topk(k: number, opts?: SO.TopkOptions): SO.ValuesIndices;
+    /** The k-th smallest along a dim ({@link kthvalue}). */
+    kthvalue(k: number, dim?: number, opts?: SO.SelectOptions): SO.ValuesIndices;
+    /** The lower median of all elements ({@link median}). */
+    median(): Tensor;
+    /** The lower median along `dim` and its index ({@link median}). */
+    median(dim: number, opts?: SO.SelectOptions): SO.ValuesIndices;
   }
 }
 
@@ -175,6 +190,24 @@ const methods: Methods = {
   },
   clampMax(max: number) {
     return P.clampMax(this, max);
+  },
+  sort(opts?: SO.SortOptions) {
+    return SO.sort(this, opts);
+  },
+  argsort(opts?: SO.SortOptions) {
+    return SO.argsort(this, opts);
+  },
+  msort() {
+    return SO.msort(this);
+  },
+  topk(k: number, opts?: SO.TopkOptions) {
+    return SO.topk(this, k, opts);
+  },
+  kthvalue(k: number, dim?: number, opts?: SO.SelectOptions) {
+    return SO.kthvalue(this, k, dim, opts);
+  },
+  median(dim?: number, opts?: SO.SelectOptions) {
+    return dim === undefined ? SO.median(this) : SO.median(this, dim, opts);
   },
 };
 Object.assign(Tensor.prototype, methods);
