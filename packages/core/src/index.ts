@@ -53,6 +53,7 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export { einsum } from './ops/einsum.js';
 export {
   abs,
   add,
@@ -112,6 +113,17 @@ export {
   stack,
 } from './ops/indexing.js';
 export { bmm, matmul, mm } from './ops/linalg.js';
+export * as linalg from './ops/linalg-namespace.js';
+export {
+  cdist,
+  cosineSimilarity,
+  type MatrixNormOptions,
+  matrixNorm,
+  norm,
+  pairwiseDistance,
+  type VectorNormOptions,
+  vectorNorm,
+} from './ops/norms.js';
 export {
   type AddmmOptions,
   addcdiv,

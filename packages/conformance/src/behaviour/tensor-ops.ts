@@ -26,6 +26,11 @@ export function tensorOpsBehaviour(ctx: SuiteContext): void {
       expectThrows(() => L.median(L.zeros([0])), 'median', 'empty');
       expectThrows(() => L.searchsorted(L.rand([2, 4]), L.rand([3, 2])), 'searchsorted', '[2, 4]', '[3, 2]');
       expectThrows(() => L.bucketize(L.rand([3]), L.rand([2, 2])), 'bucketize', '1-D');
+      expectThrows(() => L.einsum('ij,jk->ik', L.rand([2, 3]), L.rand([4, 5])), 'einsum', "'j'", '3', '4');
+      expectThrows(() => L.einsum('ij,jk', L.rand([2, 3])), 'einsum', '2 operand subscripts', '1 operands');
+      expectThrows(() => L.einsum('ijk->i', L.rand([2, 3])), 'einsum', "'ijk'", '3 dims', 'has 2');
+      expectThrows(() => L.einsum('ij->iz', L.rand([2, 3])), 'einsum', "'z'");
+      expectThrows(() => L.linalg.matrixNorm(L.rand([3, 3]), 2), 'matrixNorm', 'ord 2');
     });
 
     c('sort is stable over ties and puts NaN last, padding never leaks', async () => {

@@ -8,6 +8,7 @@ import type { OpTolerance, Tolerance } from '../tolerances.js';
 
 type Attrs = Record<string, any>;
 const T = (a: Arg): L.Tensor => a as L.Tensor;
+const dec = (v: unknown): number => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
 const pair = (r: { values: L.Tensor; indices: L.Tensor }): L.Tensor[] => [r.values, r.indices];
 
 export const TENSOR_OPS: Record<string, OpFn> = {
@@ -55,6 +56,13 @@ export const TENSOR_OPS: Record<string, OpFn> = {
     at.dim === undefined ? T(a[0]).median() : pair(L.median(T(a[0]), at.dim, { keepdim: at.keepdim })),
   searchsorted: (a, at) => L.searchsorted(T(a[0]), T(a[1]), { right: at.right }),
   bucketize: (a, at) => L.bucketize(T(a[0]), T(a[1]), { right: at.right }),
+  einsum: (a, at) => L.einsum(at.equation, ...(a[0] as L.Tensor[])),
+  vectorNorm: (a, at) => L.linalg.vectorNorm(T(a[0]), dec(at.ord), { dim: at.dim, keepdim: at.keepdim }),
+  matrixNorm: (a, at) => L.linalg.matrixNorm(T(a[0]), at.ord === 'fro' ? 'fro' : dec(at.ord)),
+  norm: (a, at) => T(a[0]).norm(at.p, at.dim),
+  cosineSimilarity: (a, at) => L.cosineSimilarity(T(a[0]), T(a[1]), { dim: at.dim }),
+  pairwiseDistance: (a, at) => L.pairwiseDistance(T(a[0]), T(a[1]), { p: at.p, keepdim: at.keepdim }),
+  cdist: (a, at) => L.cdist(T(a[0]), T(a[1]), { p: at.p }),
 };
 
 const EPS = 1.1920928955078125e-7;
@@ -115,4 +123,12 @@ export const TENSOR_OP_TOLERANCES: Record<string, OpTolerance> = {
   hypot: t(FEW, FEW),
   logaddexp: t(FEW, FEW),
   xlogy: t(FEW, CHAIN),
+  // Contractions and norms: sums over the stated accumulation length.
+  einsum: t(SCAN, SCAN),
+  vectorNorm: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+  matrixNorm: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+  norm: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+  cosineSimilarity: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+  pairwiseDistance: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
+  cdist: t({ atol: 1e-7, rtol: 4 * EPS, perK: true }, { atol: 1e-7, rtol: 8 * EPS, perK: true }),
 };

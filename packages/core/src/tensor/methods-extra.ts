@@ -4,6 +4,7 @@
  * size of its first round. The package marks this module as having side effects, so a
  * bundler keeps it.
  */
+import * as N from '../ops/norms.js';
 import * as P from '../ops/pointwise.js';
 import * as RA from '../ops/rearrange.js';
 import * as S from '../ops/scan.js';
@@ -86,6 +87,8 @@ declare module './tensor.js' {
     topk(k: number, opts?: SO.TopkOptions): SO.ValuesIndices;
     /** The k-th smallest along a dim ({@link kthvalue}). */
     kthvalue(k: number, dim?: number, opts?: SO.SelectOptions): SO.ValuesIndices;
+    /** A vector norm over `dim` (default all) ({@link norm}). */
+    norm(p?: number | 'fro', dim?: number | readonly number[] | null, opts?: { keepdim?: boolean }): Tensor;
     /** The lower median of all elements ({@link median}). */
     median(): Tensor;
     /** The lower median along `dim` and its index ({@link median}). */
@@ -196,6 +199,9 @@ const methods: Methods = {
   },
   argsort(opts?: SO.SortOptions) {
     return SO.argsort(this, opts);
+  },
+  norm(p?: number | 'fro', dim?: number | readonly number[] | null, opts?: { keepdim?: boolean }) {
+    return N.norm(this, p, dim, opts);
   },
   msort() {
     return SO.msort(this);
