@@ -155,3 +155,4 @@ export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';
 export { type MemoryInfo, type MemoryStats, memory } from './tensor/storage.js';
 export { type KeepDim, type Other, Tensor } from './tensor/tensor.js';
+export { VERSION } from './version.js';
