@@ -3,82 +3,20 @@
  *
  *   import { createWasmBackend } from '@layers/backend-wasm';
  *   setBackend(await createWasmBackend({ threads: 4 }));
+ *
+ * This is the default entry (Node, Bun, Deno); index.browser.ts is the same API without any
+ * `node:` import, chosen by the exports map's `browser` condition.
  */
 import type { Backend } from '@layers/core';
-import { Allocator } from './allocator.js';
-import { type Exports, PARALLEL_KERNELS, WasmBackend } from './backend.js';
-import { loadKernels } from './loader.js';
-import { ThreadPool } from './pool.js';
-
-export interface WasmBackendOptions {
-  /**
-   * Threads used by big kernels, the calling thread included. Default: the number of
-   * cores. 1 means no workers. Browsers need `crossOriginIsolated` for more than one.
-   */
-  threads?: number;
-  /** Upper bound of the linear memory in bytes (default and maximum: 4 GiB). */
-  maxMemoryBytes?: number;
-}
+import type { WasmBackend } from './backend.js';
+import { createOnHost, type WasmBackendOptions } from './create.js';
+import { anyHost } from './host/any.js';
 
 export type { WasmBackend } from './backend.js';
+export type { WasmBackendOptions } from './create.js';
+export type { WasmPaths } from './loader.js';
 
-const PAGE = 65536;
-const MAX_PAGES = 65536; // must match --maximumMemory in the build script
-const DESC_BYTES = 4096;
-let warnedIsolation = false;
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-async function defaultThreads(): Promise<number> {
-  if (isNode) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  }
-  const nav = (globalThis as any).navigator;
-  return nav?.hardwareConcurrency ?? 1;
-}
-
-/** Shared memory needs SharedArrayBuffer, which browsers only give cross-origin isolated pages. */
-function sharedMemoryAvailable(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  if (!isNode && (globalThis as any).crossOriginIsolated === false) return false;
-  return true;
-}
-
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend & Backend> {
-  let threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
-  if (threads > 1 && !sharedMemoryAvailable()) {
-    if (!warnedIsolation) {
-      warnedIsolation = true;
-      console.warn(
-        'layers wasm: SharedArrayBuffer is unavailable (page is not crossOriginIsolated); running on one thread. ' +
-          'Serve with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads.',
-      );
-    }
-    threads = 1;
-  }
-  const shared = sharedMemoryAvailable();
-  const module = await loadKernels(shared);
-  const maxBytes = Math.min(options.maxMemoryBytes ?? MAX_PAGES * PAGE, MAX_PAGES * PAGE);
-  const maximum = Math.max(16, Math.floor(maxBytes / PAGE));
-  const memory = new WebAssembly.Memory({ initial: 16, maximum, shared } as WebAssembly.MemoryDescriptor);
-  const imports = { env: { memory, hostLog: Math.log, hostCos: Math.cos, hostSin: Math.sin } };
-  const instance = await WebAssembly.instantiate(module, imports);
-  const ex = instance.exports as unknown as Exports;
-  const allocator = new Allocator(memory, ex.heapBase(), maximum * PAGE);
-  const descPtr = allocator.alloc(DESC_BYTES, 'iteration descriptors');
-  const scratchPer = Math.ceil(ex.scratchBytes() / 64) * 64;
-  const scratchBase = allocator.alloc(scratchPer * threads, 'per-thread scratch');
-  ex.setThread(0, scratchBase, scratchPer);
-  const pool =
-    threads > 1
-      ? await ThreadPool.create(threads - 1, {
-          module,
-          memory,
-          names: PARALLEL_KERNELS,
-          scratchBase,
-          scratchPer,
-        })
-      : null;
-  return new WasmBackend(ex, memory, allocator, pool, threads, descPtr);
+/** Creates a WebAssembly backend: compiles the kernels, starts the worker threads. */
+export function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend & Backend> {
+  return createOnHost(anyHost, options);
 }

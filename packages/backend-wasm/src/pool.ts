@@ -3,6 +3,8 @@
  * writes (kernel, args, range) into a shared control block, bumps a generation counter
  * the workers Atomics.wait on, runs chunk 0 on the calling thread and waits for the rest.
  */
+
+import type { Host } from './host/host.js';
 import {
   C_ALIGN,
   C_DEAD,
@@ -36,11 +38,9 @@ export interface PoolInit {
   scratchPer: number;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
 /** A browser main thread may not block in Atomics.wait; it spins on Atomics.load instead. */
-function canBlock(): boolean {
-  if (isNode) return true;
+function canBlock(host: Host): boolean {
+  if (host.node) return true;
   const g: any = globalThis;
   return typeof g.WorkerGlobalScope !== 'undefined' && g instanceof g.WorkerGlobalScope;
 }
@@ -52,17 +52,21 @@ export class ThreadPool {
   private readonly workers: AnyWorker[] = [];
   private failure: string | null = null;
   private destroyed = false;
-  private readonly blocking = canBlock();
+  private readonly blocking: boolean;
 
-  private constructor(size: number) {
+  private constructor(
+    size: number,
+    private readonly host: Host,
+  ) {
     this.size = size;
+    this.blocking = canBlock(host);
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
     this.args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
   }
 
   /** Starts `size` workers and resolves once every one has instantiated the kernels. */
-  static async create(size: number, init: PoolInit): Promise<ThreadPool> {
-    const pool = new ThreadPool(size);
+  static async create(size: number, host: Host, init: PoolInit): Promise<ThreadPool> {
+    const pool = new ThreadPool(size, host);
     const src = workerSource();
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
@@ -112,11 +116,11 @@ export class ThreadPool {
       if (!this.destroyed) this.failure ??= `layers wasm: worker ${index} ${why}`;
       reject(new Error(this.failure ?? why));
     };
-    if (isNode) {
-      const { Worker } = await import('node:worker_threads');
+    if (this.host.node) {
+      const { Worker } = await this.host.workerThreads();
       const w = new Worker(src, { eval: true });
       w.on('message', onMsg);
-      w.on('error', (e) => onDeath(`died: ${e instanceof Error ? e.message : String(e)}`));
+      w.on('error', (e: unknown) => onDeath(`died: ${e instanceof Error ? e.message : String(e)}`));
       w.on('exit', (code) => onDeath(`exited (code ${code})`));
       return w;
     }
@@ -226,7 +230,7 @@ export class ThreadPool {
   killWorkerForTest(i: number): Promise<void> {
     const w = this.workers[i] as any;
     return new Promise((res) => {
-      if (isNode) w.once('exit', () => res());
+      if (this.host.node) w.once('exit', () => res());
       else res();
       w.terminate();
     });

@@ -223,6 +223,7 @@ export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';
 export { type MemoryInfo, type MemoryStats, memory } from './tensor/storage.js';
 export { type KeepDim, type Other, Tensor } from './tensor/tensor.js';
+export { VERSION } from './version.js';
 
 // Adds the second-round Tensor methods (cumsum, flip, ...) to the class.
 import './tensor/methods-extra.js';

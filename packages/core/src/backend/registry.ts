@@ -1,9 +1,11 @@
 import type { Backend } from './contract.js';
+import { checkSingleCore } from './instances.js';
 
 let current: Backend | null = null;
 
 /** Make `backend` the default for every tensor created without an explicit backend. */
 export function setBackend(backend: Backend): void {
+  checkSingleCore();
   current = backend;
 }
 

@@ -607,3 +607,11 @@ function nest(data: TypedArray, shape: readonly number[], dtype: DType): unknown
   };
   return build(0, 0);
 }
+
+declare global {
+  // Tensor's [Symbol.dispose] (for `using`) without asking consumers for lib esnext.disposable:
+  // the same declaration as TypeScript's lib and @types/node make, so it merges with either.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @layers/backend-wasm: WebAssembly SIMD kernels with a worker-thread pool.
+ *
+ *   import { createWasmBackend } from '@layers/backend-wasm';
+ *   setBackend(await createWasmBackend({ threads: 4 }));
+ *
+ * The browser entry (the exports map's `browser` condition): index.ts's API on a host that
+ * never imports a `node:` module, so bundlers have nothing to externalize.
+ */
+import type { Backend } from '@layers/core';
+import type { WasmBackend } from './backend.js';
+import { createOnHost, type WasmBackendOptions } from './create.js';
+import { browserHost } from './host/browser.js';
+
+export type { WasmBackend } from './backend.js';
+export type { WasmBackendOptions } from './create.js';
+export type { WasmPaths } from './loader.js';
+
+/** Creates a WebAssembly backend: compiles the kernels, starts the worker threads. */
+export function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend & Backend> {
+  return createOnHost(browserHost, options);
+}
