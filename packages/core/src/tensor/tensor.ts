@@ -83,8 +83,11 @@ export class Tensor {
   /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(
     storage: Storage,
+    /** Size of each dimension, e.g. `[N, C, H, W]`; `[]` for a scalar. */
     readonly shape: readonly number[],
+    /** Elements to step in storage per index of each dimension (views change these). */
     readonly strides: readonly number[],
+    /** Position of the first element in storage, in elements. */
     readonly offset: number,
     track = true,
   ) {
@@ -141,6 +144,7 @@ export class Tensor {
   get requiresGrad(): boolean {
     return this._h.node !== null || this._requiresGrad;
   }
+  /** Same as {@link Tensor.requiresGrad_}. */
   set requiresGrad(value: boolean) {
     this.requiresGrad_(value);
   }
