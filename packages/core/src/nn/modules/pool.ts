@@ -111,7 +111,10 @@ abstract class AdaptiveMaxPool extends Module {
     /** Output spatial size: one number, or one per dim (null keeps that input dim). */
     readonly outputSize: P.AdaptiveSize,
     /** `returnIndices`: forward also returns the argmax positions. */
-    readonly options: { returnIndices?: boolean } = {},
+    readonly options: {
+      /** Also return the flat spatial index of each maximum, as `[values, indices]`. */
+      returnIndices?: boolean;
+    } = {},
   ) {
     super();
   }
