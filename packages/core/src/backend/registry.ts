@@ -7,6 +7,7 @@ export function setBackend(backend: Backend): void {
   current = backend;
 }
 
+/** The current default backend; throws, saying how to set one, when none is set. */
 export function getBackend(): Backend {
   if (!current) {
     throw new Error(
@@ -17,6 +18,7 @@ export function getBackend(): Backend {
   return current;
 }
 
+/** Whether a default backend is set. */
 export function hasBackend(): boolean {
   return current !== null;
 }

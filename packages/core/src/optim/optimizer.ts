@@ -24,7 +24,11 @@ export interface ParamGroupInput {
  * A parameter group as the optimizer holds it: every option resolved (defaults filled in) plus the
  * parameter list. Change `lr` here to change the learning rate.
  */
-export type ParamGroup<O> = O & { params: Tensor[]; [option: string]: unknown };
+export type ParamGroup<O> = O & {
+  /** The group's parameters. */
+  params: Tensor[];
+  [option: string]: unknown;
+};
 /** One entry of a parameter's optimizer state: a tensor (e.g. `exp_avg`) or a number (e.g. `step`). */
 export type StateValue = Tensor | number;
 /** A parameter's optimizer state by camelCase name (`momentumBuffer`, `expAvg`, `step`, ...). */
