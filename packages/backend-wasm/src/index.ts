@@ -10,6 +10,7 @@ import { type Exports, PARALLEL_KERNELS, WasmBackend } from './backend.js';
 import { loadKernels } from './loader.js';
 import { ThreadPool } from './pool.js';
 
+/** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
   /**
    * Threads used by big kernels, the calling thread included. Default: the number of
@@ -45,6 +46,24 @@ function sharedMemoryAvailable(): boolean {
   return true;
 }
 
+/**
+ * The WebAssembly SIMD backend: tensors live in one `WebAssembly.Memory`, and large kernels
+ * are split over a pool of worker threads sharing it. `dataSync()` works. More than one
+ * thread needs SharedArrayBuffer, which browsers give only cross-origin isolated pages
+ * (COOP/COEP headers); without it the backend warns once and runs on one thread.
+ * Call `destroy()` to stop the workers.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from '@layers/core';
+ * import { createWasmBackend } from '@layers/backend-wasm';
+ *
+ * const wasm = await createWasmBackend({ threads: 4 });
+ * setBackend(wasm);
+ * // ... train ...
+ * wasm.destroy(); // ends the worker threads, so Node can exit
+ * ```
+ */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend & Backend> {
   let threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
   if (threads > 1 && !sharedMemoryAvailable()) {

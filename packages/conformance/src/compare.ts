@@ -6,16 +6,23 @@
 import { decodeValues, type EncodedTensor } from './fixtures.js';
 import type { Tolerance } from './tolerances.js';
 
+/** Values read back from a layers tensor, for {@link compareTensor}. */
 export interface Actual {
+  /** Shape of the tensor. */
   shape: readonly number[];
+  /** Its dtype. */
   dtype: string;
+  /** Its values, row-major. */
   data: ArrayLike<number>;
 }
 
+/** Outcome of {@link compareTensor}. */
 export interface Comparison {
+  /** True when every element is within tolerance (NaN matches NaN, infinities must match exactly). */
   ok: boolean;
   /** Worst |error| / allowed over the tensor (0 when exact; Infinity for NaN/inf mismatch). */
   ratio: number;
+  /** One line: the worst ratio when ok; else the mismatch count, the worst element, both values and the allowed error. */
   message: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * @layers/conformance: the suite every @layers backend runs, checked against PyTorch.
+ * `@layers/conformance`: the suite every layers backend runs, checked against PyTorch.
  *
  *   import { describeConformance } from '@layers/conformance';
  *   describeConformance('cpu', () => createCpuBackend());
