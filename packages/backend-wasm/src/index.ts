@@ -3,6 +3,8 @@
  *
  *   import { createWasmBackend } from '@layers/backend-wasm';
  *   setBackend(await createWasmBackend({ threads: 4 }));
+ *
+ * @packageDocumentation
  */
 import type { Backend } from '@layers/core';
 import { Allocator } from './allocator.js';

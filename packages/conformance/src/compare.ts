@@ -22,10 +22,14 @@ export interface Comparison {
   ok: boolean;
   /** Worst |error| / allowed over the tensor (0 when exact; Infinity for NaN/inf mismatch). */
   ratio: number;
-  /** One line: the worst ratio when ok; else the mismatch count, the worst element, both values and the allowed error. */
+  /**
+   * One line: the worst ratio when ok; else the mismatch count, the worst element, both values
+   * and the allowed error.
+   */
   message: string;
 }
 
+/** Options of {@link compareTensor}. */
 export interface CompareOptions {
   /** Accumulation length (matmul K, number of reduced elements); scales a `perK` tolerance. */
   accum?: number;
@@ -35,6 +39,11 @@ function fmt(n: number): string {
   return Number.isFinite(n) ? n.toPrecision(9) : String(n);
 }
 
+/**
+ * Compare a tensor read back from layers with a fixture's expected one under `tol`: shapes and
+ * dtypes must match, then every element must satisfy `|actual - expected| <= atol + rtol * |expected|`
+ * (scaled by `opts.accum` for a `perK` tolerance). `label` starts the message.
+ */
 export function compareTensor(
   label: string,
   actual: Actual,

@@ -3,6 +3,8 @@
  *
  *   import { describeConformance } from '@layers/conformance';
  *   describeConformance('cpu', () => createCpuBackend());
+ *
+ * @packageDocumentation
  */
 export { type CompareOptions, type Comparison, compareTensor } from './compare.js';
 export { type ConformanceOptions, describeConformance } from './describe.js';

@@ -2,7 +2,21 @@ import type { Backend } from './contract.js';
 
 let current: Backend | null = null;
 
-/** Make `backend` the default for every tensor created without an explicit backend. */
+/**
+ * Make `backend` the default for every tensor created without an explicit `backend` option.
+ * Tensors already created stay where they are (move them with `t.to(backend)` or
+ * `module.to(backend)`); an op mixing two backends throws, naming both.
+ *
+ * @example
+ * ```ts
+ * import { setBackend, tensor } from '@layers/core';
+ * import { createWasmBackend } from '@layers/backend-wasm';
+ *
+ * setBackend(await createWasmBackend());
+ * const x = tensor([1, 2, 3]);   // on wasm
+ * x.backend.name;                // 'wasm'
+ * ```
+ */
 export function setBackend(backend: Backend): void {
   current = backend;
 }
