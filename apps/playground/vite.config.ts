@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { digitsAsset } from './tools/digits-asset.js';
 
 /**
  * Cross-origin isolation: SharedArrayBuffer (and so the WASM backend's worker threads)
@@ -10,11 +11,11 @@ const isolation = {
 };
 
 export default defineConfig({
+  plugins: [digitsAsset()],
   server: { headers: isolation },
   preview: { headers: isolation },
   build: {
     target: 'es2022',
-    // The digit files are ~2 MB of JSON each; they are fetched, not inlined.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {

@@ -5,6 +5,7 @@
  * yet, because that backend is not written, is reported and skipped), runs the benchmark list
  * and prints one side-by-side table per family.
  */
+import { parseArgs as parseFlags } from 'node:util';
 import {
   type BenchSpec,
   type Contender,
@@ -27,31 +28,34 @@ interface Args {
   quick: boolean;
 }
 
+const USAGE = 'usage: pnpm bench [--only cpu|wasm|webgpu] [--cases id,...] [--quick]';
+
 function parseArgs(argv: readonly string[]): Args {
-  let only: Family[] = ['cpu', 'wasm', 'webgpu'];
-  let cases: string[] = [];
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') quick = true;
-    else if (a === '--only' || a.startsWith('--only=')) {
-      const v = a.includes('=') ? a.slice('--only='.length) : argv[++i];
-      const list = (v ?? '').split(',') as Family[];
-      for (const f of list) {
-        if (!(f in FAMILIES)) throw new Error(`--only expects cpu, wasm or webgpu (got '${f}')`);
-      }
-      only = list;
-    } else if (a === '--cases' || a.startsWith('--cases=')) {
-      const v = a.includes('=') ? a.slice('--cases='.length) : argv[++i];
-      cases = (v ?? '').split(',').filter((c) => c.length > 0);
-    } else if (a === '--help' || a === '-h') {
-      console.log('usage: pnpm bench [--only cpu|wasm|webgpu] [--cases id,...] [--quick]');
-      process.exit(0);
-    } else {
-      throw new Error(`unknown argument '${a}' (try --help)`);
-    }
+  const { values } = parseFlags({
+    // pnpm forwards the `--` between its flags and ours; it must not end option parsing.
+    args: argv.filter((a) => a !== '--'),
+    strict: true,
+    options: {
+      only: { type: 'string' },
+      cases: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  return { only, cases, quick };
+  let only: Family[] = ['cpu', 'wasm', 'webgpu'];
+  if (values.only !== undefined) {
+    const list = values.only.split(',') as Family[];
+    for (const f of list) {
+      if (!(f in FAMILIES)) throw new Error(`--only expects cpu, wasm or webgpu (got '${f}')`);
+    }
+    only = list;
+  }
+  const cases = (values.cases ?? '').split(',').filter((c) => c.length > 0);
+  return { only, cases, quick: values.quick };
 }
 
 function specsFor(quick: boolean, family: Family): BenchSpec[] {

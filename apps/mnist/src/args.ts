@@ -1,4 +1,6 @@
 /** Command-line flags of the main job. Errors are one line, for people, not stack traces. */
+import { parseArgs as parseFlags } from 'node:util';
+
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
 export interface Args {
@@ -24,78 +26,84 @@ export const USAGE = `Usage: pnpm start [-- options]
   --predict                   load the weights and evaluate them instead of training
   --help                      show this help`;
 
+const OPTIONS = {
+  backend: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  weights: { type: 'string', default: 'out/mnist-cnn.safetensors' },
+  predict: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} expects a positive integer, got "${v}"`);
   return n;
 }
 
+/** node:util's messages are long and suggest `--` tricks; ours name the flag in one line. */
+function usageError(e: unknown): UsageError {
+  const err = e as NodeJS.ErrnoException;
+  const quoted = /'([^' <]+)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unknown option "${quoted}" (see --help)`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(
+        /does not take an argument/.test(err.message)
+          ? `${quoted} takes no value`
+          : `${quoted} needs a value`,
+      );
+    default:
+      return new UsageError(err.message);
+  }
+}
+
+function readFlags(argv: readonly string[]) {
+  try {
+    // pnpm forwards the `--` that separates its own flags from ours: drop it rather than
+    // let it end option parsing.
+    return parseFlags({ args: argv.filter((a) => a !== '--'), options: OPTIONS, strict: true }).values;
+  } catch (e) {
+    throw usageError(e);
+  }
+}
+
 export function parseArgs(argv: readonly string[]): Args {
+  const values = readFlags(argv);
   const args: Args = {
     backend: 'auto',
     epochs: 5,
     batchSize: 64,
     lr: 0.002,
     seed: 0,
-    weights: 'out/mnist-cnn.safetensors',
-    predict: false,
-    help: false,
+    weights: values.weights,
+    predict: values.predict,
+    help: values.help,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i];
-    if (raw === '--') continue;
-    const [flag, inline] = raw.includes('=')
-      ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)]
-      : [raw, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--backend': {
-        const v = value();
-        if (v !== 'cpu' && v !== 'wasm' && v !== 'webgpu') {
-          throw new UsageError(`--backend must be one of cpu, wasm, webgpu; got "${v}"`);
-        }
-        args.backend = v;
-        break;
-      }
-      case '--epochs':
-        args.epochs = positiveInt(flag, value());
-        break;
-      case '--batch-size':
-        args.batchSize = positiveInt(flag, value());
-        break;
-      case '--lr': {
-        const v = value();
-        const n = Number(v);
-        if (!(n > 0) || !Number.isFinite(n))
-          throw new UsageError(`--lr expects a positive number, got "${v}"`);
-        args.lr = n;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isSafeInteger(n) || n < 0)
-          throw new UsageError(`--seed expects a non-negative integer, got "${v}"`);
-        args.seed = n;
-        break;
-      }
-      case '--weights':
-        args.weights = value();
-        break;
-      case '--predict':
-        args.predict = true;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown option "${raw}" (see --help)`);
+  if (values.backend !== undefined) {
+    const v = values.backend;
+    if (v !== 'cpu' && v !== 'wasm' && v !== 'webgpu') {
+      throw new UsageError(`--backend must be one of cpu, wasm, webgpu; got "${v}"`);
     }
+    args.backend = v;
+  }
+  if (values.epochs !== undefined) args.epochs = positiveInt('--epochs', values.epochs);
+  if (values['batch-size'] !== undefined) args.batchSize = positiveInt('--batch-size', values['batch-size']);
+  if (values.lr !== undefined) {
+    const n = Number(values.lr);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new UsageError(`--lr expects a positive number, got "${values.lr}"`);
+    args.lr = n;
+  }
+  if (values.seed !== undefined) {
+    const n = Number(values.seed);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new UsageError(`--seed expects a non-negative integer, got "${values.seed}"`);
+    args.seed = n;
   }
   return args;
 }

@@ -8,6 +8,37 @@ export interface Support {
   available: boolean;
   /** What was found (adapter, thread count) or why the backend is unavailable. */
   detail: string;
+  /** WebGPU on a software adapter (SwiftShader, llvmpipe, WARP): slower than wasm. */
+  software?: boolean;
+}
+
+/** What a GPUAdapter says about itself (`info`, and the older `isFallbackAdapter` flag). */
+export interface AdapterFacts {
+  isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+}
+
+/**
+ * True for a software rasteriser: the adapter says it is a fallback adapter, or names a CPU
+ * implementation (Chromium's SwiftShader reports vendor "google", architecture "swiftshader").
+ */
+export function isSoftwareAdapter(facts: AdapterFacts): boolean {
+  if (facts.isFallbackAdapter) return true;
+  const text = [facts.vendor, facts.architecture, facts.description].join(' ');
+  return /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i.test(text);
+}
+
+/**
+ * The backend the page selects at first: WebGPU on a hardware adapter, else WASM, else CPU
+ * (as apps/mnist's CLI chooses). WebGPU on a software adapter trains far slower than WASM.
+ */
+export function defaultBackend(list: readonly Support[]): BackendName | null {
+  const usable = (name: BackendName) => list.find((s) => s.name === name && s.available);
+  const gpu = usable('webgpu');
+  if (gpu && !gpu.software) return 'webgpu';
+  return usable('wasm')?.name ?? usable('cpu')?.name ?? gpu?.name ?? null;
 }
 
 /** A module using one SIMD instruction; the WASM kernels are compiled with SIMD. */
@@ -31,10 +62,22 @@ async function detectWebGPU(): Promise<Support> {
     const adapter = await navigator.gpu.requestAdapter();
     if (!adapter)
       return { name: 'webgpu', available: false, detail: 'no adapter (requestAdapter returned null)' };
-    const info = adapter.info;
+    const info = adapter.info as AdapterFacts | undefined;
     const what = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'adapter';
-    const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter;
-    return { name: 'webgpu', available: true, detail: fallback ? `${what} (software)` : what };
+    const legacy = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    // GPUAdapterInfo's fields are prototype getters: read them one by one (a spread copies none).
+    const software = isSoftwareAdapter({
+      isFallbackAdapter: info?.isFallbackAdapter || legacy,
+      vendor: info?.vendor,
+      architecture: info?.architecture,
+      description: info?.description,
+    });
+    return {
+      name: 'webgpu',
+      available: true,
+      software,
+      detail: software ? `${what} (software: slower than wasm here)` : what,
+    };
   } catch (e) {
     return { name: 'webgpu', available: false, detail: `requestAdapter failed: ${(e as Error).message}` };
   }

@@ -1,7 +1,10 @@
 /**
  * A small line chart on a <canvas>: training loss (left axis) and test accuracy (right axis,
- * dashed) against training samples seen, one colour per run.
+ * dashed) against training samples seen, one colour per run. It fills its panel's width and
+ * redraws at the device's pixel density whenever its size or the pixel ratio changes.
  */
+import { formatTick, niceTicks } from './ticks.js';
+
 export interface Run {
   label: string;
   color: string;
@@ -10,25 +13,21 @@ export interface Run {
 }
 
 const COLORS = ['#3d7bd9', '#d9653d', '#3da66b', '#9b59b6', '#c0392b', '#16a085'];
-const PAD = { left: 48, right: 52, bottom: 30 };
-const LEGEND_ROW = 16;
+const PAD = { left: 44, right: 44, bottom: 34 };
+const LEGEND_ROW = 18;
+/** The loss axis of an empty chart: a 10-class model starts near ln(10) = 2.3. */
+const EMPTY_LOSS = 2.5;
 
 export class Chart {
   readonly runs: Run[] = [];
   private pending = false;
-  /** CSS pixels; the backing store is scaled by devicePixelRatio. */
-  private readonly size: { width: number; height: number };
+  /** CSS pixels; the backing store is that times devicePixelRatio. */
+  private size = { width: 0, height: 0 };
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    // Draw at the device's pixel density so lines stay sharp.
-    const ratio = window.devicePixelRatio || 1;
-    const { width, height } = canvas;
-    canvas.style.aspectRatio = `${width} / ${height}`;
-    canvas.width = width * ratio;
-    canvas.height = height * ratio;
-    canvas.getContext('2d')!.scale(ratio, ratio);
-    this.size = { width, height };
-    this.draw();
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.watchPixelRatio();
+    this.resize();
   }
 
   addRun(label: string): Run {
@@ -48,40 +47,77 @@ export class Chart {
     });
   }
 
+  /** Match the backing store to the displayed size at the current pixel ratio, then draw. */
+  private resize(): void {
+    const ratio = window.devicePixelRatio || 1;
+    const width = this.canvas.clientWidth;
+    const height = this.canvas.clientHeight;
+    if (width === 0 || height === 0) return;
+    this.size = { width, height };
+    this.canvas.width = Math.round(width * ratio);
+    this.canvas.height = Math.round(height * ratio);
+    this.canvas.getContext('2d')!.setTransform(ratio, 0, 0, ratio, 0, 0);
+    this.draw();
+  }
+
+  /** Moving the window to another screen or zooming changes the ratio, not always the size. */
+  private watchPixelRatio(): void {
+    const query = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    query.addEventListener(
+      'change',
+      () => {
+        this.resize();
+        this.watchPixelRatio();
+      },
+      { once: true },
+    );
+  }
+
   draw(): void {
     const ctx = this.canvas.getContext('2d')!;
     const { width, height } = this.size;
+    if (width === 0) return;
     ctx.clearRect(0, 0, width, height);
-    ctx.font = '11px system-ui, sans-serif';
-    const top = this.legend(ctx, width) + 18;
+    ctx.font = '12px system-ui, sans-serif';
+    const top = this.legend(ctx, width) + 20;
     const w = width - PAD.left - PAD.right;
     const h = height - top - PAD.bottom;
-    const maxX = Math.max(1, ...this.runs.flatMap((r) => [...r.loss, ...r.accuracy].map(([x]) => x)));
-    const maxLoss = Math.max(0.5, ...this.runs.flatMap((r) => r.loss.map(([, y]) => y)));
+    const xs = this.runs.flatMap((r) => [...r.loss, ...r.accuracy].map(([x]) => x));
+    const empty = xs.length === 0;
+    const losses = this.runs.flatMap((r) => r.loss.map(([, y]) => y));
+    const lossTicks = niceTicks(losses.length ? Math.max(...losses) : EMPTY_LOSS);
+    const maxLoss = lossTicks.at(-1)!;
+    const xTicks = empty ? [] : niceTicks(Math.max(...xs), Math.max(2, Math.floor(w / 90)));
+    const maxX = xTicks.at(-1) ?? 1;
     const px = (x: number) => PAD.left + (x / maxX) * w;
     const pyLoss = (y: number) => top + h - (y / maxLoss) * h;
     const pyAcc = (a: number) => top + h - a * h;
 
-    // Grid, axes and their titles.
+    // Grid on the loss ticks, accuracy labels in quarters, axis titles.
     ctx.strokeStyle = '#e3e6ea';
     ctx.fillStyle = '#5b6470';
     ctx.lineWidth = 1;
     ctx.setLineDash([]);
-    for (let i = 0; i <= 4; i++) {
-      const y = top + (h * i) / 4;
+    const lossStep = lossTicks[1] - lossTicks[0];
+    for (const t of lossTicks) {
+      const y = pyLoss(t);
       ctx.beginPath();
       ctx.moveTo(PAD.left, y);
       ctx.lineTo(PAD.left + w, y);
       ctx.stroke();
       ctx.textAlign = 'right';
-      ctx.fillText(((maxLoss * (4 - i)) / 4).toFixed(2), PAD.left - 6, y + 4);
-      ctx.textAlign = 'left';
-      ctx.fillText(`${(100 - 25 * i).toFixed(0)}%`, PAD.left + w + 6, y + 4);
+      ctx.fillText(formatTick(t, lossStep), PAD.left - 6, y + 4);
     }
+    ctx.textAlign = 'left';
+    for (const a of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(`${a * 100}%`, PAD.left + w + 6, pyAcc(a) + 4);
     ctx.textAlign = 'center';
-    ctx.fillText('training samples seen', PAD.left + w / 2, height - 8);
-    ctx.fillText(`${maxX}`, PAD.left + w, top + h + 14);
-    ctx.fillText('0', PAD.left, top + h + 14);
+    for (const t of xTicks) ctx.fillText(formatTick(t, xTicks[1] - xTicks[0]), px(t), top + h + 15);
+    ctx.fillText('training samples seen', PAD.left + w / 2, height - 6);
+    if (empty) {
+      ctx.fillStyle = '#8a929c';
+      ctx.fillText('Loss and test accuracy appear here while a model trains.', PAD.left + w / 2, top + h / 2);
+      ctx.fillStyle = '#5b6470';
+    }
     ctx.textAlign = 'left';
     ctx.fillText('loss (solid)', 4, top - 8);
     ctx.textAlign = 'right';

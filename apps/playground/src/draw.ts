@@ -44,8 +44,17 @@ export class Pad {
     canvas.addEventListener('pointercancel', end);
   }
 
+  /**
+   * grey() reads the pixels back after every stroke: willReadFrequently keeps the canvas in
+   * CPU memory (Chromium warns about getImageData on a GPU canvas otherwise). It must be on
+   * the first getContext call, which creates the context.
+   */
+  private context(): CanvasRenderingContext2D {
+    return this.canvas.getContext('2d', { willReadFrequently: true })!;
+  }
+
   clear(): void {
-    const ctx = this.canvas.getContext('2d')!;
+    const ctx = this.context();
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
   }
@@ -60,7 +69,7 @@ export class Pad {
   }
 
   private segment(a: [number, number], b: [number, number]): void {
-    const ctx = this.canvas.getContext('2d')!;
+    const ctx = this.context();
     ctx.strokeStyle = '#fff';
     ctx.lineWidth = STROKE;
     ctx.lineCap = 'round';
@@ -74,7 +83,7 @@ export class Pad {
   /** Grey levels in [0, 1], row-major, canvas-sized. */
   grey(): { data: Float32Array; width: number; height: number } {
     const { width, height } = this.canvas;
-    const rgba = this.canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+    const rgba = this.context().getImageData(0, 0, width, height).data;
     const data = new Float32Array(width * height);
     for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4] / 255;
     return { data, width, height };

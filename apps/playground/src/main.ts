@@ -8,7 +8,13 @@
  * prefill the form. `window.__playground.runs` holds every run's loss and accuracy points.
  */
 import type { Backend, nn } from '@layers/core';
-import { type BackendName, detectBackends, getBackendInstance, type Support } from './backends.js';
+import {
+  type BackendName,
+  defaultBackend,
+  detectBackends,
+  getBackendInstance,
+  type Support,
+} from './backends.js';
 import { Chart } from './chart.js';
 import { loadDigits } from './data.js';
 import { normalise, Pad, showPreview, toMnist } from './draw.js';
@@ -57,7 +63,7 @@ function selectedBackend(): BackendName | null {
 function renderBackends(list: Support[]): void {
   const ul = $<HTMLUListElement>('backends');
   ul.replaceChildren();
-  const first = list.find((s) => s.available);
+  const chosen = defaultBackend(list);
   for (const s of list) {
     const li = document.createElement('li');
     li.className = s.available ? 'available' : 'unavailable';
@@ -69,7 +75,7 @@ function renderBackends(list: Support[]): void {
     input.name = 'backend';
     input.value = s.name;
     input.disabled = !s.available;
-    input.checked = s === first;
+    input.checked = s.name === chosen;
     const small = document.createElement('small');
     small.textContent = s.detail;
     label.append(input, ` ${s.name} ${s.available ? '✓' : '✗'}`, small);
@@ -86,8 +92,8 @@ async function runTraining(): Promise<void> {
   stopRequested = false;
   try {
     setStatus('training', `Loading digits…`);
-    const data = await loadDigits(num('train-size'), num('test-size'), (n) =>
-      setStatus('training', `Loading digits… ${n}/10 classes`),
+    const data = await loadDigits(num('train-size'), num('test-size'), (f) =>
+      setStatus('training', `Loading digits… ${Math.round(f * 100)}%`),
     );
     setStatus('training', `Starting ${name}…`);
     const backend = await getBackendInstance(name);

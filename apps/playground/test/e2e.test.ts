@@ -27,9 +27,10 @@ async function ensureBuilt(): Promise<void> {
   const deps = readdirSync(join(root, 'node_modules', '@layers'))
     .map((d) => join(root, 'node_modules', '@layers', d, 'dist'))
     .filter((d) => existsSync(d));
-  const sources = [...['src', 'index.html', 'vite.config.ts'].map((f) => join(root, f)), ...deps].map(
-    newestMtime,
-  );
+  const sources = [
+    ...['src', 'tools', 'index.html', 'vite.config.ts'].map((f) => join(root, f)),
+    ...deps,
+  ].map(newestMtime);
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
   await build({ root, logLevel: 'warn' });
 }
@@ -51,6 +52,9 @@ let page: Page;
 let url: string;
 let profile: string;
 const pageErrors: string[] = [];
+const pageWarnings: string[] = [];
+/** Every response the page received: url and body size in bytes. */
+const responses: { url: string; bytes: number }[] = [];
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -78,6 +82,11 @@ beforeAll(async () => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
+    if (m.type() === 'warning') pageWarnings.push(m.text());
+  });
+  page.on('response', async (r) => {
+    const body = await r.body().catch(() => null);
+    responses.push({ url: r.url(), bytes: body?.length ?? 0 });
   });
 });
 
@@ -129,6 +138,24 @@ it('trains on every available backend and classifies a drawn digit', async () =>
   console.log(`backends: ${details.join(' | ')}`);
   expect(available).toEqual(expect.arrayContaining(['cpu', 'wasm']));
 
+  // WebGPU is the default only on a hardware adapter; headless Chromium's is SwiftShader.
+  const webgpuText = details.find((d) => d?.includes('webgpu')) ?? '';
+  const gpuDefault = available.includes('webgpu') && !webgpuText.includes('software');
+  const checked = await page.$eval('input[name="backend"]:checked', (i) => (i as HTMLInputElement).value);
+  expect(checked, webgpuText).toBe(gpuDefault ? 'webgpu' : 'wasm');
+
+  // The chart fills its panel at the device's pixel density, and starts with a sensible axis.
+  const chart = await page.$eval('#chart', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const panel = canvas.parentElement!;
+    const style = getComputedStyle(panel);
+    const inner =
+      panel.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    return { css: canvas.clientWidth, inner, backing: canvas.width, ratio: devicePixelRatio };
+  });
+  expect(chart.css).toBeCloseTo(chart.inner, 0);
+  expect(chart.backing).toBe(Math.round(chart.css * chart.ratio));
+
   // 1. The same tiny run everywhere (WebGPU on SwiftShader trains at a few samples/s).
   // Same seed, data and Philox streams, so the first loss (a forward pass through identically
   // initialised weights, before any update) must agree across backends.
@@ -176,5 +203,31 @@ it('trains on every available backend and classifies a drawn digit', async () =>
 
   mkdirSync(join(root, 'test-results'), { recursive: true });
   await page.screenshot({ path: join(root, 'test-results', 'playground.png'), fullPage: true });
+
+  // The digits arrive as one compact binary (the mnist JSON is 21 MB), fetched once.
+  const digitFiles = responses.filter((r) => /digits|\/[0-9]\.json/.test(r.url));
+  console.log(`digit payload: ${JSON.stringify(digitFiles)}`);
+  expect(digitFiles.map((r) => new URL(r.url).pathname)).toEqual(['/digits.bin']);
+  expect(digitFiles[0].bytes).toBeGreaterThan(1e6);
+  expect(digitFiles[0].bytes).toBeLessThan(2 * 1024 * 1024);
+  // The drawing pad reads pixels back after every stroke without a readback warning.
+  expect(pageWarnings.filter((w) => w.includes('willReadFrequently'))).toEqual([]);
+
+  // A phone: readable text, nothing wider than the screen, the chart as wide as its panel.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#chart')!.clientWidth < 390);
+  const phone = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    fontSize: Number.parseFloat(getComputedStyle(document.querySelector('#status')!).fontSize),
+    labelSize: Number.parseFloat(getComputedStyle(document.querySelector('label')!).fontSize),
+    buttonHeight: document.querySelector('#train')!.getBoundingClientRect().height,
+    chart: document.querySelector<HTMLCanvasElement>('#chart')!.clientWidth,
+  }));
+  expect(phone.scrollWidth).toBeLessThanOrEqual(390);
+  expect(phone.fontSize).toBeGreaterThanOrEqual(16);
+  expect(phone.labelSize).toBeGreaterThanOrEqual(14);
+  expect(phone.buttonHeight).toBeGreaterThanOrEqual(40);
+  expect(phone.chart).toBeGreaterThan(300);
+  await page.screenshot({ path: join(root, 'test-results', 'playground-phone.png'), fullPage: true });
   expect(pageErrors).toEqual([]);
 });

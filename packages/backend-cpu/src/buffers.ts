@@ -2,7 +2,9 @@ import type { BackendBuffer, DType, TypedArray, View } from '@layers/core';
 
 /** A CPU buffer is just a typed array of the dtype's storage type. */
 export interface CpuBuffer {
+  /** Element type the buffer was allocated for. */
   readonly dtype: DType;
+  /** The values (Float32Array, Int32Array, or Uint8Array for bool). */
   readonly data: TypedArray;
 }
 

@@ -20,7 +20,20 @@ function checkDtype(buf: CpuBuffer, dtype: DType, what: string): void {
   if (buf.dtype !== dtype) throw new TypeError(`cpu: ${what} as ${dtype} on a ${buf.dtype} buffer`);
 }
 
-/** Pure TypeScript backend over typed arrays. Kernels run synchronously on the calling thread. */
+/**
+ * The pure TypeScript backend over typed arrays: every kernel, including the fused ones,
+ * runs synchronously on the calling thread, so `dataSync()` works. Runs anywhere JavaScript
+ * does, with no set-up; the reference the other backends are measured against.
+ *
+ * @example
+ * ```ts
+ * import { setBackend, tensor } from '@layers/core';
+ * import { createCpuBackend } from '@layers/backend-cpu';
+ *
+ * setBackend(await createCpuBackend());
+ * tensor([1, 2, 3]).mul(2).dataSync(); // Float32Array [2, 4, 6]
+ * ```
+ */
 export async function createCpuBackend(): Promise<Backend> {
   let destroyed = false;
   const readNow = (buffer: BackendBuffer, dtype: DType, size: number): TypedArray => {

@@ -123,6 +123,10 @@ export interface Exports {
   memory: WebAssembly.Memory;
 }
 
+/**
+ * The backend {@link createWasmBackend} returns: the `Backend` contract of `@layers/core` over WebAssembly
+ * SIMD kernels.
+ */
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly fused: FusedKernels;
@@ -134,8 +138,11 @@ export class WasmBackend implements Backend {
   constructor(
     private readonly ex: Exports,
     private readonly memory: WebAssembly.Memory,
+    /** @internal The allocator of the linear memory. */
     readonly allocator: Allocator,
+    /** @internal The worker pool (null with one thread). */
     readonly pool: ThreadPool | null,
+    /** Threads kernels run on, the calling thread included. */
     readonly threads: number,
     private readonly descPtr: number,
   ) {

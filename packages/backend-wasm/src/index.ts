@@ -6,6 +6,8 @@
  *
  * This is the default entry (Node, Bun, Deno); index.browser.ts is the same API without any
  * `node:` import, chosen by the exports map's `browser` condition.
+ *
+ * @packageDocumentation
  */
 import type { Backend } from '@layers/core';
 import type { WasmBackend } from './backend.js';

@@ -63,9 +63,15 @@ const COMPARE_OR_LOGICAL = new Set<BinaryOp>([
   'logicalXor',
 ]);
 
+/**
+ * The backend {@link createWebGPUBackend} returns: kernels are WGSL compute shaders encoded
+ * into command buffers and submitted without waiting; only `read` waits. No `readSync`, so
+ * `dataSync()` throws: use `await t.data()`.
+ */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly fused: FusedKernels;
+  /** @internal Pipelines, dispatch and the buffer pool. */
   readonly runtime: Runtime;
   /** Device timing for core's profile(), through timestamp queries where the adapter has them. */
   readonly profiling: DeviceProfiling = { start: () => this.runtime.startTimer() };
@@ -73,6 +79,7 @@ export class WebGPUBackend implements Backend {
   gemmOverride: GemmConfigName | null = null;
 
   constructor(
+    /** The device the kernels run on. */
     readonly device: GPUDevice,
     subgroups: boolean,
     /** Holds the Node `webgpu` instance so it outlives every use of the device. */
@@ -491,7 +498,19 @@ export class WebGPUBackend implements Backend {
 
 /**
  * Create the WebGPU backend: `navigator.gpu` in browsers; in Node the `webgpu` package
- * (Dawn) is imported on demand.
+ * (Dawn) is imported on demand. Throws when no adapter or device can be had. Device errors
+ * (out of memory, device loss) surface on the next `await` rather than as a hang.
+ *
+ * @example
+ * ```ts
+ * import { setBackend, tensor } from '@layers/core';
+ * import { createWebGPUBackend } from '@layers/backend-webgpu';
+ *
+ * const gpu = await createWebGPUBackend({ powerPreference: 'high-performance' });
+ * setBackend(gpu);
+ * const y = tensor([[1, 2], [3, 4]]).matmul(tensor([[1], [1]]));
+ * await y.data(); // Float32Array [3, 7]; dataSync() is not available on WebGPU
+ * ```
  */
 export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
   const got = await acquireDevice(opts);

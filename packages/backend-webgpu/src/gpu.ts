@@ -17,11 +17,13 @@ export const BufferUsage = {
 export const MapMode = { READ: 0x1, WRITE: 0x2 } as const;
 export const ShaderStage = { COMPUTE: 0x4 } as const;
 
+/** Options of {@link createWebGPUBackend}. */
 export interface WebGPUBackendOptions {
   /** Use this adapter instead of requesting one. */
   adapter?: GPUAdapter;
   /** Use this device (the backend then does not own it, but `destroy()` still destroys it). */
   device?: GPUDevice;
+  /** Adapter preference when requesting one (`'high-performance'` or `'low-power'`). */
   powerPreference?: GPUPowerPreference;
   /**
    * Request the subgroups feature when the adapter offers it (default true). No kernel uses

@@ -12,6 +12,7 @@ export class GPUTensorBuffer {
   ) {}
 }
 
+/** Memory accounting of the WebGPU buffer pool ({@link WebGPUBackend.memory}). */
 export interface PoolStats {
   /** Bytes of buffers handed out and not yet released (size-class bytes). */
   liveBytes: number;
@@ -19,6 +20,7 @@ export interface PoolStats {
   pooledBytes: number;
   /** Every storage buffer this pool created and has not destroyed. */
   allocatedBytes: number;
+  /** Buffers handed out and not yet released. */
   liveBuffers: number;
 }
 

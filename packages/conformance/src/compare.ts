@@ -6,19 +6,30 @@
 import { decodeValues, type EncodedTensor } from './fixtures.js';
 import type { Tolerance } from './tolerances.js';
 
+/** Values read back from a layers tensor, for {@link compareTensor}. */
 export interface Actual {
+  /** Shape of the tensor. */
   shape: readonly number[];
+  /** Its dtype. */
   dtype: string;
+  /** Its values, row-major. */
   data: ArrayLike<number>;
 }
 
+/** Outcome of {@link compareTensor}. */
 export interface Comparison {
+  /** True when every element is within tolerance (NaN matches NaN, infinities must match exactly). */
   ok: boolean;
   /** Worst |error| / allowed over the tensor (0 when exact; Infinity for NaN/inf mismatch). */
   ratio: number;
+  /**
+   * One line: the worst ratio when ok; else the mismatch count, the worst element, both values
+   * and the allowed error.
+   */
   message: string;
 }
 
+/** Options of {@link compareTensor}. */
 export interface CompareOptions {
   /** Accumulation length (matmul K, number of reduced elements); scales a `perK` tolerance. */
   accum?: number;
@@ -28,6 +39,11 @@ function fmt(n: number): string {
   return Number.isFinite(n) ? n.toPrecision(9) : String(n);
 }
 
+/**
+ * Compare a tensor read back from layers with a fixture's expected one under `tol`: shapes and
+ * dtypes must match, then every element must satisfy `|actual - expected| <= atol + rtol * |expected|`
+ * (scaled by `opts.accum` for a `perK` tolerance). `label` starts the message.
+ */
 export function compareTensor(
   label: string,
   actual: Actual,

@@ -24,6 +24,7 @@ import { compactSummary, Recorder } from './report.js';
 import { runCase } from './runner.js';
 import { DEFAULT_TOLERANCES, mergeTolerances, type ToleranceTable } from './tolerances.js';
 
+/** Options of {@link describeConformance}. */
 export interface ConformanceOptions {
   /** Per-op, per-dtype overrides of the default tolerance table. */
   tolerances?: Partial<ToleranceTable>;
@@ -36,9 +37,32 @@ export interface ConformanceOptions {
    * How a child process can create this backend, for the no-tidy memory test when the test
    * process lacks --expose-gc: `import { [factory] } from [specifier]`.
    */
-  backendModule?: { specifier: string; factory: string };
+  backendModule?: {
+    /** Module to import, e.g. `'@layers/backend-cpu'` or a file URL. */
+    specifier: string;
+    /** Name of the exported factory, e.g. `'createCpuBackend'`. */
+    factory: string;
+  };
 }
 
+/**
+ * Register the whole conformance suite as vitest tests for one backend: every PyTorch fixture
+ * case plus the behaviour tests (autograd, memory, readback, random, errors, nn layers), and
+ * write the backend's report when they finish. Call it at the top level of a test file.
+ * `createBackend` is awaited once, in `beforeAll`.
+ *
+ * @example
+ * ```ts
+ * // test/conformance.test.ts of a backend package
+ * import { describeConformance } from '@layers/conformance';
+ * import { createMineBackend } from '../src/index.js';
+ *
+ * describeConformance('mine', () => createMineBackend(), {
+ *   tolerances: { exp: { float32: { atol: 1e-7, rtol: 2.4e-7 } } }, // device exp is 2 ulp
+ *   skip: ['behaviour/gradcheck'],
+ * });
+ * ```
+ */
 export function describeConformance(
   name: string,
   createBackend: () => Promise<L.Backend>,

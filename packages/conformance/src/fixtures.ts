@@ -15,30 +15,47 @@ export type ViewStep =
   | { slice: [number, number | null, number | null, number | null] }
   | { expand: number[] };
 
+/** A tensor as a fixture file stores it (JSON): values in row-major order, non-finite ones as strings. */
 export interface EncodedTensor {
+  /** Shape of the stored (contiguous) values. */
   shape: number[];
+  /** Element type. */
   dtype: FixtureDType;
+  /** Values, row-major; NaN and infinities as `'nan'`, `'inf'`, `'-inf'`. */
   data: EncodedNumber[];
+  /** View ops applied after upload, to test non-contiguous inputs. */
   view?: ViewStep[];
+  /** The input is a leaf that requires grad (its gradient is checked). */
   requiresGrad?: boolean;
 }
 
 export type EncodedInput = EncodedTensor | { scalar: EncodedNumber } | { tensors: EncodedTensor[] } | null;
 
+/** One PyTorch-computed case: the op, its inputs and attributes, the expected output and gradients. */
 export interface FixtureCase {
+  /** Unique case name, `family/op/variant`. */
   name: string;
+  /** layers' camelCase op name, mapped to a call by the op tables. */
   op: string;
+  /** Positional inputs: tensors, scalars, tensor lists or null. */
   inputs: EncodedInput[];
+  /** Options, as layers receives them. */
   attrs: Record<string, any>;
+  /** Expected output (or outputs). */
   out: EncodedTensor | EncodedTensor[];
+  /** Gradient fed to backward, when gradients are checked. */
   gradOut?: EncodedTensor | EncodedTensor[];
   /** One per tensor input, depth-first (a `tensors` list is flattened in place). */
   grads?: (EncodedTensor | null)[];
 }
 
+/** One fixture file: a family of cases generated together. */
 export interface FixtureFile {
+  /** Family name (the file name without `.json`). */
   family: string;
+  /** PyTorch version that computed the values. */
   torch: string;
+  /** The cases. */
   cases: FixtureCase[];
 }
 

@@ -1,8 +1,10 @@
 /**
- * @layers/conformance: the suite every @layers backend runs, checked against PyTorch.
+ * `@layers/conformance`: the suite every layers backend runs, checked against PyTorch.
  *
  *   import { describeConformance } from '@layers/conformance';
  *   describeConformance('cpu', () => createCpuBackend());
+ *
+ * @packageDocumentation
  */
 export { type CompareOptions, type Comparison, compareTensor } from './compare.js';
 export { type ConformanceOptions, describeConformance } from './describe.js';

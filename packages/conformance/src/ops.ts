@@ -11,8 +11,13 @@ import { LOSS_OPS } from './nn/loss.js';
 import { SEQ_OPS } from './nn/seq.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
 
+/** A decoded fixture input as an op function receives it. */
 export type Arg = L.Tensor | number | L.Tensor[] | null;
 type Attrs = Record<string, any>;
+/**
+ * Maps a fixture op to the layers call: positional inputs and the case's attributes in, the result tensor
+ * (or tensors) out.
+ */
 export type OpFn = (args: Arg[], attrs: Attrs) => L.Tensor | L.Tensor[];
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
@@ -44,6 +49,7 @@ const unaryNames: UnaryName[] = [...L.UNARY_OPS, 'square'];
 
 const reduceNames: ReduceName[] = ['sum', 'mean', 'prod', 'max', 'min', 'all', 'any'];
 
+/** Every fixture op's mapping to a layers call, by op name; extend it with {@link registerOps}. */
 export const OPS: Record<string, OpFn> = {
   ...Object.fromEntries(unaryNames.map((n) => [n, unary(n)])),
   ...Object.fromEntries(L.BINARY_OPS.map((n) => [n, binary(n)])),

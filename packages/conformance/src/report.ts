@@ -9,24 +9,42 @@ import { join, resolve } from 'node:path';
 /** 'missing': core does not export the op's API yet (an nn function still being written). */
 export type OpStatus = 'pass' | 'fail' | 'fallback' | 'skip' | 'missing';
 
+/** One op's row in a backend's conformance report. */
 export interface OpEntry {
+  /** The matrix cell: pass, fail, fallback (passed through core's fallback), skip or missing. */
   status: OpStatus;
+  /** Cases within tolerance. */
   passed: number;
+  /** Cases outside tolerance or that threw. */
   failed: number;
+  /** Cases skipped through the backend's `skip` option. */
   skipped: number;
+  /** Cases whose API core does not export yet. */
   missing: number;
   /** Largest error / tolerance ratio seen (over passing and failing cases). */
   worstRatio: number;
   /** The case with that ratio, and its failure message when it failed. */
   worstCase?: string;
-  failures: { name: string; message: string }[];
+  /** Each failed case's name and message. */
+  failures: {
+    /** Case name. */
+    name: string;
+    /** Why it failed. */
+    message: string;
+  }[];
   /** Fused kernels that went through core's fallback while this op's cases ran. */
   fallback: string[];
 }
 
+/**
+ * A backend's conformance report: what `layers-conformance` writes to `conformance-report/<backend>.json`.
+ */
 export interface BackendReport {
+  /** The backend's column name. */
   backend: string;
+  /** ISO time the report was made. */
   generatedAt: string;
+  /** Rows by op name. */
   ops: Record<string, OpEntry>;
 }
 
@@ -49,8 +67,11 @@ function statusOf(e: OpEntry): OpStatus {
   return e.fallback.length > 0 ? 'fallback' : 'pass';
 }
 
+/** Collects case results into a {@link BackendReport} while the suite runs. */
 export class Recorder {
+  /** Rows by op name, created on first use. */
   readonly ops: Record<string, OpEntry> = {};
+  /** @param backend - Column name of the backend. */
   constructor(readonly backend: string) {}
 
   private entry(op: string): OpEntry {
@@ -58,6 +79,10 @@ export class Recorder {
     return this.ops[op];
   }
 
+  /**
+   * Count one case of `op`: `r.ok` passed or not, `r.ratio` its worst error / tolerance, `r.fallback` the
+   * fused kernels that fell back.
+   */
   record(
     op: string,
     name: string,
@@ -77,18 +102,21 @@ export class Recorder {
     e.status = statusOf(e);
   }
 
+  /** Count one case whose API core lacks. */
   missing(op: string): void {
     const e = this.entry(op);
     e.missing++;
     e.status = statusOf(e);
   }
 
+  /** Count one skipped case. */
   skip(op: string): void {
     const e = this.entry(op);
     e.skipped++;
     e.status = statusOf(e);
   }
 
+  /** The report, ops sorted by name, stamped with the current time. */
   toJSON(): BackendReport {
     const ops = Object.fromEntries(
       Object.keys(this.ops)
@@ -122,6 +150,7 @@ function fmtRatio(r: number): string {
   return Number.isFinite(r) ? r.toPrecision(3) : 'inf';
 }
 
+/** One backend's report as markdown: a row per op, then every failing case's message. */
 export function backendMarkdown(r: BackendReport): string {
   const lines = [
     `# Conformance: ${r.backend}`,
@@ -166,6 +195,7 @@ export function mergeReports(files: string[]): string {
   return mergeReportObjects(reports);
 }
 
+/** Several backends' reports as one markdown matrix, op × backend. */
 export function mergeReportObjects(reports: BackendReport[]): string {
   const ops = [...new Set(reports.flatMap((r) => Object.keys(r.ops)))].sort();
   const lines = [

@@ -16,13 +16,17 @@ import {
 import { type Arg, accumulation, MissingApi, OPS } from './ops.js';
 import { type ToleranceTable, toleranceFor } from './tolerances.js';
 
+/** Outcome of {@link runCase}. */
 export interface CaseResult {
+  /** True when the output and every checked gradient are within tolerance. */
   ok: boolean;
   /** Worst error / tolerance ratio over every compared tensor. */
   ratio: number;
+  /** One line per mismatch (tensor, worst element, both values, tolerance). */
   messages: string[];
   /** Fused kernels served by core's fallback while the case ran (from L.pathLog). */
   fallback: string[];
+  /** Fused kernels served by the backend while the case ran. */
   fused: string[];
 }
 
@@ -31,6 +35,11 @@ async function readActual(t: L.Tensor): Promise<Actual> {
   return { shape: t.shape, dtype: t.dtype, data };
 }
 
+/**
+ * Run one fixture case on the current backend: build the inputs, call the op through {@link OPS},
+ * compare the output (and gradients, when the case has them) with the PyTorch values under
+ * `table`. Throws {@link MissingApi} when the op has no mapping.
+ */
 export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<CaseResult> {
   const fn = OPS[c.op];
   // A fixture op without a mapping is a gap in the suite, not a backend failure: reported as

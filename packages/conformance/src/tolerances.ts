@@ -22,20 +22,29 @@
 import { BASIC_TOLERANCES } from './nn/basic.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
+/** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
 export interface Tolerance {
+  /** Absolute part. */
   atol: number;
+  /** Relative part. */
   rtol: number;
   /** Multiply atol and rtol by the op's accumulation length (see compare.ts). */
   perK?: boolean;
 }
 
+/** An op's tolerances: forward per output dtype, and one for every gradient. */
 export interface OpTolerance {
+  /** Forward, float32 outputs. */
   float32?: Tolerance;
+  /** Forward, int32 outputs (normally exact). */
   int32?: Tolerance;
+  /** Forward, bool outputs (exact). */
   bool?: Tolerance;
+  /** Every gradient of the op. */
   grad?: Tolerance;
 }
 
+/** Tolerances by fixture op name. */
 export type ToleranceTable = Record<string, OpTolerance>;
 
 const EPS = 1.1920928955078125e-7; // float32 machine epsilon, 2^-23
@@ -121,6 +130,10 @@ const exactOps = [
 /** Broadcasting/expanding ops: exact forward, but their gradients sum over broadcast dims. */
 const expandOps = ['expand', 'expandAs'];
 
+/**
+ * The default tolerance of every op, derived from float32 arithmetic (see the classes in this file's
+ * header); backends override single ops through {@link ConformanceOptions.tolerances}.
+ */
 export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...BASIC_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,

@@ -1,6 +1,8 @@
 /**
  * @layers/core: tensors, autograd and ops written against the Backend contract.
  * Layers (nn), losses and optimizers build on these exports.
+ *
+ * @packageDocumentation
  */
 
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';

@@ -1,5 +1,6 @@
 let enabled = true;
 
+/** Whether ops are being recorded for autograd (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return enabled;
 }

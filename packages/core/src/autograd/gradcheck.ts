@@ -2,17 +2,23 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
 
+/** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
   /** Finite-difference step. float32 arithmetic needs a larger one than PyTorch's 1e-6. */
   eps?: number;
+  /** Absolute tolerance. */
   atol?: number;
+  /** Relative tolerance. */
   rtol?: number;
 }
 
+/** Outcome of {@link gradcheck}. */
 export interface GradcheckResult {
+  /** True when every analytic gradient matched its finite difference within tolerance. */
   ok: boolean;
   /** Largest |analytic - numeric| - (atol + rtol * |numeric|) seen; <= 0 when ok. */
   worst: number;
+  /** A description of the worst mismatch (input, element, both values), or of success. */
   message: string;
 }
 

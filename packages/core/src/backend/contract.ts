@@ -14,6 +14,7 @@
  *   for each; the conformance suite reports which path ran.
  */
 
+/** Element type of a tensor. There is no float64 or int64: values from PyTorch convert on load. */
 export type DType = 'float32' | 'int32' | 'bool';
 
 /** Typed-array storage used on the JS side for each dtype. `bool` is one byte, 0 or 1. */
@@ -27,10 +28,15 @@ export type BackendBuffer = object;
  * `shape.length === strides.length`; a stride may be 0 (broadcast) but never negative.
  */
 export interface View {
+  /** The buffer the view reads or writes. */
   readonly buffer: BackendBuffer;
+  /** Element type of the buffer. */
   readonly dtype: DType;
+  /** Size of each dimension. */
   readonly shape: readonly number[];
+  /** Elements to step per index of each dimension (0 on broadcast dims, never negative). */
   readonly strides: readonly number[];
+  /** Element index of the view's first element. */
   readonly offset: number;
 }
 
@@ -59,6 +65,7 @@ export const UNARY_OPS = [
   'logicalNot',
   'isnan',
 ] as const;
+/** Name of an elementwise unary kernel op (one of {@link UNARY_OPS}). */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /** Every elementwise binary op a backend implements. */
@@ -83,10 +90,16 @@ export const BINARY_OPS = [
   'logicalOr',
   'logicalXor',
 ] as const;
+/** Name of an elementwise binary kernel op (one of {@link BINARY_OPS}). */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/**
+ * Reduction a `reduce` kernel performs over the inner axis (`argmax`/`argmin` give int32 indices, the first
+ * on ties).
+ */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
+/** Distribution of a `random` kernel: uniform in [0, 1) or standard normal. */
 export type RandomKind = 'uniform' | 'normal';
 
 /** Seed and stream position of the counter-based (Philox 4x32-10) generator. */
@@ -212,31 +225,52 @@ export interface FusedKernels {
   pool2d?(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void;
 }
 
+/** Geometry of a fused {@link FusedKernels.pool2d} call, as (height, width) pairs. */
 export interface Pool2dParams {
+  /** Max or average pooling. */
   readonly mode: 'max' | 'avg';
+  /** Window size. */
   readonly kernel: readonly [number, number];
+  /** Window step. */
   readonly stride: readonly [number, number];
+  /** Implicit padding on each side (positions outside the input are skipped). */
   readonly padding: readonly [number, number];
+  /** Spacing between window elements. */
   readonly dilation: readonly [number, number];
 }
 
+/**
+ * Geometry of a fused {@link FusedKernels.conv2d} call (the input arrives already padded), as (height,
+ * width) pairs.
+ */
 export interface Conv2dParams {
+  /** Window step. */
   readonly stride: readonly [number, number];
+  /** Spacing between kernel taps. */
   readonly dilation: readonly [number, number];
+  /** Channel groups. */
   readonly groups: number;
 }
 
+/** Hyperparameters of one fused {@link FusedKernels.adamStep} update. */
 export interface AdamStepParams {
+  /** Learning rate. */
   readonly lr: number;
+  /** Decay of the first-moment average. */
   readonly beta1: number;
+  /** Decay of the second-moment average. */
   readonly beta2: number;
+  /** Added to the denominator. */
   readonly eps: number;
+  /** Weight decay factor (0: none). */
   readonly weightDecay: number;
   /** true: decoupled (AdamW); false: L2 added to the gradient (Adam). */
   readonly decoupled: boolean;
+  /** Ascend instead of descend (the gradient's sign is flipped). */
   readonly maximize: boolean;
   /** 1 - beta1^t and 1 - beta2^t for this step. */
   readonly biasCorrection1: number;
+  /** `1 - beta2^t` for this step. */
   readonly biasCorrection2: number;
 }
 

@@ -8,15 +8,18 @@ export class Sequential extends Module {
       this.registerModule(String(i), m);
     });
   }
+  /** Number of modules. */
   get length(): number {
     return this.children().length;
   }
+  /** The module at position `i` (negative counts from the end); throws when out of range. */
   at(i: number): Module {
     const list = this.children();
     const m = list[i < 0 ? i + list.length : i];
     if (!m) throw new RangeError(`Sequential: index ${i} is out of range (length ${list.length})`);
     return m;
   }
+  /** Add a module at the end (key `String(length)`). Returns this. */
   append(m: Module): this {
     this.registerModule(String(this.length), m);
     return this;
@@ -26,6 +29,7 @@ export class Sequential extends Module {
     for (const m of this.children()) out = m.forward(out);
     return out;
   }
+  /** The modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
@@ -37,19 +41,23 @@ export class ModuleList<M extends Module = Module> extends Module {
     super();
     for (const m of modules) this.append(m);
   }
+  /** Number of modules. */
   get length(): number {
     return this.children().length;
   }
+  /** The module at position `i` (negative counts from the end); throws when out of range. */
   at(i: number): M {
     const list = this.children() as M[];
     const m = list[i < 0 ? i + list.length : i];
     if (!m) throw new RangeError(`ModuleList: index ${i} is out of range (length ${list.length})`);
     return m;
   }
+  /** Add a module at the end (key `String(length)`). Returns this. */
   append(m: M): this {
     this.registerModule(String(this.length), m);
     return this;
   }
+  /** The modules in order. */
   [Symbol.iterator](): Iterator<M> {
     return (this.children() as M[])[Symbol.iterator]();
   }
@@ -64,19 +72,24 @@ export class ModuleDict<M extends Module = Module> extends Module {
     super();
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
+  /** Register `m` under `key` (replacing any module there). Returns this. */
   set(key: string, m: M): this {
     this.registerModule(key, m);
     return this;
   }
+  /** The module under `key`, or undefined. */
   get(key: string): M | undefined {
     return Object.fromEntries(this.namedChildren())[key] as M | undefined;
   }
+  /** Whether a module is registered under `key`. */
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this.namedChildren()].map(([k]) => k);
   }
+  /** `[key, module]` pairs, in insertion order. */
   entries(): [string, M][] {
     return [...this.namedChildren()] as [string, M][];
   }

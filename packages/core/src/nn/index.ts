@@ -1,4 +1,7 @@
-/** nn: modules, containers, initialisers and state-dict I/O. */
+/**
+ * nn: modules, containers, initialisers and state-dict I/O.
+ * @packageDocumentation
+ */
 export * from './containers.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

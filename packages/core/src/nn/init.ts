@@ -7,6 +7,7 @@ import { full, randomTensor } from '../ops/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** Names {@link calculateGain} knows, PyTorch's snake_case spelling. */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -21,6 +22,11 @@ export type Nonlinearity =
   | 'leaky_relu'
   | 'selu';
 
+/**
+ * The recommended gain for a nonlinearity (torch.nn.init.calculate_gain): 5/3 for tanh,
+ * sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for leaky_relu (`param` is the slope, default
+ * 0.01), 3/4 for selu, 1 otherwise.
+ */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
     case 'tanh':
@@ -55,6 +61,7 @@ function writeInto(t: Tensor, src: Tensor): Tensor {
   return t;
 }
 
+/** Fill `t` in place with U(a, b) samples (default [0, 1)); returns t. */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   return tidy(() =>
     writeInto(
@@ -66,6 +73,7 @@ export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   );
 }
 
+/** Fill `t` in place with N(mean, std^2) samples (default 0, 1); returns t. */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   return tidy(() => writeInto(t, randomTensor('normal', t.shape, t.backend).mul(std).add(mean)));
 }
@@ -116,12 +124,16 @@ function erfScalar(x: number): number {
   return s * y;
 }
 
+/** Fill `t` in place with `value`; returns t. */
 export function constant_(t: Tensor, value: number): Tensor {
   return tidy(() => writeInto(t, full(t.shape, value, { dtype: t.dtype, backend: t.backend })));
 }
+/** Fill `t` in place with zeros; returns t. */
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+/** Fill `t` in place with ones; returns t. */
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
+/** Fill a 2-d `t` in place with the identity (ones on the diagonal); throws for other ranks. */
 export function eye_(t: Tensor): Tensor {
   if (t.ndim !== 2) throw new RangeError('eye_: only tensors with 2 dimensions are supported');
   return tidy(() => {
@@ -134,20 +146,32 @@ export function eye_(t: Tensor): Tensor {
   });
 }
 
+/**
+ * Glorot uniform in place: U(-a, a) with `a = gain * sqrt(6 / (fanIn + fanOut))`. Throws for fewer than 2
+ * dims.
+ */
 export function xavierUniform_(t: Tensor, gain = 1): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -a, a);
 }
 
+/**
+ * Glorot normal in place: N(0, std^2) with `std = gain * sqrt(2 / (fanIn + fanOut))`. Throws for fewer than
+ * 2 dims.
+ */
 export function xavierNormal_(t: Tensor, gain = 1): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
+/** Options of the He (Kaiming) initialisers, with PyTorch's defaults. */
 export interface KaimingOptions {
+  /** Negative slope of the leaky_relu that follows (default 0). */
   a?: number;
+  /** `'fan_in'` (default) preserves the forward pass's variance, `'fan_out'` the backward pass's. */
   mode?: 'fan_in' | 'fan_out';
+  /** Nonlinearity that follows (default `'leaky_relu'`). */
   nonlinearity?: Nonlinearity;
 }
 
@@ -158,11 +182,13 @@ function kaimingStd(t: Tensor, opts: KaimingOptions): number {
   return gain / Math.sqrt(fan);
 }
 
+/** He uniform in place: U(-b, b) with `b = gain * sqrt(3 / fan)`. Throws for fewer than 2 dims. */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, opts);
   return uniform_(t, -bound, bound);
 }
 
+/** He normal in place: N(0, std^2) with `std = gain / sqrt(fan)`. Throws for fewer than 2 dims. */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal_(t, 0, kaimingStd(t, opts));
 }

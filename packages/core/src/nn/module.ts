@@ -20,20 +20,52 @@ export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   return t.requiresGrad_(requiresGrad);
 }
 
+/**
+ * What {@link Module.loadStateDict} reports: keys the module has that the dict lacked, and keys of the dict
+ * the module does not have (both empty under `strict`).
+ */
 export interface LoadResult {
+  /** Module keys absent from the loaded dict (left unchanged). */
   missingKeys: string[];
+  /** Dict keys that name no parameter or persistent buffer of the module (ignored). */
   unexpectedKeys: string[];
 }
 
+/** Parameters and persistent buffers by PyTorch's dotted names, e.g. `layers.0.linear1.weight`. */
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * Base class of every layer, like `torch.nn.Module`: a tree of submodules owning parameters
+ * and buffers, a `training` flag, and PyTorch's state-dict naming.
+ *
+ * A subclass registers what it owns in its constructor (JavaScript cannot intercept
+ * `this.weight = ...` as Python does) and implements `forward`.
+ *
+ * @example
+ * ```ts
+ * class TwoLayer extends nn.Module {
+ *   fc1 = this.registerModule('fc1', new nn.Linear(4, 8));
+ *   fc2 = this.registerModule('fc2', new nn.Linear(8, 2));
+ *   forward(x: Tensor): Tensor {
+ *     return this.fc2.forward(this.fc1.forward(x).relu());
+ *   }
+ * }
+ * const net = new TwoLayer();
+ * Object.keys(net.stateDict()); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+ * ```
+ */
 export abstract class Module {
+  /**
+   * True in training mode (dropout active, batch norm updating its running statistics); set by {@link
+   * Module.train} and {@link Module.eval}.
+   */
   training = true;
   private readonly _parameters = new Map<string, Tensor | null>();
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, Module | null>();
 
+  /** The computation of the layer; each subclass documents its arguments and shapes. */
   abstract forward(...args: any[]): any;
 
   /** Class name used in error messages ("Conv2d expected ..."). */
@@ -56,6 +88,11 @@ export abstract class Module {
     });
   }
 
+  /**
+   * Register `t` as a trainable parameter under `name` (it then requires grad, outlives tidy
+   * scopes, appears in `parameters()` and `stateDict()`, and `this[name]` reads and replaces it).
+   * `null` registers an absent parameter, e.g. `bias` with `bias: false`. Returns `t`.
+   */
   registerParameter(name: string, t: Tensor | null): Tensor | null {
     if (t) Parameter(t);
     this._parameters.set(name, t);
@@ -63,7 +100,10 @@ export abstract class Module {
     return t;
   }
 
-  /** Buffers are state that is not trained (running_mean, num_batches_tracked). */
+  /**
+   * Buffers are state that is not trained (running_mean, num_batches_tracked). They appear in
+   * `buffers()` and, unless `persistent: false`, in `stateDict()`. Returns `t`.
+   */
   registerBuffer(name: string, t: Tensor | null, opts: { persistent?: boolean } = {}): Tensor | null {
     if (t) keep(t);
     this._buffers.set(name, t);
@@ -72,6 +112,10 @@ export abstract class Module {
     return t;
   }
 
+  /**
+   * Register a submodule under `name`; its parameters appear as `name.*` in `parameters()` and
+   * `stateDict()`. Returns `m`.
+   */
   registerModule<M extends Module | null>(name: string, m: M): M {
     this._modules.set(name, m);
     this.defineAccessor(name, this._modules);
@@ -80,19 +124,27 @@ export abstract class Module {
 
   // ---- traversal -----------------------------------------------------------------------
 
+  /** Direct submodules with their names, in registration order. */
   *namedChildren(): Generator<[string, Module]> {
     for (const [name, m] of this._modules) if (m) yield [name, m];
   }
+  /** Direct submodules, in registration order. */
   children(): Module[] {
     return [...this.namedChildren()].map(([, m]) => m);
   }
+  /** This module and every descendant, depth first, with dotted names (`''` for this module, or `prefix`). */
   *namedModules(prefix = ''): Generator<[string, Module]> {
     yield [prefix, this];
     for (const [name, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${name}` : name);
   }
+  /** This module and every descendant, depth first. */
   modules(): Module[] {
     return [...this.namedModules()].map(([, m]) => m);
   }
+  /**
+   * Parameters with their dotted names (each tensor once, even when shared); `recurse: false` gives only
+   * this module's own.
+   */
   *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     for (const [modPrefix, m] of recurse ? this.namedModules(prefix) : [[prefix, this] as [string, Module]]) {
@@ -103,14 +155,20 @@ export abstract class Module {
       }
     }
   }
+  /**
+   * Every parameter (each once), e.g. to give to an optimizer; `recurse: false` gives only this module's
+   * own.
+   */
   parameters(recurse = true): Tensor[] {
     return [...this.namedParameters('', recurse)].map(([, p]) => p);
   }
+  /** Buffers with their dotted names, persistent or not. */
   *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
     for (const [modPrefix, m] of recurse ? this.namedModules(prefix) : [[prefix, this] as [string, Module]]) {
       for (const [name, b] of m._buffers) if (b) yield [modPrefix ? `${modPrefix}.${name}` : name, b];
     }
   }
+  /** Every buffer, persistent or not. */
   buffers(recurse = true): Tensor[] {
     return [...this.namedBuffers('', recurse)].map(([, b]) => b);
   }
@@ -124,13 +182,19 @@ export abstract class Module {
 
   // ---- modes ---------------------------------------------------------------------------
 
+  /**
+   * Set training mode (`true`, the default) or evaluation mode on this module and every descendant. Returns
+   * this.
+   */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
+  /** Evaluation mode: the same as `train(false)`. Returns this. */
   eval(): this {
     return this.train(false);
   }
+  /** Set `requiresGrad` on every parameter (`false` freezes the module). Returns this. */
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;

@@ -7,17 +7,27 @@ import type { Tensor } from '../tensor/tensor.js';
 import { empty } from './kernel.js';
 import { cast } from './view.js';
 
+/** Options of every creation function. */
 export interface CreateOptions {
+  /** Element type of the result; the default depends on the function (usually float32). */
   dtype?: DType;
+  /** Make the result a leaf that requires grad (default false). */
   requiresGrad?: boolean;
+  /** Backend to allocate on (default: the current one, {@link getBackend}). */
   backend?: Backend;
 }
+/** Options of {@link tensor}. */
 export interface TensorOptions extends CreateOptions {
   /** Shape for flat data (a typed array or flat number array). */
   shape?: readonly number[];
 }
 
+/** A number, a boolean, or (nested) arrays of them; nesting must be rectangular. */
 export type NestedArray = number | boolean | readonly NestedArray[];
+/**
+ * What {@link tensor} accepts: nested arrays, a scalar, or a typed array (Float64Array is rounded to
+ * float32).
+ */
 export type TensorData = NestedArray | TypedArray | Float64Array | readonly number[];
 
 function finish(t: Tensor, opts: CreateOptions): Tensor {
@@ -65,6 +75,14 @@ function flattenNested(data: NestedArray, out: number[], bools: { any: boolean; 
  * Create a tensor from nested arrays, a number or boolean, or a typed array with `shape`.
  * Numbers give float32 unless `dtype` says otherwise (JavaScript has no integer type to
  * infer from); booleans give bool; Int32Array gives int32; Uint8Array gives bool.
+ * Throws on ragged arrays and on a `shape` that does not match the number of values.
+ *
+ * @example
+ * ```ts
+ * const a = tensor([[1, 2, 3], [4, 5, 6]]);                 // float32 [2, 3]
+ * const labels = tensor([3, 1, 4], { dtype: 'int32' });     // int32 [3]
+ * const w = tensor(new Float32Array(6), { shape: [3, 2], requiresGrad: true });
+ * ```
  */
 export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   const backend = opts.backend ?? getBackend();
@@ -108,6 +126,10 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   return finish(t, opts);
 }
 
+/**
+ * A tensor of `shape` filled with `value` (float32 for numbers, bool for booleans, unless `dtype` is
+ * given).
+ */
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const backend = opts.backend ?? getBackend();
@@ -116,7 +138,9 @@ export function full(shape: readonly number[], value: number | boolean, opts: Cr
   return finish(t, opts);
 }
 
+/** A tensor of `shape` filled with 0 (float32 unless `dtype` is given). */
 export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+/** A tensor of `shape` filled with 1 (float32 unless `dtype` is given). */
 export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
 
 function likeOpts(t: Tensor, opts: CreateOptions): CreateOptions {
@@ -126,8 +150,11 @@ function likeOpts(t: Tensor, opts: CreateOptions): CreateOptions {
     requiresGrad: opts.requiresGrad,
   };
 }
+/** Zeros with `t`'s shape, dtype and backend (each may be overridden in `opts`). */
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, likeOpts(t, opts));
+/** Ones with `t`'s shape, dtype and backend (each may be overridden in `opts`). */
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, likeOpts(t, opts));
+/** `value` everywhere, with `t`'s shape, dtype and backend (each may be overridden in `opts`). */
 export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor =>
   full(t.shape, value, likeOpts(t, opts));
 
@@ -149,6 +176,10 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   return finish(fromTypedArray(values, [n], opts.backend), opts);
 }
 
+/**
+ * `steps` evenly spaced values from `start` to `end`, both included (float32 by default). Throws when
+ * `steps` is not a non-negative integer.
+ */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError('linspace: number of steps must be non-negative');
@@ -161,6 +192,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   return finish(fromTypedArray(values, [steps], opts.backend), opts);
 }
 
+/** An `n` x `m` (default square) matrix with ones on the diagonal (float32 by default). */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
   const values = typedArrayFor(opts.dtype ?? 'float32', n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
@@ -176,6 +208,12 @@ export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor 
 const generator = { key: [0, 0] as [number, number], counter: 0 };
 manualSeed(67280421310721); // PyTorch's default seed, so programs are reproducible by default.
 
+/**
+ * Seed the global random generator (rand, randn, dropout, init): the same seed and the same
+ * sequence of ops give the same numbers on every backend. The default seed is PyTorch's, but
+ * the streams differ from PyTorch's (Philox 4x32-10 counters). Throws unless `seed` is a
+ * non-negative safe integer.
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new RangeError('manualSeed: seed must be a non-negative safe integer');
@@ -201,15 +239,17 @@ export function randomTensor(
   return t;
 }
 
+/** Uniform samples from [0, 1) of `shape`, float32, from the global generator. */
 export function rand(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   return finish(randomTensor('uniform', shape, opts.backend), opts);
 }
 
+/** Standard normal samples of `shape`, float32, from the global generator. */
 export function randn(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   return finish(randomTensor('normal', shape, opts.backend), opts);
 }
 
-/** Integers uniformly drawn from [low, high). */
+/** Integers drawn uniformly from [low, high), int32 unless `dtype` is given. Throws unless `low < high`. */
 export function randint(
   low: number,
   high: number,
@@ -228,5 +268,7 @@ export function randint(
   return out;
 }
 
+/** {@link rand} with `t`'s shape and backend. */
 export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand(t.shape, likeOpts(t, opts));
+/** {@link randn} with `t`'s shape and backend. */
 export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn(t.shape, likeOpts(t, opts));

@@ -104,14 +104,19 @@ function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
 
 // ---- arithmetic -------------------------------------------------------------------------
 
+/** Elementwise `a + b`, broadcasting; dtypes promote as in PyTorch (`int32 + float32 -> float32`). */
 export const add = binary('add', { grad: (g) => [g, g] });
+/** Elementwise `a - b`, broadcasting. */
 export const sub = binary('sub', { grad: (g) => [g, g.neg()] });
+/** Elementwise `a * b`, broadcasting. */
 export const mul = binary('mul', { grad: (g, a, b) => [g.mul(b), g.mul(a)] });
+/** Elementwise `a / b`, broadcasting; true division (integer operands give float32). */
 export const div = binary('div', {
   float: true,
   saveOut: true,
   grad: (g, _a, b, out) => [g.div(b), g.mul(out).div(b).neg()],
 });
+/** Elementwise `a ** b`, broadcasting. */
 export const pow = binary('pow', {
   saveOut: true,
   grad: (g, a, b, out) => [
@@ -120,19 +125,24 @@ export const pow = binary('pow', {
     isFloat(b.dtype) ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
   ],
 });
-/** Ties split the gradient evenly between both inputs, as in PyTorch. */
+/**
+ * Elementwise maximum, broadcasting; NaN propagates. Ties split the gradient evenly between both inputs, as
+ * in PyTorch.
+ */
 export const maximum = binary('maximum', {
   grad: (g, a, b) => {
     const tie = where(a.eq(b), g.div(2), g);
     return [maskedFill(tie, a.lt(b), 0), maskedFill(tie, a.gt(b), 0)];
   },
 });
+/** Elementwise minimum, broadcasting; NaN propagates. Ties split the gradient evenly. */
 export const minimum = binary('minimum', {
   grad: (g, a, b) => {
     const tie = where(a.eq(b), g.div(2), g);
     return [maskedFill(tie, a.gt(b), 0), maskedFill(tie, a.lt(b), 0)];
   },
 });
+/** Elementwise `atan2(a, b)`: the angle of the point (b, a) in radians, broadcasting. */
 export const atan2 = binary('atan2', {
   float: true,
   grad: (g, a, b) => {
@@ -140,27 +150,40 @@ export const atan2 = binary('atan2', {
     return [g.mul(b).div(denom), g.mul(a).neg().div(denom)];
   },
 });
+/** Elementwise remainder with the sign of the divisor (Python's `%`), broadcasting. */
 export const remainder = binary('remainder', {
   grad: (g, a, b) => [g, g.mul(floorDivide(a, b)).neg()],
 });
+/** Elementwise `floor(a / b)`, broadcasting (no gradient). */
 export const floorDivide = binary('floorDivide', {});
 
 // ---- comparison and logic ---------------------------------------------------------------
 
+/** Elementwise `a == b`, broadcasting; a bool tensor. */
 export const eq = comparison('eq');
+/** Elementwise `a != b`, broadcasting; a bool tensor. */
 export const ne = comparison('ne');
+/** Elementwise `a < b`, broadcasting; a bool tensor. */
 export const lt = comparison('lt');
+/** Elementwise `a <= b`, broadcasting; a bool tensor. */
 export const le = comparison('le');
+/** Elementwise `a > b`, broadcasting; a bool tensor. */
 export const gt = comparison('gt');
+/** Elementwise `a >= b`, broadcasting; a bool tensor. */
 export const ge = comparison('ge');
+/** Elementwise logical and (non-zero is true), broadcasting; a bool tensor. */
 export const logicalAnd = logical('logicalAnd');
+/** Elementwise logical or (non-zero is true), broadcasting; a bool tensor. */
 export const logicalOr = logical('logicalOr');
+/** Elementwise logical exclusive or (non-zero is true), broadcasting; a bool tensor. */
 export const logicalXor = logical('logicalXor');
 
+/** Elementwise logical not (zero becomes true); a bool tensor. */
 export function logicalNot(x: Tensor): Tensor {
   return tidy(() => rawUnary('logicalNot', cast(x, 'bool'), 'bool'));
 }
 
+/** Elementwise test for NaN; a bool tensor (all false for integer dtypes). */
 export function isnan(x: Tensor): Tensor {
   x._check('isnan');
   if (!isFloat(x.dtype))
@@ -172,43 +195,65 @@ export function isnan(x: Tensor): Tensor {
 
 const SQRT_PI_2 = 2 / Math.sqrt(Math.PI);
 
+/** Elementwise `-x`. */
 export const neg = unary('neg', { grad: (g) => g.neg() });
+/** Elementwise absolute value. */
 export const abs = unary('abs', { grad: (g, x) => g.mul(x.sign()) });
+/** Elementwise sign: -1, 0 or 1 (gradient 0). */
 export const sign = unary('sign', { grad: (g) => g.mul(0) });
+/** Elementwise `e ** x` (integers give float32). */
 export const exp = unary('exp', { float: true, grad: (g, _x, out) => g.mul(out) });
+/** Elementwise `exp(x) - 1`, exact near 0. */
 export const expm1 = unary('expm1', { float: true, grad: (g, _x, out) => g.mul(out.add(1)) });
+/** Elementwise natural logarithm (NaN below 0, -Infinity at 0). */
 export const log = unary('log', { float: true, grad: (g, x) => g.div(x) });
+/** Elementwise `log(1 + x)`, exact near 0. */
 export const log1p = unary('log1p', { float: true, grad: (g, x) => g.div(x.add(1)) });
+/** Elementwise square root (NaN below 0). */
 export const sqrt = unary('sqrt', { float: true, grad: (g, _x, out) => g.div(out.mul(2)) });
+/** Elementwise `1 / sqrt(x)`. */
 export const rsqrt = unary('rsqrt', { float: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
+/** Elementwise `1 / x`. */
 export const reciprocal = unary('reciprocal', {
   float: true,
   grad: (g, _x, out) => g.mul(out.square()).neg(),
 });
+/** Elementwise sine (radians). */
 export const sin = unary('sin', { float: true, grad: (g, x) => g.mul(x.cos()) });
+/** Elementwise cosine (radians). */
 export const cos = unary('cos', { float: true, grad: (g, x) => g.mul(x.sin()).neg() });
+/** Elementwise tangent (radians). */
 export const tan = unary('tan', { float: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
+/** Elementwise hyperbolic tangent. */
 export const tanh = unary('tanh', { float: true, grad: (g, _x, out) => g.mul(out.square().neg().add(1)) });
+/** Elementwise logistic sigmoid `1 / (1 + exp(-x))`. */
 export const sigmoid = unary('sigmoid', {
   float: true,
   grad: (g, _x, out) => g.mul(out).mul(out.neg().add(1)),
 });
+/** Elementwise Gauss error function. */
 export const erf = unary('erf', {
   float: true,
   grad: (g, x) => g.mul(x.square().neg().exp()).mul(SQRT_PI_2),
 });
+/** Elementwise round down (gradient 0). */
 export const floor = unary('floor', { grad: (g) => g.mul(0) });
+/** Elementwise round up (gradient 0). */
 export const ceil = unary('ceil', { grad: (g) => g.mul(0) });
+/** Elementwise round to nearest, ties to even (gradient 0). */
 export const round = unary('round', { grad: (g) => g.mul(0) });
+/** Elementwise `max(x, 0)`. */
 // A select, not a multiply by the mask: PyTorch's threshold_backward gives 0 where the
 // output is 0 even for an Inf or NaN gradient (0 * Inf would be NaN), and it saves the
 // bool-to-float cast kernel (3 kernels -> 2 per ReLU in a CNN's backward pass).
 export const relu = unary('relu', { grad: (g, _x, out) => where(out.gt(0), g, 0) });
 
+/** Elementwise `x * x`. */
 export function square(x: Tensor): Tensor {
   return mul(x, x);
 }
 
+/** Elementwise clamp into `[min, max]`; a null or omitted bound does not clamp that side. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new TypeError("clamp: at least one of 'min' or 'max' must not be None");
@@ -258,6 +303,7 @@ export function where(cond: Tensor, a: Other, b: Other): Tensor {
   });
 }
 
+/** A copy of `x` with `value` wherever the bool `mask` (broadcast to `x`'s shape) is true. */
 export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
   if (mask.dtype !== 'bool') {
     throw new TypeError(`maskedFill: expected a bool mask, got ${mask.dtype}`);

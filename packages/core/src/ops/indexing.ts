@@ -42,6 +42,10 @@ export function checkIndices(
   }
 }
 
+/**
+ * Values of `x` along `dim` at the int32 positions of `index` (torch.gather); the result has `index`'s
+ * shape. Throws on an out-of-range index where the backend reads synchronously.
+ */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   backendOf('gather', x, index);
   const d = normDim(dim, x.ndim, 'gather');
@@ -114,6 +118,7 @@ export function scatterAddUnchecked(x: Tensor, dim: number, index: Tensor, src: 
   });
 }
 
+/** The entries of `x` along `dim` at the positions of a 1-d int32 `index`, in that order. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, 'indexSelect');
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got ${index.ndim}-D`);
@@ -136,6 +141,7 @@ export function indexSelectUnchecked(x: Tensor, dim: number, index: Tensor): Ten
   });
 }
 
+/** Concatenate tensors along `dim` (other dims must match); gradients split back to each input. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('cat: expected a non-empty list of tensors');
   const backend = backendOf('cat', ...tensors);
@@ -182,6 +188,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
 }
 
+/** Stack same-shape tensors along a new dim `dim`. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('stack: expected a non-empty list of tensors');
   const ref = tensors[0];
@@ -201,6 +208,10 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   );
 }
 
+/**
+ * Split along `dim` into pieces of `splitSizeOrSections` elements (the last may be smaller), or of the
+ * listed sizes (which must sum to the dim); views.
+ */
 export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim, 'split');
   const n = x.shape[d];
@@ -226,6 +237,7 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
   });
 }
 
+/** Split along `dim` into `chunks` nearly equal pieces (views), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new RangeError('chunk: chunks must be a positive integer');
@@ -234,6 +246,10 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(size, 1), d);
 }
 
+/**
+ * How {@link pad} fills: a constant, the mirror image without the edge, the edge repeated, or the other end
+ * (wrap-around).
+ */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /**

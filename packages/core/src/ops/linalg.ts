@@ -40,6 +40,10 @@ function shapeText(shape: readonly number[]): string {
   return shape.join('x');
 }
 
+/**
+ * Matrix product with torch.matmul's rules: 1-d operands are vectors, leading (batch) dims
+ * broadcast, e.g. `[B, N, K] @ [K, M] -> [B, N, M]`. Throws when the inner sizes differ.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   backendOf('matmul', a, b);
   if (a.dtype !== b.dtype) {
@@ -80,6 +84,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   });
 }
 
+/** Product of two 2-d matrices, `[N, K] @ [K, M] -> [N, M]` (no broadcasting). */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) {
     throw new RangeError(`mm: expected 2-D tensors, got ${a.ndim}D and ${b.ndim}D`);
@@ -87,6 +92,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   return matmul(a, b);
 }
 
+/** Batched product of 3-d tensors, `[B, N, K] @ [B, K, M] -> [B, N, M]` (no broadcasting). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3) {
     throw new RangeError(`bmm: expected 3-D tensors, got ${a.ndim}D and ${b.ndim}D`);

@@ -14,9 +14,12 @@ import { scatterAddUnchecked } from './indexing.js';
 import { empty, scalarTensor } from './kernel.js';
 import { cast, contiguous, detach, expand, permute, reshape } from './view.js';
 
+/** Option of the reductions. */
 export interface ReduceOptions {
+  /** Keep each reduced dimension as size 1 (default false: drop it). */
   keepdim?: boolean;
 }
+/** Options of {@link variance} and {@link std}. */
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction: 1 (default) for the sample variance, 0 for the population. */
   correction?: number;
@@ -104,6 +107,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   });
 }
 
+/** Sum over `dim` (one, a list, or all when omitted or null). Integer and bool inputs sum to int32. */
 export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('sum');
@@ -116,6 +120,7 @@ export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   });
 }
 
+/** Mean over `dim` (one, a list, or all when omitted or null). Float tensors only. */
 export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     if (!isFloat(x.dtype)) {
@@ -127,6 +132,7 @@ export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   });
 }
 
+/** Product over `dim`, or of all elements when omitted or null. */
 export function prod(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('prod');
@@ -182,6 +188,7 @@ function extreme(op: 'max' | 'min') {
 
 /** Max over `dim` (values only; use argmax for indices). No dim: the maximum of all elements. */
 export const max = extreme('max');
+/** Min over `dim` (values only; use argmin for indices). No dim: the minimum of all elements. */
 export const min = extreme('min');
 
 function argExtreme(op: 'argmax' | 'argmin') {
@@ -203,9 +210,17 @@ function argExtreme(op: 'argmax' | 'argmin') {
     });
 }
 
+/**
+ * Index (int32) of the largest value over `dim`, the first on ties; over the flattened tensor when omitted.
+ */
 export const argmax = argExtreme('argmax');
+/**
+ * Index (int32) of the smallest value over `dim`, the first on ties; over the flattened tensor when
+ * omitted.
+ */
 export const argmin = argExtreme('argmin');
 
+/** Variance over `dim` (all when omitted) with Bessel's `correction` (default 1); exported as `var` too. */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return tidy(() => {
     if (!isFloat(x.dtype)) throw new TypeError(`var: expected a float tensor, got ${x.dtype}`);
@@ -218,6 +233,7 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   });
 }
 
+/** Standard deviation over `dim` (all when omitted) with Bessel's `correction` (default 1). */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return tidy(() => variance(x, dim, opts).sqrt());
 }
@@ -242,6 +258,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], opts: Redu
   });
 }
 
+/** True where every element over `dim` (or of the tensor) is non-zero; a bool tensor. */
 export function all(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     const b = cast(cast(x, 'bool'), 'int32');
@@ -251,6 +268,7 @@ export function all(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): T
   });
 }
 
+/** True where some element over `dim` (or of the tensor) is non-zero; a bool tensor. */
 export function any(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     const b = cast(cast(x, 'bool'), 'int32');

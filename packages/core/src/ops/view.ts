@@ -34,6 +34,10 @@ export function contiguousCopy(x: Tensor): Tensor {
   return out;
 }
 
+/**
+ * A view of `x` with a new shape (one entry may be -1); throws when the strides do not allow it (use {@link
+ * reshape}).
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   x._check('view');
   const target = inferShape(shape, x.size, 'view');
@@ -55,6 +59,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return tidy(() => view(contiguous(x), target));
 }
 
+/** Merge dims `startDim..endDim` (default all) into one; a view when possible. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim, 'flatten');
@@ -64,12 +69,14 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
 
+/** Split dim `dim` into `sizes` (one may be -1); the inverse of {@link flatten}. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normDim(dim, x.ndim, 'unflatten');
   const resolved = inferShape(sizes, x.shape[d], 'unflatten');
   return reshape(x, [...x.shape.slice(0, d), ...resolved, ...x.shape.slice(d + 1)]);
 }
 
+/** Remove size-1 dims: all of them, or only the listed `dim`s that have size 1. */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   x._check('squeeze');
   const dims =
@@ -88,6 +95,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   );
 }
 
+/** Insert a size-1 dim at `dim` (negative counts from the end of the result); a view. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   x._check('unsqueeze');
   const d = normDim(dim, x.ndim + 1, 'unsqueeze');
@@ -100,6 +108,10 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return viewOp(x, 'unsqueeze', shape, strides, x.offset, (g) => reshape(g, source));
 }
 
+/**
+ * A broadcast view of `x` as `shape` (size-1 dims repeat without copying; -1 keeps a dim). Throws when a
+ * non-1 dim differs.
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   x._check('expand');
   if (shape.length < x.ndim) {
@@ -133,6 +145,7 @@ export function identityView(x: Tensor): Tensor {
   return viewOp(x, 'alias', x.shape, x.strides, x.offset, (g) => g);
 }
 
+/** A view with dims reordered: result dim `i` is `x`'s dim `dims[i]`. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   x._check('permute');
   if (dims.length !== x.ndim) {
@@ -156,6 +169,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   );
 }
 
+/** A view with dims `dim0` and `dim1` swapped. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   if (x.ndim === 0) return identityView(x);
   const a = normDim(dim0, x.ndim, 'transpose');
@@ -166,6 +180,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, dims);
 }
 
+/** Transpose of a tensor of at most 2 dims (a view). */
 export function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new RangeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
   return x.ndim < 2 ? identityView(x) : transpose(x, 0, 1);
@@ -208,6 +223,7 @@ function sliceBackward(
   return z;
 }
 
+/** A view of `length` elements of `dim` from `start`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normDim(dim, x.ndim, 'narrow');
   const n = x.shape[d];
@@ -218,6 +234,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
+/** A view at `index` of `dim`, with that dim removed; negative indices count from the end. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normDim(dim, x.ndim, 'select');
   const n = x.shape[d];
@@ -229,12 +246,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return tidy(() => squeeze(narrow(x, d, index < 0 ? index + n : index, 1), d));
 }
 
+/** `x` if it is contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
   x._check('contiguous');
   if (isContiguous(x.shape, x.strides)) return identityView(x);
   return attach(contiguousCopy(x), 'contiguous', [x], [], (g) => [g]);
 }
 
+/** A copy with its own storage, recorded by autograd. */
 export function clone(x: Tensor): Tensor {
   x._check('clone');
   return attach(contiguousCopy(x), 'clone', [x], [], (g) => [g]);
@@ -246,6 +265,7 @@ export function detach(x: Tensor): Tensor {
   return makeView(x, x.shape, x.strides, x.offset);
 }
 
+/** A copy converted to `dtype` (`x` itself when it already has it); gradients flow between float dtypes. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   x._check('cast');
   if (x.dtype === dtype) return x;

@@ -9,15 +9,26 @@ import {
   type ParamState,
 } from './optimizer.js';
 
+/** Options of {@link Adagrad}; each may be given per parameter group. */
 export interface AdagradOptions {
+  /** Learning rate (default 1e-2). */
   lr: number;
+  /** Learning-rate decay per step (default 0). */
   lrDecay: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Starting value of the squared-gradient sum (default 0). */
   initialAccumulatorValue: number;
+  /** Added to the denominator (default 1e-10). */
   eps: number;
+  /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
 }
 
+/**
+ * Adagrad (torch.optim.Adagrad, dense gradients): per-element learning rates scaled by the root of the
+ * summed squared gradients.
+ */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<AdagradOptions> = {}) {
     const o: AdagradOptions = {

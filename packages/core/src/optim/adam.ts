@@ -16,12 +16,22 @@ import {
   type ParamState,
 } from './optimizer.js';
 
+/** Options of {@link Adam} and {@link AdamW}; each may be given per parameter group. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates of the gradient's running average and of its square (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps: number;
+  /**
+   * Weight decay: an L2 term added to the gradient for Adam (default 0), decoupled shrinking for AdamW
+   * (default 1e-2).
+   */
   weightDecay: number;
+  /** Use the maximum of past squared-gradient averages (AMSGrad; default false). */
   amsgrad: boolean;
+  /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
 }
 
@@ -95,6 +105,23 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 }
 
+/**
+ * Adam (torch.optim.Adam, PyTorch 1.13's update), through the backend's fused `adamStep` kernel when it has
+ * one.
+ * Throws on a negative lr or eps, or betas outside [0, 1).
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.99] });
+ * tidy(() => {
+ *   opt.zeroGrad();
+ *   lossFn.forward(model.forward(x), y).backward();
+ *   opt.step();
+ * });
+ * // Per-group options: a smaller lr for the backbone.
+ * new optim.Adam([{ params: backbone.parameters(), lr: 1e-4 }, { params: head.parameters() }], { lr: 1e-3 });
+ * ```
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<AdamOptions> = {}) {

@@ -9,6 +9,7 @@ import { stack } from '../ops/indexing.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of {@link clipGradNorm_}. */
 export interface ClipGradNormOptions {
   /** p of the p-norm; Infinity for the max norm. */
   normType?: number;

@@ -1,4 +1,7 @@
-/** optim: optimizers, learning-rate schedulers and gradient clipping (torch.optim's API). */
+/**
+ * optim: optimizers, learning-rate schedulers and gradient clipping (torch.optim's API).
+ * @packageDocumentation
+ */
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { type ClipGradNormOptions, clipGradNorm_, clipGradValue_ } from './clip.js';

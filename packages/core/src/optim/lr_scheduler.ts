@@ -8,11 +8,32 @@ import { toSnake } from './optimizer.js';
 
 type Group = Record<string, unknown> & { lr: number };
 
+/**
+ * Base of the learning-rate schedulers (torch.optim.lr_scheduler). Construct one on an
+ * optimizer, then call {@link LRScheduler.step} once per epoch (per batch for
+ * {@link OneCycleLR}) after `optimizer.step()`. Throws when resuming (`lastEpoch` not -1)
+ * from an optimizer whose groups lack `initialLr`.
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const sched = new optim.StepLR(opt, 30, { gamma: 0.1 });
+ * for (let epoch = 0; epoch < 90; epoch++) {
+ *   trainOneEpoch();
+ *   sched.step(); // lr 0.1, then 0.01 from epoch 30, 0.001 from epoch 60
+ * }
+ * ```
+ */
 export abstract class LRScheduler {
+  /** The optimizer whose groups' `lr` this scheduler writes. */
   readonly optimizer: Optimizer<object>;
+  /** Each group's initial lr (its `initialLr`). */
   baseLrs: number[];
+  /** Index of the last epoch stepped (0 after construction). */
   lastEpoch: number;
+  /** @internal PyTorch's `_step_count`, kept for state-dict compatibility. */
   _stepCount = 0;
+  /** @internal PyTorch's `_last_lr`; read it with getLastLr(). */
   _lastLr: number[] = [];
 
   constructor(optimizer: Optimizer<object>, lastEpoch = -1) {
@@ -56,6 +77,7 @@ export abstract class LRScheduler {
     this._lastLr = this.groups.map((g) => g.lr);
   }
 
+  /** The learning rates the last step set, one per parameter group. */
   getLastLr(): number[] {
     return [...this._lastLr];
   }
@@ -70,6 +92,7 @@ export abstract class LRScheduler {
     return out;
   }
 
+  /** Restore what {@link LRScheduler.stateDict} saved (PyTorch's snake_case names). */
   loadStateDict(dict: Record<string, unknown>): void {
     const self = this as unknown as Record<string, unknown>;
     const byKey = new Map(Object.keys(this).map((k) => [toSnake(k), k]));
@@ -82,7 +105,9 @@ export abstract class LRScheduler {
 
 /** lr *= gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Multiplicative decay factor (default 0.1). */
   readonly gamma: number;
   constructor(
     optimizer: Optimizer<object>,
@@ -102,7 +127,9 @@ export class StepLR extends LRScheduler {
 
 /** lr *= gamma at each milestone (a milestone listed twice applies gamma twice). */
 export class MultiStepLR extends LRScheduler {
+  /** Epochs at which the lr decays. */
   readonly milestones: number[];
+  /** Multiplicative decay factor (default 0.1). */
   readonly gamma: number;
   constructor(
     optimizer: Optimizer<object>,
@@ -123,6 +150,7 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr *= gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** Multiplicative decay factor per epoch. */
   readonly gamma: number;
   constructor(optimizer: Optimizer<object>, gamma: number, opts: { lastEpoch?: number } = {}) {
     super(optimizer, opts.lastEpoch);
@@ -137,7 +165,9 @@ export class ExponentialLR extends LRScheduler {
 
 /** Cosine annealing from the base lr to etaMin over tMax epochs (PyTorch's recursive form). */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of a half cosine period. */
   readonly tMax: number;
+  /** Minimum learning rate (default 0). */
   readonly etaMin: number;
   constructor(
     optimizer: Optimizer<object>,
@@ -168,8 +198,11 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Linear ramp of the lr factor from startFactor to endFactor over totalIters epochs. */
 export class LinearLR extends LRScheduler {
+  /** Factor of the base lr at epoch 0 (default 1/3). */
   readonly startFactor: number;
+  /** Factor of the base lr from `totalIters` on (default 1). */
   readonly endFactor: number;
+  /** Epochs of the ramp (default 5). */
   readonly totalIters: number;
   constructor(
     optimizer: Optimizer<object>,
@@ -194,18 +227,34 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/**
+ * Options of {@link OneCycleLR}, with PyTorch's defaults. Give `totalSteps`, or `epochs` and
+ * `stepsPerEpoch`.
+ */
 export interface OneCycleOptions {
+  /** Steps in the cycle. */
   totalSteps?: number;
+  /** Epochs, with stepsPerEpoch, when totalSteps is not given. */
   epochs?: number;
+  /** Steps per epoch, with epochs. */
   stepsPerEpoch?: number;
+  /** Fraction of the cycle spent increasing the lr (default 0.3). */
   pctStart?: number;
+  /** Annealing shape: `'cos'` (default) or `'linear'`. */
   annealStrategy?: 'cos' | 'linear';
+  /** Cycle momentum (or Adam's beta1) inversely to the lr (default true). */
   cycleMomentum?: boolean;
+  /** Lowest momentum, reached at the lr peak (default 0.85); one value or one per group. */
   baseMomentum?: number | number[];
+  /** Highest momentum (default 0.95); one value or one per group. */
   maxMomentum?: number | number[];
+  /** Initial lr is `maxLr / divFactor` (default 25). */
   divFactor?: number;
+  /** Final lr is `initialLr / finalDivFactor` (default 1e4). */
   finalDivFactor?: number;
+  /** Use a third phase that anneals to the final lr (default false: two phases). */
   threePhase?: boolean;
+  /** Index of the last step when resuming (default -1: a fresh start). */
   lastEpoch?: number;
 }
 
@@ -222,10 +271,15 @@ interface Phase {
  * anneals to initialLr/finalDivFactor, while momentum (or Adam's beta1) cycles inversely.
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle; stepping past it throws. */
   readonly totalSteps: number;
+  /** The phases of the cycle (end step and the lr and momentum keys they move between). */
   readonly schedulePhases: Phase[];
+  /** Annealing shape. */
   readonly annealStrategy: 'cos' | 'linear';
+  /** Whether momentum cycles. */
   readonly cycleMomentum: boolean;
+  /** True when the optimizer has Adam-style `betas` (beta1 cycles instead of momentum). */
   readonly useBeta1: boolean;
 
   constructor(optimizer: Optimizer<object>, maxLr: number | number[], opts: OneCycleOptions = {}) {

@@ -15,16 +15,33 @@ import { Tensor } from '../tensor/tensor.js';
 
 /** A group of parameters with its own options (any option left out takes the default). */
 export interface ParamGroupInput {
+  /** The group's parameters (leaf tensors, each in one group only). */
   params: Iterable<Tensor>;
   [option: string]: unknown;
 }
 
-export type ParamGroup<O> = O & { params: Tensor[]; [option: string]: unknown };
+/**
+ * A parameter group as the optimizer holds it: every option resolved (defaults filled in) plus the
+ * parameter list. Change `lr` here to change the learning rate.
+ */
+export type ParamGroup<O> = O & {
+  /** The group's parameters. */
+  params: Tensor[];
+  [option: string]: unknown;
+};
+/** One entry of a parameter's optimizer state: a tensor (e.g. `exp_avg`) or a number (e.g. `step`). */
 export type StateValue = Tensor | number;
+/** A parameter's optimizer state by camelCase name (`momentumBuffer`, `expAvg`, `step`, ...). */
 export type ParamState = Record<string, StateValue>;
 
+/**
+ * An optimizer state dict in torch.optim's structure and snake_case keys, so it can be compared or
+ * exchanged with PyTorch's.
+ */
 export interface OptimizerStateDict {
+  /** Per-parameter state by the parameter's index across all groups (parameters without state are absent). */
   state: Record<number, ParamState>;
+  /** Each group's options, with `params` listing the parameter indices. */
   param_groups: Record<string, unknown>[];
 }
 
@@ -38,8 +55,15 @@ function isGroupList(
   return false;
 }
 
+/**
+ * Base of the optimizers (torch.optim.Optimizer): parameter groups with per-group options,
+ * per-parameter state, `zeroGrad`, `step` and PyTorch-compatible state dicts. Throws on an
+ * empty parameter list, a non-leaf tensor, or a parameter in two groups.
+ */
 export abstract class Optimizer<O extends object> {
+  /** Options a group gets for what it leaves out. */
   readonly defaults: O;
+  /** The parameter groups, in order. */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, keyed by the parameter handle. */
   readonly state = new Map<Tensor, ParamState>();

@@ -9,16 +9,25 @@ import {
   type ParamState,
 } from './optimizer.js';
 
+/** Options of {@link RMSprop}; each may be given per parameter group. */
 export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
   lr: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
   alpha: number;
+  /** Added to the denominator (default 1e-8). */
   eps: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Normalise by the estimated variance instead of the second moment (default false). */
   centered: boolean;
+  /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
 }
 
+/** RMSprop (torch.optim.RMSprop), optionally centered and with momentum. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<RMSpropOptions> = {}) {
     const o: RMSpropOptions = {

@@ -9,15 +9,26 @@ import {
   type ParamState,
 } from './optimizer.js';
 
+/** Options of {@link SGD}; each may be given per parameter group. */
 export interface SGDOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Dampening of the momentum (default 0). */
   dampening: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Nesterov momentum (default false; needs momentum and zero dampening). */
   nesterov: boolean;
+  /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
 }
 
+/**
+ * Stochastic gradient descent with optional momentum, dampening and Nesterov (torch.optim.SGD). Throws on
+ * negative lr, momentum or weightDecay.
+ */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, opts: Partial<SGDOptions> = {}) {
     const o: SGDOptions = {

@@ -2,6 +2,7 @@ import type { DType, TypedArray } from '../backend/contract.js';
 
 export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
+/** Bytes one element of `dtype` takes in backend memory (bool: 1). */
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'bool' ? 1 : 4;
 }

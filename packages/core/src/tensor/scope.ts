@@ -67,7 +67,24 @@ export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
 /**
  * Run `fn`, then dispose every tensor it created except those in its result (a tensor, or
  * arrays / plain objects / Maps of tensors), which move to the enclosing scope.
- * `fn` must be synchronous: an await would let other code's tensors into this scope.
+ * `fn` must be synchronous: an await would let other code's tensors into this scope, so a
+ * returned Promise is an error. Parameters, optimizer state and assigned gradients are kept
+ * automatically; use {@link keep} for anything else that must outlive the scope.
+ *
+ * @example
+ * ```ts
+ * for (let step = 0; step < 100; step++) {
+ *   const loss = tidy(() => {
+ *     opt.zeroGrad();
+ *     const l = lossFn.forward(model.forward(x), y); // every intermediate is freed...
+ *     l.backward();
+ *     opt.step();
+ *     return l;                                      // ...except the returned loss
+ *   });
+ *   console.log(await loss.item());
+ *   loss.dispose();
+ * }
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();

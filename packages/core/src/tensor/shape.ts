@@ -1,13 +1,16 @@
 /** Shape arithmetic shared by every op. Pure functions, no tensors. */
 
+/** A tensor shape: the size of each dimension. */
 export type Shape = readonly number[];
 
+/** Number of elements of a shape (1 for `[]`). */
 export function numel(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** Row-major strides of a shape, in elements. */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
@@ -52,6 +55,10 @@ export function normDims(
   return unique;
 }
 
+/**
+ * The broadcast of two shapes by NumPy's rules; throws, naming `op` and both shapes, when they do not
+ * broadcast.
+ */
 export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);

@@ -39,9 +39,13 @@ export function allocStorage(backend: Backend, size: number, dtype: DType): Stor
   return new Storage(backend, backend.alloc(Math.max(size, 1), dtype), dtype, size);
 }
 
+/** Live memory of one backend, as counted by core. */
 export interface MemoryStats {
+  /** Live tensor handles (views count separately; disposed ones do not). */
   tensors: number;
+  /** Live backend buffers (shared by the views of a tensor). */
   buffers: number;
+  /** Bytes of those buffers. */
   bytes: number;
 }
 
@@ -56,7 +60,9 @@ export function statsFor(backend: Backend): MemoryStats {
   return s;
 }
 
+/** What {@link memory} reports: the totals over every backend, and the same per backend name. */
 export interface MemoryInfo extends MemoryStats {
+  /** Per backend name (`'cpu'`, `'wasm'`, ...). */
   byBackend: Record<string, MemoryStats>;
 }
 

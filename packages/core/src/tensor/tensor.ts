@@ -44,12 +44,36 @@ const finalizer = new FinalizationRegistry<HandleState>((h) => {
 
 let nextId = 0;
 
+/**
+ * The other operand of a binary op: a tensor, or a JavaScript number or boolean (a scalar that broadcasts).
+ */
 export type Other = Tensor | number | boolean;
+/** Option of the reductions. */
 export interface KeepDim {
+  /** Keep each reduced dimension as size 1 (default false: drop it). */
   keepdim?: boolean;
 }
 
+/**
+ * An n-dimensional array on one backend, with autograd, like `torch.Tensor`.
+ *
+ * Create tensors with {@link tensor}, {@link zeros}, {@link randn} and the other creation
+ * functions; views (`reshape`, `transpose`, `narrow`, ...) share storage. Every op returns a
+ * new tensor (there are no in-place ops besides {@link Tensor.requiresGrad_}). Free memory
+ * with {@link Tensor.dispose}, `using`, or {@link tidy}. Read values back with
+ * `await t.data()`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.matmul(x.T).sum();
+ * y.backward();
+ * await x.grad!.toArray(); // [[8, 12], [8, 12]]: 2 * column sums
+ * x.shape;                 // [2, 2]
+ * ```
+ */
 export class Tensor {
+  /** A process-wide unique number, for debugging and maps keyed by tensor. */
   readonly id = nextId++;
   /** @internal */ _h: HandleState;
   private _requiresGrad = false;
@@ -59,8 +83,11 @@ export class Tensor {
   /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(
     storage: Storage,
+    /** Size of each dimension, e.g. `[N, C, H, W]`; `[]` for a scalar. */
     readonly shape: readonly number[],
+    /** Elements to step in storage per index of each dimension (views change these). */
     readonly strides: readonly number[],
+    /** Position of the first element in storage, in elements. */
     readonly offset: number,
     track = true,
   ) {
@@ -78,12 +105,15 @@ export class Tensor {
     finalizer.register(this, this._h, this);
   }
 
+  /** Element type: `float32`, `int32` or `bool`. */
   get dtype(): DType {
     return this._h.storage.dtype;
   }
+  /** The backend whose memory holds this tensor. */
   get backend(): Backend {
     return this._h.storage.backend;
   }
+  /** Number of dimensions (`shape.length`). */
   get ndim(): number {
     return this.shape.length;
   }
@@ -91,27 +121,37 @@ export class Tensor {
   get size(): number {
     return numel(this.shape);
   }
+  /** Number of elements, as a method (torch's `numel()`); same as {@link Tensor.size}. */
   numel(): number {
     return this.size;
   }
+  /** Number of dimensions (torch's `dim()`); same as {@link Tensor.ndim}. */
   dim(): number {
     return this.shape.length;
   }
+  /** True once {@link Tensor.dispose} was called; any op on it then throws. */
   get isDisposed(): boolean {
     return this._h.disposed;
   }
+  /** True when the elements are laid out row-major without gaps (strides of a fresh tensor). */
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
   }
 
   // ---- autograd ----------------------------------------------------------------------
 
+  /** Whether autograd records ops on this tensor (true for parameters and for results of ops on them). */
   get requiresGrad(): boolean {
     return this._h.node !== null || this._requiresGrad;
   }
+  /** Same as {@link Tensor.requiresGrad_}. */
   set requiresGrad(value: boolean) {
     this.requiresGrad_(value);
   }
+  /**
+   * Set {@link Tensor.requiresGrad} on a leaf tensor, in place, and return it. Throws on a
+   * non-leaf (use `detach()`) or a non-float dtype.
+   */
   requiresGrad_(value = true): this {
     if (this._h.node !== null && !value) {
       throw new Error(
@@ -124,6 +164,7 @@ export class Tensor {
     this._requiresGrad = value;
     return this;
   }
+  /** True for tensors not produced by a recorded op (user-created tensors and parameters). */
   get isLeaf(): boolean {
     return this._h.node === null;
   }
@@ -131,6 +172,7 @@ export class Tensor {
   get gradFn(): string | null {
     return this._h.node?.name ?? null;
   }
+  /** The gradient accumulated by {@link Tensor.backward}, or null. Same shape as this tensor. */
   get grad(): Tensor | null {
     return this._grad;
   }
@@ -141,6 +183,11 @@ export class Tensor {
     if (g) untrackTensor(g);
     this._grad = g;
   }
+  /**
+   * Compute the gradient of this tensor with respect to every leaf that requires grad and add
+   * it to their `.grad`. `grad` defaults to ones for a one-element tensor and is required
+   * otherwise (same shape). The graph is freed afterwards unless `retainGraph` is true.
+   */
   backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
     runBackward(this, grad, options.retainGraph ?? false);
   }
@@ -174,6 +221,7 @@ export class Tensor {
       this._grad = null;
     }
   }
+  /** Same as {@link Tensor.dispose}, so `using t = ...` frees it at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -275,9 +323,11 @@ export class Tensor {
       if (c !== this) c.dispose();
     }
   }
+  /** The values as nested JavaScript arrays of this tensor's shape (a bare number or boolean for 0-d). */
   async toArray(): Promise<unknown> {
     return nest(await this.data(), this.shape, this.dtype);
   }
+  /** Synchronous {@link Tensor.toArray}; only on backends that read synchronously (CPU, WASM). */
   arraySync(): unknown {
     return nest(this.dataSync(), this.shape, this.dtype);
   }
@@ -289,6 +339,7 @@ export class Tensor {
     const d = await this.data();
     return this.dtype === 'bool' ? d[0] !== 0 : d[0];
   }
+  /** Shape, dtype and backend (not the values, which need an asynchronous read). */
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, backend=${this.backend.name}${
       this._h.disposed ? ', disposed' : ''
@@ -296,249 +347,352 @@ export class Tensor {
   }
 
   // ---- elementwise -------------------------------------------------------------------
+  /** `this + o` elementwise, broadcasting; dtypes promote as in PyTorch. */
   add(o: Other): Tensor {
     return E.add(this, o);
   }
+  /** `this - o` elementwise, broadcasting. */
   sub(o: Other): Tensor {
     return E.sub(this, o);
   }
+  /** `this * o` elementwise, broadcasting. */
   mul(o: Other): Tensor {
     return E.mul(this, o);
   }
+  /** `this / o` elementwise, broadcasting; true division (integers give float32). */
   div(o: Other): Tensor {
     return E.div(this, o);
   }
+  /** `this ** o` elementwise, broadcasting. */
   pow(o: Other): Tensor {
     return E.pow(this, o);
   }
+  /** Elementwise maximum of this and `o`, broadcasting (NaN propagates). */
   maximum(o: Other): Tensor {
     return E.maximum(this, o);
   }
+  /** Elementwise minimum of this and `o`, broadcasting (NaN propagates). */
   minimum(o: Other): Tensor {
     return E.minimum(this, o);
   }
+  /** Elementwise `atan2(this, o)`: the angle of the point (o, this), in radians. */
   atan2(o: Other): Tensor {
     return E.atan2(this, o);
   }
+  /** Elementwise remainder with the sign of the divisor (Python's `%`, torch.remainder). */
   remainder(o: Other): Tensor {
     return E.remainder(this, o);
   }
+  /** Elementwise `floor(this / o)` (torch.floor_divide). */
   floorDivide(o: Other): Tensor {
     return E.floorDivide(this, o);
   }
+  /** Elementwise `this == o`, a bool tensor. */
   eq(o: Other): Tensor {
     return E.eq(this, o);
   }
+  /** Elementwise `this != o`, a bool tensor. */
   ne(o: Other): Tensor {
     return E.ne(this, o);
   }
+  /** Elementwise `this < o`, a bool tensor. */
   lt(o: Other): Tensor {
     return E.lt(this, o);
   }
+  /** Elementwise `this <= o`, a bool tensor. */
   le(o: Other): Tensor {
     return E.le(this, o);
   }
+  /** Elementwise `this > o`, a bool tensor. */
   gt(o: Other): Tensor {
     return E.gt(this, o);
   }
+  /** Elementwise `this >= o`, a bool tensor. */
   ge(o: Other): Tensor {
     return E.ge(this, o);
   }
+  /** Elementwise logical and (non-zero is true), a bool tensor. */
   logicalAnd(o: Other): Tensor {
     return E.logicalAnd(this, o);
   }
+  /** Elementwise logical or (non-zero is true), a bool tensor. */
   logicalOr(o: Other): Tensor {
     return E.logicalOr(this, o);
   }
+  /** Elementwise logical exclusive or (non-zero is true), a bool tensor. */
   logicalXor(o: Other): Tensor {
     return E.logicalXor(this, o);
   }
+  /** Elementwise logical not (zero becomes true), a bool tensor. */
   logicalNot(): Tensor {
     return E.logicalNot(this);
   }
+  /** Elementwise `-this`. */
   neg(): Tensor {
     return E.neg(this);
   }
+  /** Elementwise absolute value. */
   abs(): Tensor {
     return E.abs(this);
   }
+  /** Elementwise sign: -1, 0 or 1. */
   sign(): Tensor {
     return E.sign(this);
   }
+  /** Elementwise `e ** this`. */
   exp(): Tensor {
     return E.exp(this);
   }
+  /** Elementwise `exp(this) - 1`, exact near 0. */
   expm1(): Tensor {
     return E.expm1(this);
   }
+  /** Elementwise natural logarithm (NaN below 0, -Infinity at 0). */
   log(): Tensor {
     return E.log(this);
   }
+  /** Elementwise `log(1 + this)`, exact near 0. */
   log1p(): Tensor {
     return E.log1p(this);
   }
+  /** Elementwise square root. */
   sqrt(): Tensor {
     return E.sqrt(this);
   }
+  /** Elementwise `1 / sqrt(this)`. */
   rsqrt(): Tensor {
     return E.rsqrt(this);
   }
+  /** Elementwise `1 / this`. */
   reciprocal(): Tensor {
     return E.reciprocal(this);
   }
+  /** Elementwise `this * this`. */
   square(): Tensor {
     return E.square(this);
   }
+  /** Elementwise sine (radians). */
   sin(): Tensor {
     return E.sin(this);
   }
+  /** Elementwise cosine (radians). */
   cos(): Tensor {
     return E.cos(this);
   }
+  /** Elementwise tangent (radians). */
   tan(): Tensor {
     return E.tan(this);
   }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor {
     return E.tanh(this);
   }
+  /** Elementwise logistic sigmoid `1 / (1 + exp(-this))`. */
   sigmoid(): Tensor {
     return E.sigmoid(this);
   }
+  /** Elementwise Gauss error function. */
   erf(): Tensor {
     return E.erf(this);
   }
+  /** Elementwise round down. */
   floor(): Tensor {
     return E.floor(this);
   }
+  /** Elementwise round up. */
   ceil(): Tensor {
     return E.ceil(this);
   }
+  /** Elementwise round to nearest, ties to even (as torch.round). */
   round(): Tensor {
     return E.round(this);
   }
+  /** Elementwise `max(this, 0)`. */
   relu(): Tensor {
     return E.relu(this);
   }
+  /** Elementwise test for NaN, a bool tensor. */
   isnan(): Tensor {
     return E.isnan(this);
   }
+  /** Elementwise clamp into `[min, max]`; either bound may be null or omitted (no bound on that side). */
   clamp(min?: number | null, max?: number | null): Tensor {
     return E.clamp(this, min, max);
   }
+  /**
+   * Elements of this where `cond` is true, else of `other` (torch.where(cond, this, other)), broadcasting
+   * all three.
+   */
   where(cond: Tensor, other: Other): Tensor {
     return E.where(cond, this, other);
   }
+  /** A copy with `value` wherever the bool `mask` (broadcast to this shape) is true. */
   maskedFill(mask: Tensor, value: number | boolean): Tensor {
     return E.maskedFill(this, mask, value);
   }
 
   // ---- reductions --------------------------------------------------------------------
+  /** Sum over `dim` (one dim, a list, or all when omitted or null). Integer and bool tensors sum to int32. */
   sum(dim?: number | number[] | null, opts?: KeepDim): Tensor {
     return R.sum(this, dim, opts);
   }
+  /** Mean over `dim` (one dim, a list, or all when omitted or null). Float tensors only. */
   mean(dim?: number | number[] | null, opts?: KeepDim): Tensor {
     return R.mean(this, dim, opts);
   }
+  /** Product over `dim`, or of all elements when omitted or null. */
   prod(dim?: number | null, opts?: KeepDim): Tensor {
     return R.prod(this, dim, opts);
   }
+  /**
+   * Largest values over `dim` (values only; {@link Tensor.argmax} gives the indices), or the largest
+   * element when omitted.
+   */
   max(dim?: number | number[] | null, opts?: KeepDim): Tensor {
     return R.max(this, dim, opts);
   }
+  /**
+   * Smallest values over `dim` (values only; {@link Tensor.argmin} gives the indices), or the smallest
+   * element when omitted.
+   */
   min(dim?: number | number[] | null, opts?: KeepDim): Tensor {
     return R.min(this, dim, opts);
   }
+  /**
+   * Index of the largest value over `dim` (the first on ties), int32; over the flattened tensor when
+   * omitted.
+   */
   argmax(dim?: number | null, opts?: KeepDim): Tensor {
     return R.argmax(this, dim, opts);
   }
+  /**
+   * Index of the smallest value over `dim` (the first on ties), int32; over the flattened tensor when
+   * omitted.
+   */
   argmin(dim?: number | null, opts?: KeepDim): Tensor {
     return R.argmin(this, dim, opts);
   }
+  /** Variance over `dim` (all when omitted) with Bessel's `correction` (default 1). */
   var(dim?: number | number[] | null, opts?: R.VarOptions): Tensor {
     return R.variance(this, dim, opts);
   }
+  /** Standard deviation over `dim` (all when omitted) with Bessel's `correction` (default 1). */
   std(dim?: number | number[] | null, opts?: R.VarOptions): Tensor {
     return R.std(this, dim, opts);
   }
+  /** `log(sum(exp(this)))` over `dim`, computed without overflow. */
   logsumexp(dim: number | number[], opts?: KeepDim): Tensor {
     return R.logsumexp(this, dim, opts);
   }
+  /** True where every element over `dim` (or of the tensor) is non-zero; a bool tensor. */
   all(dim?: number | null, opts?: KeepDim): Tensor {
     return R.all(this, dim, opts);
   }
+  /** True where some element over `dim` (or of the tensor) is non-zero; a bool tensor. */
   any(dim?: number | null, opts?: KeepDim): Tensor {
     return R.any(this, dim, opts);
   }
 
   // ---- linear algebra ----------------------------------------------------------------
+  /**
+   * Matrix product with torch.matmul's rules: 1-d operands are vectors, leading dims broadcast (`[B, N, K]
+   * @ [K, M] -> [B, N, M]`).
+   */
   matmul(o: Tensor): Tensor {
     return LA.matmul(this, o);
   }
+  /** Product of two 2-d matrices `[N, K] @ [K, M] -> [N, M]` (no broadcasting). */
   mm(o: Tensor): Tensor {
     return LA.mm(this, o);
   }
+  /** Batched product of 3-d tensors `[B, N, K] @ [B, K, M] -> [B, N, M]` (no broadcasting). */
   bmm(o: Tensor): Tensor {
     return LA.bmm(this, o);
   }
 
   // ---- views and shape ---------------------------------------------------------------
+  /** The same elements in a new shape (one entry may be -1); a view when the layout allows, else a copy. */
   reshape(shape: readonly number[]): Tensor {
     return V.reshape(this, shape);
   }
+  /** A view with a new shape (one entry may be -1); throws when the strides do not allow it (use reshape). */
   view(shape: readonly number[]): Tensor {
     return V.view(this, shape);
   }
+  /** Merge dims `startDim..endDim` (default all) into one; a view when possible. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return V.flatten(this, startDim, endDim);
   }
+  /** Split dim `dim` into `sizes` (one may be -1); the inverse of flatten. */
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return V.unflatten(this, dim, sizes);
   }
+  /** Remove size-1 dims: all of them, or only `dim` (one or a list) where it has size 1. */
   squeeze(dim?: number | number[]): Tensor {
     return V.squeeze(this, dim);
   }
+  /** Insert a size-1 dim at `dim` (negative counts from the end of the result); a view. */
   unsqueeze(dim: number): Tensor {
     return V.unsqueeze(this, dim);
   }
+  /** A broadcast view of this tensor as `shape` (size-1 dims repeat without copying; -1 keeps a dim). */
   expand(shape: readonly number[]): Tensor {
     return V.expand(this, shape);
   }
+  /** {@link Tensor.expand} to `other`'s shape. */
   expandAs(other: Tensor): Tensor {
     return V.expand(this, other.shape);
   }
+  /** A view with dims `dim0` and `dim1` swapped. */
   transpose(dim0: number, dim1: number): Tensor {
     return V.transpose(this, dim0, dim1);
   }
+  /** A view with the dims reordered: result dim `i` is this tensor's dim `dims[i]`. */
   permute(dims: readonly number[]): Tensor {
     return V.permute(this, dims);
   }
+  /** Transpose of a tensor of at most 2 dims (a view). */
   t(): Tensor {
     return V.t(this);
   }
+  /** All dims reversed (a view), like torch's `.T`. */
   get T(): Tensor {
     return V.permute(
       this,
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   }
+  /** A view of `length` elements of `dim` from `start`. */
   narrow(dim: number, start: number, length: number): Tensor {
     return V.narrow(this, dim, start, length);
   }
+  /**
+   * A view at `index` of `dim`, with that dim removed (like `x[:, index]`); negative indices count from the
+   * end.
+   */
   select(dim: number, index: number): Tensor {
     return V.select(this, dim, index);
   }
+  /**
+   * A view of `dim` from `start` (inclusive) to `end` (exclusive) every `step`, like `x[start:end:step]`;
+   * bounds clamp as in Python.
+   */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return V.slice(this, dim, start, end, step);
   }
+  /** This tensor if it is contiguous, else a contiguous copy. */
   contiguous(): Tensor {
     return V.contiguous(this);
   }
+  /** A copy with its own storage, recorded by autograd (gradients flow back). */
   clone(): Tensor {
     return V.clone(this);
   }
+  /** A view sharing storage that autograd does not track (no grad). */
   detach(): Tensor {
     return V.detach(this);
   }
+  /** A copy converted to `dtype` (this tensor when it already has it). */
   cast(dtype: DType): Tensor {
     return V.cast(this, dtype);
   }
@@ -546,29 +700,43 @@ export class Tensor {
   to(target: DType | Backend): Tensor {
     return typeof target === 'string' ? V.cast(this, target) : V.toBackend(this, target);
   }
+  /** Convert to float32. */
   float(): Tensor {
     return V.cast(this, 'float32');
   }
+  /** Convert to int32 (truncating toward zero). */
   int(): Tensor {
     return V.cast(this, 'int32');
   }
+  /** Convert to bool (non-zero is true). */
   bool(): Tensor {
     return V.cast(this, 'bool');
   }
 
   // ---- indexing ----------------------------------------------------------------------
+  /**
+   * Values along `dim` at the int32 positions of `index` (torch.gather): `out[i][j] = this[index[i][j]][j]`
+   * for `dim` 0.
+   */
   gather(dim: number, index: Tensor): Tensor {
     return I.gather(this, dim, index);
   }
+  /** The entries of `dim` at the positions of a 1-d int32 `index`, in that order. */
   indexSelect(dim: number, index: Tensor): Tensor {
     return I.indexSelect(this, dim, index);
   }
+  /** A copy of this tensor with `src` added at the positions of `index` along `dim` (torch.scatter_add). */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return I.scatterAdd(this, dim, index, src);
   }
+  /**
+   * Split along `dim` into pieces of `splitSizeOrSections` elements (the last may be smaller), or of the
+   * listed sizes; views.
+   */
   split(splitSizeOrSections: number | number[], dim = 0): Tensor[] {
     return I.split(this, splitSizeOrSections, dim);
   }
+  /** Split along `dim` into `chunks` nearly equal pieces (views), as torch.chunk. */
   chunk(chunks: number, dim = 0): Tensor[] {
     return I.chunk(this, chunks, dim);
   }

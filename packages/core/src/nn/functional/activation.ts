@@ -96,6 +96,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, _opts: { inplace?: 
   );
 }
 
+/** `min(max(x, 0), 6)`. */
 export function relu6(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   return hardtanh(x, 0, 6);
 }
@@ -141,6 +142,7 @@ export function elu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): Te
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
+/** Scaled ELU with the self-normalising constants (alpha ≈ 1.6733, scale ≈ 1.0507). */
 export function selu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   return tidy(() => elu(x, SELU_ALPHA).mul(SELU_SCALE));
 }
@@ -168,6 +170,7 @@ export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
   });
 }
 
+/** `x * sigmoid(x)` (swish). */
 export function silu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'silu');
@@ -175,6 +178,7 @@ export function silu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   });
 }
 
+/** `x * tanh(softplus(x))`. */
 export function mish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'mish');
@@ -182,10 +186,12 @@ export function mish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
   });
 }
 
+/** `1 / (1 + exp(-x))`. */
 export function sigmoid(x: Tensor): Tensor {
   return floatInput(x, 'sigmoid').sigmoid();
 }
 
+/** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   return floatInput(x, 'tanh').tanh();
 }
@@ -226,6 +232,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   });
 }
 
+/** `x / (1 + |x|)`. */
 export function softsign(x: Tensor): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'softsign');
@@ -233,6 +240,7 @@ export function softsign(x: Tensor): Tensor {
   });
 }
 
+/** `x - tanh(x)`. */
 export function tanhshrink(x: Tensor): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'tanhshrink');
@@ -255,15 +263,18 @@ export function threshold(
   );
 }
 
+/** `softmax(-x, dim)`. */
 export function softmin(x: Tensor, dim: number): Tensor {
   return tidy(() => softmax(floatInput(x, 'softmin').neg(), dim));
 }
 
+/** `log(sigmoid(x))`, computed without overflow. */
 export function logSigmoid(x: Tensor): Tensor {
   // -softplus(-x), stable for large |x|.
   return tidy(() => softplus(floatInput(x, 'logSigmoid').neg()).neg());
 }
 
+/** `x` where `|x| > lambd`, else 0 (default lambd 0.5). */
 export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
   return custom(
     x,
@@ -273,6 +284,7 @@ export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
   );
 }
 
+/** `x - lambd` above lambd, `x + lambd` below -lambd, else 0 (default lambd 0.5). */
 export function softshrink(x: Tensor, lambd = 0.5): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'softshrink');

@@ -25,6 +25,7 @@ function project(x: Tensor, w: Tensor, b: Tensor | null | undefined): Tensor {
   return b ? y.add(b) : y;
 }
 
+/** Options of {@link scaledDotProductAttention}. */
 export interface ScaledDotProductAttentionOptions {
   /** bool: true = may attend (PyTorch 2 semantics); float: added to the scores. Broadcasts to [..., L, S]. */
   attnMask?: Tensor | null;
@@ -96,32 +97,45 @@ export function scaledDotProductAttention(
 
 // ---- multi-head attention ---------------------------------------------------------------
 
+/** The parameters {@link multiHeadAttentionForward} uses, as nn.MultiheadAttention holds them. */
 export interface MultiHeadAttentionWeights {
   /** Packed [3E, E] projection (when kdim == vdim == E). */
   inProjWeight?: Tensor | null;
   /** Packed [3E] bias (also used with separate projection weights, as PyTorch). */
   inProjBias?: Tensor | null;
+  /** Query projection `[E, E]` (when kdim or vdim differ from E). */
   qProjWeight?: Tensor | null;
+  /** Key projection `[E, kdim]`. */
   kProjWeight?: Tensor | null;
+  /** Value projection `[E, vdim]`. */
   vProjWeight?: Tensor | null;
   /** [1, 1, E] each (addBiasKv). */
   biasK?: Tensor | null;
+  /** `[1, 1, E]` (addBiasKv). */
   biasV?: Tensor | null;
+  /** Output projection `[E, E]`. */
   outProjWeight: Tensor;
+  /** Output projection bias `[E]`. */
   outProjBias?: Tensor | null;
 }
 
+/** Options of {@link multiHeadAttentionForward}, with nn.MultiheadAttention's defaults. */
 export interface MultiHeadAttentionOptions {
   /** bool: true = padding (ignored); float: added. [N, S], or [S] for unbatched input. */
   keyPaddingMask?: Tensor | null;
+  /** Also return the attention weights (default true). */
   needWeights?: boolean;
   /** bool: true = not allowed; float: added. [L, S] or [N*numHeads, L, S]. */
   attnMask?: Tensor | null;
+  /** Average the returned weights over heads (default true). */
   averageAttnWeights?: boolean;
   /** A causal mask applies: attnMask, if given, is trusted to be it; otherwise one is built. */
   isCausal?: boolean;
+  /** Append a zero key and value position (default false). */
   addZeroAttn?: boolean;
+  /** Dropout on the attention weights, in training only (default 0). */
   dropoutP?: number;
+  /** Training mode, for dropout (default true). */
   training?: boolean;
   /** Layer name for error messages. */
   name?: string;

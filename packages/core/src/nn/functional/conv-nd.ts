@@ -30,21 +30,32 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { fusedKernel } from './fused.js';
 import { col2im, tuple, windowCount, windows } from './windows.js';
 
+/** One number for every spatial dim, or one per dim. */
 export type IntOrTuple = number | readonly number[];
 
+/** Options of F.conv1d/2d/3d, with PyTorch's defaults. */
 export interface ConvOptions {
+  /** Window step (default 1). */
   stride?: IntOrTuple;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size, stride 1). */
   padding?: IntOrTuple | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
   dilation?: IntOrTuple;
+  /** Channel groups (default 1). */
   groups?: number;
 }
 
+/** Options of F.convTranspose1d/2d/3d, with PyTorch's defaults. */
 export interface ConvTransposeOptions {
+  /** Step of the corresponding convolution (default 1). */
   stride?: IntOrTuple;
+  /** Trims `padding` from both sides of each spatial dim of the full output (default 0). */
   padding?: IntOrTuple;
+  /** Extra size on one side of the output (default 0). */
   outputPadding?: IntOrTuple;
+  /** Channel groups (default 1). */
   groups?: number;
+  /** Spacing between kernel taps (default 1). */
   dilation?: IntOrTuple;
 }
 

@@ -23,6 +23,10 @@ function applyMask(x: Tensor, p: number, maskShape: readonly number[]): Tensor {
   });
 }
 
+/**
+ * Zero each element with probability `p` (default 0.5) and scale the rest by `1 / (1 - p)` when `training`
+ * (default true); else `x` itself. Throws unless p is in [0, 1].
+ */
 export function dropout(x: Tensor, p = 0.5, training = true, _inplace = false): Tensor {
   checkP(p, 'dropout');
   requireFloat(x, 'Dropout');
@@ -45,6 +49,7 @@ function channelDropout(x: Tensor, p: number, training: boolean, spatial: number
   return applyMask(x, p, maskShape);
 }
 
+/** Zero whole channels of `[N, C, L]` (or `[C, L]`) with probability `p` when training, scaling the rest. */
 export function dropout1d(x: Tensor, p = 0.5, training = true, _inplace = false): Tensor {
   return channelDropout(x, p, training, 1, 'dropout1d');
 }
@@ -58,6 +63,10 @@ export function dropout2d(x: Tensor, p = 0.5, training = true, _inplace = false)
   return channelDropout(x, p, training, 2, 'dropout2d');
 }
 
+/**
+ * Zero whole channels of `[N, C, D, H, W]` (or `[C, D, H, W]`) with probability `p` when training, scaling
+ * the rest.
+ */
 export function dropout3d(x: Tensor, p = 0.5, training = true, _inplace = false): Tensor {
   return channelDropout(x, p, training, 3, 'dropout3d');
 }

@@ -15,11 +15,17 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
+/** Options of F.embedding and nn.Embedding, with PyTorch's defaults. */
 export interface EmbeddingOptions {
+  /** Row whose gradient is always zero (negative counts from the end; default none). */
   paddingIdx?: number | null;
+  /** Renormalise each looked-up row whose `normType`-norm exceeds this to have that norm (default none). */
   maxNorm?: number | null;
+  /** p of the norm for maxNorm (default 2). */
   normType?: number;
+  /** Scale each row's gradient by the inverse of its frequency in the batch (default false). */
   scaleGradByFreq?: boolean;
+  /** Must stay false: sparse gradients are not supported, and nn.Embedding throws on true. */
   sparse?: boolean;
 }
 

@@ -1,4 +1,7 @@
-/** F: the functional twin of every layer. Modules own parameters and call these. */
+/**
+ * F: the functional twin of every layer. Modules own parameters and call these.
+ * @packageDocumentation
+ */
 
 export { pad } from '../../ops/indexing.js';
 export * from './activation.js';

@@ -12,11 +12,19 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
+/**
+ * Resampling method of {@link interpolate}: nearest neighbour, or linear over 1, 2 or 3 dims, or bicubic
+ * over 2.
+ */
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
 
+/** Options of {@link interpolate}: give `size` or `scaleFactor`, not both. */
 export interface InterpolateOptions {
+  /** Output spatial size (one number for every dim, or one per dim). */
   size?: number | readonly number[] | null;
+  /** Multiplier of the spatial size (one number, or one per dim); the output size is floored. */
   scaleFactor?: number | readonly number[] | null;
+  /** Resampling method (default `'nearest'`). */
   mode?: InterpolateMode;
   /** Only for the linear modes and bicubic; PyTorch's default is false. */
   alignCorners?: boolean | null;
@@ -96,6 +104,11 @@ function listOf(v: number | readonly number[], d: number, what: string): number[
   return l;
 }
 
+/**
+ * Resize the spatial dims of `x` `[N, C, ...spatial]` (torch.nn.functional.interpolate): 1-d
+ * for linear, 2-d for bilinear and bicubic, 3-d for trilinear; nearest on any. Throws when
+ * the mode does not fit the rank, or when both or neither of size and scaleFactor are given.
+ */
 export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   x._check('interpolate');
   const mode = opts.mode ?? 'nearest';

@@ -13,36 +13,67 @@ import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { logSoftmax } from './activation.js';
 
+/**
+ * How a loss combines per-element losses: their (weighted) mean, their sum, or none (the per-element
+ * tensor).
+ */
 export type Reduction = 'mean' | 'sum' | 'none';
+/**
+ * {@link Reduction}, or `'batchmean'`: the sum divided by the batch size (the mathematically correct KL
+ * divergence).
+ */
 export type KLReduction = Reduction | 'batchmean';
 
+/** Options of every loss. */
 export interface ReductionOptions {
+  /** Default `'mean'`. */
   reduction?: Reduction;
 }
+/** Options of smoothL1Loss / nn.SmoothL1Loss. */
 export interface SmoothL1Options extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1; 0 is the L1 loss). */
   beta?: number;
 }
+/** Options of huberLoss / nn.HuberLoss. */
 export interface HuberOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1). */
   delta?: number;
 }
+/** Options of nllLoss / nn.NLLLoss. */
 export interface NLLOptions extends ReductionOptions {
+  /** Rescaling weight per class `[C]`; the mean divides by the summed weights of the targets. */
   weight?: Tensor | null;
+  /** Targets equal to this contribute nothing, to the loss or to the mean's divisor (default -100). */
   ignoreIndex?: number;
 }
+/** Options of crossEntropy / nn.CrossEntropyLoss. */
 export interface CrossEntropyOptions extends NLLOptions {
+  /** Mix the target with the uniform distribution by this amount, in [0, 1] (default 0). */
   labelSmoothing?: number;
 }
+/** Options of binaryCrossEntropy / nn.BCELoss. */
 export interface BCEOptions extends ReductionOptions {
+  /** Rescaling weight per element, broadcast to the input. */
   weight?: Tensor | null;
 }
+/** Options of binaryCrossEntropyWithLogits / nn.BCEWithLogitsLoss. */
 export interface BCEWithLogitsOptions extends BCEOptions {
+  /**
+   * Weight of positive examples per class (broadcast along the last dim), to trade recall against
+   * precision.
+   */
   posWeight?: Tensor | null;
 }
+/** Options of klDiv / nn.KLDivLoss. */
 export interface KLDivOptions {
+  /** Default `'mean'` (as PyTorch; `'batchmean'` gives the true KL divergence). */
   reduction?: KLReduction;
+  /** The target is given as log-probabilities (default false). */
   logTarget?: boolean;
 }
+/** Options of cosineEmbeddingLoss / nn.CosineEmbeddingLoss. */
 export interface CosineEmbeddingOptions extends ReductionOptions {
+  /** For `target = -1`, similarities below this cost nothing (default 0; in [-1, 1]). */
   margin?: number;
 }
 
@@ -91,6 +122,10 @@ function checkSameShape(input: Tensor, target: Tensor, layer: string, what = 'ta
 
 // ---- regression -----------------------------------------------------------------------------
 
+/**
+ * Mean squared error `(input - target)^2`, reduced. The target broadcasts to the input (PyTorch only
+ * warns); shapes that cannot broadcast throw.
+ */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'MSELoss');
@@ -98,6 +133,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
   return tidy(() => reduce(input.sub(target).square(), reduction));
 }
 
+/** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'L1Loss');

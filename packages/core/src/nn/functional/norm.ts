@@ -13,15 +13,23 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { fusedKernel } from './fused.js';
 import { requireFloat } from './linear.js';
 
+/** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
+  /** Per-channel scale `[C]` (default none). */
   weight?: Tensor | null;
+  /** Per-channel shift `[C]` (default none). */
   bias?: Tensor | null;
+  /**
+   * Normalise with the batch's statistics and update the running ones (default false: use the running
+   * ones).
+   */
   training?: boolean;
   /**
    * Running-average factor. A 0-d tensor is accepted too: BatchNorm's cumulative average
    * (momentum null) uses 1/num_batches_tracked without reading it back.
    */
   momentum?: number | Tensor;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
 }
 
@@ -103,9 +111,13 @@ export function batchNorm(
   });
 }
 
+/** Options of {@link layerNorm}. */
 export interface LayerNormOptions {
+  /** Elementwise scale of normalizedShape (default none). */
   weight?: Tensor | null;
+  /** Elementwise shift of normalizedShape (default none). */
   bias?: Tensor | null;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
 }
 
@@ -195,7 +207,9 @@ export function layerNorm(
   });
 }
 
+/** Options of {@link rmsNorm}. */
 export interface RMSNormOptions {
+  /** Elementwise scale of normalizedShape (default none). */
   weight?: Tensor | null;
   /** Default (null): float32's machine epsilon, as PyTorch's eps=None. */
   eps?: number | null;
@@ -221,9 +235,13 @@ export function rmsNorm(
   });
 }
 
+/** Options of {@link groupNorm}. */
 export interface GroupNormOptions {
+  /** Per-channel scale `[C]` (default none). */
   weight?: Tensor | null;
+  /** Per-channel shift `[C]` (default none). */
   bias?: Tensor | null;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
 }
 

@@ -18,20 +18,34 @@ import { fusedKernel } from './fused.js';
 import { fusedAvgPool2d, fusedMaxPool2d, type Pool2dGeometry } from './pool-fused.js';
 import { tuple, windows } from './windows.js';
 
+/** Options of the max pools (F.maxPool1d/2d/3d, nn.MaxPool1d/2d/3d), with PyTorch's defaults. */
 export interface MaxPoolOptions {
   /** Defaults to kernelSize. */
   stride?: IntOrTuple | null;
+  /** Implicit -infinity padding on both sides (default 0; at most half the kernel). */
   padding?: IntOrTuple;
+  /** Spacing between window elements (default 1). */
   dilation?: IntOrTuple;
+  /**
+   * Round the output size up instead of down (default false); a window must still start inside the input or
+   * left padding.
+   */
   ceilMode?: boolean;
+  /** Also return the flat spatial index of each maximum (int32), as `[values, indices]` (default false). */
   returnIndices?: boolean;
 }
 
+/** Options of the average pools (F.avgPool1d/2d/3d, nn.AvgPool1d/2d/3d), with PyTorch's defaults. */
 export interface AvgPoolOptions {
+  /** Window step (default: kernelSize). */
   stride?: IntOrTuple | null;
+  /** Implicit zero padding on both sides (default 0; at most half the kernel). */
   padding?: IntOrTuple;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count padded zeros in the divisor (default true). */
   countIncludePad?: boolean;
+  /** Divide every window sum by this instead (default null). */
   divisorOverride?: number | null;
 }
 
@@ -367,26 +381,44 @@ const maxPoolFor = (name: string, d: number): MaxPoolFn =>
   ((x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}) =>
     maxPoolNd(name, d, x, kernelSize, opts)) as MaxPoolFn;
 
+/** Max over sliding windows of `[N, C, L]` (or `[C, L]`); `[values, indices]` with returnIndices. */
 export const maxPool1d = maxPoolFor('maxPool1d', 1);
+/**
+ * Max over sliding windows of `[N, C, H, W]` (or `[C, H, W]`); `[values, indices]` with returnIndices.
+ * Throws when the output would be empty or padding exceeds half the kernel.
+ */
 export const maxPool2d = maxPoolFor('maxPool2d', 2);
+/**
+ * Max over sliding windows of `[N, C, D, H, W]` (or `[C, D, H, W]`); `[values, indices]` with
+ * returnIndices.
+ */
 export const maxPool3d = maxPoolFor('maxPool3d', 3);
 
+/** Mean over sliding windows of `[N, C, L]` (or `[C, L]`). */
 export function avgPool1d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   return avgPoolNd('avgPool1d', 1, x, kernelSize, opts);
 }
+/** Mean over sliding windows of `[N, C, H, W]` (or `[C, H, W]`). */
 export function avgPool2d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   return avgPoolNd('avgPool2d', 2, x, kernelSize, opts);
 }
+/** Mean over sliding windows of `[N, C, D, H, W]` (or `[C, D, H, W]`). */
 export function avgPool3d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   return avgPoolNd('avgPool3d', 3, x, kernelSize, opts);
 }
 
+/**
+ * Mean pooling of `[N, C, L]` to `outputSize` positions; window `i` spans `[floor(i * L / out), ceil((i +
+ * 1) * L / out))` as in PyTorch.
+ */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return adaptiveAvgPoolNd('adaptiveAvgPool1d', 1, x, outputSize);
 }
+/** Mean pooling of `[N, C, H, W]` to `outputSize` (a null entry keeps that dim). */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return adaptiveAvgPoolNd('adaptiveAvgPool2d', 2, x, outputSize);
 }
+/** Mean pooling of `[N, C, D, H, W]` to `outputSize` (a null entry keeps that dim). */
 export function adaptiveAvgPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return adaptiveAvgPoolNd('adaptiveAvgPool3d', 3, x, outputSize);
 }
@@ -400,6 +432,9 @@ const adaptiveMaxPoolFor = (name: string, d: number): AdaptiveMaxPoolFn =>
   ((x: Tensor, outputSize: AdaptiveSize, opts: { returnIndices?: boolean } = {}) =>
     adaptiveMaxPoolNd(name, d, x, outputSize, opts.returnIndices ?? false)) as AdaptiveMaxPoolFn;
 
+/** Max pooling of `[N, C, L]` to `outputSize` positions; `[values, indices]` with returnIndices. */
 export const adaptiveMaxPool1d = adaptiveMaxPoolFor('adaptiveMaxPool1d', 1);
+/** Max pooling of `[N, C, H, W]` to `outputSize`; `[values, indices]` with returnIndices. */
 export const adaptiveMaxPool2d = adaptiveMaxPoolFor('adaptiveMaxPool2d', 2);
+/** Max pooling of `[N, C, D, H, W]` to `outputSize`; `[values, indices]` with returnIndices. */
 export const adaptiveMaxPool3d = adaptiveMaxPoolFor('adaptiveMaxPool3d', 3);

@@ -17,6 +17,7 @@ import { dropout } from './dropout.js';
 import { fusedKernel } from './fused.js';
 import { gruStep, lstmStep } from './rnn-step.js';
 
+/** Recurrence of a recurrent layer: Elman with tanh or relu, LSTM or GRU. */
 export type RnnMode = 'rnnTanh' | 'rnnRelu' | 'lstm' | 'gru';
 
 /** One layer-direction's weights, as PyTorch's weight_ih_l{k}{_reverse}, ... */
@@ -25,18 +26,23 @@ export interface RnnLayerWeights {
   wIh: Tensor;
   /** [G*hidden, out] (out = projSize for a projected LSTM, else hidden) */
   wHh: Tensor;
+  /** `[G*hidden]` input-to-hidden bias, or none. */
   bIh?: Tensor | null;
+  /** `[G*hidden]` hidden-to-hidden bias, or none. */
   bHh?: Tensor | null;
   /** LSTM projection [projSize, hidden] (weight_hr_l{k}). */
   wHr?: Tensor | null;
 }
 
+/** Options of F.rnn, F.lstm and F.gru (nn.RNN/LSTM/GRU's, minus the sizes, which come from the weights). */
 export interface RnnOptions {
   /** Weights are given for numLayers * (bidirectional ? 2 : 1) layer-directions, layer-major. */
   bidirectional?: boolean;
+  /** Input and output are `[N, L, features]` (default false). */
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last, in training only. */
   dropout?: number;
+  /** Training mode, for dropout (default false). */
   training?: boolean;
   /** Layer name used in error messages ('LSTM', 'GRU', ...). */
   name?: string;

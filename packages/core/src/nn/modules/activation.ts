@@ -14,9 +14,11 @@ interface Inplace {
 
 /** A parameter-free activation with an optional extra repr. */
 abstract class Activation extends Module {
+  /** Apply the activation to `x` of any shape; the result has the same shape. */
   abstract override forward(x: Tensor): Tensor;
 }
 
+/** `max(x, 0)` (torch.nn.ReLU). */
 export class ReLU extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -26,6 +28,7 @@ export class ReLU extends Activation {
   }
 }
 
+/** `min(max(x, 0), 6)` (torch.nn.ReLU6). */
 export class ReLU6 extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -35,7 +38,9 @@ export class ReLU6 extends Activation {
   }
 }
 
+/** `x` for positive inputs, `negativeSlope * x` otherwise (default slope 0.01). */
 export class LeakyReLU extends Activation {
+  /** Slope for negative inputs. */
   readonly negativeSlope: number;
   constructor(opts: { negativeSlope?: number } & Inplace = {}) {
     super();
@@ -49,9 +54,14 @@ export class LeakyReLU extends Activation {
   }
 }
 
-/** Learnable negative slope: one shared value or one per channel (dim 1). Key `weight`. */
+/**
+ * Learnable negative slope: one shared value or one per channel (dim 1), initially `init` (default 0.25).
+ * Key `weight`.
+ */
 export class PReLU extends Activation {
+  /** Slopes `[numParameters]`. */
   declare weight: Tensor;
+  /** 1 (shared) or the channel count. */
   readonly numParameters: number;
   constructor(opts: { numParameters?: number; init?: number } = {}) {
     super();
@@ -66,7 +76,9 @@ export class PReLU extends Activation {
   }
 }
 
+/** `x` for positive inputs, `alpha * (exp(x) - 1)` otherwise (default alpha 1). */
 export class ELU extends Activation {
+  /** Scale of the negative part. */
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
     super();
@@ -80,7 +92,9 @@ export class ELU extends Activation {
   }
 }
 
+/** `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` (default alpha 1). */
 export class CELU extends Activation {
+  /** Scale of the negative part. */
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
     super();
@@ -94,6 +108,7 @@ export class CELU extends Activation {
   }
 }
 
+/** Scaled ELU with the self-normalising constants of Klambauer et al. */
 export class SELU extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -103,7 +118,9 @@ export class SELU extends Activation {
   }
 }
 
+/** `x * Phi(x)` with the exact normal CDF, or its tanh approximation with `approximate: 'tanh'`. */
 export class GELU extends Activation {
+  /** `'none'` (exact, default) or `'tanh'`. */
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
     super();
@@ -117,6 +134,7 @@ export class GELU extends Activation {
   }
 }
 
+/** `x * sigmoid(x)` (swish). */
 export class SiLU extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -126,6 +144,7 @@ export class SiLU extends Activation {
   }
 }
 
+/** `x * tanh(softplus(x))`. */
 export class Mish extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -135,26 +154,32 @@ export class Mish extends Activation {
   }
 }
 
+/** `1 / (1 + exp(-x))`. */
 export class Sigmoid extends Activation {
   forward(x: Tensor): Tensor {
     return A.sigmoid(x);
   }
 }
 
+/** Hyperbolic tangent. */
 export class Tanh extends Activation {
   forward(x: Tensor): Tensor {
     return A.tanh(x);
   }
 }
 
+/** `log(sigmoid(x))`, computed without overflow. */
 export class LogSigmoid extends Activation {
   forward(x: Tensor): Tensor {
     return A.logSigmoid(x);
   }
 }
 
+/** Clamp into `[minVal, maxVal]` (default [-1, 1]). Throws unless maxVal > minVal. */
 export class Hardtanh extends Activation {
+  /** Lower bound. */
   readonly minVal: number;
+  /** Upper bound. */
   readonly maxVal: number;
   constructor(opts: { minVal?: number; maxVal?: number } & Inplace = {}) {
     super();
@@ -170,6 +195,7 @@ export class Hardtanh extends Activation {
   }
 }
 
+/** Piecewise-linear sigmoid: `clamp(x / 6 + 1 / 2, 0, 1)`. */
 export class Hardsigmoid extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -179,6 +205,7 @@ export class Hardsigmoid extends Activation {
   }
 }
 
+/** `x * hardsigmoid(x)`. */
 export class Hardswish extends Activation {
   constructor(_opts: Inplace = {}) {
     super();
@@ -188,8 +215,11 @@ export class Hardswish extends Activation {
   }
 }
 
+/** `log(1 + exp(beta * x)) / beta`, linear where `beta * x > threshold` (defaults 1 and 20). */
 export class Softplus extends Activation {
+  /** Sharpness. */
   readonly beta: number;
+  /** Above `beta * x > threshold` the result is `x`. */
   readonly threshold: number;
   constructor(opts: { beta?: number; threshold?: number } = {}) {
     super();
@@ -204,19 +234,23 @@ export class Softplus extends Activation {
   }
 }
 
+/** `x / (1 + |x|)`. */
 export class Softsign extends Activation {
   forward(x: Tensor): Tensor {
     return A.softsign(x);
   }
 }
 
+/** `x - tanh(x)`. */
 export class Tanhshrink extends Activation {
   forward(x: Tensor): Tensor {
     return A.tanhshrink(x);
   }
 }
 
+/** `x` where `|x| > lambd`, else 0 (default lambd 0.5). */
 export class Hardshrink extends Activation {
+  /** Threshold. */
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
     super();
@@ -227,7 +261,9 @@ export class Hardshrink extends Activation {
   }
 }
 
+/** Shrink toward 0 by `lambd` (default 0.5), zero inside `[-lambd, lambd]`. */
 export class Softshrink extends Activation {
+  /** Threshold. */
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
     super();
@@ -241,7 +277,9 @@ export class Softshrink extends Activation {
 /** y = x where x > threshold, else value. */
 export class Threshold extends Activation {
   constructor(
+    /** Inputs at or below this are replaced. */
     readonly threshold: number,
+    /** Replacement value. */
     readonly value: number,
     _opts: Inplace = {},
   ) {
@@ -261,6 +299,10 @@ function implicitDim(ndim: number): number {
 }
 
 abstract class SoftmaxBase extends Activation {
+  /**
+   * Dim the softmax normalises over; null uses PyTorch's legacy implicit choice (0 for 0-, 1- and 3-d
+   * inputs, else 1).
+   */
   readonly dim: number | null;
   constructor(opts: { dim?: number | null } = {}) {
     super();
@@ -274,18 +316,21 @@ abstract class SoftmaxBase extends Activation {
   }
 }
 
+/** `exp(x) / sum(exp(x))` over `dim`, computed stably (torch.nn.Softmax; `new nn.Softmax({ dim: -1 })`). */
 export class Softmax extends SoftmaxBase {
   forward(x: Tensor): Tensor {
     return A.softmax(x, this.resolveDim(x));
   }
 }
 
+/** `log(softmax(x))` over `dim`, computed stably; pair with {@link NLLLoss}. */
 export class LogSoftmax extends SoftmaxBase {
   forward(x: Tensor): Tensor {
     return A.logSoftmax(x, this.resolveDim(x));
   }
 }
 
+/** `softmax(-x)` over `dim`. */
 export class Softmin extends SoftmaxBase {
   forward(x: Tensor): Tensor {
     return A.softmin(x, this.resolveDim(x));

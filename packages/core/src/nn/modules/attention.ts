@@ -11,43 +11,82 @@ import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Linear } from './linear.js';
 
+/** Options of {@link MultiheadAttention}, with PyTorch's defaults. */
 export interface MultiheadAttentionOptions {
+  /** Dropout on the attention weights in training mode (default 0). */
   dropout?: number;
+  /** Biases on the input and output projections (default true). */
   bias?: boolean;
+  /** Learn `bias_k` and `bias_v`, appended to the keys and values as one extra position (default false). */
   addBiasKv?: boolean;
+  /** Append a zero key and value position (default false). */
   addZeroAttn?: boolean;
+  /** Key feature size (default embedDim); differing sizes use separate q/k/v projection weights. */
   kdim?: number | null;
+  /** Value feature size (default embedDim). */
   vdim?: number | null;
+  /** Inputs are `[N, L, E]` instead of `[L, N, E]` (default false). */
   batchFirst?: boolean;
 }
 
+/** Options of {@link MultiheadAttention.forward}. */
 export interface MultiheadAttentionForwardOptions {
   /** [N, S] ([S] unbatched); bool true = ignore that key; float: added. */
   keyPaddingMask?: Tensor | null;
+  /** Also return the attention weights (default true). */
   needWeights?: boolean;
   /** [L, S] or [N*numHeads, L, S]; bool true = not allowed; float: added. */
   attnMask?: Tensor | null;
+  /** Average the returned weights over heads (default true). */
   averageAttnWeights?: boolean;
   /** Hint that attnMask is causal (the mask is still required, as PyTorch). */
   isCausal?: boolean;
 }
 
+/**
+ * Multi-head attention (torch.nn.MultiheadAttention): `softmax(Q K^T / sqrt(headDim)) V` per
+ * head, with PyTorch's parameters, initialisation and mask conventions (bool true = masked
+ * out; float: added). Throws unless numHeads divides embedDim.
+ *
+ * @example
+ * ```ts
+ * const mha = new nn.MultiheadAttention(32, 4, { batchFirst: true });
+ * const x = randn([2, 10, 32]);
+ * const [out, weights] = mha.forward(x, x, x); // out [2, 10, 32], weights [2, 10, 10]
+ * ```
+ */
 export class MultiheadAttention extends Module {
+  /** Packed q/k/v projection `[3 * embedDim, embedDim]`, or null when kdim or vdim differ. */
   declare in_proj_weight: Tensor | null;
+  /** Query projection `[embedDim, embedDim]` when kdim or vdim differ, else null. */
   declare q_proj_weight: Tensor | null;
+  /** Key projection `[embedDim, kdim]` when kdim or vdim differ, else null. */
   declare k_proj_weight: Tensor | null;
+  /** Value projection `[embedDim, vdim]` when kdim or vdim differ, else null. */
   declare v_proj_weight: Tensor | null;
+  /** Packed q/k/v bias `[3 * embedDim]`, or null without bias. */
   declare in_proj_bias: Tensor | null;
+  /** Extra key `[1, 1, embedDim]` with addBiasKv, else null. */
   declare bias_k: Tensor | null;
+  /** Extra value `[1, 1, embedDim]` with addBiasKv, else null. */
   declare bias_v: Tensor | null;
+  /** Output projection `embedDim -> embedDim`. */
   declare out_proj: Linear;
+  /** Feature size `E` of queries and outputs. */
   readonly embedDim: number;
+  /** Number of heads. */
   readonly numHeads: number;
+  /** Key feature size. */
   readonly kdim: number;
+  /** Value feature size. */
   readonly vdim: number;
+  /** Dropout on attention weights. */
   readonly dropout: number;
+  /** Whether inputs are batch first. */
   readonly batchFirst: boolean;
+  /** Whether a zero key/value position is appended. */
   readonly addZeroAttn: boolean;
+  /** `embedDim / numHeads`. */
   readonly headDim: number;
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {

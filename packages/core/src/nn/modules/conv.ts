@@ -19,40 +19,81 @@ import { tuple } from '../functional/windows.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
+/**
+ * How a convolution pads its input: zeros, or a mirror / edge / wrap-around copy of it (applied before an
+ * unpadded convolution, as PyTorch does).
+ */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
+/**
+ * Options of {@link Conv1d}, {@link Conv2d} and {@link Conv3d}; a number applies to every spatial dim, a
+ * tuple gives one per dim.
+ */
 export interface ConvModuleOptions {
+  /** Step of the sliding window (default 1). */
   stride?: IntOrTuple;
+  /**
+   * Implicit padding on both sides of each spatial dim (default 0), or `'same'` (output size = input size;
+   * stride 1 only) or `'valid'` (none).
+   */
   padding?: IntOrTuple | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
   dilation?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1); must divide both channel counts. */
   groups?: number;
+  /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
+  /** How padded positions are filled (default `'zeros'`). */
   paddingMode?: PaddingMode;
 }
 
+/** Options of {@link ConvTranspose1d}, {@link ConvTranspose2d} and {@link ConvTranspose3d}. */
 export interface ConvTransposeModuleOptions {
+  /** Step of the corresponding convolution (default 1): the output grows by this factor. */
   stride?: IntOrTuple;
+  /** `dilation * (kernelSize - 1) - padding` zeros are added to both sides of the input (default 0). */
   padding?: IntOrTuple;
+  /**
+   * Extra size added to one side of the output (default 0; must be smaller than stride or dilation), to
+   * pick among the sizes a strided convolution maps to the same input size.
+   */
   outputPadding?: IntOrTuple;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
+  /** Spacing between kernel taps (default 1). */
   dilation?: IntOrTuple;
+  /** Only `'zeros'`, as in PyTorch. */
   paddingMode?: 'zeros';
 }
 
 /** Shared parameter creation and reset_parameters() of PyTorch's _ConvNd. */
 abstract class ConvBase extends Module {
+  /**
+   * Learnable kernel: `[outChannels, inChannels / groups, ...kernelSize]` for convolutions, `[inChannels,
+   * outChannels / groups, ...kernelSize]` for transposed ones. Initialised kaiming-uniform with a =
+   * sqrt(5), as PyTorch.
+   */
   declare weight: Tensor;
+  /** Learnable bias `[outChannels]`, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) initially; null with `bias: false`. */
   declare bias: Tensor | null;
+  /** Kernel size per spatial dim. */
   readonly kernelSize: number[];
+  /** Stride per spatial dim. */
   readonly stride: number[];
+  /** Dilation per spatial dim. */
   readonly dilation: number[];
+  /** Number of channel groups. */
   readonly groups: number;
 
   constructor(
+    /** Number of spatial dims (1, 2 or 3). */
     readonly d: number,
     transposed: boolean,
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output. */
     readonly outChannels: number,
     kernelSize: IntOrTuple,
     opts: { stride?: IntOrTuple; dilation?: IntOrTuple; groups?: number; bias?: boolean },
@@ -85,6 +126,7 @@ abstract class ConvBase extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialise `weight` and `bias` as the constructor did (PyTorch's reset_parameters). */
   resetParameters(): void {
     noGrad(() => {
       kaimingUniform_(this.weight, { a: Math.sqrt(5) });
@@ -100,7 +142,9 @@ abstract class ConvBase extends Module {
 }
 
 abstract class ConvNdModule extends ConvBase {
+  /** Padding as given: per-dim sizes, `'same'` or `'valid'`. */
   readonly padding: IntOrTuple | 'same' | 'valid';
+  /** How padded positions are filled. */
   readonly paddingMode: PaddingMode;
   /** (left, right) per spatial dim, used when paddingMode is not 'zeros'. */
   private readonly modePads: [number, number][];
@@ -123,6 +167,12 @@ abstract class ConvNdModule extends ConvBase {
     this.modePads = resolvePadding(this.name, this.padding, d, this.kernelSize, this.stride, this.dilation);
   }
 
+  /**
+   * Convolve `x` of shape `[N, inChannels, ...spatial]` (or unbatched `[inChannels, ...spatial]`)
+   * into `[N, outChannels, ...out]` with `out = floor((in + 2 * padding - dilation * (kernel - 1) - 1) /
+   * stride) + 1`.
+   * Throws when the channel count or rank of `x` is wrong, or the padded input is smaller than the kernel.
+   */
   forward(x: Tensor): Tensor {
     const opts: ConvOptions = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') {
@@ -140,18 +190,33 @@ abstract class ConvNdModule extends ConvBase {
   }
 }
 
+/** 1-d convolution over `[N, C, L]` inputs (torch.nn.Conv1d). */
 export class Conv1d extends ConvNdModule {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
     super(1, inChannels, outChannels, kernelSize, opts);
   }
 }
 
+/**
+ * 2-d convolution over `[N, C, H, W]` inputs (torch.nn.Conv2d): the weight is
+ * `[outChannels, inChannels / groups, kH, kW]`, state-dict keys `weight` and `bias`.
+ * Throws on non-positive channel counts, groups that do not divide them, or an unknown paddingMode.
+ *
+ * @example
+ * ```ts
+ * const conv = new nn.Conv2d(1, 16, 3, { padding: 1 });      // keeps 28x28
+ * const y = conv.forward(randn([8, 1, 28, 28]));              // [8, 16, 28, 28]
+ * const down = new nn.Conv2d(16, 32, [3, 3], { stride: 2, padding: 1, paddingMode: 'reflect' });
+ * down.forward(y).shape;                                      // [8, 32, 14, 14]
+ * ```
+ */
 export class Conv2d extends ConvNdModule {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
     super(2, inChannels, outChannels, kernelSize, opts);
   }
 }
 
+/** 3-d convolution over `[N, C, D, H, W]` inputs (torch.nn.Conv3d). */
 export class Conv3d extends ConvNdModule {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
     super(3, inChannels, outChannels, kernelSize, opts);
@@ -159,7 +224,9 @@ export class Conv3d extends ConvNdModule {
 }
 
 abstract class ConvTransposeNdModule extends ConvBase {
+  /** Padding per spatial dim (see {@link ConvTransposeModuleOptions.padding}). */
   readonly padding: number[];
+  /** Extra output size per spatial dim. */
   readonly outputPadding: number[];
 
   constructor(
@@ -177,7 +244,13 @@ abstract class ConvTransposeNdModule extends ConvBase {
     this.outputPadding = tuple(opts.outputPadding, d, 0, this.name, 'outputPadding', 0);
   }
 
-  /** `outputSize` (spatial, or with leading batch/channel dims) picks the outputPadding, as PyTorch. */
+  /**
+   * Transposed convolution of `x` `[N, inChannels, ...spatial]` (or unbatched) into
+   * `[N, outChannels, ...out]` with `out = (in - 1) * stride - 2 * padding + dilation * (kernel - 1) +
+   * outputPadding + 1`.
+   * `outputSize` (spatial, or with leading batch/channel dims) picks the outputPadding instead,
+   * as PyTorch; throws when it is not reachable.
+   */
   forward(x: Tensor, opts: { outputSize?: readonly number[] } = {}): Tensor {
     const outputPadding = opts.outputSize ? this.paddingFor(x, opts.outputSize) : this.outputPadding;
     return convTransposeNd(this.name, this.d, x, this.weight, this.bias, {
@@ -215,6 +288,7 @@ abstract class ConvTransposeNdModule extends ConvBase {
   }
 }
 
+/** 1-d transposed convolution ("deconvolution") over `[N, C, L]` inputs (torch.nn.ConvTranspose1d). */
 export class ConvTranspose1d extends ConvTransposeNdModule {
   constructor(
     inChannels: number,
@@ -226,6 +300,10 @@ export class ConvTranspose1d extends ConvTransposeNdModule {
   }
 }
 
+/**
+ * 2-d transposed convolution over `[N, C, H, W]` inputs (torch.nn.ConvTranspose2d); the weight is
+ * `[inChannels, outChannels / groups, kH, kW]`.
+ */
 export class ConvTranspose2d extends ConvTransposeNdModule {
   constructor(
     inChannels: number,
@@ -237,6 +315,7 @@ export class ConvTranspose2d extends ConvTransposeNdModule {
   }
 }
 
+/** 3-d transposed convolution over `[N, C, D, H, W]` inputs (torch.nn.ConvTranspose3d). */
 export class ConvTranspose3d extends ConvTransposeNdModule {
   constructor(
     inChannels: number,

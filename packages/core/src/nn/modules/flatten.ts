@@ -2,8 +2,14 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 
+/**
+ * Flatten dims `startDim` (default 1) to `endDim` (default -1) into one, keeping the batch dim
+ * (torch.nn.Flatten).
+ */
 export class Flatten extends Module {
+  /** First dim flattened. */
   readonly startDim: number;
+  /** Last dim flattened. */
   readonly endDim: number;
   constructor(opts: { startDim?: number; endDim?: number } = {}) {
     super();
@@ -18,9 +24,12 @@ export class Flatten extends Module {
   }
 }
 
+/** Split dim `dim` into `unflattenedSize` (torch.nn.Unflatten). */
 export class Unflatten extends Module {
   constructor(
+    /** Dim that is split. */
     readonly dim: number,
+    /** Sizes it is split into (one may be -1). */
     readonly unflattenedSize: readonly number[],
   ) {
     super();

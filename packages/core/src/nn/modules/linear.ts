@@ -15,11 +15,29 @@ export class Identity extends Module {
   }
 }
 
+/**
+ * `y = x W^T + b` over the last dim (torch.nn.Linear): `forward(x [..., inFeatures])` returns
+ * `[..., outFeatures]`. `weight` `[outFeatures, inFeatures]` is kaiming-uniform(a = sqrt(5)) and
+ * `bias` `[outFeatures]` U(-1/sqrt(inFeatures), 1/sqrt(inFeatures)), as PyTorch. Throws when
+ * the last dim of x is not inFeatures.
+ *
+ * @example
+ * ```ts
+ * const fc = new nn.Linear(784, 10);
+ * fc.forward(randn([64, 784])).shape; // [64, 10]
+ * Object.keys(fc.stateDict());        // ['weight', 'bias']
+ * new nn.Linear(16, 4, { bias: false }).bias; // null
+ * ```
+ */
 export class Linear extends Module {
+  /** Learnable weight `[outFeatures, inFeatures]`. */
   declare weight: Tensor;
+  /** Learnable bias `[outFeatures]`, or null with `bias: false`. */
   declare bias: Tensor | null;
   constructor(
+    /** Size of each input sample's last dim. */
     readonly inFeatures: number,
+    /** Size of each output sample's last dim. */
     readonly outFeatures: number,
     opts: { bias?: boolean } = {},
   ) {
@@ -47,12 +65,21 @@ export class Linear extends Module {
   }
 }
 
+/**
+ * `y = x1^T A x2 + b` (torch.nn.Bilinear): `forward(x1 [..., in1Features], x2 [..., in2Features])` returns
+ * `[..., outFeatures]`.
+ */
 export class Bilinear extends Module {
+  /** Learnable weight `[outFeatures, in1Features, in2Features]`. */
   declare weight: Tensor;
+  /** Learnable bias `[outFeatures]`, or null with `bias: false`. */
   declare bias: Tensor | null;
   constructor(
+    /** Last dim of the first input. */
     readonly in1Features: number,
+    /** Last dim of the second input. */
     readonly in2Features: number,
+    /** Last dim of the output. */
     readonly outFeatures: number,
     opts: { bias?: boolean } = {},
   ) {

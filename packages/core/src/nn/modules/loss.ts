@@ -10,6 +10,7 @@ import { Module } from '../module.js';
 type Reduction = F.Reduction;
 
 abstract class Loss extends Module {
+  /** How per-element losses combine (default `'mean'`). */
   readonly reduction: Reduction;
   constructor(reduction: Reduction = 'mean') {
     super();
@@ -20,6 +21,10 @@ abstract class Loss extends Module {
   }
 }
 
+/**
+ * Mean squared error (torch.nn.MSELoss): `forward(input, target)` with target broadcastable to input; a
+ * scalar unless `reduction: 'none'`.
+ */
 export class MSELoss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
     super(opts.reduction);
@@ -29,6 +34,7 @@ export class MSELoss extends Loss {
   }
 }
 
+/** Mean absolute error (torch.nn.L1Loss). */
 export class L1Loss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
     super(opts.reduction);
@@ -38,7 +44,9 @@ export class L1Loss extends Loss {
   }
 }
 
+/** Quadratic below `beta`, linear above (torch.nn.SmoothL1Loss; beta 1). */
 export class SmoothL1Loss extends Loss {
+  /** Quadratic-to-linear switch point. */
   readonly beta: number;
   constructor(opts: F.SmoothL1Options = {}) {
     super(opts.reduction);
@@ -49,7 +57,9 @@ export class SmoothL1Loss extends Loss {
   }
 }
 
+/** Quadratic below `delta`, linear above, scaled by delta (torch.nn.HuberLoss; delta 1). */
 export class HuberLoss extends Loss {
+  /** Quadratic-to-linear switch point. */
   readonly delta: number;
   constructor(opts: F.HuberOptions = {}) {
     super(opts.reduction);
@@ -60,8 +70,16 @@ export class HuberLoss extends Loss {
   }
 }
 
+/**
+ * Negative log likelihood of int32 class targets given log-probabilities (torch.nn.NLLLoss):
+ * `forward(input [N, C] or [N, C, d1, ...] or [C], target [N] or [N, d1, ...] or [])`. Pair with
+ * {@link LogSoftmax}. Throws on a target outside `[0, C)` other than ignoreIndex (where the backend reads
+ * synchronously).
+ */
 export class NLLLoss extends Loss {
+  /** Buffer: class weights `[C]`, or null. */
   declare weight: Tensor | null;
+  /** Target value that is skipped (default -100). */
   readonly ignoreIndex: number;
   constructor(opts: F.NLLOptions = {}) {
     super(opts.reduction);
@@ -77,9 +95,26 @@ export class NLLLoss extends Loss {
   }
 }
 
+/**
+ * Cross entropy of logits (torch.nn.CrossEntropyLoss): logSoftmax over the class dim, then
+ * NLL. `forward(input [N, C, ...], target)` with int32 class indices `[N, ...]` or float
+ * class probabilities shaped like input. Options: weight, ignoreIndex (-100), labelSmoothing (0),
+ * reduction.
+ *
+ * @example
+ * ```ts
+ * const ce = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
+ * const logits = model.forward(images);                      // [N, 10]
+ * const loss = ce.forward(logits, labels);                   // labels int32 [N]
+ * loss.backward();
+ * ```
+ */
 export class CrossEntropyLoss extends Loss {
+  /** Buffer: class weights `[C]`, or null. */
   declare weight: Tensor | null;
+  /** Target value that is skipped (default -100). */
   readonly ignoreIndex: number;
+  /** Amount of uniform mixed into the targets (default 0). */
   readonly labelSmoothing: number;
   constructor(opts: F.CrossEntropyOptions = {}) {
     super(opts.reduction);
@@ -97,7 +132,12 @@ export class CrossEntropyLoss extends Loss {
   }
 }
 
+/**
+ * Binary cross entropy of probabilities in [0, 1] (torch.nn.BCELoss); log clamped at -100 so 0 and 1 stay
+ * finite.
+ */
 export class BCELoss extends Loss {
+  /** Buffer: per-element weights broadcast to the input, or null. */
   declare weight: Tensor | null;
   constructor(opts: F.BCEOptions = {}) {
     super(opts.reduction);
@@ -108,8 +148,11 @@ export class BCELoss extends Loss {
   }
 }
 
+/** Sigmoid plus binary cross entropy in one numerically stable step (torch.nn.BCEWithLogitsLoss). */
 export class BCEWithLogitsLoss extends Loss {
+  /** Buffer: per-element weights broadcast to the input, or null. */
   declare weight: Tensor | null;
+  /** Buffer: weight of positive examples per class, or null (PyTorch's name). */
   declare pos_weight: Tensor | null;
   constructor(opts: F.BCEWithLogitsOptions = {}) {
     super(opts.reduction);
@@ -125,8 +168,14 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
+/**
+ * Kullback-Leibler divergence `target * (log(target) - input)` with `input` given as log-probabilities
+ * (torch.nn.KLDivLoss).
+ */
 export class KLDivLoss extends Module {
+  /** How per-element terms combine (default `'mean'`; `'batchmean'` is the true KL divergence). */
   readonly reduction: F.KLReduction;
+  /** Whether the target is given as log-probabilities. */
   readonly logTarget: boolean;
   constructor(opts: F.KLDivOptions = {}) {
     super();
@@ -138,7 +187,12 @@ export class KLDivLoss extends Module {
   }
 }
 
+/**
+ * `1 - cos(x1, x2)` for target 1, `max(0, cos(x1, x2) - margin)` for target -1
+ * (torch.nn.CosineEmbeddingLoss): `forward(input1 [N, D], input2 [N, D], target [N])`.
+ */
 export class CosineEmbeddingLoss extends Loss {
+  /** Similarity below which dissimilar pairs cost nothing (default 0). */
   readonly margin: number;
   constructor(opts: F.CosineEmbeddingOptions = {}) {
     super(opts.reduction);

@@ -9,29 +9,48 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, groupNorm, layerNorm, rmsNorm } from '../functional/norm.js';
 import { Module } from '../module.js';
 
+/** Options of {@link BatchNorm1d}, {@link BatchNorm2d} and {@link BatchNorm3d}, with PyTorch's defaults. */
 export interface BatchNormModuleOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
-  /** null: cumulative moving average (factor 1 / num_batches_tracked). */
+  /**
+   * Weight of the new batch in the running statistics (default 0.1); null: cumulative moving average
+   * (factor 1 / num_batches_tracked).
+   */
   momentum?: number | null;
+  /** Learn a per-channel `weight` (initially 1) and `bias` (initially 0) (default true). */
   affine?: boolean;
+  /**
+   * Keep running_mean / running_var and use them in eval mode (default true); false normalises with batch
+   * statistics always.
+   */
   trackRunningStats?: boolean;
 }
 
 abstract class BatchNormBase extends Module {
+  /** Per-channel scale `[numFeatures]`, or null without affine. */
   declare weight: Tensor | null;
+  /** Per-channel shift `[numFeatures]`, or null without affine. */
   declare bias: Tensor | null;
+  /** Buffer `[numFeatures]`: running mean, used in eval mode (null without trackRunningStats). */
   declare running_mean: Tensor | null;
+  /** Buffer `[numFeatures]`: running unbiased variance, used in eval mode. */
   declare running_var: Tensor | null;
   /** int32 here (PyTorch: int64); loading a PyTorch int64 value converts it. */
   declare num_batches_tracked: Tensor | null;
+  /** Added to the variance. */
   readonly eps: number;
+  /** Running-statistics momentum (null: cumulative average). */
   readonly momentum: number | null;
+  /** Whether weight and bias are learned. */
   readonly affine: boolean;
+  /** Whether running statistics are kept. */
   readonly trackRunningStats: boolean;
 
   protected abstract readonly allowedDims: readonly number[];
 
   constructor(
+    /** Channels `C` (dim 1 of the input). */
     readonly numFeatures: number,
     opts: BatchNormModuleOptions = {},
   ) {
@@ -68,6 +87,11 @@ abstract class BatchNormBase extends Module {
     }
   }
 
+  /**
+   * Normalise each channel of `x` `[N, C, ...]` with the batch's statistics in training mode
+   * (updating the running ones) or the running ones in eval mode; the result has x's shape.
+   * Throws on the wrong rank or channel count, and on one value per channel in training.
+   */
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     let momentum: number | Tensor = this.momentum ?? 0;
@@ -101,15 +125,18 @@ abstract class BatchNormBase extends Module {
   }
 }
 
-/** Over [N, C] or [N, C, L]. */
+/** Batch normalisation over `[N, C]` or `[N, C, L]` inputs (torch.nn.BatchNorm1d). */
 export class BatchNorm1d extends BatchNormBase {
   protected readonly allowedDims = [2, 3];
 }
-/** Over [N, C, H, W]. */
+/**
+ * Batch normalisation over `[N, C, H, W]` inputs (torch.nn.BatchNorm2d); state-dict keys
+ * `weight`, `bias`, `running_mean`, `running_var`, `num_batches_tracked`.
+ */
 export class BatchNorm2d extends BatchNormBase {
   protected readonly allowedDims = [4];
 }
-/** Over [N, C, D, H, W]. */
+/** Batch normalisation over `[N, C, D, H, W]` inputs (torch.nn.BatchNorm3d). */
 export class BatchNorm3d extends BatchNormBase {
   protected readonly allowedDims = [5];
 }
@@ -118,11 +145,20 @@ function asShape(s: number | readonly number[]): number[] {
   return typeof s === 'number' ? [s] : [...s];
 }
 
+/**
+ * Normalise over the trailing `normalizedShape` dims of each sample, then scale and shift
+ * elementwise (torch.nn.LayerNorm; eps 1e-5, `weight` ones and `bias` zeros by default).
+ */
 export class LayerNorm extends Module {
+  /** Elementwise scale of `normalizedShape`, or null without elementwiseAffine. */
   declare weight: Tensor | null;
+  /** Elementwise shift of `normalizedShape`, or null without elementwiseAffine or with `bias: false`. */
   declare bias: Tensor | null;
+  /** Trailing dims normalised over. */
   readonly normalizedShape: number[];
+  /** Added to the variance (default 1e-5). */
   readonly eps: number;
+  /** Whether weight (and bias) are learned (default true). */
   readonly elementwiseAffine: boolean;
   constructor(
     normalizedShape: number | readonly number[],
@@ -136,6 +172,9 @@ export class LayerNorm extends Module {
     this.registerParameter('weight', this.elementwiseAffine ? full(this.normalizedShape, 1) : null);
     this.registerParameter('bias', withBias ? full(this.normalizedShape, 0) : null);
   }
+  /**
+   * `x` `[..., ...normalizedShape]` normalised; throws when its trailing dims differ from normalizedShape.
+   */
   forward(x: Tensor): Tensor {
     return layerNorm(
       x,
@@ -149,11 +188,18 @@ export class LayerNorm extends Module {
   }
 }
 
+/**
+ * Root-mean-square normalisation over the trailing `normalizedShape` dims, `x / sqrt(mean(x^2) + eps) *
+ * weight` (torch.nn.RMSNorm).
+ */
 export class RMSNorm extends Module {
+  /** Elementwise scale (ones initially), or null without elementwiseAffine. */
   declare weight: Tensor | null;
+  /** Trailing dims normalised over. */
   readonly normalizedShape: number[];
   /** null: float32 machine epsilon at forward time (PyTorch's eps=None). */
   readonly eps: number | null;
+  /** Whether weight is learned (default true). */
   readonly elementwiseAffine: boolean;
   constructor(
     normalizedShape: number | readonly number[],
@@ -165,6 +211,7 @@ export class RMSNorm extends Module {
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
     this.registerParameter('weight', this.elementwiseAffine ? full(this.normalizedShape, 1) : null);
   }
+  /** `x` `[..., ...normalizedShape]` normalised; throws when its trailing dims differ. */
   forward(x: Tensor): Tensor {
     return rmsNorm(x, this.normalizedShape, { weight: this.weight, eps: this.eps }, this.name);
   }
@@ -173,13 +220,23 @@ export class RMSNorm extends Module {
   }
 }
 
+/**
+ * Split the `numChannels` channels into `numGroups` groups and normalise each group of each
+ * sample (torch.nn.GroupNorm; eps 1e-5). Throws unless numGroups divides numChannels.
+ */
 export class GroupNorm extends Module {
+  /** Per-channel scale `[numChannels]`, or null without affine. */
   declare weight: Tensor | null;
+  /** Per-channel shift `[numChannels]`, or null without affine. */
   declare bias: Tensor | null;
+  /** Added to the variance. */
   readonly eps: number;
+  /** Whether weight and bias are learned. */
   readonly affine: boolean;
   constructor(
+    /** Groups the channels are split into. */
     readonly numGroups: number,
+    /** Channels `C` of the input `[N, C, ...]`. */
     readonly numChannels: number,
     opts: { eps?: number; affine?: boolean } = {},
   ) {
@@ -194,6 +251,7 @@ export class GroupNorm extends Module {
     this.registerParameter('weight', this.affine ? full([numChannels], 1) : null);
     this.registerParameter('bias', this.affine ? full([numChannels], 0) : null);
   }
+  /** `x` `[N, C, ...]` normalised per group; the result has x's shape. */
   forward(x: Tensor): Tensor {
     x._check(this.name);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {

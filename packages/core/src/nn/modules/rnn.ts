@@ -18,17 +18,33 @@ import {
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 
+/** Options of {@link RNN}, {@link LSTM} and {@link GRU}, with PyTorch's defaults. */
 export interface RNNBaseOptions {
+  /** Stacked layers (default 1); layer `k > 0` reads layer `k - 1`'s output. */
   numLayers?: number;
+  /** Use the `bias_ih_l*` and `bias_hh_l*` parameters (default true). */
   bias?: boolean;
+  /**
+   * Input and output are `[N, L, features]` instead of `[L, N, features]` (default false; hidden states
+   * stay `[layers * dirs, N, H]`).
+   */
   batchFirst?: boolean;
+  /** Dropout on each layer's output except the last, in training mode (default 0). */
   dropout?: number;
+  /** Also run each layer backwards and concatenate both directions' features (default false). */
   bidirectional?: boolean;
 }
+/** Options of {@link RNN}. */
 export interface RNNOptions extends RNNBaseOptions {
+  /** `'tanh'` (default) or `'relu'`. */
   nonlinearity?: 'tanh' | 'relu';
 }
+/** Options of {@link LSTM}. */
 export interface LSTMOptions extends RNNBaseOptions {
+  /**
+   * Project the hidden state to this size with `weight_hr_l*` (default 0: no projection); must be smaller
+   * than hiddenSize.
+   */
   projSize?: number;
 }
 
@@ -38,13 +54,21 @@ function checkSize(layer: string, what: string, v: number): void {
 }
 
 abstract class RNNBase extends Module {
+  /** Features per input step. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Stacked layers. */
   readonly numLayers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether input and output are batch first. */
   readonly batchFirst: boolean;
+  /** Dropout between layers. */
   readonly dropout: number;
+  /** Whether each layer also runs backwards. */
   readonly bidirectional: boolean;
+  /** Projection size of an LSTM (0: none). */
   readonly projSize: number;
   /** Parameter names per layer-direction, layer-major (as PyTorch's _flat_weights_names). */
   private readonly weightNames: { wIh: string; wHh: string; bIh?: string; bHh?: string; wHr?: string }[] = [];
@@ -134,8 +158,16 @@ abstract class RNNBase extends Module {
   }
 }
 
-/** Elman RNN with tanh or relu. forward(x, h0?) returns [output, hN]. */
+/**
+ * Elman RNN, `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)` (or relu) per step (torch.nn.RNN).
+ * `forward(input, h0?)` takes `[L, N, inputSize]` (batch first or unbatched `[L, inputSize]`)
+ * and an optional `h0` `[numLayers * dirs, N, hiddenSize]` (zeros when omitted), and returns
+ * `[output, hN]`: output `[L, N, dirs * hiddenSize]`, hN like h0. Parameters:
+ * `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}` (`_reverse` for the backward
+ * direction).
+ */
 export class RNN extends RNNBase {
+  /** `'tanh'` or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     const nl = opts.nonlinearity ?? 'tanh';
@@ -149,7 +181,21 @@ export class RNN extends RNNBase {
   }
 }
 
-/** LSTM (optionally projected). forward(x, [h0, c0]?) returns [output, [hN, cN]]. */
+/**
+ * LSTM (torch.nn.LSTM), optionally projected (`projSize`). `forward(input, [h0, c0]?)` takes
+ * `[L, N, inputSize]` (batch first or unbatched) and optional states `h0`
+ * `[numLayers * dirs, N, projSize || hiddenSize]` and `c0` `[numLayers * dirs, N, hiddenSize]`,
+ * and returns `[output, [hN, cN]]` with output `[L, N, dirs * (projSize || hiddenSize)]`.
+ * Gates are ordered input, forget, cell, output in `weight_ih_l{k}` `[4 * hiddenSize, in]`, as PyTorch.
+ *
+ * @example
+ * ```ts
+ * const lstm = new nn.LSTM(8, 16, { numLayers: 2, batchFirst: true });
+ * const [out, [h, c]] = lstm.forward(randn([4, 10, 8]));
+ * out.shape; // [4, 10, 16]
+ * h.shape;   // [2, 4, 16]
+ * ```
+ */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
     super(4, inputSize, hiddenSize, opts, 'LSTM');
@@ -159,7 +205,10 @@ export class LSTM extends RNNBase {
   }
 }
 
-/** GRU. forward(x, h0?) returns [output, hN]. */
+/**
+ * GRU (torch.nn.GRU). `forward(input, h0?)` takes `[L, N, inputSize]` (batch first or
+ * unbatched) and returns `[output, hN]` as {@link RNN} does. Gates are ordered reset, update, new.
+ */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNBaseOptions = {}) {
     super(3, inputSize, hiddenSize, { ...opts, projSize: 0 }, 'GRU');
@@ -172,12 +221,19 @@ export class GRU extends RNNBase {
 // ---- cells ------------------------------------------------------------------------------
 
 abstract class RNNCellBase extends Module {
+  /** Input-to-hidden weights `[gates * hiddenSize, inputSize]`. */
   declare weight_ih: Tensor;
+  /** Hidden-to-hidden weights `[gates * hiddenSize, hiddenSize]`. */
   declare weight_hh: Tensor;
+  /** Input-to-hidden bias `[gates * hiddenSize]`, or null without bias. */
   declare bias_ih: Tensor | null;
+  /** Hidden-to-hidden bias `[gates * hiddenSize]`, or null without bias. */
   declare bias_hh: Tensor | null;
+  /** Features of the input. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Whether the cell has biases. */
   readonly bias: boolean;
 
   constructor(gates: number, inputSize: number, hiddenSize: number, bias: boolean, layer: string) {
@@ -200,8 +256,12 @@ abstract class RNNCellBase extends Module {
   }
 }
 
-/** One Elman RNN step. forward(x, h?) returns h'. */
+/**
+ * One Elman RNN step (torch.nn.RNNCell): `forward(x [N, inputSize], h? [N, hiddenSize])` returns h' `[N,
+ * hiddenSize]` (unbatched 1-d inputs work too; h defaults to zeros).
+ */
 export class RNNCell extends RNNCellBase {
+  /** `'tanh'` or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(
     inputSize: number,
@@ -221,7 +281,10 @@ export class RNNCell extends RNNCellBase {
   }
 }
 
-/** One LSTM step. forward(x, [h, c]?) returns [h', c']. */
+/**
+ * One LSTM step (torch.nn.LSTMCell): `forward(x [N, inputSize], [h, c]?)` returns `[h', c']`, each `[N,
+ * hiddenSize]` (states default to zeros).
+ */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
     super(4, inputSize, hiddenSize, opts.bias ?? true, 'LSTMCell');
@@ -231,7 +294,7 @@ export class LSTMCell extends RNNCellBase {
   }
 }
 
-/** One GRU step. forward(x, h?) returns h'. */
+/** One GRU step (torch.nn.GRUCell): `forward(x [N, inputSize], h?)` returns h' `[N, hiddenSize]`. */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
     super(3, inputSize, hiddenSize, opts.bias ?? true, 'GRUCell');

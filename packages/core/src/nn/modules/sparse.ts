@@ -7,16 +7,30 @@ import { type EmbeddingOptions, embedding, resolvePaddingIdx } from '../function
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
 
+/**
+ * A lookup table (torch.nn.Embedding): `forward(indices)` with int32 indices of any shape
+ * returns `[...indices.shape, embeddingDim]`. `weight` `[numEmbeddings, embeddingDim]` is N(0, 1)
+ * with the paddingIdx row zeroed. Throws on indices outside `[0, numEmbeddings)` where the backend reads
+ * synchronously.
+ */
 export class Embedding extends Module {
+  /** Learnable table `[numEmbeddings, embeddingDim]`. */
   declare weight: Tensor;
+  /** Row that gets no gradient, or null. */
   readonly paddingIdx: number | null;
+  /** Rows looked up are renormalised to at most this norm, or null. */
   readonly maxNorm: number | null;
+  /** p of the maxNorm norm (default 2). */
   readonly normType: number;
+  /** Whether gradients are scaled by inverse batch frequency. */
   readonly scaleGradByFreq: boolean;
+  /** Always false (sparse gradients are not supported). */
   readonly sparse: boolean;
 
   constructor(
+    /** Rows of the table. */
     readonly numEmbeddings: number,
+    /** Size of each row. */
     readonly embeddingDim: number,
     opts: EmbeddingOptions & { weight?: Tensor } = {},
   ) {

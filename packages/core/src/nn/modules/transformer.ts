@@ -20,14 +20,27 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 
+/**
+ * Activation of a transformer layer's feed-forward block: `'relu'` (default), `'gelu'`, a function, or a
+ * module (registered as `activation`).
+ */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor) | Module;
 
+/**
+ * Options of {@link TransformerEncoderLayer} and {@link TransformerDecoderLayer}, with PyTorch's defaults.
+ */
 export interface TransformerLayerOptions {
+  /** Hidden size of the feed-forward block (default 2048). */
   dimFeedforward?: number;
+  /** Dropout probability after attention and in the feed-forward block (default 0.1). */
   dropout?: number;
+  /** Feed-forward activation (default `'relu'`). */
   activation?: TransformerActivation;
+  /** Epsilon of the LayerNorms (default 1e-5). */
   layerNormEps?: number;
+  /** Inputs are `[N, S, E]` instead of `[S, N, E]` (default false). */
   batchFirst?: boolean;
+  /** Pre-norm: LayerNorm before attention and feed-forward instead of after (default false). */
   normFirst?: boolean;
   /** Biases in the Linear, attention and LayerNorm sublayers (PyTorch 2.1's `bias`). */
   bias?: boolean;
@@ -57,9 +70,13 @@ function copyInto<M extends Module>(dst: M, src: Module): M {
 }
 
 abstract class TransformerLayerBase extends Module implements Cloneable {
+  /** Feature size `E` of inputs and outputs. */
   readonly dModel: number;
+  /** Number of attention heads. */
   readonly nhead: number;
+  /** Whether LayerNorm comes before each block (pre-norm). */
   readonly normFirst: boolean;
+  /** Whether inputs are `[N, S, E]`. */
   readonly batchFirst: boolean;
   protected readonly ctorOpts: TransformerLayerOptions;
   protected activationFn: (x: Tensor) => Tensor = (x) => x;
@@ -90,8 +107,11 @@ abstract class TransformerLayerBase extends Module implements Cloneable {
     return dropoutOut.forward(l2.forward(drop.forward(this.activationFn(l1.forward(x)))));
   }
 
+  /** First feed-forward projection, `dModel -> dimFeedforward`. */
   declare linear1: Linear;
+  /** Second feed-forward projection, `dimFeedforward -> dModel`. */
   declare linear2: Linear;
+  /** Dropout inside the feed-forward block. */
   declare dropout: Dropout;
 
   /** A deep copy: same constructor arguments, same parameter values, same mode. */
@@ -142,6 +162,7 @@ function buildCommon(
   for (let i = 1; i <= norms; i++) self.registerModule(`dropout${i}`, new Dropout({ p }));
 }
 
+/** Masks of {@link TransformerEncoderLayer.forward}. */
 export interface EncoderLayerForwardOptions {
   /** [L, L] or [N*nhead, L, L]; bool true = not allowed; float: added. */
   srcMask?: Tensor | null;
@@ -151,11 +172,21 @@ export interface EncoderLayerForwardOptions {
   isCausal?: boolean;
 }
 
+/**
+ * Self-attention then a feed-forward block, each with dropout, a residual connection and
+ * LayerNorm (torch.nn.TransformerEncoderLayer, same submodule names and state-dict keys).
+ * Throws when `dModel` is not divisible by `nhead`.
+ */
 export class TransformerEncoderLayer extends TransformerLayerBase {
+  /** Self-attention (PyTorch's name, so state dicts interchange). */
   declare self_attn: MultiheadAttention;
+  /** LayerNorm of the attention block. */
   declare norm1: LayerNorm;
+  /** LayerNorm of the feed-forward block. */
   declare norm2: LayerNorm;
+  /** Dropout after attention. */
   declare dropout1: Dropout;
+  /** Dropout after the feed-forward block. */
   declare dropout2: Dropout;
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
@@ -164,6 +195,10 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
     this.activationFn = resolveActivation(this, opts.activation);
   }
 
+  /**
+   * `src` `[S, N, E]` (`[N, S, E]` with batchFirst, or unbatched `[S, E]`) to the same shape.
+   * Throws when the feature size is not `dModel`.
+   */
   forward(src: Tensor, opts: EncoderLayerForwardOptions = {}): Tensor {
     this.checkInput(src, 'src');
     const sa = (x: Tensor) =>
@@ -184,23 +219,45 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   }
 }
 
+/**
+ * Masks of {@link TransformerDecoderLayer.forward} and {@link TransformerDecoder.forward}; same conventions
+ * as {@link EncoderLayerForwardOptions}.
+ */
 export interface DecoderLayerForwardOptions {
+  /** Self-attention mask `[T, T]` (bool true = not allowed; float: added to the scores). */
   tgtMask?: Tensor | null;
+  /** Cross-attention mask `[T, S]`. */
   memoryMask?: Tensor | null;
+  /** `[N, T]`, bool true where tgt is padding. */
   tgtKeyPaddingMask?: Tensor | null;
+  /** `[N, S]`, bool true where memory is padding. */
   memoryKeyPaddingMask?: Tensor | null;
+  /** A causal mask applies to the self-attention (tgtMask, if given, is trusted to be it). */
   tgtIsCausal?: boolean;
+  /** A causal mask applies to the cross-attention. */
   memoryIsCausal?: boolean;
 }
 
+/**
+ * Self-attention, cross-attention over the encoder output, then a feed-forward block, each with
+ * dropout, a residual connection and LayerNorm (torch.nn.TransformerDecoderLayer, same names).
+ */
 export class TransformerDecoderLayer extends TransformerLayerBase {
+  /** Self-attention over the target. */
   declare self_attn: MultiheadAttention;
+  /** Cross-attention from the target to the encoder output (`memory`). */
   declare multihead_attn: MultiheadAttention;
+  /** LayerNorm of the self-attention block. */
   declare norm1: LayerNorm;
+  /** LayerNorm of the cross-attention block. */
   declare norm2: LayerNorm;
+  /** LayerNorm of the feed-forward block. */
   declare norm3: LayerNorm;
+  /** Dropout after self-attention. */
   declare dropout1: Dropout;
+  /** Dropout after cross-attention. */
   declare dropout2: Dropout;
+  /** Dropout after the feed-forward block. */
   declare dropout3: Dropout;
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
@@ -209,6 +266,10 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
     this.activationFn = resolveActivation(this, opts.activation);
   }
 
+  /**
+   * `tgt` `[T, N, E]` attending to the encoder output `memory` `[S, N, E]` (batch first or
+   * unbatched as configured); returns tgt's shape.
+   */
   forward(tgt: Tensor, memory: Tensor, opts: DecoderLayerForwardOptions = {}): Tensor {
     this.checkInput(tgt, 'tgt');
     this.checkInput(memory, 'memory');
@@ -257,16 +318,35 @@ function cloneLayer(owner: string, layer: Module): Module {
   return c.call(layer);
 }
 
+/** Masks of {@link TransformerEncoder.forward}. */
 export interface TransformerEncoderForwardOptions {
+  /** Attention mask `[S, S]` or `[N * nhead, S, S]` (bool true = not allowed; float: added). */
   mask?: Tensor | null;
+  /** `[N, S]`, bool true where src is padding. */
   srcKeyPaddingMask?: Tensor | null;
+  /** A causal mask applies (mask, if given, is trusted to be it). */
   isCausal?: boolean;
 }
 
-/** numLayers deep copies of encoderLayer (`layers.0`, ...), then an optional `norm`. */
+/**
+ * `numLayers` deep copies of `encoderLayer` (`layers.0`, ...), then an optional `norm`
+ * (torch.nn.TransformerEncoder). All copies start with the same parameters, as PyTorch's
+ * deep copy does. `enableNestedTensor` and `maskCheck` are accepted for compatibility and ignored.
+ *
+ * @example
+ * ```ts
+ * const layer = new nn.TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ * const encoder = new nn.TransformerEncoder(layer, 2);
+ * const mask = nn.Transformer.generateSquareSubsequentMask(10);
+ * encoder.forward(randn([8, 10, 32]), { mask, isCausal: true }).shape; // [8, 10, 32]
+ * ```
+ */
 export class TransformerEncoder extends Module {
+  /** The layer copies. */
   declare layers: ModuleList<TransformerEncoderLayer>;
+  /** Final normalisation, or null. */
   declare norm: Module | null;
+  /** Number of layers. */
   readonly numLayers: number;
 
   constructor(
@@ -284,6 +364,7 @@ export class TransformerEncoder extends Module {
     this.registerModule('norm', opts.norm ?? null);
   }
 
+  /** Run `src` through every layer, then `norm`; returns src's shape. */
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     return tidy(() => {
       let x = src;
@@ -299,12 +380,16 @@ export class TransformerEncoder extends Module {
   }
 }
 
+/** Masks of {@link TransformerDecoder.forward}. */
 export interface TransformerDecoderForwardOptions extends DecoderLayerForwardOptions {}
 
 /** numLayers deep copies of decoderLayer (`layers.0`, ...), then an optional `norm`. */
 export class TransformerDecoder extends Module {
+  /** The layer copies. */
   declare layers: ModuleList<TransformerDecoderLayer>;
+  /** Final normalisation, or null. */
   declare norm: Module | null;
+  /** Number of layers. */
   readonly numLayers: number;
 
   constructor(
@@ -322,6 +407,7 @@ export class TransformerDecoder extends Module {
     this.registerModule('norm', opts.norm ?? null);
   }
 
+  /** Run `tgt` through every layer, each attending to `memory`, then `norm`; returns tgt's shape. */
   forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
     return tidy(() => {
       let x = tgt;
@@ -331,40 +417,72 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/** Options of {@link Transformer}, with PyTorch's defaults. */
 export interface TransformerOptions {
+  /** Feature size (default 512). */
   dModel?: number;
+  /** Attention heads (default 8). */
   nhead?: number;
+  /** Encoder layers (default 6). */
   numEncoderLayers?: number;
+  /** Decoder layers (default 6). */
   numDecoderLayers?: number;
+  /** Feed-forward hidden size (default 2048). */
   dimFeedforward?: number;
+  /** Dropout probability (default 0.1). */
   dropout?: number;
+  /** Feed-forward activation (default `'relu'`). */
   activation?: TransformerActivation;
+  /** Use this encoder instead of building one. */
   customEncoder?: Module | null;
+  /** Use this decoder instead of building one. */
   customDecoder?: Module | null;
+  /** LayerNorm epsilon (default 1e-5). */
   layerNormEps?: number;
+  /** Inputs are `[N, S, E]` (default false). */
   batchFirst?: boolean;
+  /** Pre-norm layers (default false). */
   normFirst?: boolean;
+  /** Biases in the Linear, attention and LayerNorm sublayers (default true). */
   bias?: boolean;
 }
 
+/**
+ * Masks of {@link Transformer.forward}: the encoder's (`src*`), the decoder's self-attention (`tgt*`) and
+ * its cross-attention (`memory*`).
+ */
 export interface TransformerForwardOptions {
+  /** Encoder self-attention mask `[S, S]`. */
   srcMask?: Tensor | null;
+  /** Decoder self-attention mask `[T, T]`. */
   tgtMask?: Tensor | null;
+  /** Cross-attention mask `[T, S]`. */
   memoryMask?: Tensor | null;
+  /** `[N, S]`, bool true where src is padding. */
   srcKeyPaddingMask?: Tensor | null;
+  /** `[N, T]`, bool true where tgt is padding. */
   tgtKeyPaddingMask?: Tensor | null;
+  /** `[N, S]`, bool true where memory is padding. */
   memoryKeyPaddingMask?: Tensor | null;
+  /** A causal mask applies in the encoder. */
   srcIsCausal?: boolean;
+  /** A causal mask applies in the decoder's self-attention. */
   tgtIsCausal?: boolean;
+  /** A causal mask applies in the cross-attention. */
   memoryIsCausal?: boolean;
 }
 
 /** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
 export class Transformer extends Module {
+  /** The encoder (a {@link TransformerEncoder} unless `customEncoder`). */
   declare encoder: Module;
+  /** The decoder (a {@link TransformerDecoder} unless `customDecoder`). */
   declare decoder: Module;
+  /** Feature size. */
   readonly dModel: number;
+  /** Attention heads. */
   readonly nhead: number;
+  /** Whether inputs are batch first. */
   readonly batchFirst: boolean;
 
   constructor(opts: TransformerOptions = {}) {
