@@ -5,6 +5,7 @@
 import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
+import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { lossBehaviour } from './behaviour/loss.js';
@@ -16,6 +17,7 @@ import { poolFusedBehaviour } from './behaviour/pool-fused.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
+import { stateDictBehaviour } from './behaviour/state-dict.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -117,6 +119,8 @@ export function describeConformance(
       poolFusedBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
+      stateDictBehaviour(ctx);
+      checkpointBehaviour(ctx);
     });
   });
 }
