@@ -28,7 +28,9 @@ describe('published packages', () => {
         const dir = dirname(
           createRequire(join(root, 'packages', pkg, 'package.json')).resolve(`${dep}/package.json`),
         );
-        execFileSync('npm', ['pack', dir, '--ignore-scripts', '--pack-destination', tarballs], { stdio: 'pipe' });
+        execFileSync('npm', ['pack', dir, '--ignore-scripts', '--pack-destination', tarballs], {
+          stdio: 'pipe',
+        });
       }
     }
     const project = mkdtempSync(join(tmpdir(), 'layers-consumer-'));
