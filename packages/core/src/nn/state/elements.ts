@@ -61,6 +61,13 @@ const READ: Record<StoredKind, Reader> = {
   bool: (dv, at) => (dv.getUint8(at) ? 1 : 0),
 };
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  const want = contiguousStrides(shape);
+  return shape.every((d, i) => d === 1 || strides[i] === want[i]);
+}
+
 /** @internal Where a tensor's elements lie in a byte buffer. */
 export interface StoredLayout {
   kind: StoredKind;
@@ -86,10 +93,16 @@ export function decodeStored(dv: DataView, layout: StoredLayout, what: string): 
   const size = ITEM_BYTES[kind];
   const n = shape.reduce((a, b) => a * b, 1);
   const dtype = loadedDType(kind);
+  const base = layout.byteBase + (layout.offset ?? 0) * size;
+  if ((kind === 'f32' || kind === 'i32') && le === HOST_LITTLE_ENDIAN && isContiguous(shape, strides)) {
+    // Same element type and byte order: one copy of the bytes (slice also aligns them).
+    const start = dv.byteOffset + base;
+    const bytes = dv.buffer.slice(start, start + n * size);
+    return kind === 'f32' ? new Float32Array(bytes) : new Int32Array(bytes);
+  }
   const out =
     dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
   const read = READ[kind];
-  const base = layout.byteBase + (layout.offset ?? 0) * size;
   const ndim = shape.length;
   const index = new Array<number>(ndim).fill(0);
   let pos = 0; // element position in the storage, relative to the offset
