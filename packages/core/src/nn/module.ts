@@ -40,8 +40,11 @@ export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   return t.requiresGrad_(requiresGrad);
 }
 
+/** What loadStateDict did not match (empty unless `strict: false`, since strict loads throw). */
 export interface LoadResult {
+  /** Keys of the module that the dict lacked: those tensors kept their values. */
   missingKeys: string[];
+  /** Keys of the dict that the module has no tensor for: ignored. */
   unexpectedKeys: string[];
 }
 
