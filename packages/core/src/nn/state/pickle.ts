@@ -112,6 +112,8 @@ export function readPickle(bytes: Uint8Array, hooks: PickleHooks, what: string):
     const t = s.replace(/L$/, '');
     if (t === '00') return false; // protocol 0 spells False and True as INT 00 / 01
     if (t === '01') return true;
+    if (!/^[+-]?\d+$/.test(t))
+      fail(`INT/LONG argument ${JSON.stringify(s.slice(0, 20))} is not a number`, pos);
     const v = BigInt(t);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };

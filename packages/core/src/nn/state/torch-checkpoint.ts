@@ -17,6 +17,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { StateDict } from '../module.js';
 import { decodeStored, ITEM_BYTES, lastElement, type StoredKind } from './elements.js';
 import { type PickleHooks, pickleCallable, readPickle } from './pickle.js';
+import { centralCrcs, crc32 } from './zip-check.js';
 
 /** Options of loadTorchCheckpoint. */
 export interface TorchCheckpointOptions {
@@ -51,11 +52,13 @@ class StorageType {
   constructor(readonly kind: StoredKind) {}
 }
 
-interface StorageRef {
-  kind: StoredKind;
-  key: string;
-  numel: number;
-  bytes: Uint8Array;
+class StorageRef {
+  constructor(
+    readonly kind: StoredKind,
+    readonly key: string,
+    readonly numel: number,
+    readonly bytes: Uint8Array,
+  ) {}
 }
 
 class TensorRef {
@@ -80,11 +83,21 @@ function openArchive(bytes: Uint8Array): { files: Record<string, Uint8Array>; pr
       `${WHAT}: not a torch.save archive (a zip file starts with "PK"; this has ${bytes.length} bytes)`,
     );
   }
+  const crcs = centralCrcs(bytes, WHAT); // before fflate, which trusts the entry count
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes);
   } catch (e) {
     throw new Error(`${WHAT}: the zip archive is truncated or corrupt (${(e as Error).message})`);
+  }
+  // fflate does not verify checksums: a flipped byte in a storage would be a silent wrong weight.
+  for (const [name, data] of Object.entries(files)) {
+    const want = crcs.get(name);
+    if (want !== undefined && crc32(data) !== want) {
+      throw new Error(
+        `${WHAT}: entry ${name} of the zip archive fails its CRC-32 check: the file is corrupt`,
+      );
+    }
   }
   const pkl = Object.keys(files).find((f) => /^[^/]+\/data\.pkl$/.test(f));
   if (!pkl) {
@@ -122,9 +135,7 @@ function unpickle(
   const rebuildTensor = pickleCallable('torch._utils._rebuild_tensor_v2', (args) => {
     const [storage, offset, shape, strides] = args;
     const ok =
-      typeof storage === 'object' &&
-      storage !== null &&
-      'kind' in storage &&
+      storage instanceof StorageRef &&
       isCount(offset) &&
       Array.isArray(shape) &&
       shape.every(isCount) &&
@@ -176,7 +187,7 @@ function unpickle(
           `${WHAT}: storage ${key} has ${bytes ? bytes.length : 'no'} bytes in the archive, expected ${expected}: truncated or corrupt`,
         );
       }
-      const ref: StorageRef = { kind: type.kind, key, numel, bytes };
+      const ref = new StorageRef(type.kind, key, numel, bytes);
       storages.set(key, ref);
       return ref;
     },
