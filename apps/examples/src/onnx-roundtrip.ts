@@ -1,11 +1,12 @@
 // The README's "Models in and out", layers to ONNX: a model trained in layers, exported with
-// @layers/onnx, served by onnxruntime-node, gives the same predictions. The batch axis is
+// @layers/onnx, served by onnxruntime-node, gives the same predictions; imported back into
+// layers with importModel, it gives them too. The batch axis is
 // exported as dynamic, so the served model takes any batch size, not only the example's.
 //
 // Not yet built: enabled once @layers/onnx is merged (see tsconfig.json and vitest.config.ts,
 // which leave this file and its test out until then).
 import { manualSeed, nn, noGrad, optim, randn, type Tensor, tensor, tidy } from '@layers/core';
-import { exportModel } from '@layers/onnx';
+import { exportModel, importModel } from '@layers/onnx';
 import * as ort from 'onnxruntime-node';
 
 /** Three Gaussian blobs in 4-D, one per class (centres +2 on axis 0, +2 on axis 1, -2 on axis 2). */
@@ -56,6 +57,15 @@ export async function serveWithOnnxRuntime(onnx: Uint8Array, x: Tensor): Promise
 /** The same logits from layers itself. */
 export async function layersLogits(model: nn.Module, x: Tensor): Promise<Float32Array> {
   const y = noGrad(() => model.forward(x) as Tensor);
+  const data = (await y.data()) as Float32Array;
+  y.dispose();
+  return data;
+}
+
+/** Read the ONNX file back into layers (importModel) and run it on `x`. */
+export async function reimportedLogits(onnx: Uint8Array, x: Tensor): Promise<Float32Array> {
+  const imported = importModel(onnx);
+  const y = noGrad(() => imported.forward(x) as Tensor);
   const data = (await y.data()) as Float32Array;
   y.dispose();
   return data;

@@ -2,7 +2,14 @@
 import { createCpuBackend } from '@layers/backend-cpu';
 import { setBackend } from '@layers/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blobs, layersLogits, serveWithOnnxRuntime, toOnnx, trainClassifier } from '../src/onnx-roundtrip.js';
+import {
+  blobs,
+  layersLogits,
+  reimportedLogits,
+  serveWithOnnxRuntime,
+  toOnnx,
+  trainClassifier,
+} from '../src/onnx-roundtrip.js';
 
 const argmaxRows = (v: Float32Array, classes: number) =>
   Array.from({ length: v.length / classes }, (_, r) => {
@@ -25,6 +32,11 @@ describe('Models in and out: layers -> ONNX -> onnxruntime-node', () => {
     for (let i = 0; i < ours.length; i++)
       expect(Math.abs(theirs[i] - ours[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(ours[i]));
     expect(argmaxRows(theirs, 3)).toEqual(argmaxRows(ours, 3));
+    // Back into layers: the same weights, the graph's ops possibly grouped differently (Gemm
+    // or MatMul + Add) than Linear's, so a rounding or two apart at most.
+    const again = await reimportedLogits(onnx, test.x);
+    for (let i = 0; i < ours.length; i++)
+      expect(Math.abs(again[i] - ours[i])).toBeLessThan(1e-6 + 1e-6 * Math.abs(ours[i]));
     // The classifier learned the blobs (chance is 1/3), so equal predictions are not vacuous.
     const labels = Array.from(await test.labels.data());
     const correct = argmaxRows(ours, 3).filter((p, i) => p === labels[i]).length;
