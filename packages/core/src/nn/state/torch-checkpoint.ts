@@ -167,6 +167,11 @@ function unpickle(
     global(module, name) {
       const storageKind = module === 'torch' ? STORAGE_KINDS[name] : undefined;
       if (storageKind) return new StorageType(storageKind);
+      if (module === 'torch' && name.endsWith('Storage')) {
+        throw new TypeError(
+          `${WHAT}: storage type torch.${name} has no layers dtype (supported: ${Object.keys(STORAGE_KINDS).join(', ')})`,
+        );
+      }
       const fn = allowed[`${module}.${name}`];
       if (!fn) throw disallowed(module, name);
       return fn;
