@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -17,6 +18,20 @@ describe('published packages', () => {
         cwd: join(root, 'packages', pkg),
         stdio: 'pipe',
       });
+    }
+    // Third-party runtime dependencies (core's fflate) are packed from the workspace's own
+    // install too, so the offline install below needs nothing from the registry.
+    for (const pkg of ['core', 'backend-cpu']) {
+      const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+      for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (String(range).startsWith('workspace:')) continue;
+        const dir = dirname(
+          createRequire(join(root, 'packages', pkg, 'package.json')).resolve(`${dep}/package.json`),
+        );
+        execFileSync('npm', ['pack', dir, '--ignore-scripts', '--pack-destination', tarballs], {
+          stdio: 'pipe',
+        });
+      }
     }
     const project = mkdtempSync(join(tmpdir(), 'layers-consumer-'));
     writeFileSync(

@@ -5,6 +5,7 @@
 import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
+import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { lossBehaviour } from './behaviour/loss.js';
@@ -18,6 +19,7 @@ import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
 import { tensorOpsBehaviour } from './behaviour/tensor-ops.js';
+import { stateDictBehaviour } from './behaviour/state-dict.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -145,6 +147,8 @@ export function describeConformance(
       lossBehaviour(ctx);
       profileBehaviour(ctx);
       tensorOpsBehaviour(ctx);
+      stateDictBehaviour(ctx);
+      checkpointBehaviour(ctx);
     });
   });
 }

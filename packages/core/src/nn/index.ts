@@ -5,7 +5,14 @@
 export * from './containers.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
-export { functionalCall, type LoadResult, Module, Parameter, type StateDict } from './module.js';
+export {
+  type BufferOptions,
+  functionalCall,
+  type LoadResult,
+  Module,
+  Parameter,
+  type StateDict,
+} from './module.js';
 export * from './modules/activation.js';
 export * from './modules/attention.js';
 export * from './modules/conv.js';
@@ -20,3 +27,4 @@ export * from './modules/sparse.js';
 export * from './modules/transformer.js';
 export * from './modules/upsampling.js';
 export * from './state/safetensors.js';
+export * from './state/torch-checkpoint.js';

@@ -12,7 +12,27 @@ import type { Backend } from '../backend/contract.js';
 import { cast, toBackend } from '../ops/view.js';
 import { keep } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { markInt64 } from './state/saved-dtype.js';
+
+/** Why `src` cannot be loaded into `target` under `key`, or null when it can. */
+function loadProblem(key: string, src: unknown, target: Tensor): string | null {
+  if (!(src instanceof Tensor)) {
+    const what = src === null ? 'null' : Array.isArray(src) ? 'an array' : typeof src;
+    return `value for ${key} is ${what}, not a Tensor.`;
+  }
+  if (src.isDisposed) return `the tensor for ${key} was disposed.`;
+  if (!shapeEqual(src.shape, target.shape)) {
+    return `size mismatch for ${key}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(target.shape)}.`;
+  }
+  const lossy =
+    src.dtype !== target.dtype &&
+    (src.dtype === 'float32' || (src.dtype === 'int32' && target.dtype === 'bool'));
+  if (lossy) {
+    return `dtype mismatch for ${key}: copying a ${src.dtype} tensor from checkpoint into the ${target.dtype} ${key} of the current model would lose information.`;
+  }
+  return null;
+}
 
 /** Mark a tensor as a trainable parameter: requires grad and outlives tidy scopes. */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
@@ -20,19 +40,28 @@ export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   return t.requiresGrad_(requiresGrad);
 }
 
-/**
- * What {@link Module.loadStateDict} reports: keys the module has that the dict lacked, and keys of the dict
- * the module does not have (both empty under `strict`).
- */
+/** What loadStateDict did not match (empty unless `strict: false`, since strict loads throw). */
 export interface LoadResult {
-  /** Module keys absent from the loaded dict (left unchanged). */
+  /** Keys of the module that the dict lacked: those tensors kept their values. */
   missingKeys: string[];
-  /** Dict keys that name no parameter or persistent buffer of the module (ignored). */
+  /** Keys of the dict that the module has no tensor for: ignored. */
   unexpectedKeys: string[];
 }
 
-/** Parameters and persistent buffers by PyTorch's dotted names, e.g. `layers.0.linear1.weight`. */
+/** Named tensors: a module's parameters and persistent buffers by PyTorch's dotted names. */
 export type StateDict = Record<string, Tensor>;
+
+/** Options of Module.registerBuffer. */
+export interface BufferOptions {
+  /** false: not part of stateDict() (PyTorch's persistent=False). Default true. */
+  persistent?: boolean;
+  /**
+   * The dtype PyTorch keeps this buffer in when it is wider than layers' int32: 'int64'
+   * (num_batches_tracked). Writers store the buffer in that dtype so files match torch's.
+   */
+  savedDtype?: 'int64';
+}
+
 
 /**
  * Base class of every layer, like `torch.nn.Module`: a tree of submodules owning parameters
@@ -63,6 +92,7 @@ export abstract class Module {
   private readonly _parameters = new Map<string, Tensor | null>();
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
+  private readonly _int64 = new Set<string>();
   private readonly _modules = new Map<string, Module | null>();
 
   /** The computation of the layer; each subclass documents its arguments and shapes. */
@@ -101,13 +131,17 @@ export abstract class Module {
   }
 
   /**
-   * Buffers are state that is not trained (running_mean, num_batches_tracked). They appear in
-   * `buffers()` and, unless `persistent: false`, in `stateDict()`. Returns `t`.
+   * Buffers are state that is not trained (running_mean, num_batches_tracked).
+   * `persistent: false` leaves the buffer out of stateDict(); `savedDtype: 'int64'` says
+   * PyTorch keeps it in int64 (layers holds int32), so writers such as saveSafetensors
+   * store it as int64, as torch does.
    */
-  registerBuffer(name: string, t: Tensor | null, opts: { persistent?: boolean } = {}): Tensor | null {
+  registerBuffer(name: string, t: Tensor | null, opts: BufferOptions = {}): Tensor | null {
     if (t) keep(t);
     this._buffers.set(name, t);
     if (opts.persistent === false) this._nonPersistent.add(name);
+    if (opts.savedDtype === 'int64') this._int64.add(name);
+    else this._int64.delete(name);
     this.defineAccessor(name, this._buffers);
     return t;
   }
@@ -226,14 +260,24 @@ export abstract class Module {
     for (const [prefix, m] of this.namedModules()) {
       const p = prefix ? `${prefix}.` : '';
       for (const [name, t] of m._parameters) if (t) out[p + name] = t;
-      for (const [name, t] of m._buffers) if (t && !m._nonPersistent.has(name)) out[p + name] = t;
+      for (const [name, t] of m._buffers) {
+        if (!t || m._nonPersistent.has(name)) continue;
+        // Marked here rather than at registration: the buffer may have been replaced since.
+        if (m._int64.has(name)) markInt64(t);
+        out[p + name] = t;
+      }
     }
     return out;
   }
 
   /**
-   * Copy values from `dict` into this module's tensors in place. With `strict` (default),
-   * missing and unexpected keys are an error listing them; shape mismatches always are.
+   * Copy values from `dict` into this module's tensors in place (PyTorch's load_state_dict).
+   * Everything is checked before anything changes, so a failed load leaves the module as it
+   * was: with `strict` (default), missing and unexpected keys are an error listing them;
+   * shape mismatches, values that are not live tensors, and dtype changes that would lose
+   * information (float into an int32 or bool buffer, int32 into bool) always are. Values
+   * are cast to the module's dtype (an int32 or bool tensor into a float32 parameter) and
+   * moved to its backend.
    */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
     const strict = opts.strict ?? true;
@@ -247,25 +291,33 @@ export abstract class Module {
       problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
     }
     for (const [key, target] of Object.entries(own)) {
-      const src = dict[key];
-      if (src && !shapeEqual(src.shape, target.shape)) {
-        problems.push(
-          `size mismatch for ${key}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(target.shape)}.`,
-        );
-      }
+      if (!(key in dict)) continue;
+      const problem = loadProblem(key, dict[key], target);
+      if (problem) problems.push(problem);
     }
     if (problems.length) {
       throw new Error(`Error(s) in loading state_dict for ${this.name}:\n\t${problems.join('\n\t')}`);
     }
     noGrad(() => {
-      for (const [key, target] of Object.entries(own)) {
-        const src = dict[key];
-        if (!src) continue;
-        const moved = src.backend === target.backend ? src : toBackend(src, target.backend);
-        const typed = cast(moved, target.dtype);
+      // Convert everything first (moves between backends and casts can fail, e.g. out of
+      // memory); only when all conversions exist is any target overwritten.
+      const ready: [Tensor, Tensor, boolean][] = [];
+      try {
+        for (const [key, target] of Object.entries(own)) {
+          const src = dict[key];
+          if (!src) continue;
+          const moved = src.backend === target.backend ? src : toBackend(src, target.backend);
+          const typed = cast(moved, target.dtype);
+          if (moved !== src && moved !== typed) moved.dispose();
+          ready.push([target, typed, typed !== src]);
+        }
+      } catch (e) {
+        for (const [, typed, owned] of ready) if (owned) typed.dispose();
+        throw e;
+      }
+      for (const [target, typed, owned] of ready) {
         target.backend.copy(typed._view('loadStateDict'), target._view('loadStateDict'));
-        if (typed !== src) typed.dispose();
-        if (moved !== src && moved !== typed) moved.dispose();
+        if (owned) typed.dispose();
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -64,7 +64,7 @@ abstract class BatchNormBase extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', full([numFeatures], 0));
       this.registerBuffer('running_var', full([numFeatures], 1));
-      this.registerBuffer('num_batches_tracked', full([], 0, { dtype: 'int32' }));
+      this.registerBuffer('num_batches_tracked', full([], 0, { dtype: 'int32' }), { savedDtype: 'int64' });
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);

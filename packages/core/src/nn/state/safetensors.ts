@@ -3,57 +3,68 @@
  * little-endian header length N, N bytes of JSON ({ name: { dtype, shape, data_offsets } },
  * plus an optional "__metadata__" of strings), then the raw little-endian tensor bytes.
  *
- * Written: F32, I32, BOOL. Read: also F64, F16, BF16 (converted to float32) and I64, I16,
- * I8, U8 (converted to int32; I64 values outside int32 are an error), so files written by
- * Python's safetensors / torch load directly into a module with loadStateDict.
+ * Written: F32, I32, BOOL, and I64 for the buffers PyTorch keeps in int64
+ * (num_batches_tracked), as torch writes them. Read: also F64, F16, BF16 (converted to
+ * float32; F16 and BF16 exactly) and I64, I16, I8, U8 (converted to int32; values outside
+ * int32 are an error), so files written by Python's safetensors / torch load directly into
+ * a module with loadStateDict. Every header field is validated before any tensor is made,
+ * with a message naming the tensor and the field.
  */
 import type { Backend, DType } from '../../backend/contract.js';
 import { getBackend } from '../../backend/registry.js';
 import { fromTypedArray } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
+import { isInt64 } from './saved-dtype.js';
 
 const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
-const ITEM_SIZE: Record<string, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
+const READ_KIND: Record<string, StoredKind> = {
+  F64: 'f64',
+  F32: 'f32',
+  F16: 'f16',
+  BF16: 'bf16',
+  I64: 'i64',
+  I32: 'i32',
+  I16: 'i16',
+  I8: 'i8',
+  U8: 'u8',
+  BOOL: 'bool',
 };
 
-interface HeaderEntry {
-  dtype: string;
-  shape: number[];
-  data_offsets: [number, number];
-}
-
-/** Serialise named tensors (reads each back, hence async). Keys are written in sorted order. */
+/**
+ * Serialise named tensors (reads each back, hence async). Keys are written in sorted order.
+ * Tensors that PyTorch holds in int64 (a module's num_batches_tracked, as returned by
+ * stateDict()) are written as I64, so torch reads back the dtype it wrote.
+ */
 export async function saveSafetensors(
   dict: Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<Uint8Array> {
   const names = Object.keys(dict).sort();
   const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
+  if (metadata) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string')
+        throw new TypeError(`saveSafetensors: metadata "${k}" must be a string, got ${typeof v}`);
+    }
+    header.__metadata__ = metadata;
+  }
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
     const t = dict[name];
     const data = await t.data();
-    // Copy into a fresh little-endian byte array (all supported hosts are little-endian,
-    // but go through DataView so the file is correct regardless).
-    const bytes = new Uint8Array(data.length * (t.dtype === 'bool' ? 1 : 4));
+    const wide = t.dtype === 'int32' && isInt64(t);
+    const size = t.dtype === 'bool' ? 1 : wide ? 8 : 4;
+    // Write through DataView so the file is little-endian whatever the host.
+    const bytes = new Uint8Array(data.length * size);
     const dv = new DataView(bytes.buffer);
     if (t.dtype === 'float32') for (let i = 0; i < data.length; i++) dv.setFloat32(i * 4, data[i], true);
+    else if (wide) for (let i = 0; i < data.length; i++) dv.setBigInt64(i * 8, BigInt(data[i]), true);
     else if (t.dtype === 'int32') for (let i = 0; i < data.length; i++) dv.setInt32(i * 4, data[i], true);
     else for (let i = 0; i < data.length; i++) bytes[i] = data[i] ? 1 : 0;
     header[name] = {
-      dtype: WRITE_DTYPE[t.dtype],
+      dtype: wide ? 'I64' : WRITE_DTYPE[t.dtype],
       shape: [...t.shape],
       data_offsets: [offset, offset + bytes.length],
     };
@@ -81,128 +92,103 @@ export async function saveSafetensors(
   return out;
 }
 
-/** float16 bits -> number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+interface Entry {
+  name: string;
+  kind: StoredKind;
+  shape: number[];
+  begin: number;
 }
 
-function decode(
-  name: string,
-  e: HeaderEntry,
-  dv: DataView,
-  base: number,
-): Float32Array | Int32Array | Uint8Array {
-  const n = e.shape.reduce((a, b) => a * b, 1);
-  const size = ITEM_SIZE[e.dtype];
-  const [begin, end] = e.data_offsets;
-  if (end - begin !== n * size) {
-    throw new RangeError(
-      `loadSafetensors: tensor "${name}" (${e.dtype}, shape [${e.shape.join(', ')}]) has ${end - begin} bytes, expected ${n * size}`,
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+/** Check one header entry against the file; returns it in a decoded form or throws naming the field. */
+function validateEntry(name: string, raw: unknown, dataBytes: number): Entry {
+  const where = `loadSafetensors: tensor "${name}"`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new TypeError(
+      `${where}: header entry must be an object { dtype, shape, data_offsets }, got ${show(raw)}`,
     );
   }
-  const at = (i: number) => base + begin + i * size;
-  switch (e.dtype) {
-    case 'F32': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getFloat32(at(i), true);
-      return out;
-    }
-    case 'F64': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getFloat64(at(i), true);
-      return out;
-    }
-    case 'F16': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(at(i), true));
-      return out;
-    }
-    case 'BF16': {
-      const out = new Float32Array(n);
-      const word = new DataView(new ArrayBuffer(4));
-      for (let i = 0; i < n; i++) {
-        word.setUint32(0, dv.getUint16(at(i), true) << 16);
-        out[i] = word.getFloat32(0);
-      }
-      return out;
-    }
-    case 'I64': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = dv.getBigInt64(at(i), true);
-        if (v > 2147483647n || v < -2147483648n) {
-          throw new RangeError(
-            `loadSafetensors: tensor "${name}" is I64 and element ${i} (${v}) does not fit in int32, layers' integer type`,
-          );
-        }
-        out[i] = Number(v);
-      }
-      return out;
-    }
-    case 'I32': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getInt32(at(i), true);
-      return out;
-    }
-    case 'I16': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getInt16(at(i), true);
-      return out;
-    }
-    case 'I8': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getInt8(at(i));
-      return out;
-    }
-    case 'U8': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getUint8(at(i));
-      return out;
-    }
-    case 'BOOL': {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getUint8(at(i)) ? 1 : 0;
-      return out;
-    }
-    default:
-      throw new TypeError(
-        `loadSafetensors: tensor "${name}" has unsupported dtype ${e.dtype} (supported: ${Object.keys(ITEM_SIZE).join(', ')})`,
-      );
+  const e = raw as Record<string, unknown>;
+  const kind = typeof e.dtype === 'string' ? READ_KIND[e.dtype] : undefined;
+  if (!kind) {
+    const upper =
+      typeof e.dtype === 'string' && READ_KIND[e.dtype.toUpperCase()]
+        ? ` (dtype names are upper case: "${e.dtype.toUpperCase()}")`
+        : '';
+    throw new TypeError(
+      `${where}: dtype ${show(e.dtype)} is not supported${upper}; supported: ${Object.keys(READ_KIND).join(', ')}`,
+    );
   }
+  if (!Array.isArray(e.shape) || !e.shape.every(isCount)) {
+    throw new TypeError(`${where}: shape must be an array of non-negative integers, got ${show(e.shape)}`);
+  }
+  const offsets = e.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+    throw new TypeError(
+      `${where}: data_offsets must be [begin, end], two non-negative integers, got ${show(offsets)}`,
+    );
+  }
+  const [begin, end] = offsets as number[];
+  if (begin > end || end > dataBytes) {
+    throw new RangeError(
+      `${where}: data_offsets [${begin}, ${end}] lie outside the data section (${dataBytes} bytes after the header)`,
+    );
+  }
+  const shape = e.shape as number[];
+  const expected = shape.reduce((a, b) => a * b, 1) * ITEM_BYTES[kind];
+  if (end - begin !== expected) {
+    throw new RangeError(
+      `${where} (${e.dtype}, shape [${shape.join(', ')}]) has ${end - begin} bytes, expected ${expected}`,
+    );
+  }
+  return { name, kind, shape, begin };
 }
 
 /** Parse a safetensors file into new tensors on `backend` (default: the current backend). */
 export function loadSafetensors(bytes: Uint8Array, opts: { backend?: Backend } = {}): Record<string, Tensor> {
   if (bytes.length < 8) throw new RangeError(`loadSafetensors: file too short (${bytes.length} bytes)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(dv.getBigUint64(0, true));
-  if (8 + headerLen > bytes.length) {
+  const headerLen = dv.getBigUint64(0, true);
+  if (8n + headerLen > BigInt(bytes.length)) {
     throw new RangeError(
-      `loadSafetensors: header length ${headerLen} exceeds the file size (${bytes.length} bytes)`,
+      `loadSafetensors: header length ${headerLen} exceeds the file size (${bytes.length} bytes): truncated or not a safetensors file`,
     );
   }
-  let header: Record<string, HeaderEntry | Record<string, string>>;
+  const base = 8 + Number(headerLen);
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, base)));
   } catch (e) {
     throw new SyntaxError(`loadSafetensors: invalid JSON header (${(e as Error).message})`);
   }
-  const base = 8 + headerLen;
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new TypeError(
+      `loadSafetensors: the header must be a JSON object of tensors, got ${Array.isArray(header) ? 'an array' : String(header)}`,
+    );
+  }
+  const entries: Entry[] = [];
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      const ok =
+        typeof raw === 'object' && raw !== null && Object.values(raw).every((v) => typeof v === 'string');
+      if (!ok)
+        throw new TypeError(`loadSafetensors: __metadata__ must be an object of strings, got ${show(raw)}`);
+      continue;
+    }
+    entries.push(validateEntry(name, raw, bytes.length - base));
+  }
   const backend = opts.backend ?? getBackend();
   const out: Record<string, Tensor> = {};
   try {
-    for (const [name, entry] of Object.entries(header)) {
-      if (name === '__metadata__') continue;
-      const e = entry as HeaderEntry;
-      if (base + e.data_offsets[1] > bytes.length) {
-        throw new RangeError(`loadSafetensors: tensor "${name}" extends past the end of the file`);
-      }
-      out[name] = fromTypedArray(decode(name, e, dv, base), e.shape, backend);
+    for (const e of entries) {
+      const data = decodeStored(
+        dv,
+        { kind: e.kind, shape: e.shape, byteBase: base + e.begin },
+        `loadSafetensors: tensor "${e.name}"`,
+      );
+      out[e.name] = fromTypedArray(data, e.shape, backend);
     }
   } catch (err) {
     for (const t of Object.values(out)) t.dispose();
