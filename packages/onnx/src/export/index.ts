@@ -1,0 +1,2 @@
+/** ONNX export (engineer E). Filled in by the export commits. */
+export {};
