@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Backend, fromTypedArray, type Tensor } from '@layers/core';
-import { expect } from 'vitest';
+import { createCpuBackend } from '@layers/backend-cpu';
+import { type Backend, fromTypedArray, setBackend, type Tensor } from '@layers/core';
+import { beforeAll, expect } from 'vitest';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'import-fixtures');
 
@@ -21,10 +22,24 @@ export interface Fixture {
   doc: string;
   inputs: Record<string, JsonTensor>;
   outputs: Record<string, JsonTensor>;
+  /** The PyTorch model's state_dict keys and shapes. */
+  state: Record<string, number[]>;
 }
 
 /** The fixture models (generate.py's MODELS) and the opsets each is exported at. */
-export const MODELS = ['mlp', 'activations', 'cnn', 'convt', 'norms', 'rnn', 'transformer', 'shapeops'];
+export const MODELS = [
+  'mlp',
+  'activations',
+  'cnn',
+  'convt',
+  'norms',
+  'rnn',
+  'transformer',
+  'shapeops',
+  'vision',
+  'text',
+  'misc',
+];
 export const OPSETS = [13, 17];
 
 export function loadFixture(name: string): Fixture {
@@ -74,4 +89,14 @@ export async function expectClose(
       ? `element ${worst}: got ${got[worst]}, PyTorch ${expected.data[worst]} (${worstRatio.toFixed(2)}x tolerance)`
       : '';
   expect(worstRatio, `${what}: ${detail}`).toBeLessThanOrEqual(1);
+}
+
+/** Create a cpu backend before the file's tests and make it current; returns a getter for it. */
+export function useCpu(): () => Backend {
+  let cpu: Backend | undefined;
+  beforeAll(async () => {
+    cpu = await createCpuBackend();
+    setBackend(cpu);
+  });
+  return () => cpu!;
 }

@@ -1,22 +1,17 @@
-import { createCpuBackend } from '@layers/backend-cpu';
-import { type Backend, setBackend, type Tensor } from '@layers/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Tensor } from '@layers/core';
+import { describe, expect, it } from 'vitest';
 import { importModel } from '../src/import/index.js';
-import { expectClose, loadFixture, MODELS, modelBytes, OPSETS, toTensor } from './import-helpers.js';
+import { expectClose, loadFixture, MODELS, modelBytes, OPSETS, toTensor, useCpu } from './import-helpers.js';
 
-let cpu: Backend;
-beforeAll(async () => {
-  cpu = await createCpuBackend();
-  setBackend(cpu);
-});
+const cpu = useCpu();
 
 describe('importModel matches PyTorch 1.13 on cpu', () => {
   for (const name of MODELS) {
     for (const opset of OPSETS) {
       it(`${name} (opset ${opset})`, async () => {
         const fx = loadFixture(name);
-        const model = importModel(modelBytes(name, opset), { backend: cpu });
-        const inputs = model.inputs.map((i) => toTensor(fx.inputs[i.name], cpu));
+        const model = importModel(modelBytes(name, opset), { backend: cpu() });
+        const inputs = model.inputs.map((i) => toTensor(fx.inputs[i.name], cpu()));
         const out = model.forward(...inputs);
         const outs: Tensor[] = Array.isArray(out) ? out : [out];
         expect(outs.length).toBe(Object.keys(fx.outputs).length);

@@ -1,15 +1,15 @@
 /** Typed access to a node's attributes, with ONNX's defaults and errors that name the node. */
 
-import type { onnx } from './proto-shim.js';
+import type { AttributeProto } from '../proto/index.js';
 import { decodeTensor, num } from './tensor-proto.js';
 import type { HostValue } from './values.js';
 
 /** @internal */
 export class Attrs {
-  private readonly byName = new Map<string, onnx.IAttributeProto>();
+  private readonly byName = new Map<string, AttributeProto>();
 
   constructor(
-    attrs: readonly onnx.IAttributeProto[],
+    attrs: readonly AttributeProto[],
     /** "Conv node '/c1/Conv'": used in every error message about this node. */
     readonly where: string,
   ) {

@@ -5,10 +5,10 @@
  */
 
 import { type Backend, keep, type Tensor } from '@layers/core';
+import type { GraphProto, NodeProto } from '../proto/index.js';
 import { Attrs } from './attrs.js';
 import { OPS, supportedOperators } from './ops/index.js';
 import type { OpContext, OpDef } from './ops/types.js';
-import type { onnx } from './proto-shim.js';
 import { type HostValue, isHost, toDevice, type Value } from './values.js';
 
 /** @internal One node of the compiled program. */
@@ -26,12 +26,12 @@ export interface GraphEnv {
   constants: Map<string, HostValue>;
 }
 
-function describe(n: onnx.INodeProto): string {
+function describe(n: NodeProto): string {
   return `${n.opType} node '${n.name || (n.output ?? [])[0] || '?'}'`;
 }
 
 /** An error listing every operator of the graph that layers does not implement. */
-function checkSupported(nodes: readonly onnx.INodeProto[]): void {
+function checkSupported(nodes: readonly NodeProto[]): void {
   const missing = new Map<string, string[]>();
   for (const n of nodes) {
     const domain = n.domain ?? '';
@@ -94,7 +94,7 @@ export class Program {
   private readonly constantValues = new Set<HostValue>();
 
   constructor(
-    graph: onnx.IGraphProto,
+    graph: GraphProto,
     readonly opset: number,
     private readonly env: GraphEnv,
     /** Static shapes of the float initializers, so Shape of a parameter folds at import. */
@@ -119,10 +119,10 @@ export class Program {
   }
 
   /** Nodes that some graph output depends on (dead nodes are dropped, never run). */
-  private liveNodes(nodes: readonly onnx.INodeProto[], outputs: readonly string[]): Set<onnx.INodeProto> {
-    const producer = new Map<string, onnx.INodeProto>();
+  private liveNodes(nodes: readonly NodeProto[], outputs: readonly string[]): Set<NodeProto> {
+    const producer = new Map<string, NodeProto>();
     for (const n of nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
-    const live = new Set<onnx.INodeProto>();
+    const live = new Set<NodeProto>();
     const stack = [...outputs];
     while (stack.length) {
       const n = producer.get(stack.pop()!);

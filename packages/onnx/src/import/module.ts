@@ -6,8 +6,8 @@
  */
 
 import { type Backend, getBackend, nn, type Tensor, tidy } from '@layers/core';
+import { type DecodedModel, decodeModel, type GraphProto, type ValueInfoProto } from '../proto/index.js';
 import { Program } from './graph.js';
-import { onnx } from './proto-shim.js';
 import { decodeTensor, num } from './tensor-proto.js';
 import { type HostValue, isHost, toDevice } from './values.js';
 
@@ -53,7 +53,7 @@ class Scope extends nn.Module {
   }
 }
 
-function valueInfo(v: onnx.IValueInfoProto): OnnxValueInfo {
+function valueInfo(v: ValueInfoProto): OnnxValueInfo {
   const tt = v.type?.tensorType;
   const shape = tt?.shape
     ? (tt.shape.dim ?? []).map((d) =>
@@ -81,7 +81,7 @@ export class OnnxModule extends nn.Module {
   private readonly slots = new Map<string, [nn.Module, string]>();
 
   /** @internal Use {@link importModel}. */
-  constructor(model: onnx.ModelProto, opts: ImportOptions = {}) {
+  constructor(model: DecodedModel, opts: ImportOptions = {}) {
     super();
     const graph = model.graph;
     if (!graph) throw new Error('ONNX import: the model has no graph');
@@ -122,7 +122,7 @@ export class OnnxModule extends nn.Module {
   }
 
   /** Initializers read as BatchNormalization's mean and variance: buffers, as in PyTorch. */
-  private runningStats(graph: onnx.IGraphProto): Set<string> {
+  private runningStats(graph: GraphProto): Set<string> {
     const out = new Set<string>();
     for (const n of graph.node ?? []) {
       if (n.opType === 'BatchNormalization') for (const i of (n.input ?? []).slice(3, 5)) out.add(i);
@@ -229,12 +229,5 @@ export class OnnxModule extends nn.Module {
  * backend. Unsupported operators are an error listing them; see `supportedOperators()`.
  */
 export function importModel(bytes: Uint8Array | ArrayBuffer, opts: ImportOptions = {}): OnnxModule {
-  const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let model: onnx.ModelProto;
-  try {
-    model = onnx.ModelProto.decode(data);
-  } catch (e) {
-    throw new Error(`ONNX import: the bytes are not an ONNX model (${(e as Error).message})`);
-  }
-  return new OnnxModule(model, opts);
+  return new OnnxModule(decodeModel(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)), opts);
 }

@@ -1,12 +1,16 @@
 /** Decoding ONNX TensorProto and AttributeProto messages into host values and plain numbers. */
 
-import type { onnx } from './proto-shim.js';
+import type { TensorProto } from '../proto/index.js';
 import { type HostDType, type HostValue, host, sizeOf } from './values.js';
 
 /** protobufjs gives 64-bit integers as numbers or as Long objects, depending on the build. */
 type Int64 = number | { toNumber(): number };
 
-/** @internal An int64 field as a JavaScript number (exact up to 2^53, which covers shapes). */
+/**
+ * @internal An int64 field as a JavaScript number: exact up to 2^53, which covers every size.
+ * Unlike proto's int64ToNumber this does not reject larger values, because exporters write
+ * INT64_MAX / INT64_MIN as "to the end" in Slice bounds, where a rounded double still clamps right.
+ */
 export function num(x: Int64 | null | undefined): number {
   if (x === null || x === undefined) return 0;
   return typeof x === 'number' ? x : x.toNumber();
@@ -94,7 +98,7 @@ function readRaw(raw: Uint8Array, code: number, n: number, what: string): number
 }
 
 /** @internal A TensorProto (initializer or Constant value) as a host value. */
-export function decodeTensor(t: onnx.ITensorProto, what: string): HostValue {
+export function decodeTensor(t: TensorProto, what: string): HostValue {
   const code = t.dataType ?? 0;
   const dtype = hostDType(code, what);
   if (t.dataLocation === 1) {

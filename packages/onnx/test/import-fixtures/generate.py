@@ -174,6 +174,87 @@ class ShapeOps(nn.Module):
         return z / (s + 1e-5), cat, m, norm.exp().log1p(), torch.ones(b, 2) * x.new_tensor(c)
 
 
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(h)) + self.down(x))
+
+
+class Vision(nn.Module):
+    """A small ResNet: stem, max pool, two residual blocks, global average pool, classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.layer1 = Block(8, 8, 1)
+        self.layer2 = Block(8, 16, 2)
+        self.avg = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        h = self.layer2(self.layer1(self.pool(self.stem(x))))
+        return self.fc(torch.flatten(self.avg(h), 1))
+
+
+class Text(nn.Module):
+    """A small text classifier: token + learned position embeddings, a 2-layer TransformerEncoder
+    with a key padding mask, mean pooling, classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.tok = nn.Embedding(50, 16)
+        self.pos = nn.Parameter(torch.randn(1, 12, 16) * 0.1)
+        layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True, activation='gelu')
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, tokens):
+        t = tokens.shape[1]
+        h = self.tok(tokens) + self.pos[:, :t]
+        h = self.encoder(h, src_key_padding_mask=tokens == 0)
+        return self.head(self.norm(h).mean(1))
+
+
+class Misc(nn.Module):
+    """Upsample (nearest, bilinear, bicubic, align_corners), reflection / replication / constant
+    padding, 3-d pools and transposed conv, adaptive max pool, view, chunk, clamp, argmax
+    (torch 1.13 cannot export nn.Unflatten)."""
+
+    def __init__(self):
+        super().__init__()
+        self.up1 = nn.Upsample(scale_factor=2, mode='nearest')
+        self.up2 = nn.Upsample(scale_factor=1.5, mode='bilinear')
+        self.up3 = nn.Upsample(size=(5, 7), mode='bicubic', align_corners=True)
+        self.rp = nn.ReflectionPad2d((1, 2, 0, 1))
+        self.ep = nn.ReplicationPad1d(2)
+        self.cp = nn.ConstantPad2d(1, 0.5)
+        self.mp3 = nn.MaxPool3d(2, stride=1)
+        self.ap3 = nn.AvgPool3d((1, 2, 2))
+        self.ct3 = nn.ConvTranspose3d(2, 2, 2, stride=2)
+        self.amp = nn.AdaptiveMaxPool2d((2, 3))
+
+    def forward(self, x, v):
+        a = self.up1(x)
+        b = self.up2(x)
+        c = self.up3(x)
+        d = self.cp(self.rp(x))
+        e = self.ep(x.flatten(2))
+        f = self.ct3(self.ap3(self.mp3(v)))
+        g = self.amp(a)
+        p, q = torch.chunk(x.view(x.shape[0], 2, 2, 4, 6), 2, dim=2)
+        return a, b, c, d, e, f, g, (p * q).clamp(-0.5, 0.5), torch.argmax(x.flatten(1), 1)
+
+
 MODELS = {
     'mlp': (Mlp, lambda: [torch.randn(3, 6)], ['x'], {'x': {0: 'batch'}}),
     'activations': (Activations, lambda: [torch.randn(2, 3, 4) * 2], ['x'], {'x': {0: 'batch'}}),
@@ -198,6 +279,19 @@ MODELS = {
         {n: {0: 'batch'} for n in ['src', 'tgt', 'k', 'v']},
     ),
     'shapeops': (ShapeOps, lambda: [torch.randn(2, 3, 4)], ['x'], {'x': {0: 'batch'}}),
+    'vision': (Vision, lambda: [torch.randn(2, 3, 16, 16)], ['image'], {'image': {0: 'batch'}}),
+    'text': (
+        Text,
+        lambda: [torch.tensor([[5, 7, 9, 11, 3, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7, 8]])],
+        ['tokens'],
+        {'tokens': {0: 'batch'}},
+    ),
+    'misc': (
+        Misc,
+        lambda: [torch.randn(2, 4, 4, 6), torch.randn(2, 2, 3, 4, 5)],
+        ['x', 'v'],
+        {'x': {0: 'batch'}, 'v': {0: 'batch'}},
+    ),
 }
 
 
@@ -243,6 +337,8 @@ def main(only):
             'doc': cls.__doc__,
             'inputs': {n: tensor_json(t) for n, t in zip(input_names, inputs)},
             'outputs': {n: tensor_json(t) for n, t in zip(output_names, outs)},
+            # PyTorch's state_dict keys and shapes: the importer keeps the names the exporter kept.
+            'state': {k: list(v.shape) for k, v in model.state_dict().items()},
         }
         with open(os.path.join(HERE, f'{name}.json'), 'w') as f:
             json.dump(record, f)

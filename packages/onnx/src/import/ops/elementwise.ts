@@ -13,7 +13,9 @@ import type { OpContext, OpDef, OpTable } from './types.js';
 function operand(ctx: OpContext, v: Value | undefined, other: Tensor, what: string): Other {
   if (isHost(v) && v.data.length === 1 && v.shape.length <= other.ndim && v.dtype !== 'bool') {
     const sameKind = isIntDType(v.dtype) === (other.dtype === 'int32');
-    if (sameKind) return v.data[0];
+    // An integer outside int32 goes through ctx.t, whose upload reports it.
+    const fits = !isIntDType(v.dtype) || Math.abs(v.data[0]) <= 2147483647;
+    if (sameKind && fits) return v.data[0];
   }
   return ctx.t(v, what);
 }
