@@ -1,2 +1,2 @@
-/** ONNX export (engineer E). Filled in by the export commits. */
-export {};
+/** ONNX export: layers modules → ONNX ModelProto bytes. */
+export { type DynamicAxes, type ExportOptions, exportModel } from './export-model.js';

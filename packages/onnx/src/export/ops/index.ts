@@ -1,0 +1,3 @@
+/** Registers every module exporter (imported for its side effects). */
+import './activation.js';
+import './basic.js';
