@@ -38,7 +38,7 @@ describe('imported parameters', () => {
   it('loadStateDict changes what forward computes (the graph reads the live parameters)', async () => {
     const fx = loadFixture('mlp');
     const model = importModel(modelBytes('mlp', 17));
-    const x = toTensor(fx.inputs.x, cpu());
+    const x = toTensor(fx.cases[0].inputs.x, cpu());
     const dict = model.stateDict();
     const zeroed = Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, t.mul(0)]));
     model.loadStateDict(zeroed);
@@ -56,7 +56,7 @@ describe('fine-tuning an imported model lowers its loss', () => {
       manualSeed(7);
       const fx = loadFixture(name);
       const model = importModel(modelBytes(name, 17));
-      const inputs = model.inputs.map((i) => toTensor(fx.inputs[i.name], cpu()));
+      const inputs = model.inputs.map((i) => toTensor(fx.cases[0].inputs[i.name], cpu()));
       const first = (o: Tensor | Tensor[]) => (Array.isArray(o) ? o[0] : o);
       // Targets of the outputs' scale (LSTM outputs lie in (-1, 1)).
       const target = tidy(() => randnLike(first(model.forward(...inputs))).mul(0.5));

@@ -1,23 +1,53 @@
-import type { Tensor } from '@layers/core';
+import { memory, noGrad, type Tensor } from '@layers/core';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../src/import/index.js';
-import { expectClose, loadFixture, MODELS, modelBytes, OPSETS, toTensor, useCpu } from './import-helpers.js';
+import {
+  expectFixture,
+  loadFixture,
+  MODELS,
+  modelBytes,
+  OPSETS,
+  toTensor,
+  useCpu,
+} from './import-helpers.js';
 
 const cpu = useCpu();
 
 describe('importModel matches PyTorch 1.13 on cpu', () => {
   for (const name of MODELS) {
     for (const opset of OPSETS) {
-      it(`${name} (opset ${opset})`, async () => {
+      it(`${name} (opset ${opset}), at the export batch size and one larger`, async () => {
         const fx = loadFixture(name);
         const model = importModel(modelBytes(name, opset), { backend: cpu() });
-        const inputs = model.inputs.map((i) => toTensor(fx.inputs[i.name], cpu()));
-        const out = model.forward(...inputs);
-        const outs: Tensor[] = Array.isArray(out) ? out : [out];
-        expect(outs.length).toBe(Object.keys(fx.outputs).length);
-        for (const [k, o] of model.outputs.entries())
-          await expectClose(outs[k], fx.outputs[o.name], `${name} ${o.name}`);
+        expect(model.opset).toBe(opset);
+        expect(model.producer).toMatch(/^pytorch 1\.13/);
+        await expectFixture(model, fx, cpu(), name);
       });
     }
+  }
+});
+
+describe('forward frees what it computes', () => {
+  for (const name of ['transformer', 'rnn', 'shapeops']) {
+    it(`${name}: only the outputs outlive a forward`, () => {
+      const fx = loadFixture(name);
+      const model = importModel(modelBytes(name, 17), { backend: cpu() });
+      const inputs = model.inputs.map((i) => toTensor(fx.cases[0].inputs[i.name], cpu()));
+      const run = () => {
+        const out = model.forward(...inputs);
+        return Array.isArray(out) ? out : [out];
+      };
+      // The first run uploads the graph's constants once (kept for later runs).
+      for (const t of run()) t.dispose();
+      const before = memory().tensors;
+      // Without autograd nothing but the outputs survives the run.
+      const outs: Tensor[] = noGrad(run);
+      expect(memory().tensors).toBe(before + outs.length);
+      for (const t of outs) t.dispose();
+      expect(memory().tensors).toBe(before);
+      // With autograd the outputs hold what backward needs, until they are disposed.
+      for (const t of run()) t.dispose();
+      expect(memory().tensors).toBe(before);
+    });
   }
 });

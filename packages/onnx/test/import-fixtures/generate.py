@@ -312,6 +312,23 @@ def tensor_json(t):
             'data': t.flatten().tolist()}
 
 
+def run(model, inputs):
+    with torch.no_grad():
+        outs = model(*inputs)
+    return list(outs) if isinstance(outs, tuple) else [outs]
+
+
+def grow(inputs, names, dyn):
+    """The inputs with one more sample on their dynamic axis (a copy of the first for integers)."""
+    out = []
+    for n, t in zip(names, inputs):
+        axis = next(iter(dyn[n]))
+        first = t.narrow(axis, 0, 1)
+        extra = first.clone() if t.dtype == torch.int64 else torch.randn_like(first)
+        out.append(torch.cat([t, extra], axis))
+    return out
+
+
 def main(only):
     for name, (cls, make_inputs, input_names, dyn) in MODELS.items():
         if only and name not in only:
@@ -322,9 +339,8 @@ def main(only):
             randomize_buffers(model)
         model.eval()
         inputs = make_inputs()
-        with torch.no_grad():
-            outs = model(*inputs)
-        outs = list(outs) if isinstance(outs, tuple) else [outs]
+        outs = run(model, inputs)
+        bigger = grow(inputs, input_names, dyn)
         output_names = [f'out{i}' for i in range(len(outs))]
         for opset in OPSETS:
             buf = io.BytesIO()
@@ -335,8 +351,13 @@ def main(only):
         record = {
             'model': name,
             'doc': cls.__doc__,
-            'inputs': {n: tensor_json(t) for n, t in zip(input_names, inputs)},
-            'outputs': {n: tensor_json(t) for n, t in zip(output_names, outs)},
+            # The export batch, and one more sample along each dynamic batch axis (so the test
+            # sees that no batch size was baked into the graph).
+            'cases': [
+                {'inputs': {n: tensor_json(t) for n, t in zip(input_names, xs)},
+                 'outputs': {n: tensor_json(t) for n, t in zip(output_names, ys)}}
+                for xs, ys in [(inputs, outs), (bigger, run(model, bigger))]
+            ],
             # PyTorch's state_dict keys and shapes: the importer keeps the names the exporter kept.
             'state': {k: list(v.shape) for k, v in model.state_dict().items()},
         }
