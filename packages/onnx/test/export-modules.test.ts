@@ -1,11 +1,13 @@
 /** Every case of the export table, in onnxruntime-node and onnxruntime-web, against layers' forward. */
 import { beforeAll, describe, it } from 'vitest';
-import { ACTIVATION_CASES, BASIC_CASES, type Case } from './export-cases.js';
+import { ACTIVATION_CASES, BASIC_CASES, type Case, CONV_CASES, POOL_CASES } from './export-cases.js';
 import { checkExport, useCpu } from './export-helpers.js';
 
 const GROUPS: Record<string, Case[]> = {
   activations: ACTIVATION_CASES,
   basic: BASIC_CASES,
+  conv: CONV_CASES,
+  pool: POOL_CASES,
 };
 
 beforeAll(useCpu);

@@ -1,3 +1,5 @@
 /** Registers every module exporter (imported for its side effects). */
 import './activation.js';
 import './basic.js';
+import './conv.js';
+import './pool.js';
