@@ -268,4 +268,127 @@ export const POOL_CASES: Case[] = [
   conv('UpsamplingBilinear2d', 'size', () => new nn.UpsamplingBilinear2d({ size: [6, 8] }), 2, 3, 4),
 ];
 
+/** Random non-trivial affine parameters and running statistics (fresh layers have 1s and 0s). */
+function randomized<M extends nn.Module>(m: M): M {
+  for (const [name, t] of [...m.namedParameters(), ...m.namedBuffers()]) {
+    if (t.dtype !== 'float32') continue;
+    const r = name.endsWith('running_var') ? randn(t.shape).abs().add(0.5) : randn(t.shape).mul(0.5);
+    t._assign(r);
+  }
+  return m;
+}
+
+export const NORM_CASES: Case[] = [
+  conv('BatchNorm1d', '2-D input', () => randomized(new nn.BatchNorm1d(4)), 4),
+  conv(
+    'BatchNorm1d',
+    '3-D input, no affine',
+    () => randomized(new nn.BatchNorm1d(4, { affine: false })),
+    4,
+    5,
+  ),
+  conv('BatchNorm2d', 'running stats', () => randomized(new nn.BatchNorm2d(3, { eps: 1e-3 })), 3, 4, 5),
+  conv(
+    'BatchNorm2d',
+    'batch statistics',
+    () => randomized(new nn.BatchNorm2d(3, { trackRunningStats: false })),
+    3,
+    4,
+    5,
+  ),
+  conv('BatchNorm3d', 'running stats', () => randomized(new nn.BatchNorm3d(2)), 2, 3, 4, 3),
+  conv('LayerNorm', 'opset 17', () => randomized(new nn.LayerNorm([4, 5])), 3, 4, 5),
+  {
+    ...conv('LayerNorm', 'opset 13 (decomposed)', () => randomized(new nn.LayerNorm(5, { eps: 1e-3 })), 3, 5),
+    opts: { dynamicAxes: { input: [0, 1] }, opsetVersion: 13 },
+  },
+  conv('LayerNorm', 'no affine', () => new nn.LayerNorm(5, { elementwiseAffine: false }), 3, 5),
+  conv('LayerNorm', 'no bias', () => randomized(new nn.LayerNorm(5, { bias: false })), 5),
+  conv('RMSNorm', 'eps null', () => randomized(new nn.RMSNorm([3, 5])), 4, 3, 5),
+  conv('RMSNorm', 'eps, no affine', () => new nn.RMSNorm(5, { eps: 1e-2, elementwiseAffine: false }), 5),
+  conv('GroupNorm', '4-D', () => randomized(new nn.GroupNorm(2, 6)), 6, 3, 4),
+  conv('GroupNorm', '3-D, no affine', () => new nn.GroupNorm(3, 3, { affine: false, eps: 1e-3 }), 3, 7),
+];
+
+/** [T, N, F] (or [N, T, F] with batchFirst): dynamic batch and sequence. */
+const seqIn =
+  (f: number, batchFirst = false) =>
+  (n: number) => [randn(batchFirst ? [n, n + 2, f] : [n + 2, n, f])];
+const seqAxes = { dynamicAxes: { input: [0, 1] } };
+
+export const RNN_CASES: Case[] = [
+  { cls: 'RNN', label: 'tanh', make: () => new nn.RNN(3, 4), args: seqIn(3), opts: seqAxes },
+  {
+    cls: 'RNN',
+    label: 'relu, 2 layers, bidirectional, batchFirst',
+    make: () =>
+      new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2, bidirectional: true, batchFirst: true }),
+    args: seqIn(3, true),
+    opts: seqAxes,
+  },
+  {
+    cls: 'LSTM',
+    label: '2 layers, bidirectional, with [h0, c0]',
+    make: () => new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true }),
+    args: (n) => [randn([n + 2, n, 3]), [randn([4, n, 5]), randn([4, n, 5])]],
+    opts: { dynamicAxes: { input0: [0, 1], input1_0: [1], input1_1: [1] } },
+  },
+  {
+    cls: 'LSTM',
+    label: 'batchFirst, no bias',
+    make: () => new nn.LSTM(3, 4, { batchFirst: true, bias: false }),
+    args: seqIn(3, true),
+    opts: seqAxes,
+  },
+  {
+    cls: 'LSTM',
+    label: 'unbatched',
+    make: () => new nn.LSTM(3, 4, { numLayers: 2 }),
+    args: (n) => [randn([n + 2, 3])],
+    opts: { dynamicAxes: { input: [0] } },
+  },
+  {
+    cls: 'GRU',
+    label: '3 layers, bidirectional, with h0',
+    make: () => new nn.GRU(3, 4, { numLayers: 3, bidirectional: true }),
+    args: (n) => [randn([n + 2, n, 3]), randn([6, n, 4])],
+    opts: { dynamicAxes: { input0: [0, 1], input1: [1] } },
+  },
+  {
+    cls: 'GRU',
+    label: 'batchFirst',
+    make: () => new nn.GRU(3, 4, { batchFirst: true }),
+    args: seqIn(3, true),
+    opts: seqAxes,
+  },
+  {
+    cls: 'RNNCell',
+    label: 'relu, with h',
+    make: () => new nn.RNNCell(3, 4, { nonlinearity: 'relu' }),
+    args: (n) => [randn([n, 3]), randn([n, 4])],
+    opts: { dynamicAxes: { input0: [0], input1: [0] } },
+  },
+  {
+    cls: 'LSTMCell',
+    label: 'no state',
+    make: () => new nn.LSTMCell(3, 4),
+    args: x(3),
+    opts: { dynamicAxes: batch0 },
+  },
+  {
+    cls: 'GRUCell',
+    label: 'with h',
+    make: () => new nn.GRUCell(3, 4),
+    args: (n) => [randn([n, 3]), randn([n, 4])],
+    opts: { dynamicAxes: { input0: [0], input1: [0] } },
+  },
+  {
+    cls: 'GRUCell',
+    label: 'unbatched',
+    make: () => new nn.GRUCell(3, 4, { bias: false }),
+    args: () => [randn([3])],
+    opts: { sizes: [1] },
+  },
+];
+
 export type { Tensor };

@@ -1,6 +1,14 @@
 /** Every case of the export table, in onnxruntime-node and onnxruntime-web, against layers' forward. */
 import { beforeAll, describe, it } from 'vitest';
-import { ACTIVATION_CASES, BASIC_CASES, type Case, CONV_CASES, POOL_CASES } from './export-cases.js';
+import {
+  ACTIVATION_CASES,
+  BASIC_CASES,
+  type Case,
+  CONV_CASES,
+  NORM_CASES,
+  POOL_CASES,
+  RNN_CASES,
+} from './export-cases.js';
 import { checkExport, useCpu } from './export-helpers.js';
 
 const GROUPS: Record<string, Case[]> = {
@@ -8,6 +16,8 @@ const GROUPS: Record<string, Case[]> = {
   basic: BASIC_CASES,
   conv: CONV_CASES,
   pool: POOL_CASES,
+  norm: NORM_CASES,
+  rnn: RNN_CASES,
 };
 
 beforeAll(useCpu);

@@ -46,15 +46,22 @@ export class FloatAttr {
 /** Marks a number as a FLOAT attribute. @internal */
 export const float = (v: number): FloatAttr => new FloatAttr(v);
 
-/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, float[] → FLOATS. @internal */
-export type Attr = number | readonly number[] | FloatAttr | readonly FloatAttr[] | string;
+/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. @internal */
+export type Attr = number | readonly number[] | FloatAttr | readonly FloatAttr[] | string | readonly string[];
 
 /** Builds the ONNX attribute for a value (see Attr). */
 function toAttribute(name: string, v: Attr): AttributeProto {
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
   if (v instanceof FloatAttr) return { name, type: AttributeType.FLOAT, f: v.v };
   if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
-  const list = v as readonly (number | FloatAttr)[];
+  const list = v as readonly (number | FloatAttr | string)[];
+  if (list.length > 0 && typeof list[0] === 'string') {
+    return {
+      name,
+      type: AttributeType.STRINGS,
+      strings: list.map((x) => new TextEncoder().encode(x as string)),
+    };
+  }
   if (list.length > 0 && list[0] instanceof FloatAttr) {
     return { name, type: AttributeType.FLOATS, floats: list.map((x) => (x as FloatAttr).v) };
   }
@@ -64,9 +71,9 @@ function toAttribute(name: string, v: Attr): AttributeProto {
 /** An initialiser whose data is read from a parameter after tracing. */
 interface PendingInit {
   name: string;
-  tensor: Tensor;
+  tensors: Tensor[];
   dims: number[];
-  transform?: (data: Float32Array) => Float32Array;
+  combine?: (data: Float32Array[]) => Float32Array;
 }
 
 /** How each module class becomes ONNX nodes. Returns names mirroring forward's output. @internal */
@@ -177,7 +184,27 @@ export class Graph {
     if (known) return known;
     const name = this.fresh(opts.key ? `param_${opts.key}` : 'param');
     this.paramNames.set(cacheKey, name);
-    this.pending.push({ name, tensor: t, dims: [...(opts.dims ?? t.shape)], transform: opts.transform });
+    const transform = opts.transform;
+    this.pending.push({
+      name,
+      tensors: [t],
+      dims: [...(opts.dims ?? t.shape)],
+      combine: transform ? ([d]) => transform(d) : undefined,
+    });
+    return name;
+  }
+
+  /** An initialiser computed from several parameters (e.g. RNN weights stacked per direction). */
+  derived(
+    tensors: readonly Tensor[],
+    dims: readonly number[],
+    combine: (data: Float32Array[]) => Float32Array,
+  ): string {
+    for (const t of tensors) {
+      if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
+    }
+    const name = this.fresh('param');
+    this.pending.push({ name, tensors: [...tensors], dims: [...dims], combine });
     return name;
   }
 
@@ -185,9 +212,15 @@ export class Graph {
   async initializers(): Promise<TensorProto[]> {
     const out: TensorProto[] = [];
     for (const p of this.pending) {
-      let data = (await p.tensor.data()) as Float32Array;
-      if (p.transform) data = p.transform(data);
-      const copy = Float32Array.from(data);
+      const data: Float32Array[] = [];
+      for (const t of p.tensors) data.push((await t.data()) as Float32Array);
+      const copy = Float32Array.from(p.combine ? p.combine(data) : data[0]);
+      const want = p.dims.reduce((a, b) => a * b, 1);
+      if (copy.length !== want) {
+        throw new Error(
+          `exportModel: internal error, initialiser ${p.name} has ${copy.length} values for dims [${p.dims}]`,
+        );
+      }
       out.push({
         name: p.name,
         dims: p.dims,

@@ -3,3 +3,5 @@ import './activation.js';
 import './basic.js';
 import './conv.js';
 import './pool.js';
+import './norm.js';
+import './rnn.js';
