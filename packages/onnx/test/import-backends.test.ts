@@ -8,7 +8,7 @@ import { createCpuBackend } from '@layers/backend-cpu';
 import type { Backend } from '@layers/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importModel } from '../src/import/index.js';
-import { expectFixture, loadFixture, MODELS, modelBytes, OPSETS } from './import-helpers.js';
+import { expectFixture, loadFixture, MODELS, modelBytes } from './import-helpers.js';
 
 // Headless machines have no GPU: Dawn runs on Chromium's SwiftShader Vulkan driver (as in
 // packages/backend-webgpu/vitest.config.ts), set before the webgpu package loads.
@@ -42,7 +42,7 @@ for (const [backendName, create] of Object.entries(BACKENDS)) {
       }
     });
     for (const name of MODELS) {
-      for (const opset of OPSETS) {
+      for (const opset of loadFixture(name).opsets) {
         it(`${name} (opset ${opset})`, async () => {
           const model = importModel(modelBytes(name, opset), { backend });
           expect(model.parameters().every((p) => p.backend === backend)).toBe(true);

@@ -1,21 +1,13 @@
 import { memory, noGrad, type Tensor } from '@layers/core';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../src/import/index.js';
-import {
-  expectFixture,
-  loadFixture,
-  MODELS,
-  modelBytes,
-  OPSETS,
-  toTensor,
-  useCpu,
-} from './import-helpers.js';
+import { expectFixture, loadFixture, MODELS, modelBytes, toTensor, useCpu } from './import-helpers.js';
 
 const cpu = useCpu();
 
 describe('importModel matches PyTorch 1.13 on cpu', () => {
   for (const name of MODELS) {
-    for (const opset of OPSETS) {
+    for (const opset of loadFixture(name).opsets) {
       it(`${name} (opset ${opset}), at the export batch size and one larger`, async () => {
         const fx = loadFixture(name);
         const model = importModel(modelBytes(name, opset), { backend: cpu() });
