@@ -3,31 +3,11 @@
 import { tensor } from '@layers/core';
 import { describe, expect, it } from 'vitest';
 import { importModel, supportedOperators } from '../src/import/index.js';
-import { encodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from '../src/proto/index.js';
+import type { TensorProto } from '../src/proto/index.js';
+import { attr, FLOAT, INT64, info, model } from './import-builder.js';
 import { modelBytes, useCpu } from './import-helpers.js';
 
 useCpu();
-
-const FLOAT = 1;
-const INT64 = 7;
-
-function info(name: string, elemType: number, dims: (number | string)[]): ValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
-function model(
-  nodes: NodeProto[],
-  inputs: ValueInfoProto[],
-  outputs: ValueInfoProto[],
-  opts: { initializer?: TensorProto[]; opset?: number } = {},
-): Uint8Array {
-  return encodeModel({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: opts.opset ?? 17 }],
-    graph: { name: 'g', node: nodes, input: inputs, output: outputs, initializer: opts.initializer ?? [] },
-  });
-}
 
 describe('importModel errors', () => {
   it('lists every unsupported operator with a node name, and what is supported', () => {
@@ -59,7 +39,7 @@ describe('importModel errors', () => {
           input: ['s'],
           output: ['si'],
           name: 'cast',
-          attribute: [{ name: 'to', type: 2, i: INT64 }],
+          attribute: [attr.i('to', INT64)],
         },
         { opType: 'Reshape', input: ['x', 'si'], output: ['y'], name: 'reshape' },
       ],
@@ -126,7 +106,7 @@ describe('importModel errors', () => {
           input: ['x', 'W', 'R'],
           output: ['y'],
           name: 'gru',
-          attribute: [{ name: 'hidden_size', type: 2, i: 2 }],
+          attribute: [attr.i('hidden_size', 2)],
         },
       ],
       [info('x', FLOAT, [3, 1, 2])],

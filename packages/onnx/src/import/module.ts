@@ -8,6 +8,7 @@
 import { type Backend, getBackend, nn, type Tensor, tidy } from '@layers/core';
 import { type DecodedModel, decodeModel, type GraphProto, type ValueInfoProto } from '../proto/index.js';
 import { Program } from './graph.js';
+import { OPS } from './ops/index.js';
 import { decodeTensor, num } from './tensor-proto.js';
 import { type HostValue, isHost, toDevice } from './values.js';
 
@@ -99,12 +100,13 @@ export class OnnxModule extends nn.Module {
     this.inputs = (graph.input ?? []).filter((i) => !initNames.has(i.name ?? '')).map(valueInfo);
     this.outputs = (graph.output ?? []).map(valueInfo);
     const stats = this.runningStats(graph);
+    const hostOnly = this.hostOnly(graph);
     const constants = new Map<string, HostValue>();
     const paramShapes = new Map<string, readonly number[]>();
     for (const init of inits) {
       const name = init.name ?? '';
       const v = decodeTensor(init, `initializer '${name}'`);
-      if (v.dtype !== 'float32' && v.dtype !== 'float64') {
+      if ((v.dtype !== 'float32' && v.dtype !== 'float64') || hostOnly.has(name)) {
         constants.set(name, v);
         continue;
       }
@@ -128,6 +130,19 @@ export class OnnxModule extends nn.Module {
       if (n.opType === 'BatchNormalization') for (const i of (n.input ?? []).slice(3, 5)) out.add(i);
     }
     return out;
+  }
+
+  /** Initializers read only where an op needs host numbers (Resize scales, ...): constants. */
+  private hostOnly(graph: GraphProto): Set<string> {
+    const host = new Set<string>();
+    const device = new Set<string>((graph.output ?? []).map((o) => o.name ?? ''));
+    for (const n of graph.node ?? []) {
+      const positions = OPS[n.opType ?? '']?.hostInputs ?? [];
+      (n.input ?? []).forEach((name, k) => {
+        (positions.includes(k) ? host : device).add(name);
+      });
+    }
+    return new Set([...host].filter((name) => !device.has(name)));
   }
 
   /** Register under the dotted name, creating scopes; a name clashing with a scope stays flat. */

@@ -243,15 +243,27 @@ export const NN_OPS: OpTable = {
   GroupNormalization: {
     device: ([xv, s, b], attrs, ctx) => {
       const x = ctx.t(xv, 'X');
-      const scale = ctx.t(s, 'scale');
-      if (scale.size !== x.shape[1])
-        throw attrs.unsupported(
-          'scale of size',
-          scale.size,
-          `per-channel scale and bias (size ${x.shape[1]})`,
+      const C = x.shape[1];
+      const groups = attrs.int('num_groups', 1);
+      // Opset 18 gives scale and bias per group, opset 21 per channel; a per-group one is
+      // repeated over its group's channels.
+      const perChannel = (t: Tensor, what: string): Tensor => {
+        if (t.size === C) return t.reshape([C]);
+        if (t.size === groups)
+          return t
+            .reshape([groups, 1])
+            .expand([groups, C / groups])
+            .reshape([C]);
+        throw new RangeError(
+          `ONNX import: ${ctx.where}: ${what} has ${t.size} elements, expected ${C} (channels) or ${groups} (groups)`,
         );
-      const opts = { weight: scale, bias: ctx.t(b, 'bias'), eps: attrs.float('epsilon', 1e-5) };
-      return [F.groupNorm(x, attrs.int('num_groups', 1), opts)];
+      };
+      const opts = {
+        weight: perChannel(ctx.t(s, 'scale'), 'scale'),
+        bias: perChannel(ctx.t(b, 'bias'), 'bias'),
+        eps: attrs.float('epsilon', 1e-5),
+      };
+      return [F.groupNorm(x, groups, opts)];
     },
   },
   Softmax: { device: ([x], attrs, ctx) => [softmaxLike(F.softmax)(ctx.t(x, 'input'), attrs, ctx)] },

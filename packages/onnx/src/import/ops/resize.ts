@@ -67,6 +67,7 @@ function checkBatchChannel(
 /** @internal */
 export const RESIZE_OPS: OpTable = {
   Resize: {
+    hostInputs: [1, 2, 3],
     device: ([xv, _roi, scalesV, sizesV], attrs, ctx) => {
       const x = ctx.t(xv, 'X');
       const d = x.ndim - 2;

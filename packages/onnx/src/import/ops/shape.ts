@@ -360,6 +360,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Pad: {
+    hostInputs: [1, 2, 3],
     device: (inputs, attrs, ctx) => {
       const t = ctx.t(inputs[0], 'data');
       const modeName = attrs.string('mode', 'constant');
@@ -392,6 +393,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Range: {
+    hostInputs: [0, 1, 2],
     device: ([s, l, d], _a, ctx) => {
       const start = ctx.hostOf(s, 'start');
       const limit = ctx.hostOf(l, 'limit').data[0];
@@ -407,6 +409,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Dropout: {
+    hostInputs: [1, 2],
     device: ([x, ratio, training], _a, ctx) => {
       // ONNX Dropout is the identity unless its training_mode input is true.
       const train = training !== undefined && ctx.hostOf(training, 'training_mode').data[0] !== 0;

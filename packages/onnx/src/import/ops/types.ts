@@ -28,6 +28,11 @@ export interface OpDef {
   /** Returns null when the host path does not apply (e.g. the result is too large). */
   host?: (inputs: (HostValue | undefined)[], attrs: Attrs, ctx: OpContext) => HostValue[] | null;
   device: (inputs: (Value | undefined)[], attrs: Attrs, ctx: OpContext) => Value[];
+  /**
+   * Input positions read as host numbers even when float (Pad's constant_value, Resize's
+   * scales, Range's bounds): a float initializer used only there is a constant, not a Parameter.
+   */
+  hostInputs?: readonly number[];
 }
 
 /** @internal */
