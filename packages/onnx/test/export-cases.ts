@@ -2,7 +2,7 @@
  * The export test table: one or more cases per nn module class (export-modules.test.ts runs
  * them; export-coverage.test.ts checks every class exported by nn is here or refused).
  */
-import { nn, randint, randn, type Tensor } from '@layers/core';
+import { fromTypedArray, nn, randint, randn, type Tensor } from '@layers/core';
 import type { ExportOptions } from '../src/index.js';
 import type { MakeArgs, Tolerance } from './export-helpers.js';
 
@@ -388,6 +388,171 @@ export const RNN_CASES: Case[] = [
     make: () => new nn.GRUCell(3, 4, { bias: false }),
     args: () => [randn([3])],
     opts: { sizes: [1] },
+  },
+];
+
+/** Bool [rows, cols]: true where col > row (PyTorch's "masked out" causal mask). */
+function causalBool(rows: number, cols: number): Tensor {
+  const d = new Uint8Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) d[i * cols + j] = j > i ? 1 : 0;
+  return fromTypedArray(d, [rows, cols]);
+}
+/** Bool [n, s] key padding: the last key of every other sequence is padding. */
+function padding(n: number, s: number): Tensor {
+  const d = new Uint8Array(n * s);
+  for (let b = 0; b < n; b += 2) d[b * s + s - 1] = 1;
+  return fromTypedArray(d, [n, s]);
+}
+
+const attnTol = { atol: 1e-5, rtol: 1e-4 };
+
+export const ATTENTION_CASES: Case[] = [
+  {
+    cls: 'MultiheadAttention',
+    label: 'self, batchFirst, bool masks, averaged weights',
+    make: () => new nn.MultiheadAttention(8, 2, { batchFirst: true }),
+    args: (n) => {
+      const x1 = randn([n, n + 2, 8]);
+      return [x1, x1, x1, { attnMask: causalBool(n + 2, n + 2), keyPaddingMask: padding(n, n + 2) }];
+    },
+    opts: {
+      dynamicAxes: {
+        input0: [0, 1],
+        input1: [0, 1],
+        input2: [0, 1],
+        attnMask: [0, 1],
+        keyPaddingMask: [0, 1],
+      },
+      tol: attnTol,
+    },
+  },
+  {
+    cls: 'MultiheadAttention',
+    label: 'kdim/vdim, bias_k/v, addZeroAttn, float mask, per-head weights',
+    make: () => new nn.MultiheadAttention(6, 3, { kdim: 4, vdim: 5, addBiasKv: true, addZeroAttn: true }),
+    args: (n) => [
+      randn([n + 1, n, 6]),
+      randn([n + 2, n, 4]),
+      randn([n + 2, n, 5]),
+      { attnMask: randn([n + 1, n + 2]), averageAttnWeights: false },
+    ],
+    opts: {
+      dynamicAxes: { input0: [0, 1], input1: [0, 1], input2: [0, 1], attnMask: [0, 1] },
+      tol: attnTol,
+    },
+  },
+  {
+    // A [N*H, L, S] mask cannot follow a dynamic batch (its first dim is N*H): the sequences vary.
+    cls: 'MultiheadAttention',
+    label: '3-D float mask with key padding, dynamic sequences',
+    make: () => new nn.MultiheadAttention(6, 3),
+    args: (n) => [
+      randn([n + 1, 2, 6]),
+      randn([n + 2, 2, 6]),
+      randn([n + 2, 2, 6]),
+      { attnMask: randn([6, n + 1, n + 2]), keyPaddingMask: padding(2, n + 2) },
+    ],
+    opts: {
+      dynamicAxes: { input0: [0], input1: [0], input2: [0], attnMask: [1, 2], keyPaddingMask: [1] },
+      tol: attnTol,
+    },
+  },
+  {
+    cls: 'MultiheadAttention',
+    label: 'unbatched, isCausal without a mask, no weights',
+    make: () => new nn.MultiheadAttention(4, 2, { bias: false }),
+    args: (n) => {
+      const x1 = randn([n + 2, 4]);
+      return [x1, x1, x1, { isCausal: true, needWeights: false }];
+    },
+    opts: { dynamicAxes: { input0: [0], input1: [0], input2: [0] }, tol: attnTol },
+  },
+];
+
+const layerOpts = { dimFeedforward: 16, dropout: 0.1 };
+
+export const TRANSFORMER_CASES: Case[] = [
+  {
+    cls: 'TransformerEncoderLayer',
+    label: 'post-norm, src mask and padding',
+    make: () => randomized(new nn.TransformerEncoderLayer(8, 2, layerOpts)),
+    args: (n) => [
+      randn([n + 2, n, 8]),
+      { srcMask: causalBool(n + 2, n + 2), srcKeyPaddingMask: padding(n, n + 2) },
+    ],
+    opts: { dynamicAxes: { input0: [0, 1], srcMask: [0, 1], srcKeyPaddingMask: [0, 1] }, tol: attnTol },
+  },
+  {
+    cls: 'TransformerEncoderLayer',
+    label: 'normFirst, gelu, batchFirst',
+    make: () =>
+      randomized(
+        new nn.TransformerEncoderLayer(8, 4, {
+          ...layerOpts,
+          normFirst: true,
+          activation: 'gelu',
+          batchFirst: true,
+        }),
+      ),
+    args: (n) => [randn([n, n + 1, 8])],
+    opts: { dynamicAxes: { input: [0, 1] }, tol: attnTol },
+  },
+  {
+    cls: 'TransformerDecoderLayer',
+    label: 'tgt and memory masks',
+    make: () => randomized(new nn.TransformerDecoderLayer(8, 2, { ...layerOpts, activation: new nn.SiLU() })),
+    args: (n) => [
+      randn([n + 1, n, 8]),
+      randn([n + 2, n, 8]),
+      { tgtMask: causalBool(n + 1, n + 1), memoryKeyPaddingMask: padding(n, n + 2) },
+    ],
+    opts: {
+      dynamicAxes: { input0: [0, 1], input1: [0, 1], tgtMask: [0, 1], memoryKeyPaddingMask: [0, 1] },
+      tol: attnTol,
+    },
+  },
+  {
+    cls: 'TransformerEncoder',
+    label: '2 layers, final norm, causal',
+    make: () =>
+      randomized(
+        new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, layerOpts), 2, {
+          norm: new nn.LayerNorm(8),
+        }),
+      ),
+    args: (n) => [randn([n + 2, n, 8]), { isCausal: true }],
+    opts: { dynamicAxes: { input: [0, 1] }, tol: attnTol },
+  },
+  {
+    cls: 'TransformerDecoder',
+    label: '2 layers, normFirst',
+    make: () =>
+      randomized(
+        new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { ...layerOpts, normFirst: true }), 2),
+      ),
+    args: (n) => [randn([n + 1, n, 8]), randn([n + 2, n, 8])],
+    opts: { dynamicAxes: { input0: [0, 1], input1: [0, 1] }, tol: attnTol },
+  },
+  {
+    cls: 'Transformer',
+    label: 'batchFirst, causal tgt mask',
+    make: () =>
+      randomized(
+        new nn.Transformer({
+          dModel: 8,
+          nhead: 2,
+          numEncoderLayers: 2,
+          numDecoderLayers: 1,
+          dimFeedforward: 16,
+          batchFirst: true,
+        }),
+      ),
+    args: (n) => [
+      randn([n, n + 2, 8]),
+      randn([n, n + 1, 8]),
+      { tgtMask: nn.Transformer.generateSquareSubsequentMask(n + 1) },
+    ],
+    opts: { dynamicAxes: { input0: [0, 1], input1: [0, 1], tgtMask: [0, 1] }, tol: attnTol },
   },
 ];
 

@@ -2,12 +2,14 @@
 import { beforeAll, describe, it } from 'vitest';
 import {
   ACTIVATION_CASES,
+  ATTENTION_CASES,
   BASIC_CASES,
   type Case,
   CONV_CASES,
   NORM_CASES,
   POOL_CASES,
   RNN_CASES,
+  TRANSFORMER_CASES,
 } from './export-cases.js';
 import { checkExport, useCpu } from './export-helpers.js';
 
@@ -18,6 +20,8 @@ const GROUPS: Record<string, Case[]> = {
   pool: POOL_CASES,
   norm: NORM_CASES,
   rnn: RNN_CASES,
+  attention: ATTENTION_CASES,
+  transformer: TRANSFORMER_CASES,
 };
 
 beforeAll(useCpu);

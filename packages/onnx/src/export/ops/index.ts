@@ -5,3 +5,5 @@ import './conv.js';
 import './pool.js';
 import './norm.js';
 import './rnn.js';
+import './attention.js';
+import './transformer.js';
