@@ -7,6 +7,7 @@ import { RESIZE_OPS } from './resize.js';
 import { RNN_OPS } from './rnn.js';
 import { SHAPE_OPS } from './shape.js';
 import type { OpTable } from './types.js';
+import { VALUE_OPS } from './value.js';
 
 /** @internal */
 export const OPS: OpTable = {
@@ -16,6 +17,7 @@ export const OPS: OpTable = {
   ...REDUCE_OPS,
   ...RESIZE_OPS,
   ...RNN_OPS,
+  ...VALUE_OPS,
 };
 
 /** The op_types importModel supports, sorted (for documentation and error messages). */

@@ -4,7 +4,7 @@
  * so gradients flow through them when they act on parameters or activations.
  */
 
-import { broadcastShapes, cat, type DType, F, full, pad, type Tensor, tensor, where } from '@layers/core';
+import { broadcastShapes, cat, pad, type Tensor, tensor, where } from '@layers/core';
 import type { Attrs } from '../attrs.js';
 import {
   HOST_LIMIT,
@@ -14,16 +14,9 @@ import {
   hostSlice,
   hostTranspose,
   normAxis,
-  round,
 } from '../host.js';
-import { hostDType } from '../tensor-proto.js';
-import { type HostDType, type HostValue, host, isHost, sizeOf, type Value } from '../values.js';
+import { type HostValue, host, isHost, sizeOf, type Value } from '../values.js';
 import type { OpContext, OpTable } from './types.js';
-
-/** @internal The device dtype layers stores a host dtype as. */
-export function deviceDType(d: HostDType): DType {
-  return d === 'bool' ? 'bool' : d === 'int32' || d === 'int64' ? 'int32' : 'float32';
-}
 
 function shapeOf(v: Value): readonly number[] {
   return v.shape;
@@ -142,14 +135,6 @@ function deviceGather(
   return picked.reshape([...data.shape.slice(0, ax), ...raw.shape, ...data.shape.slice(ax + 1)]);
 }
 
-function castHost(x: HostValue, to: HostDType): HostValue {
-  return host(
-    to,
-    x.shape,
-    x.data.map((v) => round(to, v)),
-  );
-}
-
 function padArgs(ctx: OpContext, inputs: (Value | undefined)[], attrs: Attrs, rank: number): number[] {
   const pads = ctx.opset < 11 ? attrs.ints('pads')! : ctx.ints(inputs[1], 'pads');
   const axes = inputs[3] ? ctx.ints(inputs[3], 'axes').map((a) => normAxis(a, rank, ctx.where)) : null;
@@ -171,49 +156,6 @@ const PAD_MODES = { constant: 'constant', reflect: 'reflect', edge: 'replicate',
 
 /** @internal */
 export const SHAPE_OPS: OpTable = {
-  Constant: {
-    host: (_i, attrs) => {
-      const t = attrs.tensor('value');
-      if (t) return [t];
-      if (attrs.has('value_float')) return [host('float32', [], [attrs.float('value_float', 0)])];
-      if (attrs.has('value_floats'))
-        return [host('float32', [attrs.floats('value_floats')!.length], attrs.floats('value_floats')!)];
-      if (attrs.has('value_int')) return [host('int64', [], [attrs.int('value_int', 0)])];
-      if (attrs.has('value_ints'))
-        return [host('int64', [attrs.ints('value_ints')!.length], attrs.ints('value_ints')!)];
-      throw new Error(
-        `ONNX import: ${attrs.where} has no value layers can read (sparse and string constants are not supported)`,
-      );
-    },
-    device: () => {
-      throw new Error('unreachable: Constant always runs on the host');
-    },
-  },
-  Identity: { host: ([x]) => [x!], device: ([x]) => [x!] },
-  Shape: {
-    device: ([x], attrs) => {
-      const shape = shapeOf(x!);
-      const r = shape.length;
-      const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
-      const s = clampAxis(attrs.int('start', 0));
-      const e = clampAxis(attrs.int('end', r));
-      const dims = shape.slice(s, Math.max(s, e));
-      return [host('int64', [dims.length], dims)];
-    },
-  },
-  Size: { device: ([x]) => [host('int64', [], [sizeOf(shapeOf(x!))])] },
-  Cast: {
-    host: ([x], attrs) => [castHost(x!, hostDType(attrs.int('to', 1), attrs.where))],
-    device: ([x], attrs, ctx) => [
-      ctx.t(x, 'input').cast(deviceDType(hostDType(attrs.int('to', 1), attrs.where))),
-    ],
-  },
-  CastLike: {
-    host: ([x, like]) => [castHost(x!, like!.dtype)],
-    device: ([x, like], _a, ctx) => [
-      ctx.t(x, 'input').cast(isHost(like) ? deviceDType(like.dtype) : like!.dtype),
-    ],
-  },
   Reshape: {
     host: ([x, s], attrs, ctx) => [
       host(x!.dtype, reshapeTarget(x!.shape, s!.data, attrs.int('allowzero', 0) === 1, ctx.where), x!.data),
@@ -373,63 +315,6 @@ export const SHAPE_OPS: OpTable = {
             ? (ctx.hostOf(inputs[2], 'constant_value').data[0] ?? 0)
             : 0;
       return [pad(t, padArgs(ctx, inputs, attrs, t.ndim), { mode, value })];
-    },
-  },
-  ConstantOfShape: {
-    host: ([s], attrs) => {
-      const v = attrs.tensor('value') ?? host('float32', [1], [0]);
-      const n = sizeOf(s!.data);
-      return n > HOST_LIMIT ? null : [host(v.dtype, s!.data, new Array<number>(n).fill(v.data[0]))];
-    },
-    device: ([s], attrs, ctx) => {
-      const v = attrs.tensor('value') ?? host('float32', [1], [0]);
-      const dtype = deviceDType(v.dtype);
-      return [
-        full(ctx.ints(s, 'input'), dtype === 'bool' ? v.data[0] !== 0 : v.data[0], {
-          dtype,
-          backend: ctx.backend,
-        }),
-      ];
-    },
-  },
-  Range: {
-    hostInputs: [0, 1, 2],
-    device: ([s, l, d], _a, ctx) => {
-      const start = ctx.hostOf(s, 'start');
-      const limit = ctx.hostOf(l, 'limit').data[0];
-      const delta = ctx.hostOf(d, 'delta').data[0];
-      const n = Math.max(Math.ceil((limit - start.data[0]) / delta), 0);
-      return [
-        host(
-          start.dtype,
-          [n],
-          Array.from({ length: n }, (_, i) => round(start.dtype, start.data[0] + i * delta)),
-        ),
-      ];
-    },
-  },
-  Dropout: {
-    hostInputs: [1, 2],
-    device: ([x, ratio, training], _a, ctx) => {
-      // ONNX Dropout is the identity unless its training_mode input is true.
-      const train = training !== undefined && ctx.hostOf(training, 'training_mode').data[0] !== 0;
-      const t = ctx.t(x, 'data');
-      const p = ratio !== undefined ? ctx.hostOf(ratio, 'ratio').data[0] : 0.5;
-      const out = train ? F.dropout(t, p, true) : t;
-      return ctx.outputUsed(1) ? [out, full(t.shape, true, { backend: ctx.backend })] : [out];
-    },
-  },
-  Trilu: {
-    device: ([x, k], attrs, ctx) => {
-      const t = ctx.t(x, 'input');
-      const kk = k !== undefined ? ctx.ints(k, 'k')[0] : 0;
-      const upper = attrs.int('upper', 1) === 1;
-      const [rows, cols] = t.shape.slice(-2);
-      const mask = Uint8Array.from({ length: rows * cols }, (_, i) => {
-        const diff = (i % cols) - Math.floor(i / cols);
-        return +(upper ? diff >= kk : diff <= kk);
-      });
-      return [where(tensor(mask, { shape: [rows, cols], dtype: 'bool', backend: ctx.backend }), t, 0)];
     },
   },
 };
