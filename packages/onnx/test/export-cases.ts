@@ -2,7 +2,7 @@
  * The export test table: one or more cases per nn module class (export-modules.test.ts runs
  * them; export-coverage.test.ts checks every class exported by nn is here or refused).
  */
-import { fromTypedArray, nn, randint, randn, type Tensor } from '@layers/core';
+import { fromTypedArray, nn, rand, randint, randn, type Tensor } from '@layers/core';
 import type { ExportOptions } from '../src/index.js';
 import type { MakeArgs, Tolerance } from './export-helpers.js';
 
@@ -553,6 +553,76 @@ export const TRANSFORMER_CASES: Case[] = [
       { tgtMask: nn.Transformer.generateSquareSubsequentMask(n + 1) },
     ],
     opts: { dynamicAxes: { input0: [0, 1], input1: [0, 1], tgtMask: [0, 1] }, tol: attnTol },
+  },
+];
+
+const pair =
+  (...rest: number[]) =>
+  (n: number) => [randn([n, ...rest]), randn([n, ...rest])];
+const lossAxes = { dynamicAxes: { input0: [0], input1: [0] } };
+const loss = (cls: string, label: string, make: () => nn.Module, args: MakeArgs = pair(3, 4)): Case => ({
+  cls,
+  label,
+  make,
+  args,
+  opts: lossAxes,
+});
+
+export const LOSS_CASES: Case[] = [
+  loss('MSELoss', 'mean', () => new nn.MSELoss()),
+  loss('L1Loss', 'sum', () => new nn.L1Loss({ reduction: 'sum' })),
+  loss('SmoothL1Loss', 'beta 0.5, none', () => new nn.SmoothL1Loss({ beta: 0.5, reduction: 'none' })),
+  loss('HuberLoss', 'delta 0.7', () => new nn.HuberLoss({ delta: 0.7 })),
+  loss(
+    'NLLLoss',
+    'weight, ignoreIndex',
+    () => new nn.NLLLoss({ weight: rand([5]), ignoreIndex: 1 }),
+    (n) => [randn([n, 5]), randint(0, 5, [n], { dtype: 'int32' })],
+  ),
+  loss(
+    'CrossEntropyLoss',
+    '[N, C, d], weight, sum',
+    () => new nn.CrossEntropyLoss({ weight: rand([4]), reduction: 'sum' }),
+    (n) => [randn([n, 4, 3]), randint(0, 4, [n, 3], { dtype: 'int32' })],
+  ),
+  loss(
+    'CrossEntropyLoss',
+    'mean',
+    () => new nn.CrossEntropyLoss(),
+    (n) => [randn([n, 4]), randint(0, 4, [n], { dtype: 'int32' })],
+  ),
+  loss(
+    'BCELoss',
+    'weight',
+    () => new nn.BCELoss({ weight: rand([4]) }),
+    (n) => [rand([n, 4]), rand([n, 4])],
+  ),
+  loss(
+    'BCEWithLogitsLoss',
+    'posWeight, none',
+    () => new nn.BCEWithLogitsLoss({ posWeight: rand([4]).add(0.5), reduction: 'none' }),
+    (n) => [randn([n, 4]).mul(4), rand([n, 4])],
+  ),
+  loss(
+    'KLDivLoss',
+    'batchmean',
+    () => new nn.KLDivLoss({ reduction: 'batchmean' }),
+    (n) => [randn([n, 4]), rand([n, 4])],
+  ),
+  loss('KLDivLoss', 'logTarget, sum', () => new nn.KLDivLoss({ reduction: 'sum', logTarget: true })),
+  {
+    cls: 'CosineEmbeddingLoss',
+    label: 'margin',
+    make: () => new nn.CosineEmbeddingLoss({ margin: 0.2 }),
+    args: (n) => [
+      randn([n, 5]),
+      randn([n, 5]),
+      fromTypedArray(
+        Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1)),
+        [n],
+      ),
+    ],
+    opts: { dynamicAxes: { input0: [0], input1: [0], input2: [0] } },
   },
 ];
 

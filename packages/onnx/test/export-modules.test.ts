@@ -6,6 +6,7 @@ import {
   BASIC_CASES,
   type Case,
   CONV_CASES,
+  LOSS_CASES,
   NORM_CASES,
   POOL_CASES,
   RNN_CASES,
@@ -22,6 +23,7 @@ const GROUPS: Record<string, Case[]> = {
   rnn: RNN_CASES,
   attention: ATTENTION_CASES,
   transformer: TRANSFORMER_CASES,
+  loss: LOSS_CASES,
 };
 
 beforeAll(useCpu);

@@ -7,3 +7,4 @@ import './norm.js';
 import './rnn.js';
 import './attention.js';
 import './transformer.js';
+import './loss.js';
