@@ -314,3 +314,52 @@ describe('importModel matches onnxruntime on forms PyTorch does not export', () 
     });
   }
 });
+
+it('a batch-major (layout=1) LSTM equals the time-major one on transposed data', async () => {
+  // onnxruntime has no layout=1 kernel, so the reference is its layout=0 result, transposed.
+  const lstm = (layout: number, x: number[]) =>
+    model(
+      [
+        node(
+          'LSTM',
+          ['x', 'w', 'r', 'b', '', 'h0'],
+          ['y', 'h'],
+          [attr.i('hidden_size', 3), attr.i('layout', layout), attr.s('direction', 'bidirectional')],
+        ),
+      ],
+      [
+        info('x', FLOAT, x),
+        info('w', FLOAT, [2, 12, 4]),
+        info('r', FLOAT, [2, 12, 3]),
+        info('b', FLOAT, [2, 24]),
+        info('h0', FLOAT, layout ? [3, 2, 3] : [2, 3, 3]),
+      ],
+      [info('y', FLOAT, null), info('h', FLOAT, null)],
+    );
+  const dims = { x: [5, 3, 4], w: [2, 12, 4], r: [2, 12, 3], b: [2, 24], h0: [2, 3, 3] };
+  const data = Object.fromEntries(
+    Object.entries(dims).map(([n, d], k) => [
+      n,
+      normals(
+        d.reduce((p, v) => p * v, 1),
+        40 + k,
+      ),
+    ]),
+  );
+  const feeds = Object.fromEntries(
+    Object.entries(dims).map(([n, d]) => [n, new ort.Tensor('float32', data[n], d)]),
+  );
+  const expected = await (await ort.InferenceSession.create(lstm(0, dims.x))).run(feeds);
+  const t = (n: keyof typeof dims) => fromTypedArray(data[n], dims[n], cpu());
+  const m = importModel(lstm(1, [3, 5, 4]), { backend: cpu() });
+  // layout=1: X [B, T, I], initial_h [B, dirs, H], Y [B, T, dirs, H], Y_h [B, dirs, H].
+  const [y, h] = m.forward(
+    t('x').transpose(0, 1).contiguous(),
+    t('w'),
+    t('r'),
+    t('b'),
+    t('h0').transpose(0, 1).contiguous(),
+  ) as Tensor[];
+  await expectClose(y.permute([1, 2, 0, 3]).contiguous(), ortTensor(expected.y), 'layout=1 Y');
+  await expectClose(h.transpose(0, 1).contiguous(), ortTensor(expected.h), 'layout=1 Y_h');
+});

@@ -3,7 +3,7 @@
 import { manualSeed, nn, optim, randnLike, type Tensor, tidy } from '@layers/core';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../src/import/index.js';
-import { loadFixture, MODELS, modelBytes, toTensor, useCpu } from './import-helpers.js';
+import { expectClose, loadFixture, MODELS, modelBytes, toTensor, useCpu } from './import-helpers.js';
 
 const cpu = useCpu();
 
@@ -45,6 +45,18 @@ describe('imported parameters', () => {
     const [probs] = model.forward(x) as Tensor[];
     // All weights zero: the logits are zero, so softmax over 4 classes is uniform.
     for (const v of await probs.data()) expect(v).toBeCloseTo(0.25, 6);
+  });
+
+  it('nn.functionalCall swaps initializers by their state-dict keys, then restores them', async () => {
+    const fx = loadFixture('cnn');
+    const model = importModel(modelBytes('cnn', 17));
+    const x = toTensor(fx.cases[0].inputs.x, cpu());
+    const { 'fc.weight': w, 'fc.bias': b } = model.stateDict();
+    // The classifier is the graph's last Gemm: with zero weights and bias the logits are zero.
+    const zeroed = nn.functionalCall<Tensor>(model, { 'fc.weight': w.mul(0), 'fc.bias': b.mul(0) }, x);
+    expect([...(await zeroed.data())].every((v) => v === 0)).toBe(true);
+    expect(model.stateDict()['fc.weight']).toBe(w);
+    await expectClose(model.forward(x) as Tensor, fx.cases[0].outputs.out0, 'cnn after functionalCall');
   });
 });
 
