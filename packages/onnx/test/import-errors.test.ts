@@ -1,6 +1,6 @@
 /** What importModel refuses, and how it says so. */
 
-import { tensor } from '@layers/core';
+import { type Tensor, tensor } from '@layers/core';
 import { describe, expect, it } from 'vitest';
 import { importModel, supportedOperators } from '../src/import/index.js';
 import type { TensorProto } from '../src/proto/index.js';
@@ -131,5 +131,24 @@ describe('importModel errors', () => {
     expect(() => importModel(bytes)).toThrow(
       'ONNX import: the model uses opset 9; layers imports opsets 11 to 18',
     );
+  });
+
+  it('an output that is an initializer or input is a copy: disposing it leaves the model intact', async () => {
+    const bytes = model(
+      [
+        { opType: 'Identity', input: ['w'], output: ['a'], name: 'id' },
+        { opType: 'Identity', input: ['x'], output: ['b'], name: 'id2' },
+      ],
+      [info('x', FLOAT, [2])],
+      [info('a', FLOAT, [2]), info('b', FLOAT, [2])],
+      { initializer: [{ name: 'w', dataType: FLOAT, dims: [2], floatData: [1.5, -2] }] },
+    );
+    const m = importModel(bytes);
+    const x = tensor([3, 4]);
+    for (const t of m.forward(x) as Tensor[]) t.dispose();
+    expect(x.isDisposed).toBe(false);
+    const [a, b] = m.forward(x) as Tensor[];
+    expect([...(await a.data())]).toEqual([1.5, -2]);
+    expect([...(await b.data())]).toEqual([3, 4]);
   });
 });

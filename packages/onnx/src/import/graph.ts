@@ -175,6 +175,12 @@ export class Program {
     );
   }
 
+  /** True for a device copy of a constant that later runs reuse. */
+  isCached(t: Tensor): boolean {
+    for (const perBackend of this.uploads.values()) if (perBackend.get(t.backend) === t) return true;
+    return false;
+  }
+
   private upload(v: HostValue, what: string, backend: Backend): Tensor {
     if (!this.constantValues.has(v)) return toDevice(v, backend, what);
     let perBackend = this.uploads.get(v);

@@ -209,9 +209,13 @@ export class OnnxModule extends nn.Module {
     const backend = inputs[0]?.backend ?? this.parameters()[0]?.backend ?? getBackend();
     return tidy(() => {
       const get = this.program.run(new Map(this.inputs.map((info, k) => [info.name, inputs[k]])), backend);
+      // An output that is a parameter, buffer, input or cached constant (an Identity of it) is
+      // returned as a copy, so that disposing the outputs never frees the module's own tensors.
+      const owned = new Set<Tensor>([...inputs, ...this.parameters(), ...this.buffers()]);
       return this.outputs.map((o) => {
         const v = get(o.name);
-        return isHost(v) ? toDevice(v, backend, `output '${o.name}'`) : v;
+        if (isHost(v)) return toDevice(v, backend, `output '${o.name}'`);
+        return owned.has(v) || this.program.isCached(v) ? v.clone() : v;
       });
     });
   }
