@@ -66,6 +66,18 @@ export async function checkExport(
   m.eval();
   const sizes = opts.sizes ?? [2, 3];
   const bytes = await exportModel(m, makeArgs(sizes[0]), opts);
+  await compareWithRuntimes(bytes, m, makeArgs, sizes, opts.tol);
+  return bytes;
+}
+
+/** Runs `bytes` in both runtimes at every size and compares with m's forward on the same inputs. */
+export async function compareWithRuntimes(
+  bytes: Uint8Array,
+  m: nn.Module,
+  makeArgs: MakeArgs,
+  sizes: readonly number[],
+  tol?: Tolerance,
+): Promise<void> {
   for (const rt of RUNTIMES) {
     const session = await rt.InferenceSession.create(bytes);
     for (const n of sizes) {
@@ -86,12 +98,11 @@ export async function checkExport(
         const want = expected[k];
         const where = `${m.name} on ${rt.name}, size ${n}, output ${k}`;
         expect([...got.dims], `${where}: shape`).toEqual([...want.shape]);
-        expectClose(got.data as Float32Array, (await want.data()) as Float32Array, where, opts.tol);
+        expectClose(got.data as Float32Array, (await want.data()) as Float32Array, where, tol);
       }
     }
     await session.release();
   }
-  return bytes;
 }
 
 /** Elementwise |got - want| <= atol + rtol |want|, naming the worst element on failure. */

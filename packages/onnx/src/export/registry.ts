@@ -9,7 +9,13 @@ import type { Exporter } from './graph.js';
 /** A module class (abstract or not, any constructor arguments). @internal */
 export type ModuleClass<M extends nn.Module = nn.Module> = abstract new (...args: any[]) => M;
 
-const EXPORTERS = new Map<ModuleClass, Exporter>();
+/** An exporter, or the reason a class never exports. */
+const EXPORTERS = new Map<ModuleClass, Exporter | { refused: string }>();
+
+/** Marks a class as never exportable; the reason is given before its forward runs. @internal */
+export function refuseExport(cls: ModuleClass, reason: string): void {
+  EXPORTERS.set(cls, { refused: reason });
+}
 
 /** Registers how instances of `cls` export. @internal */
 export function registerExporter<M extends nn.Module>(cls: ModuleClass<M>, fn: Exporter<M>): void {
@@ -31,6 +37,7 @@ export function lookupExporter(m: nn.Module, describe: (m: nn.Module) => string)
     const cls = proto.constructor as ModuleClass;
     const fn = EXPORTERS.get(cls);
     if (!fn) continue;
+    if ('refused' in fn) throw new Error(`exportModel: cannot export ${describe(m)}: ${fn.refused}`);
     if (m.forward !== cls.prototype.forward) {
       throw new Error(
         `exportModel: cannot export ${describe(m)}: it overrides forward of ${cls.name}, and only the forward passes of layers' own modules are known to the exporter`,

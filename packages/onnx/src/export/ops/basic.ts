@@ -4,7 +4,7 @@
  */
 import { nn, type Tensor } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
-import { type ModuleClass, registerExporter } from '../registry.js';
+import { type ModuleClass, refuseExport, registerExporter } from '../registry.js';
 
 /** Row-major [rows, cols] → [cols, rows] (Linear weights become MatMul's right operand). */
 export function transpose2d(rows: number, cols: number): (d: Float32Array) => Float32Array {
@@ -58,11 +58,10 @@ registerExporter(nn.Sequential, (g, m, [x]) => {
   return v;
 });
 for (const cls of [nn.ModuleList, nn.ModuleDict] as ModuleClass[]) {
-  registerExporter(cls, (g, m) => {
-    throw new Error(
-      `exportModel: ${g.pathOf(m)} has no forward (as in PyTorch); it exports as part of a layers module (e.g. TransformerEncoder.layers), or put its modules in a Sequential`,
-    );
-  });
+  refuseExport(
+    cls,
+    'it has no forward (as in PyTorch); it exports as part of a layers module that iterates it (e.g. TransformerEncoder.layers), or put its modules in a Sequential',
+  );
 }
 
 const identity = (_g: Graph, _m: nn.Module, [x]: unknown[]) => (x as Value).name;
