@@ -136,27 +136,17 @@ export class Graph {
 
   /** An int64 constant (shapes, axes, pads). */
   ints(values: readonly number[], dims: readonly number[] = [values.length]): string {
-    const name = this.fresh('const');
-    const raw = new BigInt64Array(values.map((v) => BigInt(v)));
-    this.constants.push({
-      name,
-      dims: [...dims],
-      dataType: TensorDataType.INT64,
-      rawData: new Uint8Array(raw.buffer),
-    });
-    return name;
+    return this.constant(TensorDataType.INT64, dims, new BigInt64Array(values.map((v) => BigInt(v))));
   }
 
   /** A float32 constant. */
   floats(values: readonly number[] | Float32Array, dims: readonly number[] = [values.length]): string {
+    return this.constant(TensorDataType.FLOAT, dims, Float32Array.from(values));
+  }
+
+  private constant(dataType: number, dims: readonly number[], raw: BigInt64Array | Float32Array): string {
     const name = this.fresh('const');
-    const raw = Float32Array.from(values);
-    this.constants.push({
-      name,
-      dims: [...dims],
-      dataType: TensorDataType.FLOAT,
-      rawData: new Uint8Array(raw.buffer),
-    });
+    this.constants.push({ name, dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) });
     return name;
   }
 

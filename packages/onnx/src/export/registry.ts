@@ -22,6 +22,11 @@ export function registerExporter<M extends nn.Module>(cls: ModuleClass<M>, fn: E
   EXPORTERS.set(cls, fn as Exporter);
 }
 
+/** Registers one exporter for several classes (e.g. Conv1d, Conv2d, Conv3d). @internal */
+export function registerAll<M extends nn.Module>(classes: readonly ModuleClass[], fn: Exporter<M>): void {
+  for (const cls of classes) EXPORTERS.set(cls, fn as Exporter);
+}
+
 /** The names of the module classes that export, for error messages and tests. @internal */
 export function exportableClasses(): string[] {
   return [...EXPORTERS.keys()].map((c) => c.name).sort();

@@ -4,7 +4,7 @@
  */
 import { nn, type Tensor } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
-import { type ModuleClass, refuseExport, registerExporter } from '../registry.js';
+import { type ModuleClass, refuseExport, registerAll, registerExporter } from '../registry.js';
 
 /** Row-major [rows, cols] → [cols, rows] (Linear weights become MatMul's right operand). */
 export function transpose2d(rows: number, cols: number): (d: Float32Array) => Float32Array {
@@ -67,9 +67,7 @@ for (const cls of [nn.ModuleList, nn.ModuleDict] as ModuleClass[]) {
 const identity = (_g: Graph, _m: nn.Module, [x]: unknown[]) => (x as Value).name;
 registerExporter(nn.Identity, identity);
 // Eval mode: every dropout is the identity.
-for (const cls of [nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout]) {
-  registerExporter(cls, identity);
-}
+registerAll([nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout], identity);
 
 registerExporter(nn.Flatten, (g, m, [xv]) => {
   const x = xv as Value;

@@ -5,7 +5,7 @@
  */
 import { nn } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
-import { type ModuleClass, registerExporter } from '../registry.js';
+import { registerAll } from '../registry.js';
 
 /** An int-or-tuple option as d numbers. @internal */
 export function tup(v: number | readonly number[] | null | undefined, d: number, fallback: number): number[] {
@@ -83,8 +83,7 @@ function exportConv(g: Graph, m: ConvModule, [xv]: unknown[]): string {
     return g.op('Conv', inputs(padded), attrs(none));
   });
 }
-for (const cls of [nn.Conv1d, nn.Conv2d, nn.Conv3d] as ModuleClass<ConvModule>[])
-  registerExporter(cls, exportConv);
+registerAll([nn.Conv1d, nn.Conv2d, nn.Conv3d], exportConv);
 
 type ConvTModule = nn.ConvTranspose1d | nn.ConvTranspose2d | nn.ConvTranspose3d;
 
@@ -113,10 +112,4 @@ function exportConvTranspose(g: Graph, m: ConvTModule, [xv, fwd]: unknown[]): st
     }),
   );
 }
-for (const cls of [
-  nn.ConvTranspose1d,
-  nn.ConvTranspose2d,
-  nn.ConvTranspose3d,
-] as ModuleClass<ConvTModule>[]) {
-  registerExporter(cls, exportConvTranspose);
-}
+registerAll([nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d], exportConvTranspose);

@@ -6,7 +6,7 @@
  */
 import { nn, type Tensor } from '@layers/core';
 import { float, type Graph, type Value } from '../graph.js';
-import { type ModuleClass, registerExporter } from '../registry.js';
+import { registerAll, registerExporter } from '../registry.js';
 
 /** float32 machine epsilon: RMSNorm's eps when it is null (PyTorch's eps=None). */
 const FLOAT32_EPS = 2 ** -23;
@@ -43,9 +43,7 @@ function exportBatchNorm(g: Graph, m: BatchNorm, [xv]: unknown[]): string {
     epsilon: float(m.eps),
   });
 }
-for (const cls of [nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d] as ModuleClass<BatchNorm>[]) {
-  registerExporter(cls, exportBatchNorm);
-}
+registerAll([nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d], exportBatchNorm);
 
 /** The last k axes of a rank-r value. */
 const lastAxes = (r: number, k: number) => Array.from({ length: k }, (_, i) => r - k + i);

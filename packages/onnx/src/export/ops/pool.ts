@@ -5,7 +5,7 @@
  */
 import { nn } from '@layers/core';
 import { float, type Graph, type Value } from '../graph.js';
-import { type ModuleClass, registerExporter } from '../registry.js';
+import { registerAll, registerExporter } from '../registry.js';
 import { shapeSlice } from './basic.js';
 import { tup, withBatch } from './conv.js';
 
@@ -86,10 +86,8 @@ function exportAvgPool(g: Graph, m: AvgPool, [x]: unknown[]): string {
   return g.op('Mul', [pooled, g.scalar(k.reduce((a, b) => a * b, 1) / override)]);
 }
 
-for (const cls of [nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d] as ModuleClass<MaxPool>[])
-  registerExporter(cls, exportMaxPool);
-for (const cls of [nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d] as ModuleClass<AvgPool>[])
-  registerExporter(cls, exportAvgPool);
+registerAll([nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d], exportMaxPool);
+registerAll([nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d], exportAvgPool);
 
 /** PyTorch's adaptive window of output i: [floor(i In / Out), ceil((i + 1) In / Out)). */
 const windowOf = (i: number, inSize: number, outSize: number): [number, number] => [
@@ -150,20 +148,8 @@ function exportAdaptiveMax(g: Graph, m: AdaptiveMax, [xv]: unknown[]): string {
   return y;
 }
 
-for (const cls of [
-  nn.AdaptiveAvgPool1d,
-  nn.AdaptiveAvgPool2d,
-  nn.AdaptiveAvgPool3d,
-] as ModuleClass<AdaptiveAvg>[]) {
-  registerExporter(cls, exportAdaptiveAvg);
-}
-for (const cls of [
-  nn.AdaptiveMaxPool1d,
-  nn.AdaptiveMaxPool2d,
-  nn.AdaptiveMaxPool3d,
-] as ModuleClass<AdaptiveMax>[]) {
-  registerExporter(cls, exportAdaptiveMax);
-}
+registerAll([nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d], exportAdaptiveAvg);
+registerAll([nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d], exportAdaptiveMax);
 
 // Upsample → Resize with PyTorch's coordinate conventions (nearest: floor of x / scale;
 // linear and cubic: half-pixel or align-corners, cubic coefficient -0.75).

@@ -6,7 +6,7 @@
  */
 import { nn, type Tensor } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
-import { type ModuleClass, registerExporter } from '../registry.js';
+import { registerAll } from '../registry.js';
 
 type Kind = 'RNN' | 'LSTM' | 'GRU';
 const GATES: Record<Kind, number> = { RNN: 1, LSTM: 4, GRU: 3 };
@@ -97,13 +97,10 @@ function exportRnn(g: Graph, m: RNNModule, [xv, hx]: unknown[]): unknown {
   const unbatched = x.rank === 2;
   const [h0v, c0v] =
     kind === 'LSTM' ? ((hx as Value[] | null | undefined) ?? [null, null]) : [hx as Value | null, null];
-  // ONNX wants [T, N, ...] and [L*D, N, H].
-  const toTN = (v: string) =>
-    unbatched
-      ? g.op('Unsqueeze', [v, g.ints([1])])
-      : m.batchFirst
-        ? g.op('Transpose', [v], { perm: [1, 0, 2] })
-        : v;
+  // ONNX wants [T, N, ...] and [L*D, N, H]; `op` adds (Unsqueeze) or drops (Squeeze) the batch of an unbatched input.
+  const layout = (op: 'Unsqueeze' | 'Squeeze') => (v: string) =>
+    unbatched ? g.op(op, [v, g.ints([1])]) : m.batchFirst ? g.op('Transpose', [v], { perm: [1, 0, 2] }) : v;
+  const toTN = layout('Unsqueeze');
   const state = (v: Value | null | undefined) =>
     v ? (unbatched ? g.op('Unsqueeze', [v.name, g.ints([1])]) : v.name) : '';
   const h0 = state(h0v);
@@ -138,12 +135,7 @@ function exportRnn(g: Graph, m: RNNModule, [xv, hx]: unknown[]): unknown {
     hs.push(Yh);
     if (Yc) cs.push(Yc);
   }
-  const fromTN = (v: string) =>
-    unbatched
-      ? g.op('Squeeze', [v, g.ints([1])])
-      : m.batchFirst
-        ? g.op('Transpose', [v], { perm: [1, 0, 2] })
-        : v;
+  const fromTN = layout('Squeeze');
   const stack = (list: string[]) => {
     const s = list.length === 1 ? list[0] : g.op('Concat', list, { axis: 0 });
     return unbatched ? g.op('Squeeze', [s, g.ints([1])]) : g.op('Identity', [s]);
@@ -156,7 +148,7 @@ function nonlinearityOf(m: nn.Module): 'tanh' | 'relu' {
   return (m as { nonlinearity?: 'tanh' | 'relu' }).nonlinearity ?? 'tanh';
 }
 
-for (const cls of [nn.RNN, nn.LSTM, nn.GRU] as ModuleClass<RNNModule>[]) registerExporter(cls, exportRnn);
+registerAll([nn.RNN, nn.LSTM, nn.GRU], exportRnn);
 
 type CellModule = nn.RNNCell | nn.LSTMCell | nn.GRUCell;
 
@@ -180,5 +172,4 @@ function exportCell(g: Graph, m: CellModule, [xv, hx]: unknown[]): unknown {
   return kind === 'LSTM' ? [down(outs[1]), down(outs[2])] : down(outs[1]);
 }
 
-for (const cls of [nn.RNNCell, nn.LSTMCell, nn.GRUCell] as ModuleClass<CellModule>[])
-  registerExporter(cls, exportCell);
+registerAll([nn.RNNCell, nn.LSTMCell, nn.GRUCell], exportCell);
