@@ -193,6 +193,21 @@ export const POOL_CASES: Case[] = [
     11,
   ),
   conv('MaxPool3d', 'default stride', () => new nn.MaxPool3d(2), 2, 4, 5, 6),
+  conv(
+    'MaxPool2d',
+    'returnIndices, padding',
+    () => new nn.MaxPool2d(3, { stride: 2, padding: 1, returnIndices: true }),
+    3,
+    7,
+    6,
+  ),
+  {
+    cls: 'MaxPool1d',
+    label: 'returnIndices, unbatched, dilation',
+    make: () => new nn.MaxPool1d(2, { dilation: 2, returnIndices: true }),
+    args: () => [randn([3, 9])],
+    opts: { sizes: [1] },
+  },
   conv('AvgPool1d', 'padding, countIncludePad', () => new nn.AvgPool1d(3, { stride: 2, padding: 1 }), 3, 10),
   conv(
     'AvgPool2d',

@@ -4,6 +4,7 @@
  * position (a box max is separable), so both need static spatial sizes.
  */
 import { nn } from '@layers/core';
+import { TensorDataType } from '../../proto/index.js';
 import { float, type Graph, type Value } from '../graph.js';
 import { registerAll, registerExporter } from '../registry.js';
 import { shapeSlice } from './basic.js';
@@ -36,7 +37,7 @@ function poolDims(m: nn.Module): number {
 function noIndices(g: Graph, m: nn.Module, returnIndices: boolean | undefined): void {
   if (returnIndices) {
     throw new Error(
-      `exportModel: cannot export ${g.pathOf(m)} with returnIndices: ONNX's indices are flattened over the whole tensor, not per plane as PyTorch's`,
+      `exportModel: cannot export ${g.pathOf(m)} with returnIndices (no ONNX op gives adaptive windows' argmax)`,
     );
   }
 }
@@ -44,21 +45,29 @@ function noIndices(g: Graph, m: nn.Module, returnIndices: boolean | undefined): 
 type MaxPool = nn.MaxPool1d | nn.MaxPool2d | nn.MaxPool3d;
 type AvgPool = nn.AvgPool1d | nn.AvgPool2d | nn.AvgPool3d;
 
-function exportMaxPool(g: Graph, m: MaxPool, [x]: unknown[]): string {
+function exportMaxPool(g: Graph, m: MaxPool, [xv]: unknown[]): string | [string, string] {
+  const x = xv as Value;
   const d = poolDims(m);
   const o = m.options;
-  noIndices(g, m, o.returnIndices);
   const k = tup(m.kernelSize, d, 1);
   const p = tup(o.padding, d, 0);
-  return withBatch(g, x as Value, d, (y) =>
-    g.op('MaxPool', [y], {
-      kernel_shape: k,
-      strides: tup(o.stride, d, 0).map((s, i) => s || k[i]),
-      pads: [...p, ...p],
-      dilations: tup(o.dilation, d, 1),
-      ceil_mode: o.ceilMode ? 1 : 0,
-    }),
-  );
+  const attrs = {
+    kernel_shape: k,
+    strides: tup(o.stride, d, 0).map((s, i) => s || k[i]),
+    pads: [...p, ...p],
+    dilations: tup(o.dilation, d, 1),
+    ceil_mode: o.ceilMode ? 1 : 0,
+  };
+  if (!o.returnIndices) return withBatch(g, x, d, (y) => g.op('MaxPool', [y], attrs));
+  const unbatched = x.rank === d + 1;
+  const y = unbatched ? g.op('Unsqueeze', [x.name, g.ints([0])]) : x.name;
+  const [values, flat] = g.node('MaxPool', [y], attrs, 2);
+  // ONNX flattens indices over [N, C, ...spatial]; PyTorch's count within one plane: modulo the plane size.
+  const plane = g.op('ReduceProd', [shapeSlice(g, y, 2)], { keepdims: 1 });
+  const indices = g.op('Cast', [g.op('Mod', [flat, plane])], { to: TensorDataType.INT32 });
+  if (!unbatched) return [values, indices];
+  const squeeze = (t: string) => g.op('Squeeze', [t, g.ints([0])]);
+  return [squeeze(values), squeeze(indices)];
 }
 
 function exportAvgPool(g: Graph, m: AvgPool, [x]: unknown[]): string {
