@@ -4,6 +4,7 @@
  * NegativeLogLikelihoodLoss, which has PyTorch's weight / ignore_index / mean semantics.
  */
 import { nn, type Tensor } from '@layers/core';
+import { TensorDataType } from '../../proto/index.js';
 import type { Graph, Value } from '../graph.js';
 import { registerExporter } from '../registry.js';
 
@@ -77,26 +78,73 @@ function nll(g: Graph, m: nn.NLLLoss | nn.CrossEntropyLoss, logp: string, target
   return g.op('NegativeLogLikelihoodLoss', inputs, { reduction: m.reduction, ignore_index: m.ignoreIndex });
 }
 
-function classIndexTarget(g: Graph, m: nn.Module, input: Value, target: Value): void {
-  if (target.dtype !== 'int32' || input.rank < 2) {
+function batched(g: Graph, m: nn.Module, input: Value): void {
+  if (input.rank < 2) {
     throw new Error(
-      `exportModel: cannot export ${g.pathOf(m)} with a ${target.dtype} target on a ${input.rank}-D input: only batched class-index (int32) targets map to ONNX's NegativeLogLikelihoodLoss`,
+      `exportModel: cannot export ${g.pathOf(m)} on a ${input.rank}-D (unbatched) input; give it a batch dim`,
     );
   }
 }
 
 registerExporter(nn.NLLLoss, (g, m, [input, target]) => {
-  classIndexTarget(g, m, input as Value, target as Value);
+  batched(g, m, input as Value);
   return nll(g, m, (input as Value).name, target as Value);
 });
-registerExporter(nn.CrossEntropyLoss, (g, m, [input, target]) => {
-  classIndexTarget(g, m, input as Value, target as Value);
-  if (m.labelSmoothing !== 0) {
-    throw new Error(
-      `exportModel: cannot export ${g.pathOf(m)} with labelSmoothing (not supported by the exporter)`,
-    );
+
+/** Sum over everything, or over the class dim (1) only. */
+const sumAll = (g: Graph, x: string) => g.op('ReduceSum', [x], { keepdims: 0 });
+const sumClasses = (g: Graph, x: string) => g.op('ReduceSum', [x, g.ints([1])], { keepdims: 0 });
+
+// Class probabilities: -sum_c w_c t_c log p_c, smoothed towards uniform; 'mean' is over the
+// batch elements (numel / C), as PyTorch.
+function probabilityCE(g: Graph, m: nn.CrossEntropyLoss, x: Value, logp: string, target: string): string {
+  const C = x.shape[1];
+  const ls = m.labelSmoothing;
+  const t = ls > 0 ? g.op('Add', [g.op('Mul', [target, g.scalar(1 - ls)]), g.scalar(ls / C)]) : target;
+  let prod = g.op('Mul', [logp, t]);
+  if (m.weight)
+    prod = g.op('Mul', [prod, g.param(m.weight, { dims: [C, ...new Array(x.rank - 2).fill(1)] })]);
+  if (m.reduction === 'none') return g.op('Neg', [sumClasses(g, prod)]);
+  const total = g.op('Neg', [sumAll(g, prod)]);
+  if (m.reduction === 'sum') return total;
+  const numel = g.op('Cast', [g.op('ReduceProd', [g.op('Shape', [x.name])], { keepdims: 0 })], { to: 1 });
+  return g.op('Div', [total, g.op('Div', [numel, g.scalar(C)])]);
+}
+
+// Label smoothing on class indices: (1 - ls) nll + ls / C * (-sum_c w_c log p_c), the second
+// term 0 at ignored targets and normalised for 'mean' by the same total weight as nll.
+function smoothedCE(g: Graph, m: nn.CrossEntropyLoss, x: Value, logp: string, target: Value): string {
+  const C = x.shape[1];
+  const ls = m.labelSmoothing;
+  const base = nll(g, m, logp, target);
+  const t64 = g.op('Cast', [target.name], { to: TensorDataType.INT64 });
+  const ignored = g.op('Equal', [t64, g.ints([m.ignoreIndex], [])]);
+  const weighted = m.weight
+    ? g.op('Mul', [logp, g.param(m.weight, { dims: [C, ...new Array(x.rank - 2).fill(1)] })])
+    : logp;
+  const smooth = g.op('Where', [ignored, g.scalar(0), g.op('Neg', [sumClasses(g, weighted)])]);
+  let s: string;
+  if (m.reduction === 'none') s = smooth;
+  else if (m.reduction === 'sum') s = sumAll(g, smooth);
+  else {
+    const safe = g.op('Where', [ignored, g.ints([0], []), t64]);
+    const w = m.weight
+      ? g.op('Gather', [g.param(m.weight), safe], { axis: 0 })
+      : g.op('Cast', [safe], { to: 1 });
+    const kept = g.op('Where', [ignored, g.scalar(0), m.weight ? w : g.scalar(1)]);
+    s = g.op('Div', [sumAll(g, smooth), sumAll(g, kept)]);
   }
-  return nll(g, m, g.op('LogSoftmax', [(input as Value).name], { axis: 1 }), target as Value);
+  return g.op('Add', [g.op('Mul', [base, g.scalar(1 - ls)]), g.op('Mul', [s, g.scalar(ls / C)])]);
+}
+
+registerExporter(nn.CrossEntropyLoss, (g, m, [iv, tv]) => {
+  const input = iv as Value;
+  const target = tv as Value;
+  batched(g, m, input);
+  const logp = g.op('LogSoftmax', [input.name], { axis: 1 });
+  if (target.dtype === 'float32') return probabilityCE(g, m, input, logp, target.name);
+  if (m.labelSmoothing !== 0) return smoothedCE(g, m, input, logp, target);
+  return nll(g, m, logp, target);
 });
 
 registerExporter(nn.KLDivLoss, (g, m, [iv, tv]) => {
