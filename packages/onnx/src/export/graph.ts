@@ -1,0 +1,285 @@
+/**
+ * The graph being built while a module is exported: nodes, initialisers and the traced
+ * values flowing between modules.
+ *
+ * Tracing runs every module's forward twice, on the example inputs and on a copy grown by
+ * one along each dynamic axis, so each traced Value knows which of its dims are dynamic; an
+ * exporter that must bake a size into the graph asks `staticDim` and gets a clear error
+ * instead of a model that is silently wrong at other sizes.
+ */
+import type { DType, nn, Tensor } from '@layers/core';
+
+type Module = nn.Module;
+
+import type { AttributeProto, NodeProto, TensorProto } from '../proto/index.js';
+import { AttributeType, TensorDataType } from '../proto/index.js';
+
+/** A traced tensor: its graph name and the example tensors of both tracing runs. @internal */
+export class Value {
+  constructor(
+    readonly name: string,
+    /** The value on the example inputs. */
+    readonly ex: Tensor,
+    /** The value on the inputs grown along their dynamic axes. */
+    readonly ex2: Tensor,
+  ) {}
+  get rank(): number {
+    return this.ex.ndim;
+  }
+  get shape(): readonly number[] {
+    return this.ex.shape;
+  }
+  get dtype(): DType {
+    return this.ex.dtype;
+  }
+  /** Whether dim `axis` changed between the two runs, i.e. depends on a dynamic input axis. */
+  isDynamic(axis: number): boolean {
+    const a = axis < 0 ? axis + this.rank : axis;
+    return this.ex.shape[a] !== this.ex2.shape[a];
+  }
+}
+
+/** A float attribute (plain numbers are written as INT attributes). @internal */
+export class FloatAttr {
+  constructor(readonly v: number) {}
+}
+/** Marks a number as a FLOAT attribute. @internal */
+export const float = (v: number): FloatAttr => new FloatAttr(v);
+
+/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. @internal */
+export type Attr = number | readonly number[] | FloatAttr | readonly FloatAttr[] | string | readonly string[];
+
+/** Builds the ONNX attribute for a value (see Attr). */
+function toAttribute(name: string, v: Attr): AttributeProto {
+  if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
+  if (v instanceof FloatAttr) return { name, type: AttributeType.FLOAT, f: v.v };
+  if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
+  const list = v as readonly (number | FloatAttr | string)[];
+  if (list.length > 0 && typeof list[0] === 'string') {
+    return {
+      name,
+      type: AttributeType.STRINGS,
+      strings: list.map((x) => new TextEncoder().encode(x as string)),
+    };
+  }
+  if (list.length > 0 && list[0] instanceof FloatAttr) {
+    return { name, type: AttributeType.FLOATS, floats: list.map((x) => (x as FloatAttr).v) };
+  }
+  return { name, type: AttributeType.INTS, ints: list as number[] };
+}
+
+/** An initialiser whose data is read from a parameter after tracing. */
+interface PendingInit {
+  name: string;
+  tensors: Tensor[];
+  dims: number[];
+  combine?: (data: Float32Array[]) => Float32Array;
+}
+
+/** How each module class becomes ONNX nodes. Returns names mirroring forward's output. @internal */
+export type Exporter<M extends Module = Module> = (g: Graph, m: M, args: unknown[]) => unknown;
+
+/** Finds the exporter for a module (set by the registry, kept out of here to avoid a cycle). */
+export type ExporterLookup = (m: Module) => Exporter;
+
+/** The ONNX graph under construction. @internal */
+export class Graph {
+  readonly nodes: NodeProto[] = [];
+  readonly constants: TensorProto[] = [];
+  readonly pending: PendingInit[] = [];
+  private readonly used = new Set<string>();
+  private readonly paramNames = new Map<string, string>();
+  /** Module paths for naming nodes and errors ("encoder.layers.0.self_attn"). */
+  private readonly stack: string[] = [];
+  private readonly tensorIds = new WeakMap<Tensor, number>();
+  private nextTensorId = 0;
+
+  constructor(
+    readonly opset: number,
+    private readonly lookup: ExporterLookup,
+    private readonly paths: Map<Module, string>,
+  ) {}
+
+  /** A new unique value name. */
+  fresh(base: string): string {
+    const prefix = this.stack.length ? `${this.stack[this.stack.length - 1]}/` : '';
+    let name = `${prefix}${base}`;
+    for (let i = 1; this.used.has(name); i++) name = `${prefix}${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  /** Reserves a name exactly as given (graph inputs and outputs). */
+  reserve(name: string): string {
+    if (this.used.has(name)) throw new Error(`exportModel: the name '${name}' is used twice`);
+    this.used.add(name);
+    return name;
+  }
+
+  /** Adds a node; returns its output names. */
+  node(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, outputs = 1): string[] {
+    const outs = Array.from({ length: outputs }, () => this.fresh(op));
+    this.nodes.push({
+      opType: op,
+      name: this.fresh(`${op}_node`),
+      input: [...inputs],
+      output: outs,
+      attribute: Object.entries(attrs).map(([k, v]) => toAttribute(k, v)),
+    });
+    return outs;
+  }
+
+  /** A single-output node. */
+  op(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}): string {
+    return this.node(op, inputs, attrs, 1)[0];
+  }
+
+  /** An int64 constant (shapes, axes, pads). */
+  ints(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant(TensorDataType.INT64, dims, new BigInt64Array(values.map((v) => BigInt(v))));
+  }
+
+  /** A float32 constant. */
+  floats(values: readonly number[] | Float32Array, dims: readonly number[] = [values.length]): string {
+    return this.constant(TensorDataType.FLOAT, dims, Float32Array.from(values));
+  }
+
+  private constant(dataType: number, dims: readonly number[], raw: BigInt64Array | Float32Array): string {
+    const name = this.fresh('const');
+    this.constants.push({ name, dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) });
+    return name;
+  }
+
+  /** A float32 scalar constant. */
+  scalar(v: number): string {
+    return this.floats([v], []);
+  }
+
+  /**
+   * A parameter or buffer as an initialiser, read after tracing (`dims` reshapes it, `transform`
+   * rearranges its data, e.g. a transpose); the same tensor with the same key is stored once.
+   */
+  param(
+    t: Tensor,
+    opts: { dims?: readonly number[]; transform?: (d: Float32Array) => Float32Array; key?: string } = {},
+  ): string {
+    if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
+    let id = this.tensorIds.get(t);
+    if (id === undefined) {
+      id = this.nextTensorId++;
+      this.tensorIds.set(t, id);
+    }
+    const cacheKey = `${id}:${opts.key ?? ''}:${(opts.dims ?? t.shape).join(',')}`;
+    const known = this.paramNames.get(cacheKey);
+    if (known) return known;
+    const name = this.fresh(opts.key ? `param_${opts.key}` : 'param');
+    this.paramNames.set(cacheKey, name);
+    const transform = opts.transform;
+    this.pending.push({
+      name,
+      tensors: [t],
+      dims: [...(opts.dims ?? t.shape)],
+      combine: transform ? ([d]) => transform(d) : undefined,
+    });
+    return name;
+  }
+
+  /** An initialiser computed from several parameters (e.g. RNN weights stacked per direction). */
+  derived(
+    tensors: readonly Tensor[],
+    dims: readonly number[],
+    combine: (data: Float32Array[]) => Float32Array,
+  ): string {
+    for (const t of tensors) {
+      if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
+    }
+    const name = this.fresh('param');
+    this.pending.push({ name, tensors: [...tensors], dims: [...dims], combine });
+    return name;
+  }
+
+  /** Reads every pending initialiser into a TensorProto (the only readback of the export). */
+  async initializers(): Promise<TensorProto[]> {
+    const out: TensorProto[] = [];
+    for (const p of this.pending) {
+      const data: Float32Array[] = [];
+      for (const t of p.tensors) data.push((await t.data()) as Float32Array);
+      const copy = Float32Array.from(p.combine ? p.combine(data) : data[0]);
+      const want = p.dims.reduce((a, b) => a * b, 1);
+      if (copy.length !== want) {
+        throw new Error(
+          `exportModel: internal error, initialiser ${p.name} has ${copy.length} values for dims [${p.dims}]`,
+        );
+      }
+      out.push({
+        name: p.name,
+        dims: p.dims,
+        dataType: TensorDataType.FLOAT,
+        rawData: new Uint8Array(copy.buffer),
+      });
+    }
+    return [...out, ...this.constants];
+  }
+
+  /** Throws unless dim `axis` of v is static; returns its size (used when a size is baked in). */
+  staticDim(v: Value, axis: number, who: string): number {
+    const a = axis < 0 ? axis + v.rank : axis;
+    if (v.isDynamic(a)) {
+      throw new Error(
+        `exportModel: ${who} needs input dim ${a} to be static, but it follows a dynamic axis (size ${v.ex.shape[a]} in the example); remove that axis from dynamicAxes`,
+      );
+    }
+    return v.ex.shape[a];
+  }
+
+  /** The path of a module in the exported tree, for error messages. */
+  pathOf(m: Module): string {
+    const p = this.paths.get(m);
+    return p ? `${m.name} ('${p}')` : p === '' ? `${m.name} (the exported module)` : m.name;
+  }
+
+  /**
+   * Runs `m` on both example sets and writes its nodes; returns its output with Values in
+   * place of tensors (null where forward returned null).
+   */
+  call(m: Module, args: unknown[]): any {
+    const exporter = this.lookup(m);
+    const out = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex)) as unknown[]));
+    const out2 = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex2)) as unknown[]));
+    const path = this.paths.get(m);
+    this.stack.push(path || m.name);
+    let names: unknown;
+    try {
+      names = exporter(this, m, args);
+    } finally {
+      this.stack.pop();
+    }
+    return zipOutputs(names, out, out2, this.pathOf(m));
+  }
+}
+
+/** Maps every Value inside args (arrays and plain objects) through fn. @internal */
+export function mapValues(a: unknown, fn: (v: Value) => unknown): unknown {
+  if (a instanceof Value) return fn(a);
+  if (Array.isArray(a)) return a.map((x) => mapValues(x, fn));
+  if (a && typeof a === 'object' && Object.getPrototypeOf(a) === Object.prototype) {
+    return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, mapValues(v, fn)]));
+  }
+  return a;
+}
+
+/** Pairs an exporter's output names with forward's tensors. */
+function zipOutputs(given: unknown, out: unknown, out2: unknown, who: string): unknown {
+  const names = given instanceof Value ? given.name : given;
+  if (out === null || out === undefined) return null;
+  if (Array.isArray(out)) {
+    if (!Array.isArray(names) || names.length !== out.length) {
+      throw new Error(`exportModel: internal error, the ${who} exporter's outputs do not match its forward`);
+    }
+    return out.map((o, i) => zipOutputs(names[i], o, (out2 as unknown[])[i], who));
+  }
+  if (typeof names !== 'string') {
+    throw new Error(`exportModel: internal error, the ${who} exporter gave no output for a tensor`);
+  }
+  return new Value(names, out as Tensor, out2 as Tensor);
+}

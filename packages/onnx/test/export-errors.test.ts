@@ -1,0 +1,153 @@
+/**
+ * What exportModel refuses (each a clear error naming the module), coverage of every nn
+ * module class by the case table, the declared input/output shapes, eval mode during export,
+ * and a check that the runtime comparison itself catches a wrong model.
+ */
+import { nn, randint, randn, type Tensor } from '@layers/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel, exportModel, int64ToNumber } from '../src/index.js';
+import { GROUPS } from './export-groups.js';
+import { compareWithRuntimes, useCpu } from './export-helpers.js';
+
+beforeAll(useCpu);
+
+/** Containers without a forward: they export only inside a layers module that iterates them. */
+const REFUSED = ['ModuleDict', 'ModuleList'];
+
+describe('exportModel coverage', () => {
+  it('has a case for every module class exported by nn, or a refusal test', () => {
+    const classes = Object.entries(nn)
+      .filter(([, v]) => typeof v === 'function' && v.prototype instanceof nn.Module)
+      .map(([k]) => k)
+      .sort();
+    const covered = new Set(Object.values(GROUPS).flatMap((cs) => cs.map((c) => c.cls)));
+    const missing = classes.filter((c) => !covered.has(c) && !REFUSED.includes(c));
+    expect(missing).toEqual([]);
+    // The table names real classes only.
+    expect([...covered].filter((c) => !classes.includes(c))).toEqual([]);
+    expect(classes.length).toBeGreaterThan(80);
+  });
+});
+
+class TwoLayer extends nn.Module {
+  readonly a = this.registerModule('a', new nn.Linear(3, 3));
+  forward(x: Tensor): Tensor {
+    return this.a.forward(x).relu();
+  }
+}
+class ScaledLinear extends nn.Linear {
+  override forward(x: Tensor): Tensor {
+    return super.forward(x).mul(2);
+  }
+}
+/** Keeps Linear's forward: exports as a Linear. */
+class NamedLinear extends nn.Linear {}
+
+describe('exportModel refuses', () => {
+  const x = () => randn([2, 3]);
+  it('a custom module, by class and path', async () => {
+    await expect(exportModel(new nn.Sequential(new nn.ReLU(), new TwoLayer()), [x()])).rejects.toThrow(
+      /cannot export TwoLayer \('1'\): no ONNX exporter for TwoLayer/,
+    );
+  });
+  it('a subclass that overrides forward', async () => {
+    await expect(exportModel(new ScaledLinear(3, 2), [x()])).rejects.toThrow(
+      /ScaledLinear.*overrides forward of Linear/,
+    );
+  });
+  it('ModuleList and ModuleDict (no forward)', async () => {
+    await expect(exportModel(new nn.ModuleList([new nn.ReLU()]), [x()])).rejects.toThrow(
+      /ModuleList \(the exported module\): it has no forward/,
+    );
+    await expect(exportModel(new nn.ModuleDict({ r: new nn.ReLU() }), [x()])).rejects.toThrow(
+      /ModuleDict \(the exported module\): it has no forward/,
+    );
+  });
+  it('LSTM with projSize', async () => {
+    await expect(exportModel(new nn.LSTM(3, 4, { projSize: 2 }), [randn([5, 2, 3])])).rejects.toThrow(
+      /LSTM.*projSize/,
+    );
+  });
+  it('adaptive max pools with returnIndices', async () => {
+    const adaptive = new nn.AdaptiveMaxPool1d(2, { returnIndices: true });
+    await expect(exportModel(adaptive, [randn([1, 2, 4])])).rejects.toThrow(
+      /AdaptiveMaxPool1d.*returnIndices/,
+    );
+  });
+  it('an adaptive pool over a dynamic spatial axis', async () => {
+    const m = new nn.Sequential(new nn.AdaptiveAvgPool2d(2));
+    await expect(exportModel(m, [randn([1, 2, 5, 5])], { dynamicAxes: { input: [0, 2] } })).rejects.toThrow(
+      /AdaptiveAvgPool2d \('0'\) needs input dim 2 to be static/,
+    );
+  });
+  it('a transformer layer with a plain-function activation', async () => {
+    const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, activation: (t) => t.tanh() });
+    await expect(exportModel(layer, [randn([3, 2, 4])])).rejects.toThrow(
+      /TransformerEncoderLayer.*plain function/,
+    );
+  });
+  it('class losses on unbatched inputs', async () => {
+    const target = randint(0, 3, [], { dtype: 'int32' });
+    await expect(exportModel(new nn.CrossEntropyLoss(), [randn([3]), target])).rejects.toThrow(
+      /CrossEntropyLoss \(the exported module\) on a 1-D \(unbatched\) input/,
+    );
+  });
+  it('bad options', async () => {
+    const lin = new nn.Linear(3, 2);
+    await expect(exportModel(lin, [x()], { opsetVersion: 12 })).rejects.toThrow(
+      /opsetVersion must be an integer from 13 to 17, got 12/,
+    );
+    await expect(exportModel(lin, [x()], { opsetVersion: 18 })).rejects.toThrow(/got 18/);
+    await expect(exportModel(lin, [x()], { inputNames: ['a', 'b'] })).rejects.toThrow(
+      /inputNames has 2 names.*1 tensors/,
+    );
+    await expect(exportModel(lin, [x()], { outputNames: ['a', 'b'] })).rejects.toThrow(
+      /outputNames has 2 names.*1 tensors/,
+    );
+    await expect(exportModel(lin, [x()], { dynamicAxes: { input: [2] } })).rejects.toThrow(/axis 2.*rank 2/);
+    await expect(exportModel(lin, [randn([2, 4])])).rejects.toThrow(/Linear/);
+  });
+});
+
+describe('exportModel graph', () => {
+  it('declares dynamic axes as symbolic dims, the rest as sizes, with the given names', async () => {
+    const m = new nn.Sequential(new nn.Conv1d(2, 3, 3), new nn.Flatten());
+    const bytes = await exportModel(m, [randn([4, 2, 7])], {
+      inputNames: ['signal'],
+      outputNames: ['features'],
+      dynamicAxes: { signal: { 0: 'batch' } },
+    });
+    const g = decodeModel(bytes).graph!;
+    const dims = (v: typeof g.input) =>
+      v![0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || int64ToNumber(d.dimValue as number));
+    expect(g.input![0].name).toBe('signal');
+    expect(dims(g.input)).toEqual(['batch', 2, 7]);
+    expect(g.output![0].name).toBe('features');
+    // The batch follows the dynamic input; 3 * 5 features are fixed.
+    expect(dims(g.output)).toEqual(['features_dim0', 15]);
+    expect(int64ToNumber(decodeModel(bytes).opsetImport![0].version as number)).toBe(17);
+  });
+
+  it('exports in eval mode and restores the training flag', async () => {
+    const m = new nn.Sequential(new nn.Linear(3, 3), new nn.Dropout({ p: 0.9 }));
+    m.train();
+    const bytes = await exportModel(m, [randn([2, 3])]);
+    expect(m.training).toBe(true);
+    expect(m.at(1).training).toBe(true);
+    m.eval();
+    await compareWithRuntimes(bytes, m, () => [randn([2, 3])], [2]);
+  });
+
+  it('exports a subclass that keeps the forward of its layers class', async () => {
+    const m = new NamedLinear(3, 2);
+    const bytes = await exportModel(m, [randn([2, 3])], { dynamicAxes: { input: [0] } });
+    await compareWithRuntimes(bytes, m, (n) => [randn([n, 3])], [2, 5]);
+  });
+
+  it('the runtime comparison fails when the exported model is wrong', async () => {
+    const m = new nn.Linear(3, 2);
+    const bytes = await exportModel(m, [randn([2, 3])]);
+    m.weight._assign(m.weight.add(1e-3));
+    await expect(compareWithRuntimes(bytes, m, () => [randn([2, 3])], [2])).rejects.toThrow(/element \d+ is/);
+  });
+});
