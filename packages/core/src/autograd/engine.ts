@@ -1,3 +1,4 @@
+import { tidy } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
@@ -48,7 +49,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
             'the saved tensors were freed after the first backward. Pass { retainGraph: true } to the first call.',
         );
       }
-      const grads = node.backwardFn!(g, node.saved);
+      // A backward formula's temporaries are nobody else's: free them as soon as it returns
+      // rather than leaving them to the garbage collector (which a training loop may not
+      // give a turn for thousands of steps).
+      const grads = tidy(() => node.backwardFn!(g, node.saved));
       const handed = new Set<Tensor>();
       node.inputs.forEach((input, i) => {
         let gi = grads[i] ?? null;

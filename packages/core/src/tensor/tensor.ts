@@ -6,8 +6,9 @@ import * as I from '../ops/indexing.js';
 import * as LA from '../ops/linalg.js';
 import * as R from '../ops/reduce.js';
 import * as V from '../ops/view.js';
+import { noteEscaped, noteReclaimed, yieldToFinalizers } from './collect.js';
 import { drainChecks } from './deferred-checks.js';
-import { isFloat } from './dtype.js';
+import { bytesPerElement, isFloat } from './dtype.js';
 import { forgetTensor, setEscapeHook, setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 import { type MemoryStats, type Storage, statsFor } from './storage.js';
@@ -20,11 +21,14 @@ interface HandleState {
   disposed: boolean;
   /** In the finalization registry (tensors inside a tidy scope join when they leave it). */
   registered: boolean;
+  /** Bytes of the storage when it joined the registry (for the collection budget). */
+  bytes: number;
 }
 
 function releaseHandle(h: HandleState): void {
   if (h.disposed) return;
   h.disposed = true;
+  if (h.registered) noteReclaimed(h.bytes);
   h.stats.tensors--;
   h.storage.drop();
   if (h.node) h.node.decRef();
@@ -67,7 +71,7 @@ export class Tensor {
     storage.retain();
     const stats = statsFor(storage.backend);
     stats.tensors++;
-    this._h = { storage, node: null, stats, disposed: false, registered: false };
+    this._h = { storage, node: null, stats, disposed: false, registered: false, bytes: 0 };
     if (!(track && trackTensor(this))) this._register();
   }
 
@@ -75,7 +79,10 @@ export class Tensor {
   _register(): void {
     if (this._h.registered || this._h.disposed) return;
     this._h.registered = true;
+    const s = this._h.storage;
+    this._h.bytes = s.size * bytesPerElement(s.dtype);
     finalizer.register(this, this._h, this);
+    noteEscaped(this._h.bytes);
   }
 
   get dtype(): DType {
@@ -258,6 +265,7 @@ export class Tensor {
       return await c.backend.read(c._h.storage.buffer, c.dtype, c.size);
     } finally {
       if (c !== this) c.dispose();
+      await yieldToFinalizers();
     }
   }
   /** Synchronous readback, only on backends that can honour it (CPU, WASM). */
