@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
+import { faultBehaviour } from './behaviour/faults.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
@@ -111,6 +112,7 @@ export function describeConformance(
       readbackBehaviour(ctx);
       randomBehaviour(ctx);
       errorBehaviour(ctx);
+      faultBehaviour(ctx);
       nnBasicBehaviour(ctx);
       nnSeqBehaviour(ctx);
       rnnCellBehaviour(ctx);

@@ -32,6 +32,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
   }
   const start = root._gradEdge();
   const order = topoOrder(start);
+  checkLeaves(order, seed);
   const pending = new Map<Node, Tensor>([[start, seed]]);
   noGrad(() => {
     for (const node of order) {
@@ -78,6 +79,22 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
   for (const t of pending.values()) t.dispose();
 }
 
+/**
+ * A leaf disposed before backward has nowhere to put its gradient: say so before any
+ * gradient is computed, so no leaf gets half of a backward pass.
+ */
+function checkLeaves(order: readonly Node[], seed: Tensor): void {
+  for (const node of order) {
+    const leaf = node.leaf;
+    if (!leaf?.isDisposed) continue;
+    seed.dispose();
+    throw new Error(
+      `backward: leaf tensor #${leaf.id} (shape ${fmtShape(leaf.shape)}, ${leaf.dtype}, requiresGrad) was disposed ` +
+        'before backward(), so its gradient cannot be stored; dispose it only after backward() and the optimizer step',
+    );
+  }
+}
+
 function topoOrder(start: Node): Node[] {
   const visited = new Set<Node>();
   const post: Node[] = [];
@@ -103,10 +120,6 @@ function topoOrder(start: Node): Node[] {
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
-  if (leaf.isDisposed) {
-    g.dispose();
-    return;
-  }
   if (!shapeEqual(g.shape, leaf.shape)) {
     g.dispose();
     throw new Error(

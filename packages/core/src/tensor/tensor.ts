@@ -256,15 +256,22 @@ export class Tensor {
 
   // ---- readback ----------------------------------------------------------------------
 
-  /** Copy the values out, in row-major order, as a typed array of this dtype. */
+  /**
+   * Copy the values out, in row-major order, as a typed array of this dtype. The read owns
+   * its memory from the call on: `dispose()` while it is pending frees the buffer only once
+   * the read completes.
+   */
   async data(): Promise<TypedArray> {
     this._check('data');
-    await drainChecks();
     const c = this.isContiguous() && this.offset === 0 ? this : V.contiguousCopy(this);
+    const storage = c._h.storage;
+    storage.retain();
+    if (c !== this) c.dispose();
     try {
-      return await c.backend.read(c._h.storage.buffer, c.dtype, c.size);
+      await drainChecks();
+      return await storage.backend.read(storage.buffer, storage.dtype, this.size);
     } finally {
-      if (c !== this) c.dispose();
+      storage.drop();
       await yieldToFinalizers();
     }
   }
