@@ -5,8 +5,8 @@
  * the loss every 50 steps. Prints RSS, live tensors and live bytes every `--every` steps, so
  * the memory model (packages/core/README.md, "Tensors and memory") can be checked on a long run.
  */
-import { buildSoakLoop, type SoakModel } from '@layers/conformance';
-import { type Backend, memory, setBackend } from '@layers/core';
+import { measureSoak, type SoakModel } from '@layers/conformance';
+import { type Backend, setBackend } from '@layers/core';
 
 interface Args {
   backend: 'cpu' | 'wasm' | 'webgpu';
@@ -39,22 +39,26 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  setBackend(await createBackend(args.backend));
-  const step = buildSoakLoop(args.model);
+  const backend = await createBackend(args.backend);
+  setBackend(backend);
+  // WebGPU's buffer pool: what the device holds, live and pooled (flat if the pool reuses).
+  const pool = (backend as { memory?: () => { allocatedBytes: number } }).memory?.bind(backend);
   console.log(`soak: ${args.model} on ${args.backend}, ${args.steps} steps`);
-  console.log('step\trss MiB\ttensors\tbuffers\tlive MiB\tloss');
-  for (let i = 1; i <= args.steps; i++) {
-    const loss = step();
-    if (i % 50 === 0) {
-      const value = await loss.item();
-      if (i % args.every === 0) {
-        const m = memory();
-        console.log(
-          `${i}\t${mib(process.memoryUsage().rss)}\t${m.tensors}\t${m.buffers}\t${mib(m.bytes)}\t${Number(value).toFixed(4)}`,
-        );
-      }
-    }
-  }
+  console.log(`step\trss MiB\ttensors\tbuffers\tlive MiB\tloss${pool ? '\tgpu MiB' : ''}`);
+  const r = await measureSoak(args.model, {
+    steps: args.steps,
+    warmup: 500,
+    onReadback: (i, m, loss) => {
+      if (i % args.every !== 0) return;
+      const gpu = pool ? `\t${mib(pool().allocatedBytes)}` : '';
+      console.log(
+        `${i}\t${mib(process.memoryUsage().rss)}\t${m.tensors}\t${m.buffers}\t${mib(m.bytes)}\t${loss.toFixed(4)}${gpu}`,
+      );
+    },
+  });
+  console.log(
+    `after warm-up: ${r.warm.tensors} tensors, ${mib(r.warm.bytes)} MiB; peak after: ${r.peak.tensors} tensors; end: ${r.end.tensors} tensors, ${mib(r.end.bytes)} MiB`,
+  );
 }
 
 await main();

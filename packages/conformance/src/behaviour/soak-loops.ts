@@ -62,3 +62,42 @@ export function buildSoakLoop(model: SoakModel, opts: SoakOptions = {}): () => L
     return loss;
   };
 }
+
+/** What a soak measured: the backend's live counts after warm-up, at their peak after it, at the end. */
+export interface SoakResult {
+  warm: L.MemoryStats;
+  peak: L.MemoryStats;
+  end: L.MemoryStats;
+}
+
+/** How long a soak runs and how it reports. */
+export interface SoakRun extends SoakOptions {
+  steps: number;
+  /** Steps before the reference point (default 200). */
+  warmup?: number;
+  /** Called after every readback (every 50 steps) with the step and the live counts. */
+  onReadback?: (step: number, live: L.MemoryStats, loss: number) => void;
+}
+
+/**
+ * Run the loop as the issue's user does: `await loss.item()` every 50 steps and nothing else,
+ * sampling the current backend's live tensors and bytes at each readback.
+ */
+export async function measureSoak(model: SoakModel, run: SoakRun): Promise<SoakResult> {
+  const step = buildSoakLoop(model, run);
+  const name = L.getBackend().name;
+  const live = () => L.memory().byBackend[name] ?? { tensors: 0, buffers: 0, bytes: 0 };
+  const warmup = run.warmup ?? 200;
+  let warm = live();
+  let peak = warm;
+  for (let i = 1; i <= run.steps; i++) {
+    const loss = step();
+    if (i % 50 !== 0) continue;
+    const value = Number(await loss.item());
+    const now = live();
+    run.onReadback?.(i, now, value);
+    if (i <= warmup) warm = now;
+    else if (now.tensors > peak.tensors) peak = now;
+  }
+  return { warm, peak, end: live() };
+}
