@@ -156,9 +156,10 @@ const SOAK_STEPS = 1500;
  */
 async function soak(ctx: SuiteContext, model: SoakModel): Promise<void> {
   const r = ctx.backendModule ? soakInChild(ctx.backendModule, model) : await measureSoak(model, SOAK_RUN);
-  // Between two collections a few hundred handles may wait (core asks every 256 escaped
-  // handles), so growth is bounded by that, not by the number of steps.
-  expect(r.peak.tensors - r.warm.tensors).toBeLessThan(400);
+  // Between two collections a few hundred handles may wait: core asks for one every 256
+  // escaped handles, and its finalizers run at the next readback (up to 50 steps of about 6
+  // handles later). So growth is bounded by that, not by the number of steps.
+  expect(r.peak.tensors - r.warm.tensors).toBeLessThan(700);
   expect(r.end.bytes).toBeLessThan(1.5 * r.warm.bytes + 2 ** 20);
 }
 

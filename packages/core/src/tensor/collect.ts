@@ -30,12 +30,21 @@ const COLLECT_EVERY = 256;
 const COLLECT_EVERY_BYTES = 256 * 2 ** 20;
 /**
  * A full collection costs time in proportion to the heap (0.5 ms on a small one, 400 ms on a
- * 250 MB one), and a minor one does not run finalizers. Collections requested by count are
- * spaced to keep them under about 1/GC_SHARE of the run; the byte budget always collects.
+ * 250 MB one), and a minor one does not run finalizers. Where collections are cheap (under
+ * CHEAP_MS) core asks every COLLECT_EVERY handles; where they are not, it spaces them to
+ * about 1/GC_SHARE of the run, but never lets more than COLLECT_MAX handles (or
+ * COLLECT_EVERY_BYTES) wait. The cost is the least of the last few, so a busy machine that
+ * stretches one collection's wall time does not stretch the spacing.
  */
+const CHEAP_MS = 25;
 const GC_SHARE = 20;
+const COLLECT_MAX = 8 * COLLECT_EVERY;
 let lastEnd = Number.NEGATIVE_INFINITY;
-let lastCost = 0;
+const costs: number[] = [];
+
+function estimatedCost(): number {
+  return costs.length === 0 ? 0 : Math.min(...costs);
+}
 
 type GcFn = () => void;
 
@@ -63,9 +72,11 @@ export function noteEscaped(bytes: number): void {
   escaped++;
   escapedBytes += bytes;
   sinceYield++;
-  const byBytes = escapedBytes - floorBytes >= COLLECT_EVERY_BYTES;
-  if (escaped - floor < COLLECT_EVERY && !byBytes) return;
-  if (!byBytes && performance.now() - lastEnd < GC_SHARE * lastCost) return;
+  const pending = escaped - floor;
+  if (pending < COLLECT_EVERY && escapedBytes - floorBytes < COLLECT_EVERY_BYTES) return;
+  const urgent = pending >= COLLECT_MAX || escapedBytes - floorBytes >= COLLECT_EVERY_BYTES;
+  const cost = estimatedCost();
+  if (!urgent && cost >= CHEAP_MS && performance.now() - lastEnd < GC_SHARE * cost) return;
   floor = escaped;
   floorBytes = escapedBytes;
   collector ??= findCollector();
@@ -73,7 +84,8 @@ export function noteEscaped(bytes: number): void {
   const start = performance.now();
   collector();
   lastEnd = performance.now();
-  lastCost = lastEnd - start;
+  costs.push(lastEnd - start);
+  if (costs.length > 4) costs.shift();
 }
 
 /** @internal A registered handle was disposed or finalized. */
