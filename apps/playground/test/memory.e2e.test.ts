@@ -5,29 +5,18 @@
  * finalizers a task turn. Live tensors and bytes must stay bounded, and so must the JS heap.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from './net.js';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(app, 'soak');
 const CHROMIUM = process.env.LAYERS_CHROMIUM ?? '/usr/bin/chromium';
 const STEPS = 1500;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let server: PreviewServer | undefined;
 let context: BrowserContext | undefined;

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   const backend = await createBackend(args.backend);
   setBackend(backend);
   // WebGPU's buffer pool: what the device holds, live and pooled (flat if the pool reuses).
-  const pool = (backend as { memory?: () => { allocatedBytes: number } }).memory?.bind(backend);
+  const stats = (backend as { memory?: unknown }).memory;
+  const pool =
+    args.backend === 'webgpu' && typeof stats === 'function'
+      ? () => (stats as () => { allocatedBytes: number }).call(backend)
+      : null;
   console.log(`soak: ${args.model} on ${args.backend}, ${args.steps} steps`);
   console.log(`step\trss MiB\ttensors\tbuffers\tlive MiB\tloss${pool ? '\tgpu MiB' : ''}`);
   const r = await measureSoak(args.model, {
