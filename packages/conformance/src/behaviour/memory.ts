@@ -156,10 +156,12 @@ const SOAK_STEPS = 1500;
  */
 async function soak(ctx: SuiteContext, model: SoakModel): Promise<void> {
   const r = ctx.backendModule ? soakInChild(ctx.backendModule, model) : await measureSoak(model, SOAK_RUN);
-  // Between two collections a few hundred handles may wait: core asks for one every 256
-  // escaped handles, and its finalizers run at the next readback (up to 50 steps of about 6
-  // handles later). So growth is bounded by that, not by the number of steps.
-  expect(r.peak.tensors - r.warm.tensors).toBeLessThan(700);
+  // Between two collections some handles wait: core asks for one every 256 escaped handles
+  // while collections are cheap and never lets more than 2,048 wait (dear ones, or a machine
+  // so busy that a collection's wall time looks dear, are spaced out), and their finalizers
+  // run at the next readback, up to 50 steps of 6-10 handles later. So growth is bounded by
+  // that guarantee, not by the number of steps; typically it stays under 500.
+  expect(r.peak.tensors - r.warm.tensors).toBeLessThan(2048 + 50 * 10);
   expect(r.end.bytes).toBeLessThan(1.5 * r.warm.bytes + 2 ** 20);
 }
 

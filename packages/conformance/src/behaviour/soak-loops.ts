@@ -89,7 +89,7 @@ export async function measureSoak(model: SoakModel, run: SoakRun): Promise<SoakR
   const live = () => L.memory().byBackend[name] ?? { tensors: 0, buffers: 0, bytes: 0 };
   const warmup = run.warmup ?? 200;
   let warm = live();
-  let peak = warm;
+  let peak: L.MemoryStats | null = null;
   for (let i = 1; i <= run.steps; i++) {
     const loss = step();
     if (i % 50 !== 0) continue;
@@ -97,7 +97,7 @@ export async function measureSoak(model: SoakModel, run: SoakRun): Promise<SoakR
     const now = live();
     run.onReadback?.(i, now, value);
     if (i <= warmup) warm = now;
-    else if (now.tensors > peak.tensors) peak = now;
+    else if (!peak || now.tensors > peak.tensors) peak = now;
   }
-  return { warm, peak, end: live() };
+  return { warm, peak: peak ?? warm, end: live() };
 }
