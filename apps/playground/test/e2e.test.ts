@@ -4,13 +4,13 @@
  * save a screenshot (test-results/playground.png).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from './net.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.LAYERS_CHROMIUM ?? '/usr/bin/chromium';
@@ -33,17 +33,6 @@ async function ensureBuilt(): Promise<void> {
   ].map(newestMtime);
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
   await build({ root, logLevel: 'warn' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 let server: PreviewServer | undefined;

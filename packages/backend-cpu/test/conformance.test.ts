@@ -1,4 +1,7 @@
 import { describeConformance } from '@layers/conformance';
 import { createCpuBackend } from '../src/index.js';
 
-describeConformance('cpu', () => createCpuBackend());
+// backendModule: how the memory soak's child process (plain node, as a user runs it) creates this backend.
+describeConformance('cpu', () => createCpuBackend(), {
+  backendModule: { specifier: '@layers/backend-cpu', factory: 'createCpuBackend' },
+});

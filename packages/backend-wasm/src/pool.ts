@@ -38,6 +38,10 @@ export interface PoolInit {
   scratchPer: number;
 }
 
+const RECOVERY =
+  'The backend now runs every kernel on the calling thread (correct, slower); ' +
+  'create a new backend with createWasmBackend() to use worker threads again';
+
 /** A browser main thread may not block in Atomics.wait; it spins on Atomics.load instead. */
 function canBlock(host: Host): boolean {
   if (host.node) return true;
@@ -51,7 +55,15 @@ export class ThreadPool {
   private readonly args: Float64Array;
   private readonly workers: AnyWorker[] = [];
   private failure: string | null = null;
+  /** The failure was thrown once; from then on kernels run on the calling thread. */
+  private reported = false;
   private destroyed = false;
+  /**
+   * @internal How long a parallel call waits without any progress (no piece claimed, no
+   * worker finished) before it decides a worker is gone. A terminated worker runs no code,
+   * so it cannot say so, and its 'exit' event needs the event loop this call is blocking.
+   */
+  stallLimitMs = 15_000;
   private readonly blocking: boolean;
 
   private constructor(
@@ -115,6 +127,8 @@ export class ThreadPool {
     const onDeath = (why: string) => {
       if (!this.destroyed) this.failure ??= `layers wasm: worker ${index} ${why}`;
       reject(new Error(this.failure ?? why));
+      // The others are of no use to a pool that has fallen back; stop them.
+      if (!this.destroyed) this.fail(this.failure ?? why);
     };
     if (this.host.node) {
       const { Worker } = await this.host.workerThreads();
@@ -135,21 +149,34 @@ export class ThreadPool {
     return w;
   }
 
-  private anyDead(): boolean {
-    for (let i = 0; i < this.size; i++) if (Atomics.load(this.ctrl, C_DEAD + i)) return true;
-    return false;
-  }
-
-  /** Throws if a worker died or failed since the last call. */
-  check(): void {
-    if (this.destroyed) throw new Error('layers wasm: backend was destroyed');
-    if (this.failure) throw new Error(this.failure);
-    for (let i = 0; i < this.size; i++) {
-      if (Atomics.load(this.ctrl, C_DEAD + i)) {
-        this.failure = `layers wasm: worker ${i} exited`;
-        throw new Error(this.failure);
+  /** False once a worker died, failed or stalled: callers run kernels on their own thread. */
+  get alive(): boolean {
+    if (this.failure === null) {
+      for (let i = 0; i < this.size; i++) {
+        if (Atomics.load(this.ctrl, C_DEAD + i)) this.fail(`layers wasm: worker ${i} exited`);
       }
     }
+    return this.failure === null;
+  }
+
+  /**
+   * Throws, once, when a worker died or failed since the last call, saying what happened
+   * and what the backend does now; later calls pass (the backend has fallen back).
+   */
+  check(): void {
+    if (this.destroyed) throw new Error('layers wasm: backend was destroyed');
+    if (this.alive || this.reported) return;
+    this.reported = true;
+    throw new Error(`${this.failure}. ${RECOVERY}`);
+  }
+
+  /** Record the first failure and stop every worker (one that is only slow must not write later). */
+  private fail(message: string): void {
+    this.failure ??= message;
+    Atomics.store(this.ctrl, C_STOP, 1);
+    Atomics.add(this.ctrl, C_GEN, 1);
+    Atomics.notify(this.ctrl, C_GEN);
+    for (const w of this.workers) w.terminate();
   }
 
   /**
@@ -168,6 +195,11 @@ export class ThreadPool {
     grain = 0,
   ): void {
     this.check();
+    if (!this.alive) {
+      // Fallen back after a reported failure: the whole range on this thread.
+      local(0, total);
+      return;
+    }
     const ctrl = this.ctrl;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     ctrl[C_KERNEL] = kernel;
@@ -200,16 +232,39 @@ export class ThreadPool {
     // Every worker acknowledges each generation, even those outside `nt`.
     const want = this.size;
     spinWhile(() => Atomics.load(ctrl, C_DONE) < want);
-    for (;;) {
-      const done = Atomics.load(ctrl, C_DONE);
-      if (done >= want) break;
-      if (this.blocking) Atomics.wait(ctrl, C_DONE, done, 1000);
-      if (this.anyDead()) break;
+    this.awaitWorkers(want);
+    if (this.failure !== null) {
+      this.reported = true;
+      throw new Error(`${this.failure}; the result of this ${total}-element kernel is lost. ${RECOVERY}`);
     }
     if (localError) throw localError;
-    this.check();
     const err = Atomics.load(ctrl, C_ERR);
     if (err) throw new Error(`layers wasm: a kernel failed on worker ${err - 1}`);
+  }
+
+  /** Wait for `want` acknowledgements, or until a worker is known dead or makes no progress. */
+  private awaitWorkers(want: number): void {
+    const ctrl = this.ctrl;
+    let done = Atomics.load(ctrl, C_DONE);
+    let next = Atomics.load(ctrl, C_NEXT);
+    let since = performance.now();
+    while (done < want) {
+      if (!this.alive) return;
+      if (this.blocking) Atomics.wait(ctrl, C_DONE, done, 50);
+      const d = Atomics.load(ctrl, C_DONE);
+      const n = Atomics.load(ctrl, C_NEXT);
+      if (d !== done || n !== next) {
+        done = d;
+        next = n;
+        since = performance.now();
+      } else if (performance.now() - since > this.stallLimitMs) {
+        this.fail(
+          `layers wasm: a parallel kernel made no progress for ${this.stallLimitMs} ms ` +
+            `(${want - done} of ${want} workers did not finish): a worker was terminated or stopped responding`,
+        );
+        return;
+      }
+    }
   }
 
   /** Idle workers stop polling and sleep until the next call. */

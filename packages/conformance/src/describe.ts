@@ -8,6 +8,7 @@ import { autogradBehaviour } from './behaviour/autograd.js';
 import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { errorBehaviour } from './behaviour/errors.js';
+import { faultBehaviour } from './behaviour/faults.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
@@ -139,6 +140,7 @@ export function describeConformance(
       readbackBehaviour(ctx);
       randomBehaviour(ctx);
       errorBehaviour(ctx);
+      faultBehaviour(ctx);
       nnBasicBehaviour(ctx);
       nnSeqBehaviour(ctx);
       rnnCellBehaviour(ctx);

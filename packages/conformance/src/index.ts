@@ -6,6 +6,15 @@
  *
  * @packageDocumentation
  */
+
+export {
+  buildSoakLoop,
+  measureSoak,
+  type SoakModel,
+  type SoakOptions,
+  type SoakResult,
+  type SoakRun,
+} from './behaviour/soak-loops.js';
 export { type CompareOptions, type Comparison, compareTensor } from './compare.js';
 export { type ConformanceOptions, describeConformance } from './describe.js';
 export { type EncodedTensor, type FixtureCase, type FixtureFile, loadFixtures } from './fixtures.js';

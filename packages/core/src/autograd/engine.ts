@@ -1,3 +1,4 @@
+import { tidy } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
@@ -31,6 +32,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
   }
   const start = root._gradEdge();
   const order = topoOrder(start);
+  checkLeaves(order, seed);
   const pending = new Map<Node, Tensor>([[start, seed]]);
   noGrad(() => {
     for (const node of order) {
@@ -48,7 +50,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
             'the saved tensors were freed after the first backward. Pass { retainGraph: true } to the first call.',
         );
       }
-      const grads = node.backwardFn!(g, node.saved);
+      // A backward formula's temporaries are nobody else's: free them as soon as it returns
+      // rather than leaving them to the garbage collector (which a training loop may not
+      // give a turn for thousands of steps).
+      const grads = tidy(() => node.backwardFn!(g, node.saved));
       const handed = new Set<Tensor>();
       node.inputs.forEach((input, i) => {
         let gi = grads[i] ?? null;
@@ -72,6 +77,22 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
     }
   });
   for (const t of pending.values()) t.dispose();
+}
+
+/**
+ * A leaf disposed before backward has nowhere to put its gradient: say so before any
+ * gradient is computed, so no leaf gets half of a backward pass.
+ */
+function checkLeaves(order: readonly Node[], seed: Tensor): void {
+  for (const node of order) {
+    const leaf = node.leaf;
+    if (!leaf?.isDisposed) continue;
+    seed.dispose();
+    throw new Error(
+      `backward: leaf tensor #${leaf.id} (shape ${fmtShape(leaf.shape)}, ${leaf.dtype}, requiresGrad) was disposed ` +
+        'before backward(), so its gradient cannot be stored; dispose it only after backward() and the optimizer step',
+    );
+  }
 }
 
 function topoOrder(start: Node): Node[] {
@@ -99,10 +120,6 @@ function topoOrder(start: Node): Node[] {
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
-  if (leaf.isDisposed) {
-    g.dispose();
-    return;
-  }
   if (!shapeEqual(g.shape, leaf.shape)) {
     g.dispose();
     throw new Error(

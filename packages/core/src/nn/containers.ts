@@ -1,3 +1,4 @@
+import { tidy } from '../tensor/scope.js';
 import { Module } from './module.js';
 
 /** Runs its modules in order, feeding each one's output to the next. Keys are "0", "1", ... */
@@ -25,9 +26,13 @@ export class Sequential extends Module {
     return this;
   }
   forward(x: unknown): any {
-    let out = x;
-    for (const m of this.children()) out = m.forward(out);
-    return out;
+    // The outputs between children are seen by no one but the next child: free them when
+    // the call returns (autograd holds its own handles on what backward needs).
+    return tidy(() => {
+      let out = x;
+      for (const m of this.children()) out = m.forward(out);
+      return out;
+    });
   }
   /** The modules in order. */
   [Symbol.iterator](): Iterator<Module> {

@@ -1,7 +1,7 @@
 /** Creating tensors: from data, constants, ranges, and the seeded random generator. */
 import type { Backend, DType, RandomKind, TypedArray } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
-import { dtypeOfTypedArray, typedArrayFor } from '../tensor/dtype.js';
+import { checkDType, dtypeOfTypedArray, typedArrayFor } from '../tensor/dtype.js';
 import { fmtShape, numel } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { empty } from './kernel.js';
@@ -85,6 +85,7 @@ function flattenNested(data: NestedArray, out: number[], bools: { any: boolean; 
  * ```
  */
 export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
+  if (opts.dtype !== undefined) checkDType(opts.dtype, 'tensor');
   const backend = opts.backend ?? getBackend();
   let values: TypedArray;
   let shape: number[];
@@ -133,7 +134,7 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
 export function full(shape: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const backend = opts.backend ?? getBackend();
-  const t = empty(shape, dtype, backend);
+  const t = empty(shape, dtype, backend, 'full');
   if (t.size > 0) backend.fill(t._view(), Number(value));
   return finish(t, opts);
 }
@@ -171,7 +172,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   const n = Math.max(Math.ceil((end - start) / step), 0);
   const allInts = [start, end, step].every(Number.isInteger);
   const dtype = opts.dtype ?? (allInts ? 'int32' : 'float32');
-  const values = typedArrayFor(dtype, n);
+  const values = typedArrayFor(dtype, n, 'arange');
   for (let i = 0; i < n; i++) values[i] = start + i * step;
   return finish(fromTypedArray(values, [n], opts.backend), opts);
 }
@@ -183,7 +184,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError('linspace: number of steps must be non-negative');
-  const values = typedArrayFor(opts.dtype ?? 'float32', steps);
+  const values = typedArrayFor(opts.dtype ?? 'float32', steps, 'linspace');
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Symmetric evaluation, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
@@ -194,7 +195,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 
 /** An `n` x `m` (default square) matrix with ones on the diagonal (float32 by default). */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
-  const values = typedArrayFor(opts.dtype ?? 'float32', n * m);
+  const values = typedArrayFor(opts.dtype ?? 'float32', n * m, 'eye');
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return finish(fromTypedArray(values, [n, m], opts.backend), opts);
 }
@@ -257,6 +258,7 @@ export function randint(
   opts: CreateOptions = {},
 ): Tensor {
   if (!(high > low)) throw new RangeError(`randint: expected low < high, got low=${low}, high=${high}`);
+  if (opts.dtype !== undefined) checkDType(opts.dtype, 'randint');
   const u = randomTensor('uniform', shape, opts.backend);
   const scaled = u
     .mul(high - low)

@@ -1,14 +1,10 @@
-/** Indexing and joining: gather, scatterAdd, indexSelect, cat, stack, split, chunk, pad. */
-import { noGrad } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
-import { deferCheck } from '../tensor/deferred-checks.js';
+import { deferRangeCheck } from '../tensor/deferred-checks.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromTypedArray } from './creation.js';
-import { ge, logicalOr, lt } from './elementwise.js';
 import { backendOf, empty } from './kernel.js';
-import { any } from './reduce.js';
 import { clone, contiguous, contiguousCopy, expand, narrow, reshape, unsqueeze } from './view.js';
 
 /**
@@ -21,24 +17,23 @@ export function checkIndices(
   index: Tensor,
   size: number,
   op: string,
-  outOfRange: (v?: number) => string = (v) =>
-    v === undefined
-      ? `${op}: index out of bounds for dimension with size ${size}`
-      : `${op}: index ${v} is out of bounds for dimension with size ${size}`,
+  outOfRange: (v: number) => string = (v) =>
+    `${op}: index ${v} is out of bounds for dimension with size ${size}`,
+  ignore: number | null = null,
 ): void {
   if (index.dtype !== 'int32') {
     throw new TypeError(`${op}: expected an int32 index tensor, got ${index.dtype}`);
   }
   if (index.size === 0) return;
   if (!index.backend.readSync) {
-    const flag = noGrad(() => tidy(() => any(logicalOr(lt(index, 0), ge(index, size)))));
-    deferCheck(flag, outOfRange());
+    // An asynchronous device reports at the next readback, with the same message.
+    deferRangeCheck(index, size, op, outOfRange, ignore);
     return;
   }
   const values = index.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v < 0 || v >= size) throw new RangeError(outOfRange(v));
+    if (v !== ignore && (v < 0 || v >= size)) throw new RangeError(outOfRange(v));
   }
 }
 

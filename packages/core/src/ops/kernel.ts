@@ -1,6 +1,7 @@
 /** Helpers every op module uses to allocate outputs and hand views to the backend. */
 import type { Backend, DType, View } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
+import { checkDType } from '../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides, fmtShape } from '../tensor/shape.js';
 import { allocStorage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -9,7 +10,13 @@ export type Scalar = number | boolean;
 export type Other = Tensor | Scalar;
 
 /** A fresh contiguous tensor with unspecified contents. */
-export function empty(shape: readonly number[], dtype: DType, backend: Backend = getBackend()): Tensor {
+export function empty(
+  shape: readonly number[],
+  dtype: DType,
+  backend: Backend = getBackend(),
+  op = 'empty',
+): Tensor {
+  checkDType(dtype, op);
   let size = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid shape ${fmtShape(shape)}`);

@@ -269,7 +269,7 @@ export function detach(x: Tensor): Tensor {
 export function cast(x: Tensor, dtype: DType): Tensor {
   x._check('cast');
   if (x.dtype === dtype) return x;
-  const out = empty(x.shape, dtype, x.backend);
+  const out = empty(x.shape, dtype, x.backend, 'cast');
   if (out.size > 0) x.backend.copy(x._view(), out._view());
   if (!isFloat(dtype)) return out;
   return attach(out, 'cast', [x], [], (g) => [g]);

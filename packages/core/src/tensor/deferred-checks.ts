@@ -1,30 +1,61 @@
 /**
  * Checks that need a value from the device (an index out of range) cannot run synchronously
  * on an asynchronous backend. As with CUDA's device-side asserts, core computes the
- * condition on the device, queues it here, and the next readback reports it.
+ * condition on the device, queues it here, and the next readback reports it, with the same
+ * message the synchronous backends give at once (the op, an offending index and the bound).
  *
- * Repeated checks with the same message are OR-ed into one flag on the device, so a loop that
- * never reads back holds one small tensor per distinct check, not one per step.
+ * Repeated checks with the same key are merged on the device (the running minimum and
+ * maximum of the indices), so a loop that never reads back holds two small tensors per
+ * distinct check, not two per step.
  */
 import { noGrad } from '../autograd/grad-mode.js';
-import { logicalOr } from '../ops/elementwise.js';
-import { keep } from './scope.js';
+import { maximum, minimum, where } from '../ops/elementwise.js';
+import { max, min } from '../ops/reduce.js';
+import { keep, tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
 
-/** Pending flags by backend and message. */
-const pending = new Map<string, { flag: Tensor; message: string }>();
+interface Pending {
+  lo: Tensor;
+  hi: Tensor;
+  size: number;
+  message: (v: number) => string;
+}
 
-/** Queue a bool scalar that must be false; `message` is thrown at the next readback if not. */
-export function deferCheck(flag: Tensor, message: string): void {
-  const key = `${flag.backend.name}:${message}`;
-  const prev = pending.get(key);
+/** Pending checks by backend and key. */
+const pending = new Map<string, Pending>();
+
+/**
+ * Queue the check that every value of `index` (int32) other than `ignore` lies in
+ * [0, size); `message(v)` is thrown at the next readback for an offending value v (the
+ * largest one past the bound, else the most negative). `key` merges repeated checks.
+ */
+export function deferRangeCheck(
+  index: Tensor,
+  size: number,
+  key: string,
+  message: (v: number) => string,
+  ignore: number | null = null,
+): void {
+  const [lo, hi] = noGrad(() =>
+    tidy(() => {
+      // Ignored entries count as 0, which is in range for any non-empty dimension.
+      const v = ignore === null ? index : where(index.eq(ignore), 0, index);
+      return [min(v), max(v)];
+    }),
+  );
+  const k = `${index.backend.name}:${key}:${size}`;
+  const prev = pending.get(k);
   if (!prev) {
-    pending.set(key, { flag: keep(flag), message });
+    pending.set(k, { lo: keep(lo), hi: keep(hi), size, message });
     return;
   }
-  pending.set(key, { flag: keep(noGrad(() => logicalOr(prev.flag, flag))), message });
-  prev.flag.dispose();
-  flag.dispose();
+  pending.set(k, {
+    lo: keep(noGrad(() => minimum(prev.lo, lo))),
+    hi: keep(noGrad(() => maximum(prev.hi, hi))),
+    size,
+    message,
+  });
+  for (const t of [prev.lo, prev.hi, lo, hi]) t.dispose();
 }
 
 /** Read every queued check; throw the first that failed. Called before any readback. */
@@ -33,10 +64,14 @@ export async function drainChecks(): Promise<void> {
   const list = [...pending.values()];
   pending.clear();
   let failed: string | null = null;
-  for (const { flag, message } of list) {
-    const v = await flag.data();
-    flag.dispose();
-    if (v[0] && failed === null) failed = message;
+  for (const { lo, hi, size, message } of list) {
+    const [l] = await lo.data();
+    const [h] = await hi.data();
+    lo.dispose();
+    hi.dispose();
+    if (failed !== null) continue;
+    if (h >= size) failed = message(h);
+    else if (l < 0) failed = message(l);
   }
   if (failed !== null) throw new RangeError(failed);
 }

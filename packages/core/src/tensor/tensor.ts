@@ -6,8 +6,9 @@ import * as I from '../ops/indexing.js';
 import * as LA from '../ops/linalg.js';
 import * as R from '../ops/reduce.js';
 import * as V from '../ops/view.js';
+import { noteEscaped, noteReclaimed, yieldToFinalizers } from './collect.js';
 import { drainChecks } from './deferred-checks.js';
-import { isFloat } from './dtype.js';
+import { bytesPerElement, isFloat } from './dtype.js';
 import { forgetTensor, setEscapeHook, setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 import { type MemoryStats, type Storage, statsFor } from './storage.js';
@@ -20,11 +21,14 @@ interface HandleState {
   disposed: boolean;
   /** In the finalization registry (tensors inside a tidy scope join when they leave it). */
   registered: boolean;
+  /** Bytes of the storage when it joined the registry (for the collection budget). */
+  bytes: number;
 }
 
 function releaseHandle(h: HandleState): void {
   if (h.disposed) return;
   h.disposed = true;
+  if (h.registered) noteReclaimed(h.bytes);
   h.stats.tensors--;
   h.storage.drop();
   if (h.node) h.node.decRef();
@@ -94,7 +98,7 @@ export class Tensor {
     storage.retain();
     const stats = statsFor(storage.backend);
     stats.tensors++;
-    this._h = { storage, node: null, stats, disposed: false, registered: false };
+    this._h = { storage, node: null, stats, disposed: false, registered: false, bytes: 0 };
     if (!(track && trackTensor(this))) this._register();
   }
 
@@ -102,7 +106,10 @@ export class Tensor {
   _register(): void {
     if (this._h.registered || this._h.disposed) return;
     this._h.registered = true;
+    const s = this._h.storage;
+    this._h.bytes = s.size * bytesPerElement(s.dtype);
     finalizer.register(this, this._h, this);
+    noteEscaped(this._h.bytes);
   }
 
   /** Element type: `float32`, `int32` or `bool`. */
@@ -297,15 +304,23 @@ export class Tensor {
 
   // ---- readback ----------------------------------------------------------------------
 
-  /** Copy the values out, in row-major order, as a typed array of this dtype. */
+  /**
+   * Copy the values out, in row-major order, as a typed array of this dtype. The read owns
+   * its memory from the call on: `dispose()` while it is pending frees the buffer only once
+   * the read completes.
+   */
   async data(): Promise<TypedArray> {
     this._check('data');
-    await drainChecks();
     const c = this.isContiguous() && this.offset === 0 ? this : V.contiguousCopy(this);
+    const storage = c._h.storage;
+    storage.retain();
+    if (c !== this) c.dispose();
     try {
-      return await c.backend.read(c._h.storage.buffer, c.dtype, c.size);
+      await drainChecks();
+      return await storage.backend.read(storage.buffer, storage.dtype, this.size);
     } finally {
-      if (c !== this) c.dispose();
+      storage.drop();
+      await yieldToFinalizers();
     }
   }
   /** Synchronous readback, only on backends that can honour it (CPU, WASM). */

@@ -38,10 +38,12 @@ function checkEmbeddingIndices(input: Tensor, rows: number, layer: string): void
   if (input.dtype !== 'int32') {
     throw new TypeError(`${layer} expected an int32 index tensor, got ${input.dtype}`);
   }
-  checkIndices(input, rows, layer, (v) =>
-    v === undefined
-      ? `${layer}: index out of range for an embedding table with ${rows} rows`
-      : `${layer}: index ${v} is out of range for an embedding table with ${rows} rows (valid indices are 0..${rows - 1}; input shape ${fmtShape(input.shape)})`,
+  checkIndices(
+    input,
+    rows,
+    layer,
+    (v) =>
+      `${layer}: index ${v} is out of range for an embedding table with ${rows} rows (valid indices are 0..${rows - 1}; input shape ${fmtShape(input.shape)})`,
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
-import { gather, indexSelect } from '../../ops/indexing.js';
+import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/indexing.js';
 import { scalarTensor } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
@@ -202,8 +202,8 @@ function checkWeight(weight: Tensor | null | undefined, classes: number, layer: 
 }
 
 /**
- * Out-of-range classes are a clear error where the backend reads synchronously; an async
- * device cannot check without a readback (its gather kernel stays in bounds regardless).
+ * Out-of-range classes are a clear error: at once where the backend reads synchronously, at
+ * the next readback on an asynchronous device (core's device-side check, same message).
  */
 function checkClassRange(
   target: Tensor,
@@ -212,16 +212,14 @@ function checkClassRange(
   layer: string,
   input: Tensor,
 ): void {
-  if (!target.backend.readSync || target.size === 0) return;
-  const values = target.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== ignoreIndex && (v < 0 || v >= classes)) {
-      throw new RangeError(
-        `${layer}: target ${v} is out of bounds for ${classes} classes (input of shape ${fmtShape(input.shape)})`,
-      );
-    }
-  }
+  checkIndices(
+    target,
+    classes,
+    layer,
+    (v) =>
+      `${layer}: target ${v} is out of bounds for ${classes} classes (input of shape ${fmtShape(input.shape)})`,
+    ignoreIndex,
+  );
 }
 
 /** Class dim of the (possibly unbatched) input. */
@@ -248,8 +246,9 @@ function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInd
   // Ignored targets may hold any value (-100): point them at class 0 and mask afterwards.
   const safe = where(ignored, 0, target);
   const cd = classDim(logp);
-  const picked = gather(logp, cd, safe.unsqueeze(cd)).squeeze(cd);
-  const w0 = weight ? indexSelect(weight, 0, safe.reshape([safe.size])).reshape(safe.shape) : null;
+  // The targets were range-checked once by the caller (checkClassRange), in the loss's words.
+  const picked = gatherUnchecked(logp, cd, safe.unsqueeze(cd)).squeeze(cd);
+  const w0 = weight ? indexSelectUnchecked(weight, 0, safe.reshape([safe.size])).reshape(safe.shape) : null;
   const loss = where(ignored, 0, w0 ? picked.mul(w0).neg() : picked.neg());
   const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().float();
   return { loss, w, ignored };
