@@ -1,7 +1,8 @@
 /**
  * Comparing layers output with PyTorch's float64 reference. An element passes when
  * |actual - expected| <= atol + rtol * |expected| (scaled for accumulating ops, see
- * tolerances.ts); NaN must match NaN and infinities must match exactly.
+ * tolerances.ts); NaN must match NaN, infinities must match exactly, and with `signedZeros`
+ * an expected -0 or +0 must come back as that zero.
  */
 import { decodeValues, type EncodedTensor } from './fixtures.js';
 import type { Tolerance } from './tolerances.js';
@@ -22,9 +23,15 @@ export interface Comparison {
 export interface CompareOptions {
   /** Accumulation length (matmul K, number of reduced elements); scales a `perK` tolerance. */
   accum?: number;
+  /**
+   * Zeros must carry the expected sign (-0 is not +0). Right for ops that move, select or
+   * round single values; accumulating ops may legitimately end a sum on either zero.
+   */
+  signedZeros?: boolean;
 }
 
 function fmt(n: number): string {
+  if (Object.is(n, -0)) return '-0';
   return Number.isFinite(n) ? n.toPrecision(9) : String(n);
 }
 
@@ -88,6 +95,10 @@ export function compareTensor(
       if (Number.isNaN(err)) err = Number.POSITIVE_INFINITY;
       allowed = k * (tol.atol + tol.rtol * Math.max(Math.abs(e), scale));
       ratio = err === 0 ? 0 : allowed === 0 ? Number.POSITIVE_INFINITY : err / allowed;
+      if (opts.signedZeros && e === 0 && a === 0 && Object.is(e, -0) !== Object.is(a, -0)) {
+        err = Number.POSITIVE_INFINITY;
+        ratio = Number.POSITIVE_INFINITY;
+      }
     }
     if (ratio > 1) mismatches++;
     if (ratio > worst || worstIdx < 0) {
