@@ -28,6 +28,11 @@ export interface CompareOptions {
    * round single values; accumulating ops may legitimately end a sum on either zero.
    */
   signedZeros?: boolean;
+  /**
+   * A floor for |expected| in the rtol term, where the caller knows the magnitude of the terms
+   * an element sums (a gradient of gather or cat sums gradOut values: their size, not the sum's).
+   */
+  scale?: number;
 }
 
 function fmt(n: number): string {
@@ -62,7 +67,7 @@ export function compareTensor(
   const k = tol.perK ? Math.max(1, opts.accum ?? 1) : 1;
   // For accumulating ops an element's error follows the magnitude of the terms summed, not
   // of the (possibly cancelled) result: use the tensor's RMS as a floor for |expected|.
-  let scale = 0;
+  let scale = opts.scale ?? 0;
   if (tol.perK) {
     let ss = 0;
     let n = 0;
@@ -72,7 +77,7 @@ export function compareTensor(
         n++;
       }
     }
-    scale = n > 0 ? Math.sqrt(ss / n) : 0;
+    scale = Math.max(scale, n > 0 ? Math.sqrt(ss / n) : 0);
   }
   let worst = 0;
   let worstIdx = -1;

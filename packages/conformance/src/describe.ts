@@ -6,6 +6,7 @@ import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import type { SuiteContext } from './behaviour/context.js';
+import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
@@ -35,6 +36,11 @@ export interface ConformanceOptions {
    * process lacks --expose-gc: `import { [factory] } from [specifier]`.
    */
   backendModule?: { specifier: string; factory: string };
+  /**
+   * The backend the differential test compares with op by op (normally the cpu backend);
+   * without it the programs are checked against the float64 reference and finite differences only.
+   */
+  reference?: () => Promise<L.Backend>;
 }
 
 export function describeConformance(
@@ -117,6 +123,7 @@ export function describeConformance(
       poolFusedBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
+      differentialBehaviour(ctx, table, options.reference);
     });
   });
 }
