@@ -262,8 +262,9 @@ export function conv2dRef(x: ND, w: ND, bias: ND | null, stride: number, padding
         for (let q = 0; q < kw; q++) {
           const y = i * stride - padding + p;
           const z = j * stride - padding + q;
-          if (y < 0 || y >= H || z < 0 || z >= W) continue;
-          s += x.data[((n * C + c) * H + y) * W + z] * w.data[((o * C + c) * kh + p) * kw + q];
+          // Zero padding is a value: 0 * inf is NaN, as in torch (whose padded input is real zeros).
+          const inside = y >= 0 && y < H && z >= 0 && z < W;
+          s += (inside ? x.data[((n * C + c) * H + y) * W + z] : 0) * w.data[((o * C + c) * kh + p) * kw + q];
         }
     out.data[f] = s;
   });
