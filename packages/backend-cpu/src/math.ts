@@ -9,7 +9,8 @@ const ONE_OVER_SQRT_PI = 0.5641895835477563;
  * continued fraction for erfc beyond, where it converges quickly instead.
  */
 export function erf(x: number): number {
-  if (Number.isNaN(x)) return x;
+  // NaN passes through; +-0 returns itself (the series would turn -0 into +0).
+  if (Number.isNaN(x) || x === 0) return x;
   const ax = Math.abs(x);
   if (ax < 2.5) {
     const x2 = x * x;

@@ -25,8 +25,8 @@ const FLOAT_OPS: Record<UnaryOp, Scalar> = {
   floor: Math.floor,
   ceil: Math.ceil,
   round: roundHalfEven,
-  // torch.relu is clamp_min(x, 0), which lets NaN through.
-  relu: (x) => (x > 0 || Number.isNaN(x) ? x : 0),
+  // torch.relu is clamp_min(x, 0): x unless x < 0, so NaN and -0 pass through.
+  relu: (x) => (x < 0 ? 0 : x),
   logicalNot: (x) => (x === 0 ? 1 : 0),
   isnan: (x) => (Number.isNaN(x) ? 1 : 0),
 };
@@ -60,7 +60,7 @@ export function unary(op: UnaryOp, x: View, out: View): void {
       if (op === 'relu' && x.dtype === 'float32') {
         for (let e = 0; e < n; e++) {
           const v = xd[i + e];
-          od[o + e] = v > 0 || Number.isNaN(v) ? v : 0;
+          od[o + e] = v < 0 ? 0 : v;
         }
       } else if (op === 'neg') {
         for (let e = 0; e < n; e++) od[o + e] = -xd[i + e];

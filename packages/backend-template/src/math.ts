@@ -3,6 +3,8 @@ import type { BinaryOp, DType, UnaryOp } from '@layers/core';
 
 /** erf to float32 precision (Abramowitz-Stegun 7.1.26 is too coarse; this uses erfc series). */
 export function erf(x: number): number {
+  // Saturated (and the continued fraction below would give inf/inf there); NaN passes through.
+  if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) return Math.sign(x);
   // W. J. Cody's rational approximations are long; a high-order series/continued fraction
   // pair is simpler and accurate to ~1e-15 in float64.
   const ax = Math.abs(x);
@@ -49,7 +51,8 @@ export function unaryFn(op: UnaryOp, dtype: DType): (x: number) => number {
     case 'abs':
       return Math.abs;
     case 'sign':
-      return (x) => (Number.isNaN(x) ? Number.NaN : x > 0 ? 1 : x < 0 ? -1 : 0);
+      // torch.sign is (0 < x) - (x < 0): NaN gives 0.
+      return (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
     case 'exp':
       return Math.exp;
     case 'expm1':
@@ -83,7 +86,8 @@ export function unaryFn(op: UnaryOp, dtype: DType): (x: number) => number {
     case 'round':
       return roundHalfEven;
     case 'relu':
-      return (x) => Math.max(x, 0);
+      // clamp_min(x, 0): x unless x < 0, so NaN and -0 pass through.
+      return (x) => (x < 0 ? 0 : x);
     case 'logicalNot':
       return (x) => (x ? 0 : 1);
     case 'isnan':
@@ -91,12 +95,35 @@ export function unaryFn(op: UnaryOp, dtype: DType): (x: number) => number {
   }
 }
 
+/** Python's remainder: fmod, then moved to the divisor's sign (torch.remainder). */
+function remainderF(a: number, b: number): number {
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
+
+/**
+ * torch.floor_divide. For floats, (a - fmod(a, b)) / b is an integer in exact arithmetic, one
+ * less when fmod and b differ in sign (ATen's div_floor_floating); rounding it removes the
+ * division's error where floor(a / b) would be off by one. An infinite dividend gives NaN
+ * (inf % b is NaN) and a zero quotient keeps the sign of a / b.
+ */
 function floorDiv(a: number, b: number, int: boolean): number {
   if (int) {
     if (b === 0) throw new RangeError('floorDivide: integer division by zero');
     return Math.floor(a / b);
   }
-  return Math.floor(a / b);
+  if (b === 0) return a / b;
+  const mod = a % b;
+  const q = (a - mod) / b - (mod !== 0 && mod < 0 !== b < 0 ? 1 : 0);
+  if (q === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+  return Math.round(q);
+}
+
+/** C pow, as torch: pow(1, y) = 1 for every y (NaN too) and pow(-1, ±inf) = 1; JS gives NaN. */
+function powF(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && Math.abs(b) === Number.POSITIVE_INFINITY) return 1;
+  return a ** b;
 }
 
 export function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
@@ -111,7 +138,7 @@ export function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => 
     case 'div':
       return (a, b) => a / b;
     case 'pow':
-      return int ? (a, b) => (a ** b) | 0 : Math.pow;
+      return int ? (a, b) => (a ** b) | 0 : powF;
     case 'maximum':
       return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b));
     case 'minimum':
@@ -121,8 +148,7 @@ export function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => 
     case 'remainder':
       return (a, b) => {
         if (int && b === 0) throw new RangeError('remainder: integer division by zero');
-        const r = a % b;
-        return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+        return remainderF(a, b);
       };
     case 'floorDivide':
       return (a, b) => floorDiv(a, b, int);

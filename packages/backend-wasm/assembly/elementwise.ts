@@ -30,9 +30,10 @@ import { VExp, VSigmoid, VTanh } from './vmath';
 @final class VCeil { @inline v(x: v128): v128 { return f32x4.ceil(x); } @inline s(x: f32): f32 { return Mathf.ceil(x); } }
 @final class VRound { @inline v(x: v128): v128 { return f32x4.nearest(x); } @inline s(x: f32): f32 { return nearest<f32>(x); } }
 @final class VRelu {
-  // f32x4.max propagates NaN, as torch.relu does.
-  @inline v(x: v128): v128 { return f32x4.max(x, f32x4.splat(0)); }
-  @inline s(x: f32): f32 { return x > 0 ? x : isNaN(x) ? x : 0; }
+  // torch.relu is clamp_min(x, 0): 0 where x < 0, else x, so NaN and -0 pass through
+  // (f32x4.max(-0, 0) would give +0).
+  @inline v(x: v128): v128 { const z = f32x4.splat(0); return v128.bitselect(z, x, f32x4.lt(x, z)); }
+  @inline s(x: f32): f32 { return x < 0 ? 0 : x; }
 }
 
 @final class VAdd { @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } @inline s(a: f32, b: f32): f32 { return a + b; } }

@@ -46,7 +46,8 @@ export const B_XOR: i32 = 18;
 
 /** erf in double precision: Taylor series near 0, Chebyshev-fitted erfc (rel. err < 1.2e-7) beyond. */
 export function erf64(x: f64): f64 {
-  if (isNaN(x)) return x;
+  // NaN passes through; +-0 returns itself (the series would turn -0 into +0).
+  if (isNaN(x) || x == 0) return x;
   const ax = Math.abs(x);
   if (ax < 0.5) {
     // erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
@@ -97,7 +98,7 @@ export function unaryF(op: i32, x: f64): f64 {
     case U_FLOOR: return Math.floor(x);
     case U_CEIL: return Math.ceil(x);
     case U_ROUND: return nearest<f64>(x);
-    case U_RELU: return x > 0 ? x : isNaN(x) ? x : 0.0;
+    case U_RELU: return x < 0 ? 0.0 : x;
     case U_NOT: return x == 0 ? 1.0 : 0.0;
     case U_ISNAN: return isNaN(x) ? 1.0 : 0.0;
   }
@@ -139,13 +140,20 @@ export function floorDivF(a: f64, b: f64): f64 {
   return fd;
 }
 
+/** C pow, as torch: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±inf) = 1. */
+export function powF(a: f64, b: f64): f64 {
+  if (a == 1.0 || b == 0.0) return 1.0;
+  if (a == -1.0 && Math.abs(b) == Infinity) return 1.0;
+  return Math.pow(a, b);
+}
+
 export function binaryF(op: i32, a: f64, b: f64): f64 {
   switch (op) {
     case B_ADD: return a + b;
     case B_SUB: return a - b;
     case B_MUL: return a * b;
     case B_DIV: return a / b;
-    case B_POW: return Math.pow(a, b);
+    case B_POW: return powF(a, b);
     case B_MAX: return isNaN(a) || isNaN(b) ? a + b : Math.max(a, b);
     case B_MIN: return isNaN(a) || isNaN(b) ? a + b : Math.min(a, b);
     case B_ATAN2: return Math.atan2(a, b);

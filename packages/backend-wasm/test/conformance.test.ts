@@ -1,7 +1,10 @@
+import { createCpuBackend } from '@layers/backend-cpu';
 import { describeConformance } from '@layers/conformance';
 import { createWasmBackend } from '../src/index.js';
 
 // The suite destroys each backend in its afterAll, so the worker pool never outlives it.
 const backendModule = { specifier: '@layers/backend-wasm', factory: 'createWasmBackend' };
-describeConformance('wasm', () => createWasmBackend({ threads: 1 }), { backendModule });
-describeConformance('wasm-2threads', () => createWasmBackend({ threads: 2 }), { backendModule });
+// The differential programs compare each op with the cpu backend's.
+const reference = () => createCpuBackend();
+describeConformance('wasm', () => createWasmBackend({ threads: 1 }), { backendModule, reference });
+describeConformance('wasm-2threads', () => createWasmBackend({ threads: 2 }), { backendModule, reference });

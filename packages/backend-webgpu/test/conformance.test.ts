@@ -1,3 +1,4 @@
+import { createCpuBackend } from '@layers/backend-cpu';
 import { describeConformance } from '@layers/conformance';
 import { createWebGPUBackend } from '../src/index.js';
 
@@ -10,4 +11,6 @@ describeConformance('webgpu', () => createWebGPUBackend(), {
     'behaviour/memory/cnn: 1500 steps without tidy, dispose or GC stay bounded',
     'behaviour/memory/lstm: 1500 steps without tidy, dispose or GC stay bounded',
   ],
+  // The differential programs compare each op with the cpu backend's.
+  reference: () => createCpuBackend(),
 });

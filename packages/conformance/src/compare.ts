@@ -1,7 +1,8 @@
 /**
  * Comparing layers output with PyTorch's float64 reference. An element passes when
  * |actual - expected| <= atol + rtol * |expected| (scaled for accumulating ops, see
- * tolerances.ts); NaN must match NaN and infinities must match exactly.
+ * tolerances.ts); NaN must match NaN, infinities must match exactly, and with `signedZeros`
+ * an expected -0 or +0 must come back as that zero.
  */
 import { decodeValues, type EncodedTensor } from './fixtures.js';
 import type { Tolerance } from './tolerances.js';
@@ -33,9 +34,20 @@ export interface Comparison {
 export interface CompareOptions {
   /** Accumulation length (matmul K, number of reduced elements); scales a `perK` tolerance. */
   accum?: number;
+  /**
+   * Zeros must carry the expected sign (-0 is not +0). Right for ops that move, select or
+   * round single values; accumulating ops may legitimately end a sum on either zero.
+   */
+  signedZeros?: boolean;
+  /**
+   * A floor for |expected| in the rtol term, where the caller knows the magnitude of the terms
+   * an element sums (a gradient of gather or cat sums gradOut values: their size, not the sum's).
+   */
+  scale?: number;
 }
 
 function fmt(n: number): string {
+  if (Object.is(n, -0)) return '-0';
   return Number.isFinite(n) ? n.toPrecision(9) : String(n);
 }
 
@@ -71,7 +83,7 @@ export function compareTensor(
   const k = tol.perK ? Math.max(1, opts.accum ?? 1) : 1;
   // For accumulating ops an element's error follows the magnitude of the terms summed, not
   // of the (possibly cancelled) result: use the tensor's RMS as a floor for |expected|.
-  let scale = 0;
+  let scale = opts.scale ?? 0;
   if (tol.perK) {
     let ss = 0;
     let n = 0;
@@ -81,7 +93,7 @@ export function compareTensor(
         n++;
       }
     }
-    scale = n > 0 ? Math.sqrt(ss / n) : 0;
+    scale = Math.max(scale, n > 0 ? Math.sqrt(ss / n) : 0);
   }
   let worst = 0;
   let worstIdx = -1;
@@ -104,6 +116,10 @@ export function compareTensor(
       if (Number.isNaN(err)) err = Number.POSITIVE_INFINITY;
       allowed = k * (tol.atol + tol.rtol * Math.max(Math.abs(e), scale));
       ratio = err === 0 ? 0 : allowed === 0 ? Number.POSITIVE_INFINITY : err / allowed;
+      if (opts.signedZeros && e === 0 && a === 0 && Object.is(e, -0) !== Object.is(a, -0)) {
+        err = Number.POSITIVE_INFINITY;
+        ratio = Number.POSITIVE_INFINITY;
+      }
     }
     if (ratio > 1) mismatches++;
     if (ratio > worst || worstIdx < 0) {

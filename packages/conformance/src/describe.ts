@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
+import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { faultBehaviour } from './behaviour/faults.js';
 import { lossBehaviour } from './behaviour/loss.js';
@@ -46,6 +47,11 @@ export interface ConformanceOptions {
     /** Name of the exported factory, e.g. `'createCpuBackend'`. */
     factory: string;
   };
+  /**
+   * The backend the differential test compares with op by op (normally the cpu backend);
+   * without it the programs are checked against the float64 reference and finite differences only.
+   */
+  reference?: () => Promise<L.Backend>;
 }
 
 /**
@@ -151,6 +157,7 @@ export function describeConformance(
       tensorOpsBehaviour(ctx);
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
+      differentialBehaviour(ctx, table, options.reference);
     });
   });
 }

@@ -26,6 +26,17 @@ describe('compareTensor', () => {
     expect(r.ratio).toBeCloseTo(0.1 / 0.004, 6);
   });
 
+  it('tells -0 from +0 with signedZeros, and only then', () => {
+    const tol = { atol: 1, rtol: 1 };
+    const got = { shape: [2], dtype: 'float32', data: [0, -0] };
+    const r = compareTensor('o', got, enc([-0, 0]), tol, { signedZeros: true });
+    expect(r.ok).toBe(false);
+    expect(r.message).toContain('2/2 elements');
+    expect(r.message).toContain('expected -0, got 0');
+    expect(compareTensor('o', got, enc([0, -0]), tol, { signedZeros: true }).ok).toBe(true);
+    expect(compareTensor('o', got, enc([-0, 0]), tol).ok).toBe(true);
+  });
+
   it('matches NaN with NaN and infinities exactly', () => {
     const tol = { atol: 1, rtol: 1 };
     const e = enc(['nan', 'inf', '-inf']);

@@ -31,7 +31,7 @@ ${ERF}
 // Non-zero by bits: SwiftShader's float != is not IEEE for NaN.
 fn nzF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn expm1F(x: f32) -> f32 {
-  if (isNan(x)) { return x; }
+  if (isNan(x) || !nzF(x)) { return x; } // NaN and +-0 return themselves
   // Kahan's trick: exact-ish for small |x| without a dedicated expm1.
   if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
   let u = expF(x);
@@ -83,6 +83,8 @@ fn powF(x: f32, y: f32) -> f32 {
     return select(0.0, x, odd);
   }
   if (x < 0.0) {
+    // (-inf)^y is +inf or +0 unless y is an odd integer: no NaN for non-integer y there.
+    if (x == -infF() && !isInteger(y)) { return select(0.0, infF(), y > 0.0); }
     if (!isInteger(y)) { return nanF(); }
     let r = powPos(-x, y);
     let odd = abs(y) < 16777216.0 && (i32(y) & 1) == 1;
@@ -100,19 +102,28 @@ fn minF(a: f32, b: f32) -> f32 {
   if (isNan(b)) { return b; }
   return min(a, b);
 }
-fn remF(a: f32, b: f32) -> f32 {
-  if (isNan(a) || isNan(b)) { return nanF(); }
-  // Python's sign rule: the result takes the divisor's sign.
+// C fmod: the sign of a; a finite a over an infinite b is a itself (a - b * trunc(a / b) is NaN).
+fn fmodF(a: f32, b: f32) -> f32 {
+  if (isNan(a) || isNan(b) || !isFiniteF(a) || !nzF(b)) { return nanF(); }
+  if (!isFiniteF(b)) { return a; }
   let r = a - b * trunc(a / b);
-  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
+  return select(r, signedZero(a), !nzF(r));
+}
+fn remF(a: f32, b: f32) -> f32 {
+  // Python's sign rule: the result takes the divisor's sign.
+  let r = fmodF(a, b);
+  if (nzF(r) && (signBit(r) != signBit(b))) { return r + b; }
   return r;
 }
+// ATen's div_floor_floating: (a - fmod(a, b)) / b is an integer in exact arithmetic, one less
+// when fmod and b differ in sign; a zero quotient takes the sign of a / b (by bits).
 fn floorDivF(a: f32, b: f32) -> f32 {
   if (isNan(a) || isNan(b)) { return nanF(); }
-  if (b == 0.0) { return a / b; }
-  let r = remF(a, b);
-  let q = (a - r) / b;
-  // (a - r) / b is an exact integer in real arithmetic; round away the division error.
+  if (!nzF(b)) { return a / b; }
+  let m = fmodF(a, b);
+  var q = (a - m) / b;
+  if (nzF(m) && (signBit(m) != signBit(b))) { q = q - 1.0; }
+  if (!nzF(q)) { return bitcast<f32>((bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u); }
   return round(q);
 }
 `;

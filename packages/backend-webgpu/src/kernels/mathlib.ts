@@ -20,7 +20,8 @@ fn reduceHalfPi(x: f32) -> vec2<f32> {
   return vec2<f32>(r, k);
 }
 fn sinF(x: f32) -> f32 {
-  if (isNan(x)) { return x; }
+  // NaN and +-0 return themselves (the range reduction would turn -0 into +0).
+  if (isNan(x) || (bitcast<u32>(x) & 0x7fffffffu) == 0u) { return x; }
   if (abs(x) > 32768.0) { return sin(x); }
   let rk = reduceHalfPi(x);
   let q = i32(rk.y) & 3;
@@ -46,14 +47,24 @@ fn atanF(x: f32) -> f32 {
   return select(y, -y, x < 0.0);
 }
 fn signBit(x: f32) -> bool { return (bitcast<u32>(x) & 0x80000000u) != 0u; }
+// +-0 with the sign bit of s, and copysign for the results below: by bits, because a -0.0
+// literal or a negation of 0 is not reliably kept by every driver (SwiftShader folds it).
+fn signedZero(s: f32) -> f32 { return bitcast<f32>(bitcast<u32>(s) & 0x80000000u); }
+fn withSignOf(v: f32, s: f32) -> f32 {
+  return bitcast<f32>((bitcast<u32>(v) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u));
+}
+// C's atan2 (which torch follows), special cases spelled out: the builtin's are undefined for
+// infinities in WGSL and wrong for atan2(-0, +inf) on SwiftShader.
 fn atan2F(y: f32, x: f32) -> f32 {
   if (isNan(x) || isNan(y)) { return nanF(); }
   let pi = 3.14159265358979;
-  if (x == 0.0) {
-    if (y == 0.0) { return select(select(0.0, pi, signBit(x)), select(-0.0, -pi, signBit(x)), signBit(y)); }
-    return select(pi / 2.0, -pi / 2.0, y < 0.0);
+  if (y == 0.0) { return select(signedZero(y), withSignOf(pi, y), signBit(x)); }
+  if (x == 0.0) { return withSignOf(pi / 2.0, y); }
+  if (!isFiniteF(y)) {
+    if (!isFiniteF(x)) { return withSignOf(select(pi / 4.0, 3.0 * pi / 4.0, x < 0.0), y); }
+    return withSignOf(pi / 2.0, y);
   }
-  if (abs(x) == infF() || abs(y) == infF()) { return atan2(y, x); }
+  if (!isFiniteF(x)) { return select(signedZero(y), withSignOf(pi, y), x < 0.0); }
   let a = atanF(y / x);
   if (x > 0.0) { return a; }
   return select(a + pi, a - pi, signBit(y));
@@ -74,7 +85,7 @@ fn expF(x: f32) -> f32 {
 }
 fn tanhF(x: f32) -> f32 {
   let ax = abs(x);
-  if (isNan(x)) { return x; }
+  if (isNan(x) || (bitcast<u32>(x) & 0x7fffffffu) == 0u) { return x; }
   if (ax < 0.625) {
     let z = x * x;
     return ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z

@@ -120,7 +120,8 @@ export const div = binary('div', {
 export const pow = binary('pow', {
   saveOut: true,
   grad: (g, a, b, out) => [
-    g.mul(b).mul(a.pow(b.sub(1))),
+    // d/da a^b = b a^(b-1), defined as 0 where b == 0 (0 * 0^-1 would be NaN at a == 0).
+    where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))),
     // d/db a^b = a^b log a, defined as 0 where a == 0 and b >= 0 (PyTorch's convention).
     isFloat(b.dtype) ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
   ],
@@ -146,8 +147,16 @@ export const minimum = binary('minimum', {
 export const atan2 = binary('atan2', {
   float: true,
   grad: (g, a, b) => {
-    const denom = a.square().add(b.square());
-    return [g.mul(b).div(denom), g.mul(a).neg().div(denom)];
+    // b / (a^2 + b^2) and -a / (a^2 + b^2), with both scaled by s = max(|a|, |b|) first so the
+    // squares neither overflow (|a| > 1.8e19) nor underflow (|a| < 1e-19) in float32, which
+    // would make the gradient 0 or NaN where the float64 value is finite. Where s is 0, inf or
+    // NaN it is 1 (unscaled), so a = b = 0 gives NaN and an infinite input 0 or NaN, as PyTorch.
+    const m = maximum(a.abs(), b.abs());
+    const s = where(m.gt(0).logicalAnd(m.lt(Number.POSITIVE_INFINITY)), m, 1);
+    const an = a.div(s);
+    const bn = b.div(s);
+    const denom = an.square().add(bn.square()).mul(s);
+    return [g.mul(bn).div(denom), g.mul(an).neg().div(denom)];
   },
 });
 /** Elementwise remainder with the sign of the divisor (Python's `%`), broadcasting. */

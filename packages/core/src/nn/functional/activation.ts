@@ -17,6 +17,9 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
     const input = x.dtype === 'float32' ? x : cast(x, 'float32');
     if (input.ndim === 0) return log ? input.mul(0) : input.mul(0).add(1);
     const d = normDim(dim, input.ndim, name);
+    // No elements, no rows to normalise: PyTorch returns an empty tensor of the same shape
+    // (a row maximum over an empty dim does not exist, so the general path cannot run).
+    if (input.size === 0) return input.mul(0);
     const last = input.ndim - 1;
     const moved = d === last ? input : transpose(input, d, last);
     const inner = moved.shape[last];

@@ -189,10 +189,12 @@ export function layerNorm(
       const out = attach(y, 'layerNorm', [x2, w1, b1], save, (g, [sx, sm, sr, sw]) => {
         const xhat = sx.sub(sm.unsqueeze(1)).mul(sr.unsqueeze(1));
         const gw = sw ? g.mul(sw) : g;
-        const dx = gw
-          .sub(gw.mean(1, { keepdim: true }))
-          .sub(xhat.mul(gw.mul(xhat).mean(1, { keepdim: true })))
-          .mul(sr.unsqueeze(1));
+        const mg = gw.mean(1, { keepdim: true });
+        const mgx = gw.mul(xhat).mean(1, { keepdim: true });
+        // Every element of a row uses both row sums (PyTorch's backward forms one coefficient
+        // from them): a non-finite sum makes the whole row NaN there, not just some elements.
+        const poison = mg.mul(mgx).mul(0);
+        const dx = gw.sub(mg).sub(xhat.mul(mgx)).mul(sr.unsqueeze(1)).add(poison);
         return [dx, sw ? g.mul(xhat).sum(0) : null, b1 ? g.sum(0) : null];
       });
       return out.reshape(x.shape);

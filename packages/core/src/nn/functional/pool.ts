@@ -7,7 +7,6 @@
  */
 import { fromTypedArray } from '../../ops/creation.js';
 import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
-import { matmul } from '../../ops/linalg.js';
 import { argmax, max, sum } from '../../ops/reduce.js';
 import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
@@ -293,20 +292,37 @@ function adaptiveAvgPoolNd(name: string, d: number, input: Tensor, outputSize: A
   const spatial = input.shape.slice(input.ndim - d);
   const out = adaptiveSizes(name, outputSize, spatial);
   return tidy(() => {
-    // Averaging over a box is separable: one [In, Out] averaging matrix per spatial dim.
+    // Averaging over a box is separable: one pass per spatial dim. Each pass gathers every
+    // window into a [Out, Kmax] table (short windows padded with a zero appended to the dim),
+    // sums it and divides by the window length. A matmul with 1/n weights would multiply
+    // every element by a weight, and 0 * NaN would spread one NaN or Inf to every output.
     let y = input;
     for (let i = 0; i < d; i++) {
       const n = spatial[i];
       const m = out[i];
-      const mat = new Float32Array(n * m);
+      const dim = input.ndim - d + i;
+      if (n === m) continue;
+      let kmax = 0;
+      for (let j = 0; j < m; j++) kmax = Math.max(kmax, endOf(j, n, m) - startOf(j, n, m));
+      const table = new Int32Array(m * kmax).fill(n); // n: the appended zero
+      const counts = new Float32Array(m);
       for (let j = 0; j < m; j++) {
         const s = startOf(j, n, m);
         const e = endOf(j, n, m);
-        for (let t = s; t < e; t++) mat[t * m + j] = 1 / (e - s);
+        counts[j] = e - s;
+        for (let t = s; t < e; t++) table[j * kmax + t - s] = t;
       }
-      const dim = input.ndim - d + i;
       const moved = transpose(y, dim, input.ndim - 1);
-      y = transpose(matmul(moved, fromTypedArray(mat, [n, m], input.backend)), dim, input.ndim - 1);
+      const padded = pad(moved, [0, 1]);
+      // The table is in range by construction: no bounds check, no readback.
+      const picked = indexSelectUnchecked(
+        padded,
+        input.ndim - 1,
+        fromTypedArray(table, [m * kmax], input.backend),
+      );
+      const windowsOf = reshape(picked, [...moved.shape.slice(0, -1), m, kmax]);
+      const mean = sum(windowsOf, input.ndim).div(fromTypedArray(counts, [m], input.backend));
+      y = transpose(mean, dim, input.ndim - 1);
     }
     return y === input ? input.mul(1) : y;
   });

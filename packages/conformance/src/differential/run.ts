@@ -1,0 +1,477 @@
+/**
+ * Runs one differential program on a backend and checks it three ways:
+ *
+ * 1. Each step against the float64 reference applied to the step's actual float32 inputs
+ *    (read back from the backend), within that op's tolerance from tolerances.ts: the check
+ *    is per op, so an error is attributed to the op that made it and never compounds.
+ * 2. Each step against the reference backend (cpu) run on the same inputs: both are within
+ *    the op's tolerance of the truth, so they may differ by twice that; special values (NaN,
+ *    +-Inf, signed zeros where the op defines them) must agree exactly.
+ * 3. The gradients of sum(out * gradOut) with respect to every float leaf, against the
+ *    reference backend's and, for small programs without special values, against central
+ *    finite differences of the float64 program. A gradient chains every step, so its
+ *    tolerance is the sum of the steps' gradient tolerances (each scaled by its accumulation).
+ */
+import * as L from '@layers/core';
+import { type Actual, compareTensor } from '../compare.js';
+import type { EncodedTensor } from '../fixtures.js';
+import { type Tolerance, type ToleranceTable, toleranceFor } from '../tolerances.js';
+import { leafData, type Program } from './programs.js';
+import { type ND, nd, numelOf } from './ref.js';
+
+const F32_OVERFLOW = 3.4028235677973366e38; // max float32 + half an ulp: rounds to infinity
+/**
+ * Smallest normal float32. Values below it are subnormal, which WGSL lets a device flush to
+ * zero; an absolute error of this size is the float32 format's, not an op's.
+ */
+const FLT_MIN = 1.1754943508222875e-38;
+
+/** Ops whose result on (-0, +0) ties PyTorch itself leaves to the kernel (scalar vs vector loop). */
+const UNSIGNED_ZERO_OPS = new Set(['maximum', 'minimum', 'max', 'min', 'maxPool2d']);
+
+/**
+ * A whole program's gradient is compared with the reference backend's at 16 times the sum of
+ * its steps' gradient tolerances: the steps' own numbers are held to their tolerances one by
+ * one (stepGradients); this catches chain-rule and view-gradient errors, which are large, and
+ * leaves room for the amplification of rounding along a chain (kappa, measured). Chains that
+ * amplify more than that are compared in their special values only.
+ */
+const CHAIN_SLACK = 16;
+
+/** Ops computed as a short chain of float32 steps over a row (mean, max, exp, division). */
+const NORMALISING_OPS = new Set(['layerNorm', 'softmax', 'logSoftmax']);
+
+/** Ops whose local derivatives are 0 or 1 (or 1/n): a gradient element sums gradOut values. */
+const SELECTING_OPS = new Set([
+  'add',
+  'sub',
+  'sum',
+  'mean',
+  'max',
+  'min',
+  'where',
+  'gather',
+  'cat',
+  'stack',
+  'maxPool2d',
+  'avgPool2d',
+  'transpose',
+  'permute',
+  'slice',
+  'reshape',
+  'unsqueeze',
+  'expand',
+]);
+
+/** @internal */
+export interface ProgramResult {
+  ok: boolean;
+  messages: string[];
+}
+
+function encode(x: ND): EncodedTensor {
+  const data = Array.from(x.data, (v) =>
+    Number.isFinite(v) && Math.abs(v) >= F32_OVERFLOW ? Math.sign(v) * Infinity : v,
+  );
+  return { shape: x.shape, dtype: 'float32', data };
+}
+
+const toND = (shape: readonly number[], data: ArrayLike<number>): ND => nd([...shape], data);
+
+async function read(t: L.Tensor): Promise<Actual> {
+  return { shape: t.shape, dtype: t.dtype, data: await t.data() };
+}
+
+const scaled = (t: Tolerance, k: number): Tolerance => ({ ...t, atol: t.atol * k, rtol: t.rtol * k });
+
+interface Run {
+  leaves: L.Tensor[];
+  outs: L.Tensor[];
+}
+
+/** Build the leaves on `backend` and run every step (grad recorded on the float leaves). */
+function forward(p: Program, data: (Float32Array | Int32Array)[], backend: L.Backend, grad: boolean): Run {
+  const leaves = p.leaves.map((l, i) =>
+    L.tensor(data[i], {
+      shape: l.shape,
+      dtype: l.kind === 'index' ? 'int32' : 'float32',
+      backend,
+      requiresGrad: grad && l.kind !== 'index',
+    }),
+  );
+  const outs: L.Tensor[] = [];
+  let x = leaves[0];
+  for (const s of p.steps) {
+    x = s.run(
+      x,
+      s.leaves.map((i) => leaves[i]),
+    );
+    outs.push(x);
+  }
+  return { leaves, outs };
+}
+
+function dispose(r: Run): void {
+  for (const t of [...r.outs, ...r.leaves]) {
+    if (t.isDisposed) continue;
+    if (t.grad && !t.grad.isDisposed) t.grad.dispose();
+    t.dispose();
+  }
+}
+
+/** @internal */
+export async function runProgram(
+  p: Program,
+  backend: L.Backend,
+  reference: L.Backend | null,
+  table: ToleranceTable,
+): Promise<ProgramResult> {
+  const messages: string[] = [];
+  const data = leafData(p);
+  const leafND = p.leaves.map((l, i) => toND(l.shape, data[i]));
+  const target = forward(p, data, backend, true);
+  try {
+    let input: ND = leafND[0];
+    let kappa = 1; // the chain's forward amplification of input-sized rounding (for gradients)
+    for (let k = 0; k < p.steps.length; k++) {
+      const s = p.steps[k];
+      const extra = s.leaves.map((i) => leafND[i]);
+      const got = await read(target.outs[k]);
+      const want = s.ref(input, extra);
+      const movedExtra = extra.map((x, j) => (p.leaves[s.leaves[j]].kind === 'float' ? moved(x) : x));
+      const spread = conditioning(want, s.ref(moved(input), movedExtra));
+      kappa *= spread.factor;
+      // Composite normalising ops are backward stable, not correctly rounded: their error is
+      // that of rounding-sized input changes, which the spread measures. Elsewhere none.
+      const allow = NORMALISING_OPS.has(s.op) ? spread.abs : new Float64Array(0);
+      const tol = toleranceFor(table, s.op, 'float32');
+      const signedZeros = !tol.perK && !UNSIGNED_ZERO_OPS.has(s.op);
+      const label = `step ${k + 1} ${s.label}`;
+      const floor = { ...tol, atol: Math.max(tol.atol, FLT_MIN) };
+      const vsRef = compareTensor(`${label} vs float64`, got, within(got, encode(want), allow), floor, {
+        accum: s.accum,
+        signedZeros,
+      });
+      if (!vsRef.ok) messages.push(vsRef.message);
+      if (reference) {
+        // The same op on the reference backend, from exactly the inputs this backend saw.
+        const mk = (x: ND) => L.tensor(Float32Array.from(x.data), { shape: x.shape, backend: reference });
+        const ins = [
+          mk(input),
+          ...s.leaves.map((i) =>
+            L.tensor(data[i], {
+              shape: p.leaves[i].shape,
+              dtype: p.leaves[i].kind === 'index' ? 'int32' : 'float32',
+              backend: reference,
+            }),
+          ),
+        ];
+        const r = s.run(ins[0], ins.slice(1));
+        const want = await read(r);
+        for (const t of [r, ...ins]) if (!t.isDisposed) t.dispose();
+        const asExpected: EncodedTensor = {
+          shape: [...want.shape],
+          dtype: 'float32',
+          data: Array.from(want.data),
+        };
+        const vsCpu = compareTensor(
+          `${label} vs ${reference.name}`,
+          got,
+          within(got, asExpected, allow),
+          scaled(floor, 2),
+          {
+            accum: s.accum,
+            signedZeros,
+          },
+        );
+        if (!vsCpu.ok) messages.push(vsCpu.message);
+      }
+      if (!s.noGrad) messages.push(...(await stepGradients(p, k, input, data, backend, reference, table)));
+      input = toND(got.shape, got.data);
+    }
+    const last = target.outs[target.outs.length - 1];
+    if (last && last.requiresGrad && last.size > 0)
+      messages.push(...(await gradients(p, data, target, reference, table, Math.min(kappa, 1e6))));
+  } finally {
+    dispose(target);
+  }
+  return { ok: messages.length === 0, messages };
+}
+
+async function gradients(
+  p: Program,
+  data: (Float32Array | Int32Array)[],
+  target: Run,
+  reference: L.Backend | null,
+  table: ToleranceTable,
+  kappa: number,
+): Promise<string[]> {
+  const messages: string[] = [];
+  const last = target.outs[target.outs.length - 1];
+  const g = gradOut(last.size, p.seed);
+  last.backward(L.tensor(g, { shape: last.shape, backend: last.backend }));
+  // The chain's tolerance: every step's gradient tolerance, scaled by its accumulation, times
+  // CHAIN_SLACK; kappa (measured on the float64 reference) says when the chain is too
+  // ill-conditioned for any two float32 backends to agree in its finite values.
+  const budget = p.steps.reduce(
+    (t, s) => {
+      const st = toleranceFor(table, s.op, 'grad');
+      const k = Math.max(1, s.gradAccum, s.accum);
+      return { atol: t.atol + st.atol * k, rtol: t.rtol + st.rtol * k };
+    },
+    { atol: FLT_MIN, rtol: 0 },
+  );
+  const gtol: Tolerance = {
+    atol: budget.atol * CHAIN_SLACK,
+    rtol: budget.rtol * CHAIN_SLACK,
+    perK: true,
+  };
+  const grads = await Promise.all(target.leaves.map(async (l) => (l.grad ? read(l.grad) : null)));
+  if (reference) {
+    const cpu = forward(p, data, reference, true);
+    try {
+      const cl = cpu.outs[cpu.outs.length - 1];
+      cl.backward(L.tensor(g, { shape: cl.shape, backend: reference }));
+      for (let i = 0; i < grads.length; i++) {
+        const mine = grads[i];
+        const theirs = cpu.leaves[i].grad;
+        if (!mine || !theirs) {
+          if (!mine !== !theirs)
+            messages.push(`grad of leaf ${i}: ${mine ? 'absent' : 'present'} on ${reference.name} only`);
+          continue;
+        }
+        const t = await read(theirs);
+        const exp: EncodedTensor = { shape: [...t.shape], dtype: 'float32', data: Array.from(t.data) };
+        // An ill-conditioned chain (kappa > CHAIN_SLACK) is compared in its special values only: two
+        // float32 backends legitimately differ in its finite values.
+        const spread = new Float64Array(kappa > CHAIN_SLACK ? exp.data.length : 0).fill(
+          Number.POSITIVE_INFINITY,
+        );
+        const c = compareTensor(
+          `grad of leaf ${i} vs ${reference.name}`,
+          mine,
+          within(mine, exp, spread),
+          scaled(gtol, 2),
+        );
+        if (!c.ok) messages.push(c.message);
+      }
+    } finally {
+      dispose(cpu);
+    }
+  }
+  return messages;
+}
+
+/** Float inputs moved by 4 float32 ulps (alternating signs): the rounding any float32 algorithm makes. */
+const moved = (x: ND): ND => ({
+  shape: x.shape,
+  data: x.data.map((v, i) => v * (1 + (i % 2 ? 4 : -4) * 2 ** -24)),
+});
+
+/**
+ * How far the float64 op moves when its inputs move by 4 ulps: per element (abs), and as a
+ * factor over the 4-ulp change itself (1 for a well-conditioned op, large for layerNorm of a
+ * nearly constant row or softmax of large logits).
+ */
+function conditioning(want: ND, wantMoved: ND): { abs: Float64Array; factor: number } {
+  const abs = want.data.map((v, i) => {
+    const d = Math.abs(wantMoved.data[i] - v);
+    return Number.isFinite(d) ? d : 0;
+  });
+  let rms = 0;
+  let n = 0;
+  for (const v of want.data)
+    if (Number.isFinite(v)) {
+      rms += v * v;
+      n++;
+    }
+  rms = n ? Math.sqrt(rms / n) : 0;
+  let factor = 1;
+  want.data.forEach((v, i) => {
+    const unit = 4 * 2 ** -24 * Math.max(Math.abs(v), rms);
+    if (unit > 0 && abs[i] > 0) factor = Math.max(factor, abs[i] / unit);
+  });
+  return { abs, factor };
+}
+
+/**
+ * `expected` with each finite element the backend got within twice the conditioning spread
+ * replaced by the backend's value: no float32 algorithm can be held closer than that.
+ */
+function within(got: Actual, expected: EncodedTensor, spread: Float64Array): EncodedTensor {
+  const data = expected.data.map((e, i) => {
+    const a = got.data[i];
+    if (
+      typeof e !== 'number' ||
+      !Number.isFinite(e) ||
+      !Number.isFinite(a) ||
+      spread.length !== expected.data.length
+    )
+      return e;
+    return Math.abs(a - e) <= 2 * spread[i] ? a : e;
+  });
+  return { ...expected, data };
+}
+
+/** A deterministic gradOut with values in [-1, 1] (the grad tolerances' atol assumes |gradOut| <= 1). */
+const gradOut = (n: number, seed: number) =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed));
+
+/**
+ * One step's backward from its actual float32 inputs (fresh leaves, so the step is checked on
+ * its own, at its own tolerance): against the reference backend's, and against central
+ * differences of the float64 op where the inputs are few and finite.
+ */
+async function stepGradients(
+  p: Program,
+  k: number,
+  input: ND,
+  data: (Float32Array | Int32Array)[],
+  backend: L.Backend,
+  reference: L.Backend | null,
+  table: ToleranceTable,
+): Promise<string[]> {
+  const s = p.steps[k];
+  const ins: ND[] = [input, ...s.leaves.map((i) => toND(p.leaves[i].shape, data[i]))];
+  const isIndex = [false, ...s.leaves.map((i) => p.leaves[i].kind === 'index')];
+  const seed = p.seed + 7919 * (k + 1);
+  const vjp = async (b: L.Backend) => {
+    const ts = ins.map((x, j) =>
+      isIndex[j]
+        ? L.tensor(Int32Array.from(x.data), { shape: x.shape, dtype: 'int32', backend: b })
+        : L.tensor(Float32Array.from(x.data), { shape: x.shape, backend: b, requiresGrad: true }),
+    );
+    const out = s.run(ts[0], ts.slice(1));
+    const n = out.size;
+    let grads: (Actual | null)[] = ts.map(() => null);
+    if (n > 0 && out.requiresGrad) {
+      out.backward(L.tensor(gradOut(n, seed), { shape: out.shape, backend: b }));
+      grads = await Promise.all(ts.map(async (t) => (t.grad ? read(t.grad) : null)));
+    }
+    for (const t of [out, ...ts]) {
+      if (t.grad && !t.grad.isDisposed) t.grad.dispose();
+      if (!t.isDisposed) t.dispose();
+    }
+    return { grads, n };
+  };
+  const messages: string[] = [];
+  const mine = await vjp(backend);
+  if (mine.n === 0) return messages;
+  const tol = scaled(toleranceFor(table, s.op, 'grad'), 1);
+  const opts = { accum: Math.max(1, s.gradAccum), scale: SELECTING_OPS.has(s.op) ? 1 : 0 };
+  const label = (j: number) => `step ${k + 1} ${s.label}: grad of input ${j}`;
+  // Float64 finite differences where the inputs are few and finite, with their spread under
+  // 4-ulp input changes (the op's conditioning): what any float32 backward can be held to.
+  const fds = mine.grads.map((got, j) =>
+    got && !isIndex[j] ? differences(s, ins, isIndex, j, seed, mine.n) : null,
+  );
+  mine.grads.forEach((got, j) => {
+    const d = fds[j];
+    if (!got || !d) return;
+    const exp: EncodedTensor = {
+      shape: [...got.shape],
+      dtype: 'float32',
+      data: Array.from(d.value, (v, i) => (Number.isNaN(v) ? got.data[i] : v)),
+    };
+    const c = compareTensor(
+      `${label(j)} vs float64 finite differences`,
+      got,
+      within(got, exp, d.spread),
+      tol,
+      opts,
+    );
+    if (!c.ok) messages.push(c.message);
+  });
+  if (reference) {
+    const theirs = await vjp(reference);
+    mine.grads.forEach((g, j) => {
+      const t = theirs.grads[j];
+      if (!g || !t) return;
+      const exp: EncodedTensor = { shape: [...t.shape], dtype: 'float32', data: Array.from(t.data) };
+      const spread = fds[j]?.spread ?? new Float64Array(0);
+      const c = compareTensor(
+        `${label(j)} vs ${reference.name}`,
+        g,
+        within(g, exp, spread),
+        scaled(tol, 2),
+        opts,
+      );
+      if (!c.ok) messages.push(c.message);
+    });
+  }
+  return messages;
+}
+
+/**
+ * Finite differences of step `s` with respect to its input `j` (NaN where the op is not smooth)
+ * and their spread under 4-ulp input changes; null where they cannot be trusted: many or
+ * non-finite inputs, or outputs so large that h vanishes in their ulps.
+ */
+function differences(
+  s: Program['steps'][number],
+  ins: ND[],
+  isIndex: boolean[],
+  j: number,
+  seed: number,
+  n: number,
+): { value: Float64Array; spread: Float64Array } | null {
+  const floats = ins.reduce((t, x, i) => t + (isIndex[i] ? 0 : x.data.length), 0);
+  if (floats > 200 || !ins.every((x) => x.data.every(Number.isFinite))) return null;
+  if (ins.some((x, i) => !isIndex[i] && x.data.some((v) => Math.abs(v) > 1e4))) return null;
+  const f = (xs: ND[]) => s.ref(xs[0], xs.slice(1)).data;
+  if (f(ins).some((v) => !Number.isFinite(v) || Math.abs(v) > 1e4)) return null;
+  const g = gradOut(n, seed);
+  const movedIns = ins.map((x, i) => (isIndex[i] ? x : moved(x)));
+  const a = finiteDifferences(f, g, ins, j);
+  const b = finiteDifferences(f, g, movedIns, j);
+  return {
+    value: Float64Array.from(a, (v) => v ?? Number.NaN),
+    spread: Float64Array.from(a, (v, i) =>
+      v === null || b[i] === null ? 0 : Math.abs((b[i] as number) - v),
+    ),
+  };
+}
+
+/**
+ * d/dx_j of sum(f(x) * g) by differences of the float64 op, output element by output element
+ * (an element that does not depend on x_j differs by exactly 0, so huge or infinite
+ * neighbours cannot absorb the change). Two tests keep only the points where the op is
+ * smooth (null elsewhere): one-sided differences whose gap does not shrink with h (a kink, a
+ * tie of max), or central differences that move with h (a step of floor within h).
+ */
+function finiteDifferences(
+  f: (xs: ND[]) => Float64Array,
+  g: Float32Array,
+  xs: ND[],
+  li: number,
+): (number | null)[] {
+  const x = xs[li];
+  const base = f(xs);
+  const delta = (y: Float64Array) => {
+    let acc = 0;
+    for (let i = 0; i < y.length; i++) if (y[i] !== base[i]) acc += g[i] * (y[i] - base[i]);
+    return acc;
+  };
+  const sided = (j: number, h: number): [number, number] => {
+    const orig = x.data[j];
+    x.data[j] = orig + h;
+    const up = delta(f(xs)) / h;
+    x.data[j] = orig - h;
+    const down = -delta(f(xs)) / h;
+    x.data[j] = orig;
+    return [up, down];
+  };
+  const out: (number | null)[] = [];
+  for (let j = 0; j < numelOf(x.shape); j++) {
+    const h = 1e-4 * Math.max(1, Math.abs(x.data[j]));
+    const [u1, d1] = sided(j, h);
+    const [u2, d2] = sided(j, h / 4);
+    const c1 = (u1 + d1) / 2;
+    const c2 = (u2 + d2) / 2;
+    const scale = Math.max(1, Math.abs(c2));
+    const kink = Math.abs(u2 - d2) > 0.6 * Math.abs(u1 - d1) && Math.abs(u1 - d1) > 1e-7 * scale;
+    const smooth = Number.isFinite(c1) && Number.isFinite(c2) && !kink && Math.abs(c1 - c2) <= 1e-6 * scale;
+    out.push(smooth ? c2 : null);
+  }
+  return out;
+}
