@@ -16,6 +16,8 @@ import { poolFusedBehaviour } from './behaviour/pool-fused.js';
 import { randomBehaviour } from './behaviour/random.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
+import { validationBehaviour } from './behaviour/validation.js';
+import { functionalValidationBehaviour } from './behaviour/validation-functional.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -117,6 +119,8 @@ export function describeConformance(
       poolFusedBehaviour(ctx);
       optimBehaviour(ctx);
       lossBehaviour(ctx);
+      validationBehaviour(ctx);
+      functionalValidationBehaviour(ctx);
     });
   });
 }

@@ -1,10 +1,20 @@
 import { Module } from './module.js';
+import { describeValue, forwardSignature } from './validate.js';
+
+/** A container's element must be a Module (a stray tensor or function would fail much later). */
+function checkModule(owner: string, what: string, m: unknown): void {
+  if (!(m instanceof Module))
+    throw new TypeError(`${owner}: ${what} must be a Module, got ${describeValue(m)}`);
+}
 
 /** Runs its modules in order, feeding each one's output to the next. Keys are "0", "1", ... */
 export class Sequential extends Module {
+  /** One value in (any: the first module checks it), one out; a second input is an error. */
+  static override signature = forwardSignature('input:any');
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
+      checkModule(this.name, `argument ${i}`, m);
       this.registerModule(String(i), m);
     });
   }
@@ -18,6 +28,7 @@ export class Sequential extends Module {
     return m;
   }
   append(m: Module): this {
+    checkModule(this.name, 'the appended value', m);
     this.registerModule(String(this.length), m);
     return this;
   }
@@ -35,6 +46,9 @@ export class Sequential extends Module {
 export class ModuleList<M extends Module = Module> extends Module {
   constructor(modules: Iterable<M> = []) {
     super();
+    if (typeof (modules as Partial<Iterable<M>>)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${this.name}: expected an iterable of Modules, got ${describeValue(modules)}`);
+    }
     for (const m of modules) this.append(m);
   }
   get length(): number {
@@ -47,6 +61,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     return m;
   }
   append(m: M): this {
+    checkModule(this.name, `element ${this.length}`, m);
     this.registerModule(String(this.length), m);
     return this;
   }
@@ -62,9 +77,13 @@ export class ModuleList<M extends Module = Module> extends Module {
 export class ModuleDict<M extends Module = Module> extends Module {
   constructor(modules: Record<string, M> = {}) {
     super();
+    if (typeof modules !== 'object' || modules === null || modules instanceof Module) {
+      throw new TypeError(`${this.name}: expected an object of named Modules, got ${describeValue(modules)}`);
+    }
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
   set(key: string, m: M): this {
+    checkModule(this.name, `entry '${key}'`, m);
     this.registerModule(key, m);
     return this;
   }

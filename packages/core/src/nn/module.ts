@@ -13,6 +13,7 @@ import { cast, toBackend } from '../ops/view.js';
 import { keep } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { bindForward, type ForwardSignature } from './validate.js';
 
 /** Mark a tensor as a trainable parameter: requires grad and outlives tidy scopes. */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
@@ -35,6 +36,17 @@ export abstract class Module {
   private readonly _modules = new Map<string, Module | null>();
 
   abstract forward(...args: any[]): any;
+
+  /**
+   * What forward takes (see forwardSignature). When set, every call checks its inputs are
+   * tensors, that no extra positional input or unknown forward option is given, and reports
+   * errors in this module's name. null (the default, for user modules): no checks.
+   */
+  static signature: ForwardSignature | null = null;
+
+  constructor() {
+    bindForward(this);
+  }
 
   /** Class name used in error messages ("Conv2d expected ..."). */
   get name(): string {

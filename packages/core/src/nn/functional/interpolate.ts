@@ -11,6 +11,8 @@ import { transpose } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { INTERPOLATE_KEYS } from '../option-keys.js';
+import { checkOptions, checkTensor } from '../validate.js';
 
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
 
@@ -97,7 +99,8 @@ function listOf(v: number | readonly number[], d: number, what: string): number[
 }
 
 export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
-  x._check('interpolate');
+  checkTensor('interpolate', 'input', x);
+  checkOptions('interpolate', opts, INTERPOLATE_KEYS);
   const mode = opts.mode ?? 'nearest';
   if (!(mode in MODE_DIMS)) throw new RangeError(`interpolate: unsupported mode '${mode}'`);
   if (x.dtype !== 'float32') throw new TypeError(`interpolate expected a float input, got ${x.dtype}`);

@@ -10,8 +10,17 @@ import { contiguous, detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptionalTensor, checkOptions } from '../validate.js';
 import { fusedKernel } from './fused.js';
 import { requireFloat } from './linear.js';
+
+/** Option names and optional-tensor options (weight, bias) of the normalisation functions. */
+function checkNormOptions(layer: string, opts: object, keys: readonly string[]): void {
+  checkOptions(layer, opts, keys);
+  const o = opts as { weight?: unknown; bias?: unknown };
+  checkOptionalTensor(layer, 'weight', o.weight);
+  checkOptionalTensor(layer, 'bias', o.bias);
+}
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -43,6 +52,9 @@ export function batchNorm(
   layer = 'batchNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'training', 'momentum', 'eps']);
+  checkOptionalTensor(layer, 'runningMean', runningMean);
+  checkOptionalTensor(layer, 'runningVar', runningVar);
   if (x.ndim < 2)
     throw new RangeError(
       `${layer} expected an input with at least 2 dimensions, got shape ${fmtShape(x.shape)}`,
@@ -143,6 +155,7 @@ export function layerNorm(
   layer = 'layerNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   const inner = checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
   checkAffine(opts.bias, normalizedShape, layer, 'bias');
@@ -211,6 +224,7 @@ export function rmsNorm(
   layer = 'rmsNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'eps']);
   checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
   const eps = opts.eps ?? FLOAT32_EPS;
@@ -235,6 +249,7 @@ export function groupNorm(
   layer = 'groupNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   if (x.ndim < 2) {
     throw new RangeError(
       `${layer} expected an input of shape [N, C, *] with at least 2 dimensions, got ${fmtShape(x.shape)}`,

@@ -7,29 +7,44 @@ import { full } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as A from '../functional/activation.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 interface Inplace {
   inplace?: boolean;
 }
+const INPLACE = ['inplace'] as const;
 
-/** A parameter-free activation with an optional extra repr. */
+/** An activation: one tensor in, one out; constructor options checked against `allowed`. */
 abstract class Activation extends Module {
+  static override signature = forwardSignature('input');
+  constructor(opts: object | undefined, allowed: readonly string[]) {
+    super();
+    checkOptions(this.name, opts, allowed);
+  }
   abstract override forward(x: Tensor): Tensor;
 }
 
-export class ReLU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
+/** An activation whose only option is PyTorch's (ignored) `inplace`. */
+abstract class InplaceActivation extends Activation {
+  constructor(opts: Inplace = {}) {
+    super(opts, INPLACE);
   }
+}
+
+/** An activation that takes no options. */
+abstract class PlainActivation extends Activation {
+  constructor(opts: Record<string, never> = {}) {
+    super(opts, []);
+  }
+}
+
+export class ReLU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.relu(x);
   }
 }
 
-export class ReLU6 extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class ReLU6 extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.relu6(x);
   }
@@ -38,7 +53,7 @@ export class ReLU6 extends Activation {
 export class LeakyReLU extends Activation {
   readonly negativeSlope: number;
   constructor(opts: { negativeSlope?: number } & Inplace = {}) {
-    super();
+    super(opts, ['negativeSlope', 'inplace']);
     this.negativeSlope = opts.negativeSlope ?? 0.01;
   }
   forward(x: Tensor): Tensor {
@@ -54,7 +69,7 @@ export class PReLU extends Activation {
   declare weight: Tensor;
   readonly numParameters: number;
   constructor(opts: { numParameters?: number; init?: number } = {}) {
-    super();
+    super(opts, ['numParameters', 'init']);
     this.numParameters = opts.numParameters ?? 1;
     this.registerParameter('weight', full([this.numParameters], opts.init ?? 0.25));
   }
@@ -69,7 +84,7 @@ export class PReLU extends Activation {
 export class ELU extends Activation {
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
-    super();
+    super(opts, ['alpha', 'inplace']);
     this.alpha = opts.alpha ?? 1;
   }
   forward(x: Tensor): Tensor {
@@ -83,7 +98,7 @@ export class ELU extends Activation {
 export class CELU extends Activation {
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
-    super();
+    super(opts, ['alpha', 'inplace']);
     this.alpha = opts.alpha ?? 1;
   }
   forward(x: Tensor): Tensor {
@@ -94,10 +109,7 @@ export class CELU extends Activation {
   }
 }
 
-export class SELU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class SELU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.selu(x);
   }
@@ -106,7 +118,7 @@ export class SELU extends Activation {
 export class GELU extends Activation {
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
-    super();
+    super(opts, ['approximate']);
     this.approximate = opts.approximate ?? 'none';
   }
   forward(x: Tensor): Tensor {
@@ -117,37 +129,31 @@ export class GELU extends Activation {
   }
 }
 
-export class SiLU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class SiLU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.silu(x);
   }
 }
 
-export class Mish extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Mish extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.mish(x);
   }
 }
 
-export class Sigmoid extends Activation {
+export class Sigmoid extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.sigmoid(x);
   }
 }
 
-export class Tanh extends Activation {
+export class Tanh extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.tanh(x);
   }
 }
 
-export class LogSigmoid extends Activation {
+export class LogSigmoid extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.logSigmoid(x);
   }
@@ -157,7 +163,7 @@ export class Hardtanh extends Activation {
   readonly minVal: number;
   readonly maxVal: number;
   constructor(opts: { minVal?: number; maxVal?: number } & Inplace = {}) {
-    super();
+    super(opts, ['minVal', 'maxVal', 'inplace']);
     this.minVal = opts.minVal ?? -1;
     this.maxVal = opts.maxVal ?? 1;
     if (this.maxVal <= this.minVal) throw new RangeError('Hardtanh: maxVal must be greater than minVal');
@@ -170,19 +176,13 @@ export class Hardtanh extends Activation {
   }
 }
 
-export class Hardsigmoid extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Hardsigmoid extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.hardsigmoid(x);
   }
 }
 
-export class Hardswish extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Hardswish extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.hardswish(x);
   }
@@ -192,7 +192,7 @@ export class Softplus extends Activation {
   readonly beta: number;
   readonly threshold: number;
   constructor(opts: { beta?: number; threshold?: number } = {}) {
-    super();
+    super(opts, ['beta', 'threshold']);
     this.beta = opts.beta ?? 1;
     this.threshold = opts.threshold ?? 20;
   }
@@ -204,13 +204,13 @@ export class Softplus extends Activation {
   }
 }
 
-export class Softsign extends Activation {
+export class Softsign extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.softsign(x);
   }
 }
 
-export class Tanhshrink extends Activation {
+export class Tanhshrink extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.tanhshrink(x);
   }
@@ -219,7 +219,7 @@ export class Tanhshrink extends Activation {
 export class Hardshrink extends Activation {
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
-    super();
+    super(opts, ['lambd']);
     this.lambd = opts.lambd ?? 0.5;
   }
   forward(x: Tensor): Tensor {
@@ -230,7 +230,7 @@ export class Hardshrink extends Activation {
 export class Softshrink extends Activation {
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
-    super();
+    super(opts, ['lambd']);
     this.lambd = opts.lambd ?? 0.5;
   }
   forward(x: Tensor): Tensor {
@@ -243,9 +243,9 @@ export class Threshold extends Activation {
   constructor(
     readonly threshold: number,
     readonly value: number,
-    _opts: Inplace = {},
+    opts: Inplace = {},
   ) {
-    super();
+    super(opts, INPLACE);
   }
   forward(x: Tensor): Tensor {
     return A.threshold(x, this.threshold, this.value);
@@ -263,7 +263,7 @@ function implicitDim(ndim: number): number {
 abstract class SoftmaxBase extends Activation {
   readonly dim: number | null;
   constructor(opts: { dim?: number | null } = {}) {
-    super();
+    super(opts, ['dim']);
     this.dim = opts.dim ?? null;
   }
   protected resolveDim(x: Tensor): number {

@@ -18,6 +18,12 @@ import {
 import { tuple } from '../functional/windows.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
+
+// The module adds bias and paddingMode to F's options.
+const CONV_MODULE_KEYS = [...CONV_KEYS, 'bias', 'paddingMode'] as const;
+const CONV_T_MODULE_KEYS = [...CONV_TRANSPOSE_KEYS, 'bias', 'paddingMode'] as const;
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
@@ -100,6 +106,7 @@ abstract class ConvBase extends Module {
 }
 
 abstract class ConvNdModule extends ConvBase {
+  static override signature = forwardSignature('input');
   readonly padding: IntOrTuple | 'same' | 'valid';
   readonly paddingMode: PaddingMode;
   /** (left, right) per spatial dim, used when paddingMode is not 'zeros'. */
@@ -112,6 +119,7 @@ abstract class ConvNdModule extends ConvBase {
     kernelSize: IntOrTuple,
     opts: ConvModuleOptions,
   ) {
+    checkOptions(new.target.name, opts, CONV_MODULE_KEYS);
     super(d, false, inChannels, outChannels, kernelSize, opts);
     this.padding = opts.padding ?? 0;
     this.paddingMode = opts.paddingMode ?? 'zeros';
@@ -159,6 +167,7 @@ export class Conv3d extends ConvNdModule {
 }
 
 abstract class ConvTransposeNdModule extends ConvBase {
+  static override signature = forwardSignature('input', ['outputSize']);
   readonly padding: number[];
   readonly outputPadding: number[];
 
@@ -169,6 +178,7 @@ abstract class ConvTransposeNdModule extends ConvBase {
     kernelSize: IntOrTuple,
     opts: ConvTransposeModuleOptions,
   ) {
+    checkOptions(new.target.name, opts, CONV_T_MODULE_KEYS);
     super(d, true, inChannels, outChannels, kernelSize, opts);
     if ((opts.paddingMode ?? 'zeros') !== 'zeros') {
       throw new RangeError(`${this.name}: only 'zeros' paddingMode is supported`);

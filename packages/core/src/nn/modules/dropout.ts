@@ -2,6 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { alphaDropout, dropout, dropout1d, dropout2d, dropout3d } from '../functional/dropout.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 export interface DropoutOptions {
   p?: number;
@@ -9,10 +10,12 @@ export interface DropoutOptions {
 }
 
 abstract class DropoutBase extends Module {
+  static override signature = forwardSignature('input');
   readonly p: number;
   readonly inplace: boolean;
   constructor(opts: DropoutOptions = {}) {
     super();
+    checkOptions(this.name, opts, ['p', 'inplace']);
     this.p = opts.p ?? 0.5;
     this.inplace = opts.inplace ?? false;
     if (!(this.p >= 0 && this.p <= 1)) {

@@ -6,14 +6,19 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional/loss.js';
 import { Module } from '../module.js';
+import { LOSS_KEYS as KEYS, R } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 type Reduction = F.Reduction;
 
+/** A loss: forward(input, target), constructor options checked against `allowed`. */
 abstract class Loss extends Module {
+  static override signature = forwardSignature('input target');
   readonly reduction: Reduction;
-  constructor(reduction: Reduction = 'mean') {
+  constructor(opts: { reduction?: Reduction }, allowed: readonly string[] = R) {
     super();
-    this.reduction = reduction;
+    checkOptions(this.name, opts, allowed);
+    this.reduction = opts.reduction ?? 'mean';
   }
   override extraRepr(): string {
     return `reduction=${this.reduction}`;
@@ -22,7 +27,7 @@ abstract class Loss extends Module {
 
 export class MSELoss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
-    super(opts.reduction);
+    super(opts);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, { reduction: this.reduction });
@@ -31,7 +36,7 @@ export class MSELoss extends Loss {
 
 export class L1Loss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
-    super(opts.reduction);
+    super(opts);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, { reduction: this.reduction });
@@ -41,7 +46,7 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
   constructor(opts: F.SmoothL1Options = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.SmoothL1Loss);
     this.beta = opts.beta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -52,7 +57,7 @@ export class SmoothL1Loss extends Loss {
 export class HuberLoss extends Loss {
   readonly delta: number;
   constructor(opts: F.HuberOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.HuberLoss);
     this.delta = opts.delta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -64,7 +69,7 @@ export class NLLLoss extends Loss {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   constructor(opts: F.NLLOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.NLLLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -82,7 +87,7 @@ export class CrossEntropyLoss extends Loss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
   constructor(opts: F.CrossEntropyOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.CrossEntropyLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -100,7 +105,7 @@ export class CrossEntropyLoss extends Loss {
 export class BCELoss extends Loss {
   declare weight: Tensor | null;
   constructor(opts: F.BCEOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.BCELoss);
     this.registerBuffer('weight', opts.weight ?? null);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -112,7 +117,7 @@ export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;
   constructor(opts: F.BCEWithLogitsOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.BCEWithLogitsLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }
@@ -126,10 +131,12 @@ export class BCEWithLogitsLoss extends Loss {
 }
 
 export class KLDivLoss extends Module {
+  static override signature = forwardSignature('input target');
   readonly reduction: F.KLReduction;
   readonly logTarget: boolean;
   constructor(opts: F.KLDivOptions = {}) {
     super();
+    checkOptions(this.name, opts, KEYS.KLDivLoss);
     this.reduction = opts.reduction ?? 'mean';
     this.logTarget = opts.logTarget ?? false;
   }
@@ -139,9 +146,10 @@ export class KLDivLoss extends Module {
 }
 
 export class CosineEmbeddingLoss extends Loss {
+  static override signature = forwardSignature('input1 input2 target');
   readonly margin: number;
   constructor(opts: F.CosineEmbeddingOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.CosineEmbeddingLoss);
     this.margin = opts.margin ?? 0;
   }
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {

@@ -8,6 +8,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, groupNorm, layerNorm, rmsNorm } from '../functional/norm.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 export interface BatchNormModuleOptions {
   eps?: number;
@@ -18,6 +19,7 @@ export interface BatchNormModuleOptions {
 }
 
 abstract class BatchNormBase extends Module {
+  static override signature = forwardSignature('input');
   declare weight: Tensor | null;
   declare bias: Tensor | null;
   declare running_mean: Tensor | null;
@@ -36,6 +38,7 @@ abstract class BatchNormBase extends Module {
     opts: BatchNormModuleOptions = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
@@ -54,7 +57,6 @@ abstract class BatchNormBase extends Module {
   }
 
   private checkInput(x: Tensor): void {
-    x._check(this.name);
     if (!this.allowedDims.includes(x.ndim)) {
       const dims = this.allowedDims.map((d) => `${d}-D`).join(' or ');
       throw new RangeError(
@@ -119,6 +121,7 @@ function asShape(s: number | readonly number[]): number[] {
 }
 
 export class LayerNorm extends Module {
+  static override signature = forwardSignature('input');
   declare weight: Tensor | null;
   declare bias: Tensor | null;
   readonly normalizedShape: number[];
@@ -129,6 +132,7 @@ export class LayerNorm extends Module {
     opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'elementwiseAffine', 'bias']);
     this.normalizedShape = asShape(normalizedShape);
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -150,6 +154,7 @@ export class LayerNorm extends Module {
 }
 
 export class RMSNorm extends Module {
+  static override signature = forwardSignature('input');
   declare weight: Tensor | null;
   readonly normalizedShape: number[];
   /** null: float32 machine epsilon at forward time (PyTorch's eps=None). */
@@ -160,6 +165,7 @@ export class RMSNorm extends Module {
     opts: { eps?: number | null; elementwiseAffine?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'elementwiseAffine']);
     this.normalizedShape = asShape(normalizedShape);
     this.eps = opts.eps ?? null;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -174,6 +180,7 @@ export class RMSNorm extends Module {
 }
 
 export class GroupNorm extends Module {
+  static override signature = forwardSignature('input');
   declare weight: Tensor | null;
   declare bias: Tensor | null;
   readonly eps: number;
@@ -184,6 +191,7 @@ export class GroupNorm extends Module {
     opts: { eps?: number; affine?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'affine']);
     if (numChannels % numGroups !== 0) {
       throw new RangeError(
         `GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
@@ -195,7 +203,6 @@ export class GroupNorm extends Module {
     this.registerParameter('bias', this.affine ? full([numChannels], 0) : null);
   }
   forward(x: Tensor): Tensor {
-    x._check(this.name);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
       throw new RangeError(
         `${this.name} expected input of shape [N, ${this.numChannels}, *], got ${fmtShape(x.shape)}`,

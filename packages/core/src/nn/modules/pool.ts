@@ -3,13 +3,17 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { IntOrTuple } from '../functional/conv-nd.js';
 import * as P from '../functional/pool.js';
 import { Module } from '../module.js';
+import { AVG_POOL_KEYS, MAX_POOL_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 abstract class MaxPoolNd extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     readonly kernelSize: IntOrTuple,
     readonly options: P.MaxPoolOptions = {},
   ) {
     super();
+    checkOptions(this.name, options, MAX_POOL_KEYS);
   }
 }
 
@@ -31,11 +35,13 @@ export class MaxPool3d extends MaxPoolNd {
 }
 
 abstract class AvgPoolNd extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     readonly kernelSize: IntOrTuple,
     readonly options: P.AvgPoolOptions = {},
   ) {
     super();
+    checkOptions(this.name, options, AVG_POOL_KEYS);
   }
 }
 
@@ -56,6 +62,7 @@ export class AvgPool3d extends AvgPoolNd {
 }
 
 abstract class AdaptivePool extends Module {
+  static override signature = forwardSignature('input');
   constructor(readonly outputSize: P.AdaptiveSize) {
     super();
   }
@@ -78,11 +85,13 @@ export class AdaptiveAvgPool3d extends AdaptivePool {
 }
 
 abstract class AdaptiveMaxPool extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     readonly outputSize: P.AdaptiveSize,
     readonly options: { returnIndices?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, options, ['returnIndices']);
   }
 }
 

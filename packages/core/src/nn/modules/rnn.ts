@@ -17,6 +17,7 @@ import {
 } from '../functional/rnn.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 export interface RNNBaseOptions {
   numLayers?: number;
@@ -31,6 +32,8 @@ export interface RNNOptions extends RNNBaseOptions {
 export interface LSTMOptions extends RNNBaseOptions {
   projSize?: number;
 }
+
+const RNN_KEYS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'] as const;
 
 function checkSize(layer: string, what: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0)
@@ -136,8 +139,10 @@ abstract class RNNBase extends Module {
 
 /** Elman RNN with tanh or relu. forward(x, h0?) returns [output, hN]. */
 export class RNN extends RNNBase {
+  static override signature = forwardSignature('input h0?');
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    checkOptions(new.target.name, opts, [...RNN_KEYS, 'nonlinearity']);
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNN: unknown nonlinearity '${nl}' (expected 'tanh' or 'relu')`);
@@ -151,7 +156,9 @@ export class RNN extends RNNBase {
 
 /** LSTM (optionally projected). forward(x, [h0, c0]?) returns [output, [hN, cN]]. */
 export class LSTM extends RNNBase {
+  static override signature = forwardSignature('input hx?:pair');
   constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
+    checkOptions(new.target.name, opts, [...RNN_KEYS, 'projSize']);
     super(4, inputSize, hiddenSize, opts, 'LSTM');
   }
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
@@ -161,7 +168,9 @@ export class LSTM extends RNNBase {
 
 /** GRU. forward(x, h0?) returns [output, hN]. */
 export class GRU extends RNNBase {
+  static override signature = forwardSignature('input h0?');
   constructor(inputSize: number, hiddenSize: number, opts: RNNBaseOptions = {}) {
+    checkOptions(new.target.name, opts, RNN_KEYS);
     super(3, inputSize, hiddenSize, { ...opts, projSize: 0 }, 'GRU');
   }
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
@@ -172,6 +181,7 @@ export class GRU extends RNNBase {
 // ---- cells ------------------------------------------------------------------------------
 
 abstract class RNNCellBase extends Module {
+  static override signature = forwardSignature('input hx?');
   declare weight_ih: Tensor;
   declare weight_hh: Tensor;
   declare bias_ih: Tensor | null;
@@ -208,6 +218,7 @@ export class RNNCell extends RNNCellBase {
     hiddenSize: number,
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {},
   ) {
+    checkOptions(new.target.name, opts, ['bias', 'nonlinearity']);
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') {
       throw new RangeError(`RNNCell: unknown nonlinearity '${nl}' (expected 'tanh' or 'relu')`);
@@ -223,7 +234,9 @@ export class RNNCell extends RNNCellBase {
 
 /** One LSTM step. forward(x, [h, c]?) returns [h', c']. */
 export class LSTMCell extends RNNCellBase {
+  static override signature = forwardSignature('input hx?:pair');
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions(new.target.name, opts, ['bias']);
     super(4, inputSize, hiddenSize, opts.bias ?? true, 'LSTMCell');
   }
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
@@ -234,6 +247,7 @@ export class LSTMCell extends RNNCellBase {
 /** One GRU step. forward(x, h?) returns h'. */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions(new.target.name, opts, ['bias']);
     super(3, inputSize, hiddenSize, opts.bias ?? true, 'GRUCell');
   }
   forward(input: Tensor, hx?: Tensor | null): Tensor {

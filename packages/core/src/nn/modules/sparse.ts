@@ -6,8 +6,11 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { type EmbeddingOptions, embedding, resolvePaddingIdx } from '../functional/embedding.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
+import { EMBEDDING_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 export class Embedding extends Module {
+  static override signature = forwardSignature('input');
   declare weight: Tensor;
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
@@ -21,6 +24,7 @@ export class Embedding extends Module {
     opts: EmbeddingOptions & { weight?: Tensor } = {},
   ) {
     super();
+    checkOptions(this.name, opts, [...EMBEDDING_KEYS, 'weight']);
     this.paddingIdx = resolvePaddingIdx(opts.paddingIdx, numEmbeddings, 'Embedding');
     this.maxNorm = opts.maxNorm ?? null;
     this.normType = opts.normType ?? 2;

@@ -15,6 +15,7 @@ import { ModuleList } from '../containers.js';
 import { gelu, relu } from '../functional/activation.js';
 import { xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
@@ -32,6 +33,24 @@ export interface TransformerLayerOptions {
   /** Biases in the Linear, attention and LayerNorm sublayers (PyTorch 2.1's `bias`). */
   bias?: boolean;
 }
+
+const LAYER_KEYS = [
+  'dimFeedforward',
+  'dropout',
+  'activation',
+  'layerNormEps',
+  'batchFirst',
+  'normFirst',
+  'bias',
+];
+const DECODER_FORWARD_KEYS = [
+  'tgtMask',
+  'memoryMask',
+  'tgtKeyPaddingMask',
+  'memoryKeyPaddingMask',
+  'tgtIsCausal',
+  'memoryIsCausal',
+];
 
 /** Something TransformerEncoder/Decoder can deep-copy. */
 interface Cloneable {
@@ -66,6 +85,7 @@ abstract class TransformerLayerBase extends Module implements Cloneable {
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions) {
     super();
+    checkOptions(this.name, opts, LAYER_KEYS);
     this.dModel = dModel;
     this.nhead = nhead;
     this.normFirst = opts.normFirst ?? false;
@@ -152,6 +172,7 @@ export interface EncoderLayerForwardOptions {
 }
 
 export class TransformerEncoderLayer extends TransformerLayerBase {
+  static override signature = forwardSignature('src', ['srcMask', 'srcKeyPaddingMask', 'isCausal']);
   declare self_attn: MultiheadAttention;
   declare norm1: LayerNorm;
   declare norm2: LayerNorm;
@@ -194,6 +215,7 @@ export interface DecoderLayerForwardOptions {
 }
 
 export class TransformerDecoderLayer extends TransformerLayerBase {
+  static override signature = forwardSignature('tgt memory', DECODER_FORWARD_KEYS);
   declare self_attn: MultiheadAttention;
   declare multihead_attn: MultiheadAttention;
   declare norm1: LayerNorm;
@@ -265,6 +287,7 @@ export interface TransformerEncoderForwardOptions {
 
 /** numLayers deep copies of encoderLayer (`layers.0`, ...), then an optional `norm`. */
 export class TransformerEncoder extends Module {
+  static override signature = forwardSignature('src', ['mask', 'srcKeyPaddingMask', 'isCausal']);
   declare layers: ModuleList<TransformerEncoderLayer>;
   declare norm: Module | null;
   readonly numLayers: number;
@@ -275,6 +298,7 @@ export class TransformerEncoder extends Module {
     opts: { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['norm', 'enableNestedTensor', 'maskCheck']);
     if (!Number.isInteger(numLayers) || numLayers < 0) {
       throw new RangeError(`TransformerEncoder: numLayers must be a non-negative integer, got ${numLayers}`);
     }
@@ -303,6 +327,7 @@ export interface TransformerDecoderForwardOptions extends DecoderLayerForwardOpt
 
 /** numLayers deep copies of decoderLayer (`layers.0`, ...), then an optional `norm`. */
 export class TransformerDecoder extends Module {
+  static override signature = forwardSignature('tgt memory', DECODER_FORWARD_KEYS);
   declare layers: ModuleList<TransformerDecoderLayer>;
   declare norm: Module | null;
   readonly numLayers: number;
@@ -313,6 +338,7 @@ export class TransformerDecoder extends Module {
     opts: { norm?: Module | null } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['norm']);
     if (!Number.isInteger(numLayers) || numLayers < 0) {
       throw new RangeError(`TransformerDecoder: numLayers must be a non-negative integer, got ${numLayers}`);
     }
@@ -361,6 +387,12 @@ export interface TransformerForwardOptions {
 
 /** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
 export class Transformer extends Module {
+  static override signature = forwardSignature('src tgt', [
+    'srcMask',
+    'srcKeyPaddingMask',
+    'srcIsCausal',
+    ...DECODER_FORWARD_KEYS,
+  ]);
   declare encoder: Module;
   declare decoder: Module;
   readonly dModel: number;
@@ -369,6 +401,15 @@ export class Transformer extends Module {
 
   constructor(opts: TransformerOptions = {}) {
     super();
+    checkOptions(this.name, opts, [
+      'dModel',
+      'nhead',
+      'numEncoderLayers',
+      'numDecoderLayers',
+      'customEncoder',
+      'customDecoder',
+      ...LAYER_KEYS,
+    ]);
     this.dModel = opts.dModel ?? 512;
     this.nhead = opts.nhead ?? 8;
     this.batchFirst = opts.batchFirst ?? false;

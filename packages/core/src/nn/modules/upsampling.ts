@@ -2,6 +2,8 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { type InterpolateMode, interpolate } from '../functional/interpolate.js';
 import { Module } from '../module.js';
+import { INTERPOLATE_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 export interface UpsampleOptions {
   size?: number | readonly number[] | null;
@@ -10,9 +12,14 @@ export interface UpsampleOptions {
   alignCorners?: boolean | null;
 }
 
+/** The options of the fixed-mode upsamplers. */
+const SIZE_KEYS = ['size', 'scaleFactor'] as const;
+
 export class Upsample extends Module {
+  static override signature = forwardSignature('input');
   constructor(readonly options: UpsampleOptions = {}) {
     super();
+    checkOptions(this.name, options, INTERPOLATE_KEYS);
   }
   forward(x: Tensor): Tensor {
     return interpolate(x, this.options);
@@ -23,6 +30,7 @@ export class UpsamplingNearest2d extends Upsample {
   constructor(
     opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {},
   ) {
+    checkOptions(new.target.name, opts, SIZE_KEYS);
     super({ ...opts, mode: 'nearest' });
   }
 }
@@ -31,6 +39,7 @@ export class UpsamplingBilinear2d extends Upsample {
   constructor(
     opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {},
   ) {
+    checkOptions(new.target.name, opts, SIZE_KEYS);
     super({ ...opts, mode: 'bilinear', alignCorners: true });
   }
 }
