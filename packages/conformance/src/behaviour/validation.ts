@@ -110,6 +110,35 @@ export function validationBehaviour(ctx: SuiteContext): void {
       );
     });
 
+    c(
+      'user modules: unchecked unless they declare a signature; overriding forward drops the inherited one',
+      () => {
+        class Free extends nn.Module {
+          forward(a: unknown, b: unknown): unknown {
+            return [a, b];
+          }
+        }
+        expect(new Free().forward(1, 2)).toEqual([1, 2]);
+        class Declared extends nn.Module {
+          static override signature = nn.forwardSignature('x y?', ['scale']);
+          forward(x: L.Tensor, _y?: L.Tensor | null, opts: { scale?: number } = {}): L.Tensor {
+            return x.mul(opts.scale ?? 1);
+          }
+        }
+        const d: L.nn.Module = new Declared();
+        expect(d.forward(f(2), null, { scale: 2 }).shape).toEqual([2]);
+        expectThrows(() => d.forward([1]), 'Declared: expected x to be a Tensor, got a JavaScript array');
+        expectThrows(() => d.forward(f(2), null, { scal: 2 }), "Declared: unknown option 'scal'", "'scale'");
+        // A subclass of a layer with its own forward is not held to the layer's signature.
+        class Scaled extends nn.Linear {
+          override forward(x: L.Tensor, by?: number): L.Tensor {
+            return super.forward(x).mul(by ?? 1);
+          }
+        }
+        expect((new Scaled(3, 2) as L.nn.Module).forward(f(4, 3), 2).shape).toEqual([4, 2]);
+      },
+    );
+
     c('a disposed input names the module', () => {
       const x = f(2);
       x.dispose();

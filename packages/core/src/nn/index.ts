@@ -17,3 +17,11 @@ export * from './modules/sparse.js';
 export * from './modules/transformer.js';
 export * from './modules/upsampling.js';
 export * from './state/safetensors.js';
+export {
+  checkOptionalTensor,
+  checkOptions,
+  checkTensor,
+  type ForwardSignature,
+  forwardSignature,
+  type InputKind,
+} from './validate.js';

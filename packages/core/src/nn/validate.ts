@@ -10,7 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 
-/** A short description of a value for error messages ("undefined", "a JavaScript array of length 3"). */
+/** @internal A short description of a value for error messages ("undefined", "a JavaScript array of length 3"). */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (v === null) return 'null';
@@ -127,7 +127,7 @@ export function checkOptions(
   }
 }
 
-/** Throw when more than `max` positional arguments were given; `takes` words what is accepted. */
+/** @internal Throw when more than `max` positional arguments were given; `takes` words what is accepted. */
 export function checkArity(owner: string, args: { length: number }, max: number, takes: string): void {
   if (args.length > max) {
     throw new TypeError(
@@ -177,7 +177,7 @@ export function forwardSignature(inputs: string, options: readonly string[] | nu
   return { inputs: list, options, takes };
 }
 
-/** Check `args` against `sig` in `owner`'s name (the Module wrapper calls this). */
+/** @internal Check `args` against `sig` in `owner`'s name (the Module wrapper calls this). */
 export function checkForwardArgs(owner: string, sig: ForwardSignature, args: readonly unknown[]): void {
   const n = sig.inputs.length;
   checkArity(owner, args, n + (sig.options ? 1 : 0), sig.takes);
@@ -213,7 +213,7 @@ const OP_PREFIX = /^[A-Za-z_][\w.]*(?:: | (?=expected ))/;
 const BUILTIN_ERRORS = [RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError] as const;
 
 /**
- * `e` reworded as `owner`'s: the inner op's name at the start of the message is replaced
+ * @internal `e` reworded as `owner`'s: the inner op's name at the start of the message is replaced
  * with `owner` ("hardtanh expected a float input" -> "ReLU6: expected a float input"), the
  * error class is kept and the original is the `cause`. An error a nested module already
  * claimed, or that already starts with `owner`, is returned as it is.
