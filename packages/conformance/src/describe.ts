@@ -22,6 +22,8 @@ import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
 import { tensorOpsBehaviour } from './behaviour/tensor-ops.js';
 import { stateDictBehaviour } from './behaviour/state-dict.js';
+import { validationBehaviour } from './behaviour/validation.js';
+import { functionalValidationBehaviour } from './behaviour/validation-functional.js';
 import { loadFixtures } from './fixtures.js';
 import { MissingApi } from './ops.js';
 import { compactSummary, Recorder } from './report.js';
@@ -158,6 +160,8 @@ export function describeConformance(
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);
+      validationBehaviour(ctx);
+      functionalValidationBehaviour(ctx);
     });
   });
 }

@@ -1,11 +1,21 @@
 import { tidy } from '../tensor/scope.js';
 import { Module } from './module.js';
+import { describeValue, forwardSignature } from './validate.js';
+
+/** A container's element must be a Module (a stray tensor or function would fail much later). */
+function checkModule(owner: string, what: string, m: unknown): void {
+  if (!(m instanceof Module))
+    throw new TypeError(`${owner}: ${what} must be a Module, got ${describeValue(m)}`);
+}
 
 /** Runs its modules in order, feeding each one's output to the next. Keys are "0", "1", ... */
 export class Sequential extends Module {
+  /** One value in (any: the first module checks it), one out; a second input is an error. */
+  static override signature = forwardSignature('input:any');
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
+      checkModule(this.name, `argument ${i}`, m);
       this.registerModule(String(i), m);
     });
   }
@@ -22,6 +32,7 @@ export class Sequential extends Module {
   }
   /** Add a module at the end (key `String(length)`). Returns this. */
   append(m: Module): this {
+    checkModule(this.name, 'the appended value', m);
     this.registerModule(String(this.length), m);
     return this;
   }
@@ -44,6 +55,9 @@ export class Sequential extends Module {
 export class ModuleList<M extends Module = Module> extends Module {
   constructor(modules: Iterable<M> = []) {
     super();
+    if (typeof (modules as Partial<Iterable<M>>)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${this.name}: expected an iterable of Modules, got ${describeValue(modules)}`);
+    }
     for (const m of modules) this.append(m);
   }
   /** Number of modules. */
@@ -59,6 +73,7 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
   /** Add a module at the end (key `String(length)`). Returns this. */
   append(m: M): this {
+    checkModule(this.name, `element ${this.length}`, m);
     this.registerModule(String(this.length), m);
     return this;
   }
@@ -75,10 +90,14 @@ export class ModuleList<M extends Module = Module> extends Module {
 export class ModuleDict<M extends Module = Module> extends Module {
   constructor(modules: Record<string, M> = {}) {
     super();
+    if (typeof modules !== 'object' || modules === null || modules instanceof Module) {
+      throw new TypeError(`${this.name}: expected an object of named Modules, got ${describeValue(modules)}`);
+    }
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
   /** Register `m` under `key` (replacing any module there). Returns this. */
   set(key: string, m: M): this {
+    checkModule(this.name, `entry '${key}'`, m);
     this.registerModule(key, m);
     return this;
   }

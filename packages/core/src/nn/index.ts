@@ -28,3 +28,11 @@ export * from './modules/transformer.js';
 export * from './modules/upsampling.js';
 export * from './state/safetensors.js';
 export * from './state/torch-checkpoint.js';
+export {
+  checkOptionalTensor,
+  checkOptions,
+  checkTensor,
+  type ForwardSignature,
+  forwardSignature,
+  type InputKind,
+} from './validate.js';

@@ -33,6 +33,7 @@ function loadProblem(key: string, src: unknown, target: Tensor): string | null {
   }
   return null;
 }
+import { bindForward, type ForwardSignature } from './validate.js';
 
 /** Mark a tensor as a trainable parameter: requires grad and outlives tidy scopes. */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
@@ -97,6 +98,17 @@ export abstract class Module {
 
   /** The computation of the layer; each subclass documents its arguments and shapes. */
   abstract forward(...args: any[]): any;
+
+  /**
+   * What forward takes (see forwardSignature). When set, every call checks its inputs are
+   * tensors, that no extra positional input or unknown forward option is given, and reports
+   * errors in this module's name. null (the default, for user modules): no checks.
+   */
+  static signature: ForwardSignature | null = null;
+
+  constructor() {
+    bindForward(this);
+  }
 
   /** Class name used in error messages ("Conv2d expected ..."). */
   get name(): string {

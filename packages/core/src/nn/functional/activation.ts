@@ -8,12 +8,14 @@ import { cast, contiguous, detach, transpose } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptions, checkTensor } from '../validate.js';
 import { fusedKernel } from './fused.js';
 
-function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
-  const name = log ? 'logSoftmax' : 'softmax';
+const INPLACE = ['inplace'];
+
+function softmaxImpl(x: Tensor, dim: number, log: boolean, name = log ? 'logSoftmax' : 'softmax'): Tensor {
   return tidy(() => {
-    x._check(name);
+    checkTensor(name, 'input', x);
     const input = x.dtype === 'float32' ? x : cast(x, 'float32');
     if (input.ndim === 0) return log ? input.mul(0) : input.mul(0).add(1);
     const d = normDim(dim, input.ndim, name);
@@ -63,7 +65,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** The float input of an activation, or a clear error naming it. */
 function floatInput(x: Tensor, name: string): Tensor {
-  x._check(name);
+  checkTensor(name, 'input', x);
   if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   return x;
 }
@@ -83,29 +85,37 @@ function custom(
 }
 
 /** relu: gradient 0 at 0, as PyTorch. */
-export function relu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
-  x._check('relu');
+export function relu(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkTensor('relu', 'input', x);
+  checkOptions('relu', opts, INPLACE);
   return x.relu();
 }
 
 /** Clamp to [minVal, maxVal]; the gradient is zero outside and AT the bounds (PyTorch's hardtanh_backward). */
-export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, _opts: { inplace?: boolean } = {}): Tensor {
-  if (minVal > maxVal) throw new RangeError('hardtanh: minVal cannot be greater than maxVal');
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, opts: { inplace?: boolean } = {}): Tensor {
+  return clampActivation('hardtanh', x, minVal, maxVal, opts);
+}
+
+function clampActivation(name: string, x: Tensor, minVal: number, maxVal: number, opts: unknown): Tensor {
+  checkOptions(name, opts, INPLACE);
+  if (minVal > maxVal)
+    throw new RangeError(`${name}: minVal cannot be greater than maxVal (got ${minVal} > ${maxVal})`);
   return custom(
     x,
-    'hardtanh',
+    name,
     (v) => v.clamp(minVal, maxVal),
     (g, v) => where(v.gt(minVal).logicalAnd(v.lt(maxVal)), g, 0),
   );
 }
 
 /** `min(max(x, 0), 6)`. */
-export function relu6(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
-  return hardtanh(x, 0, 6);
+export function relu6(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  return clampActivation('relu6', x, 0, 6, opts);
 }
 
 /** x for x > 0, negativeSlope * x otherwise (slope also at 0, as PyTorch). */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01, _opts: { inplace?: boolean } = {}): Tensor {
+export function leakyRelu(x: Tensor, negativeSlope = 0.01, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('leakyRelu', opts, INPLACE);
   return custom(
     x,
     'leakyRelu',
@@ -118,6 +128,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01, _opts: { inplace?: bo
 export function prelu(x: Tensor, weight: Tensor): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'prelu');
+    checkTensor('prelu', 'weight', weight);
     let w = weight;
     if (weight.size !== 1) {
       const channels = input.ndim >= 2 ? input.shape[1] : 1;
@@ -134,7 +145,8 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
 }
 
 /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
-export function elu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): Tensor {
+export function elu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('elu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'elu');
     // expm1 of min(x, 0) so the unused branch cannot overflow into 0 * inf = NaN gradients.
@@ -146,12 +158,14 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
 /** Scaled ELU with the self-normalising constants (alpha ≈ 1.6733, scale ≈ 1.0507). */
-export function selu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
-  return tidy(() => elu(x, SELU_ALPHA).mul(SELU_SCALE));
+export function selu(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('selu', opts, INPLACE);
+  return tidy(() => elu(floatInput(x, 'selu'), SELU_ALPHA).mul(SELU_SCALE));
 }
 
 /** celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
-export function celu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): Tensor {
+export function celu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('celu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'celu');
     return where(input.gt(0), input, expm1(input.clamp(null, 0).div(alpha)).mul(alpha));
@@ -162,6 +176,7 @@ export function celu(x: Tensor, alpha = 1, _opts: { inplace?: boolean } = {}): T
 export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'gelu');
+    checkOptions('gelu', opts, ['approximate']);
     const approximate = opts.approximate ?? 'none';
     if (approximate === 'tanh') {
       const inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
@@ -174,7 +189,8 @@ export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
 }
 
 /** `x * sigmoid(x)` (swish). */
-export function silu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+export function silu(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('silu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'silu');
     return input.mul(input.sigmoid());
@@ -182,7 +198,8 @@ export function silu(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
 }
 
 /** `x * tanh(softplus(x))`. */
-export function mish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+export function mish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('mish', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'mish');
     return input.mul(softplus(input).tanh());
@@ -200,7 +217,8 @@ export function tanh(x: Tensor): Tensor {
 }
 
 /** relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), as PyTorch. */
-export function hardsigmoid(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+export function hardsigmoid(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('hardsigmoid', opts, INPLACE);
   return custom(
     x,
     'hardsigmoid',
@@ -214,7 +232,8 @@ export function hardsigmoid(x: Tensor, _opts: { inplace?: boolean } = {}): Tenso
  * PyTorch's CPU kernels disagree (vectorised: 1, scalar tail: 3/2); we follow the vectorised
  * path, which is what almost every element of a real tensor takes.
  */
-export function hardswish(x: Tensor, _opts: { inplace?: boolean } = {}): Tensor {
+export function hardswish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
+  checkOptions('hardswish', opts, INPLACE);
   return custom(
     x,
     'hardswish',
@@ -256,8 +275,9 @@ export function threshold(
   x: Tensor,
   thresholdValue: number,
   value: number,
-  _opts: { inplace?: boolean } = {},
+  opts: { inplace?: boolean } = {},
 ): Tensor {
+  checkOptions('threshold', opts, INPLACE);
   return custom(
     x,
     'threshold',
@@ -268,7 +288,7 @@ export function threshold(
 
 /** `softmax(-x, dim)`. */
 export function softmin(x: Tensor, dim: number): Tensor {
-  return tidy(() => softmax(floatInput(x, 'softmin').neg(), dim));
+  return tidy(() => softmaxImpl(floatInput(x, 'softmin').neg(), dim, false, 'softmin'));
 }
 
 /** `log(sigmoid(x))`, computed without overflow. */

@@ -16,6 +16,7 @@ import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { softmax } from './activation.js';
 import { dropout } from './dropout.js';
 
@@ -53,11 +54,14 @@ export function scaledDotProductAttention(
   opts: ScaledDotProductAttentionOptions = {},
 ): Tensor {
   const name = 'scaledDotProductAttention';
+  checkOptions(name, opts, ['attnMask', 'dropoutP', 'isCausal', 'scale']);
+  checkOptionalTensor(name, 'attnMask', opts.attnMask);
   for (const [t, what] of [
     [query, 'query'],
     [key, 'key'],
     [value, 'value'],
   ] as const) {
+    checkTensor(name, what, t);
     if (!isFloat(t.dtype)) throw new TypeError(`${name} expected a float ${what}, got ${t.dtype}`);
     if (t.ndim < 2)
       throw new RangeError(
@@ -164,11 +168,25 @@ export function multiHeadAttentionForward(
   opts: MultiHeadAttentionOptions = {},
 ): [Tensor, Tensor | null] {
   const name = opts.name ?? 'MultiheadAttention';
+  checkOptions(name, opts, [
+    'keyPaddingMask',
+    'needWeights',
+    'attnMask',
+    'averageAttnWeights',
+    'isCausal',
+    'addZeroAttn',
+    'dropoutP',
+    'training',
+    'name',
+  ]);
+  checkOptionalTensor(name, 'keyPaddingMask', opts.keyPaddingMask);
+  checkOptionalTensor(name, 'attnMask', opts.attnMask);
   for (const [t, what] of [
     [query, 'query'],
     [key, 'key'],
     [value, 'value'],
   ] as const) {
+    checkTensor(name, what, t);
     if (!isFloat(t.dtype)) throw new TypeError(`${name} expected a float ${what}, got ${t.dtype}`);
   }
   const batched = query.ndim === 3;

@@ -27,6 +27,8 @@ import {
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
+import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { fusedKernel } from './fused.js';
 import { col2im, tuple, windowCount, windows } from './windows.js';
 
@@ -65,7 +67,7 @@ const times = (a: readonly number[]) => a.join(' x ');
 
 /** Float input, batched or unbatched: returns the batched tensor and whether to squeeze. */
 function checkInput(name: string, x: Tensor, d: number): boolean {
-  x._check(name);
+  checkTensor(name, 'input', x);
   if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   if (x.ndim !== d + 1 && x.ndim !== d + 2) {
     throw new RangeError(
@@ -76,7 +78,8 @@ function checkInput(name: string, x: Tensor, d: number): boolean {
 }
 
 function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, outChannels: number): void {
-  w._check(name);
+  checkTensor(name, 'weight', w);
+  checkOptionalTensor(name, 'bias', bias);
   if (w.dtype !== 'float32') throw new TypeError(`${name} expected a float weight, got ${w.dtype}`);
   if (w.ndim !== d + 2) {
     throw new RangeError(`${name} expected a ${d + 2}-D weight, got weight of shape ${fmtShape(w.shape)}`);
@@ -181,6 +184,8 @@ export function convNd(
   opts: ConvOptions = {},
 ): Tensor {
   const unbatched = checkInput(name, input, d);
+  checkOptions(name, opts, CONV_KEYS);
+  checkTensor(name, 'weight', weight);
   const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
@@ -301,6 +306,8 @@ export function convTransposeNd(
   opts: ConvTransposeOptions = {},
 ): Tensor {
   const unbatched = checkInput(name, input, d);
+  checkOptions(name, opts, CONV_TRANSPOSE_KEYS);
+  checkTensor(name, 'weight', weight);
   const groups = checkGroups(name, opts.groups ?? 1);
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;

@@ -59,6 +59,7 @@ export function dropout1d(x: Tensor, p = 0.5, training = true, _inplace = false)
  * historical reasons (it warns), i.e. 1-D channel-wise behaviour.
  */
 export function dropout2d(x: Tensor, p = 0.5, training = true, _inplace = false): Tensor {
+  requireFloat(x, 'dropout2d');
   if (x.ndim === 3) return channelDropout(x, p, training, 1, 'dropout2d');
   return channelDropout(x, p, training, 2, 'dropout2d');
 }

@@ -14,6 +14,8 @@ import { detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { EMBEDDING_KEYS } from '../option-keys.js';
+import { checkOptions, checkTensor } from '../validate.js';
 
 /** Options of F.embedding and nn.Embedding, with PyTorch's defaults. */
 export interface EmbeddingOptions {
@@ -34,7 +36,7 @@ export interface EmbeddingOptions {
  * Everything below reuses the checked index through the unchecked indexing cores.
  */
 function checkEmbeddingIndices(input: Tensor, rows: number, layer: string): void {
-  input._check(layer);
+  checkTensor(layer, 'input', input);
   if (input.dtype !== 'int32') {
     throw new TypeError(`${layer} expected an int32 index tensor, got ${input.dtype}`);
   }
@@ -99,7 +101,9 @@ export function embedding(
   opts: EmbeddingOptions = {},
   layer = 'Embedding',
 ): Tensor {
-  weight._check(layer);
+  checkTensor(layer, 'input', input);
+  checkTensor(layer, 'weight', weight);
+  checkOptions(layer, opts, EMBEDDING_KEYS);
   if (weight.ndim !== 2)
     throw new RangeError(`${layer} expected a 2-D weight, got shape ${fmtShape(weight.shape)}`);
   if (opts.sparse) throw new Error(`${layer}: sparse gradients are not supported (use sparse: false)`);
@@ -135,7 +139,7 @@ export function embedding(
  * needs a synchronous readback; pass numClasses explicitly on async backends.
  */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  indices._check('oneHot');
+  checkTensor('oneHot', 'input', indices);
   if (indices.dtype !== 'int32')
     throw new TypeError(`oneHot: expected an int32 index tensor, got ${indices.dtype}`);
   let n = numClasses;

@@ -11,6 +11,8 @@ import { transpose } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { INTERPOLATE_KEYS } from '../option-keys.js';
+import { checkOptions, checkTensor } from '../validate.js';
 
 /**
  * Resampling method of {@link interpolate}: nearest neighbour, or linear over 1, 2 or 3 dims, or bicubic
@@ -110,7 +112,8 @@ function listOf(v: number | readonly number[], d: number, what: string): number[
  * the mode does not fit the rank, or when both or neither of size and scaleFactor are given.
  */
 export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
-  x._check('interpolate');
+  checkTensor('interpolate', 'input', x);
+  checkOptions('interpolate', opts, INTERPOLATE_KEYS);
   const mode = opts.mode ?? 'nearest';
   if (!(mode in MODE_DIMS)) throw new RangeError(`interpolate: unsupported mode '${mode}'`);
   if (x.dtype !== 'float32') throw new TypeError(`interpolate expected a float input, got ${x.dtype}`);

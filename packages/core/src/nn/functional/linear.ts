@@ -2,16 +2,19 @@
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptionalTensor, checkTensor } from '../validate.js';
 
 /** Throws `<layer> expected a float input, got int32` for non-float tensors. */
 export function requireFloat(x: Tensor, layer: string, what = 'input'): void {
-  x._check(layer);
+  checkTensor(layer, what, x);
   if (x.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${x.dtype}`);
 }
 
 /** y = x W^T + b, for x [..., in], W [out, in], b [out]. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'Linear'): Tensor {
   requireFloat(x, layer);
+  checkTensor(layer, 'weight', weight);
+  checkOptionalTensor(layer, 'bias', bias);
   if (weight.ndim !== 2)
     throw new RangeError(`${layer} expected a 2-D weight, got shape ${fmtShape(weight.shape)}`);
   if (x.ndim === 0)
@@ -43,6 +46,8 @@ export function bilinear(
 ): Tensor {
   requireFloat(x1, layer, 'input1');
   requireFloat(x2, layer, 'input2');
+  checkTensor(layer, 'weight', weight);
+  checkOptionalTensor(layer, 'bias', bias);
   if (weight.ndim !== 3)
     throw new RangeError(`${layer} expected a 3-D weight, got shape ${fmtShape(weight.shape)}`);
   const [out, in1, in2] = weight.shape;

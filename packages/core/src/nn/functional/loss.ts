@@ -3,14 +3,18 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
+import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
 import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/indexing.js';
 import { scalarTensor } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
+import { deferCheck } from '../../tensor/deferred-checks.js';
 import { tidy } from '../../tensor/scope.js';
 import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { LOSS_KEYS, R } from '../option-keys.js';
+import { checkOptions, checkTensor } from '../validate.js';
 import { logSoftmax } from './activation.js';
 
 /**
@@ -79,14 +83,16 @@ export interface CosineEmbeddingOptions extends ReductionOptions {
 
 // ---- shared checks ------------------------------------------------------------------------
 
-function checkReduction(r: string, layer: string, allowBatchmean = false): void {
+/** The option names (LOSS_KEYS[layer]) and the reduction, in the loss's name. */
+function checkReduction(r: string, layer: string, opts: object, allowBatchmean = false): void {
+  checkOptions(layer, opts, LOSS_KEYS[layer] ?? R);
   if (r === 'mean' || r === 'sum' || r === 'none' || (allowBatchmean && r === 'batchmean')) return;
   const allowed = allowBatchmean ? "'mean', 'sum', 'none' or 'batchmean'" : "'mean', 'sum' or 'none'";
   throw new RangeError(`${layer}: reduction must be ${allowed}, got '${r}'`);
 }
 
 function requireFloat(t: Tensor, layer: string, what: string): void {
-  t._check(layer);
+  checkTensor(layer, what, t);
   if (t.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
 }
 
@@ -128,7 +134,7 @@ function checkSameShape(input: Tensor, target: Tensor, layer: string, what = 'ta
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
-  checkReduction(reduction, 'MSELoss');
+  checkReduction(reduction, 'MSELoss', opts);
   checkPair(input, target, 'MSELoss');
   return tidy(() => reduce(input.sub(target).square(), reduction));
 }
@@ -136,7 +142,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 /** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
-  checkReduction(reduction, 'L1Loss');
+  checkReduction(reduction, 'L1Loss', opts);
   checkPair(input, target, 'L1Loss');
   return tidy(() => reduce(input.sub(target).abs(), reduction));
 }
@@ -145,7 +151,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1.0;
-  checkReduction(reduction, 'SmoothL1Loss');
+  checkReduction(reduction, 'SmoothL1Loss', opts);
   if (beta < 0) throw new RangeError(`SmoothL1Loss: beta must be non-negative, got ${beta}`);
   checkPair(input, target, 'SmoothL1Loss');
   return tidy(() => {
@@ -160,7 +166,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1.0;
-  checkReduction(reduction, 'HuberLoss');
+  checkReduction(reduction, 'HuberLoss', opts);
   if (!(delta > 0)) throw new RangeError(`HuberLoss: delta must be positive, got ${delta}`);
   checkPair(input, target, 'HuberLoss');
   return tidy(() => {
@@ -269,9 +275,9 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
 function nllImpl(input: Tensor, target: Tensor, opts: NLLOptions, layer: string): Tensor {
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  checkReduction(reduction, layer);
+  checkReduction(reduction, layer, opts);
   checkClassInput(input, layer);
-  target._check(layer);
+  checkTensor(layer, 'target', target);
   if (target.dtype !== 'int32') {
     throw new TypeError(`${layer} expected an int32 target of class indices, got ${target.dtype}`);
   }
@@ -291,9 +297,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const ls = opts.labelSmoothing ?? 0;
-  checkReduction(reduction, layer);
+  checkReduction(reduction, layer, opts);
   checkClassInput(input, layer);
-  target._check(layer);
+  checkTensor(layer, 'target', target);
   if (!(ls >= 0 && ls <= 1)) {
     throw new RangeError(`${layer}: labelSmoothing must be between 0.0 and 1.0, got ${ls}`);
   }
@@ -354,13 +360,41 @@ function probTargetCE(
 }
 
 /**
+ * PyTorch's check that BCE's input holds probabilities (NaN fails it too). It needs the
+ * values: read at once where the backend reads synchronously, otherwise computed on the
+ * device and reported at the next readback (deferred-checks.ts), like index bounds.
+ */
+function checkProbabilities(input: Tensor, layer: string): void {
+  if (input.size === 0) return;
+  const message = `${layer}: all elements of input should be between 0 and 1`;
+  const flag = noGrad(() => tidy(() => input.ge(0).logicalAnd(input.le(1)).logicalNot().any()));
+  if (!input.backend.readSync) {
+    deferCheck(flag, message);
+    return;
+  }
+  let bad: boolean;
+  try {
+    bad = flag.dataSync()[0] !== 0;
+  } finally {
+    flag.dispose();
+  }
+  if (!bad) return;
+  // The failing path only: find the first offending value to name it.
+  const values = input.dataSync();
+  const i = values.findIndex((v) => !(v >= 0 && v <= 1));
+  throw new RangeError(
+    `${message}, got ${values[i]} at flat index ${i} (input shape ${fmtShape(input.shape)})`,
+  );
+}
+
+/**
  * Binary cross entropy on probabilities. log is clamped at -100 and the input gradient is
  * ATen's (x - y) / max(x (1 - x), 1e-12), so x = 0 or 1 gives finite values like PyTorch.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
   const layer = 'BCELoss';
   const reduction = opts.reduction ?? 'mean';
-  checkReduction(reduction, layer);
+  checkReduction(reduction, layer, opts);
   requireFloat(input, layer, 'input');
   requireFloat(target, layer, 'target');
   checkSameShape(input, target, layer);
@@ -369,6 +403,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
     requireFloat(weight, layer, 'weight');
     broadcastShapes(input.shape, weight.shape, layer);
   }
+  checkProbabilities(input, layer);
   return tidy(() => {
     const x = detach(input);
     const y = detach(target);
@@ -402,7 +437,7 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   const layer = 'BCEWithLogitsLoss';
   const reduction = opts.reduction ?? 'mean';
-  checkReduction(reduction, layer);
+  checkReduction(reduction, layer, opts);
   requireFloat(input, layer, 'input');
   requireFloat(target, layer, 'target');
   checkSameShape(input, target, layer);
@@ -471,7 +506,7 @@ export function binaryCrossEntropyWithLogits(
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
   const layer = 'KLDivLoss';
   const reduction = opts.reduction ?? 'mean';
-  checkReduction(reduction, layer, true);
+  checkReduction(reduction, layer, opts, true);
   checkPair(input, target, layer);
   return tidy(() => {
     let loss: Tensor;
@@ -502,10 +537,10 @@ export function cosineEmbeddingLoss(
   const layer = 'CosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;
-  checkReduction(reduction, layer);
+  checkReduction(reduction, layer, opts);
   requireFloat(input1, layer, 'input1');
   requireFloat(input2, layer, 'input2');
-  target._check(layer);
+  checkTensor(layer, 'target', target);
   if (target.dtype === 'bool') throw new TypeError(`${layer} expected a target of 1 and -1 values, got bool`);
   if (input1.ndim !== 1 && input1.ndim !== 2) {
     throw new RangeError(

@@ -10,8 +10,17 @@ import { contiguous, detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptionalTensor, checkOptions } from '../validate.js';
 import { fusedKernel } from './fused.js';
 import { requireFloat } from './linear.js';
+
+/** Option names and optional-tensor options (weight, bias) of the normalisation functions. */
+function checkNormOptions(layer: string, opts: object, keys: readonly string[]): void {
+  checkOptions(layer, opts, keys);
+  const o = opts as { weight?: unknown; bias?: unknown };
+  checkOptionalTensor(layer, 'weight', o.weight);
+  checkOptionalTensor(layer, 'bias', o.bias);
+}
 
 /** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
@@ -51,6 +60,9 @@ export function batchNorm(
   layer = 'batchNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'training', 'momentum', 'eps']);
+  checkOptionalTensor(layer, 'runningMean', runningMean);
+  checkOptionalTensor(layer, 'runningVar', runningVar);
   if (x.ndim < 2)
     throw new RangeError(
       `${layer} expected an input with at least 2 dimensions, got shape ${fmtShape(x.shape)}`,
@@ -155,6 +167,7 @@ export function layerNorm(
   layer = 'layerNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   const inner = checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
   checkAffine(opts.bias, normalizedShape, layer, 'bias');
@@ -227,6 +240,7 @@ export function rmsNorm(
   layer = 'rmsNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'eps']);
   checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
   const eps = opts.eps ?? FLOAT32_EPS;
@@ -255,6 +269,7 @@ export function groupNorm(
   layer = 'groupNorm',
 ): Tensor {
   requireFloat(x, layer);
+  checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   if (x.ndim < 2) {
     throw new RangeError(
       `${layer} expected an input of shape [N, C, *] with at least 2 dimensions, got ${fmtShape(x.shape)}`,

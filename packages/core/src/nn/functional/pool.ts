@@ -12,6 +12,8 @@ import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../o
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { AVG_POOL_KEYS, MAX_POOL_KEYS } from '../option-keys.js';
+import { checkOptions, checkTensor } from '../validate.js';
 import type { IntOrTuple } from './conv-nd.js';
 import { fusedKernel } from './fused.js';
 import { fusedAvgPool2d, fusedMaxPool2d, type Pool2dGeometry } from './pool-fused.js';
@@ -55,7 +57,7 @@ const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + f
 const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
 
 function checkInput(name: string, x: Tensor, d: number): boolean {
-  x._check(name);
+  checkTensor(name, 'input', x);
   if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   if (x.ndim !== d + 1 && x.ndim !== d + 2) {
     throw new RangeError(
@@ -193,6 +195,7 @@ function maxPoolNd(
   opts: MaxPoolOptions,
 ): Tensor | [Tensor, Tensor] {
   const unbatched = checkInput(name, input, d);
+  checkOptions(name, opts, MAX_POOL_KEYS);
   const g = geometry(name, input, d, kernelSize, opts);
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
@@ -225,6 +228,7 @@ function avgPoolNd(
   opts: AvgPoolOptions,
 ): Tensor {
   const unbatched = checkInput(name, input, d);
+  checkOptions(name, opts, AVG_POOL_KEYS);
   const g = geometry(name, input, d, kernelSize, { ...opts, dilation: 1 });
   const override = opts.divisorOverride ?? null;
   if (override !== null && (!Number.isFinite(override) || override === 0)) {
@@ -445,8 +449,10 @@ interface AdaptiveMaxPoolFn {
   (x: Tensor, outputSize: AdaptiveSize, opts?: { returnIndices?: boolean }): Tensor;
 }
 const adaptiveMaxPoolFor = (name: string, d: number): AdaptiveMaxPoolFn =>
-  ((x: Tensor, outputSize: AdaptiveSize, opts: { returnIndices?: boolean } = {}) =>
-    adaptiveMaxPoolNd(name, d, x, outputSize, opts.returnIndices ?? false)) as AdaptiveMaxPoolFn;
+  ((x: Tensor, outputSize: AdaptiveSize, opts: { returnIndices?: boolean } = {}) => {
+    checkOptions(name, opts, ['returnIndices']);
+    return adaptiveMaxPoolNd(name, d, x, outputSize, opts.returnIndices ?? false);
+  }) as AdaptiveMaxPoolFn;
 
 /** Max pooling of `[N, C, L]` to `outputSize` positions; `[values, indices]` with returnIndices. */
 export const adaptiveMaxPool1d = adaptiveMaxPoolFor('adaptiveMaxPool1d', 1);

@@ -13,6 +13,7 @@ import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { dropout } from './dropout.js';
 import { fusedKernel } from './fused.js';
 import { gruStep, lstmStep } from './rnn-step.js';
@@ -52,6 +53,7 @@ const GATES: Record<RnnMode, number> = { rnnTanh: 1, rnnRelu: 1, lstm: 4, gru: 3
 const NAMES: Record<RnnMode, string> = { rnnTanh: 'RNN', rnnRelu: 'RNN', lstm: 'LSTM', gru: 'GRU' };
 
 function checkFloat(name: string, what: string, t: Tensor): void {
+  checkTensor(name, what, t);
   if (!isFloat(t.dtype)) throw new TypeError(`${name} expected a float ${what}, got ${t.dtype}`);
 }
 
@@ -118,6 +120,10 @@ interface RunArgs {
 function runRnn(a: RunArgs): [Tensor, Tensor, Tensor | null] {
   const { mode, weights, opts } = a;
   const name = opts.name ?? NAMES[mode];
+  checkOptions(name, opts, ['bidirectional', 'batchFirst', 'dropout', 'training', 'name', 'nonlinearity']);
+  checkTensor(name, 'input', a.input);
+  checkOptionalTensor(name, mode === 'lstm' ? 'hx[0]' : 'hx', a.h0);
+  checkOptionalTensor(name, 'hx[1]', a.c0);
   const dirs = opts.bidirectional ? 2 : 1;
   if (weights.length === 0 || weights.length % dirs !== 0) {
     throw new RangeError(
@@ -288,6 +294,9 @@ interface CellArgs {
 
 function runCell(a: CellArgs): [Tensor, Tensor | null] {
   const { mode, name, w } = a;
+  checkTensor(name, 'input', a.input);
+  checkOptionalTensor(name, mode === 'lstm' ? 'hx[0]' : 'hx', a.h);
+  checkOptionalTensor(name, 'hx[1]', a.c);
   const G = GATES[mode];
   const hidden = w.wHh.shape[0] / G;
   const inputSize = w.wIh.shape[1];

@@ -7,32 +7,47 @@ import { full } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import * as A from '../functional/activation.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 interface Inplace {
   inplace?: boolean;
 }
+const INPLACE = ['inplace'] as const;
 
-/** A parameter-free activation with an optional extra repr. */
+/** An activation: one tensor in, one out; constructor options checked against `allowed`. */
 abstract class Activation extends Module {
+  static override signature = forwardSignature('input');
+  constructor(opts: object | undefined, allowed: readonly string[]) {
+    super();
+    checkOptions(this.name, opts, allowed);
+  }
   /** Apply the activation to `x` of any shape; the result has the same shape. */
   abstract override forward(x: Tensor): Tensor;
 }
 
-/** `max(x, 0)` (torch.nn.ReLU). */
-export class ReLU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
+/** An activation whose only option is PyTorch's (ignored) `inplace`. */
+abstract class InplaceActivation extends Activation {
+  constructor(opts: Inplace = {}) {
+    super(opts, INPLACE);
   }
+}
+
+/** An activation that takes no options. */
+abstract class PlainActivation extends Activation {
+  constructor(opts: Record<string, never> = {}) {
+    super(opts, []);
+  }
+}
+
+/** `max(x, 0)` (torch.nn.ReLU). */
+export class ReLU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.relu(x);
   }
 }
 
 /** `min(max(x, 0), 6)` (torch.nn.ReLU6). */
-export class ReLU6 extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class ReLU6 extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.relu6(x);
   }
@@ -43,7 +58,7 @@ export class LeakyReLU extends Activation {
   /** Slope for negative inputs. */
   readonly negativeSlope: number;
   constructor(opts: { negativeSlope?: number } & Inplace = {}) {
-    super();
+    super(opts, ['negativeSlope', 'inplace']);
     this.negativeSlope = opts.negativeSlope ?? 0.01;
   }
   forward(x: Tensor): Tensor {
@@ -64,7 +79,7 @@ export class PReLU extends Activation {
   /** 1 (shared) or the channel count. */
   readonly numParameters: number;
   constructor(opts: { numParameters?: number; init?: number } = {}) {
-    super();
+    super(opts, ['numParameters', 'init']);
     this.numParameters = opts.numParameters ?? 1;
     this.registerParameter('weight', full([this.numParameters], opts.init ?? 0.25));
   }
@@ -81,7 +96,7 @@ export class ELU extends Activation {
   /** Scale of the negative part. */
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
-    super();
+    super(opts, ['alpha', 'inplace']);
     this.alpha = opts.alpha ?? 1;
   }
   forward(x: Tensor): Tensor {
@@ -97,7 +112,7 @@ export class CELU extends Activation {
   /** Scale of the negative part. */
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
-    super();
+    super(opts, ['alpha', 'inplace']);
     this.alpha = opts.alpha ?? 1;
   }
   forward(x: Tensor): Tensor {
@@ -109,10 +124,7 @@ export class CELU extends Activation {
 }
 
 /** Scaled ELU with the self-normalising constants of Klambauer et al. */
-export class SELU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class SELU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.selu(x);
   }
@@ -123,7 +135,7 @@ export class GELU extends Activation {
   /** `'none'` (exact, default) or `'tanh'`. */
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
-    super();
+    super(opts, ['approximate']);
     this.approximate = opts.approximate ?? 'none';
   }
   forward(x: Tensor): Tensor {
@@ -135,41 +147,35 @@ export class GELU extends Activation {
 }
 
 /** `x * sigmoid(x)` (swish). */
-export class SiLU extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class SiLU extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.silu(x);
   }
 }
 
 /** `x * tanh(softplus(x))`. */
-export class Mish extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Mish extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.mish(x);
   }
 }
 
 /** `1 / (1 + exp(-x))`. */
-export class Sigmoid extends Activation {
+export class Sigmoid extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.sigmoid(x);
   }
 }
 
 /** Hyperbolic tangent. */
-export class Tanh extends Activation {
+export class Tanh extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.tanh(x);
   }
 }
 
 /** `log(sigmoid(x))`, computed without overflow. */
-export class LogSigmoid extends Activation {
+export class LogSigmoid extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.logSigmoid(x);
   }
@@ -182,7 +188,7 @@ export class Hardtanh extends Activation {
   /** Upper bound. */
   readonly maxVal: number;
   constructor(opts: { minVal?: number; maxVal?: number } & Inplace = {}) {
-    super();
+    super(opts, ['minVal', 'maxVal', 'inplace']);
     this.minVal = opts.minVal ?? -1;
     this.maxVal = opts.maxVal ?? 1;
     if (this.maxVal <= this.minVal) throw new RangeError('Hardtanh: maxVal must be greater than minVal');
@@ -196,20 +202,14 @@ export class Hardtanh extends Activation {
 }
 
 /** Piecewise-linear sigmoid: `clamp(x / 6 + 1 / 2, 0, 1)`. */
-export class Hardsigmoid extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Hardsigmoid extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.hardsigmoid(x);
   }
 }
 
 /** `x * hardsigmoid(x)`. */
-export class Hardswish extends Activation {
-  constructor(_opts: Inplace = {}) {
-    super();
-  }
+export class Hardswish extends InplaceActivation {
   forward(x: Tensor): Tensor {
     return A.hardswish(x);
   }
@@ -222,7 +222,7 @@ export class Softplus extends Activation {
   /** Above `beta * x > threshold` the result is `x`. */
   readonly threshold: number;
   constructor(opts: { beta?: number; threshold?: number } = {}) {
-    super();
+    super(opts, ['beta', 'threshold']);
     this.beta = opts.beta ?? 1;
     this.threshold = opts.threshold ?? 20;
   }
@@ -235,14 +235,14 @@ export class Softplus extends Activation {
 }
 
 /** `x / (1 + |x|)`. */
-export class Softsign extends Activation {
+export class Softsign extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.softsign(x);
   }
 }
 
 /** `x - tanh(x)`. */
-export class Tanhshrink extends Activation {
+export class Tanhshrink extends PlainActivation {
   forward(x: Tensor): Tensor {
     return A.tanhshrink(x);
   }
@@ -253,7 +253,7 @@ export class Hardshrink extends Activation {
   /** Threshold. */
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
-    super();
+    super(opts, ['lambd']);
     this.lambd = opts.lambd ?? 0.5;
   }
   forward(x: Tensor): Tensor {
@@ -266,7 +266,7 @@ export class Softshrink extends Activation {
   /** Threshold. */
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
-    super();
+    super(opts, ['lambd']);
     this.lambd = opts.lambd ?? 0.5;
   }
   forward(x: Tensor): Tensor {
@@ -281,9 +281,9 @@ export class Threshold extends Activation {
     readonly threshold: number,
     /** Replacement value. */
     readonly value: number,
-    _opts: Inplace = {},
+    opts: Inplace = {},
   ) {
-    super();
+    super(opts, INPLACE);
   }
   forward(x: Tensor): Tensor {
     return A.threshold(x, this.threshold, this.value);
@@ -305,7 +305,7 @@ abstract class SoftmaxBase extends Activation {
    */
   readonly dim: number | null;
   constructor(opts: { dim?: number | null } = {}) {
-    super();
+    super(opts, ['dim']);
     this.dim = opts.dim ?? null;
   }
   protected resolveDim(x: Tensor): number {

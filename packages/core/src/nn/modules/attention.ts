@@ -9,6 +9,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { multiHeadAttentionForward } from '../functional/attention.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 import { Linear } from './linear.js';
 
 /** Options of {@link MultiheadAttention}, with PyTorch's defaults. */
@@ -56,6 +57,13 @@ export interface MultiheadAttentionForwardOptions {
  * ```
  */
 export class MultiheadAttention extends Module {
+  static override signature = forwardSignature('query key value', [
+    'keyPaddingMask',
+    'needWeights',
+    'attnMask',
+    'averageAttnWeights',
+    'isCausal',
+  ]);
   /** Packed q/k/v projection `[3 * embedDim, embedDim]`, or null when kdim or vdim differ. */
   declare in_proj_weight: Tensor | null;
   /** Query projection `[embedDim, embedDim]` when kdim or vdim differ, else null. */
@@ -91,6 +99,15 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions(this.name, opts, [
+      'dropout',
+      'bias',
+      'addBiasKv',
+      'addZeroAttn',
+      'kdim',
+      'vdim',
+      'batchFirst',
+    ]);
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0) {
       throw new RangeError(
         `MultiheadAttention: embedDim and numHeads must be positive integers, got embedDim=${embedDim} and numHeads=${numHeads}`,

@@ -18,6 +18,12 @@ import {
 import { tuple } from '../functional/windows.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
+
+// The module adds bias and paddingMode to F's options.
+const CONV_MODULE_KEYS = [...CONV_KEYS, 'bias', 'paddingMode'] as const;
+const CONV_T_MODULE_KEYS = [...CONV_TRANSPOSE_KEYS, 'bias', 'paddingMode'] as const;
 
 /**
  * How a convolution pads its input: zeros, or a mirror / edge / wrap-around copy of it (applied before an
@@ -142,6 +148,7 @@ abstract class ConvBase extends Module {
 }
 
 abstract class ConvNdModule extends ConvBase {
+  static override signature = forwardSignature('input');
   /** Padding as given: per-dim sizes, `'same'` or `'valid'`. */
   readonly padding: IntOrTuple | 'same' | 'valid';
   /** How padded positions are filled. */
@@ -156,6 +163,7 @@ abstract class ConvNdModule extends ConvBase {
     kernelSize: IntOrTuple,
     opts: ConvModuleOptions,
   ) {
+    checkOptions(new.target.name, opts, CONV_MODULE_KEYS);
     super(d, false, inChannels, outChannels, kernelSize, opts);
     this.padding = opts.padding ?? 0;
     this.paddingMode = opts.paddingMode ?? 'zeros';
@@ -224,6 +232,7 @@ export class Conv3d extends ConvNdModule {
 }
 
 abstract class ConvTransposeNdModule extends ConvBase {
+  static override signature = forwardSignature('input', ['outputSize']);
   /** Padding per spatial dim (see {@link ConvTransposeModuleOptions.padding}). */
   readonly padding: number[];
   /** Extra output size per spatial dim. */
@@ -236,6 +245,7 @@ abstract class ConvTransposeNdModule extends ConvBase {
     kernelSize: IntOrTuple,
     opts: ConvTransposeModuleOptions,
   ) {
+    checkOptions(new.target.name, opts, CONV_T_MODULE_KEYS);
     super(d, true, inChannels, outChannels, kernelSize, opts);
     if ((opts.paddingMode ?? 'zeros') !== 'zeros') {
       throw new RangeError(`${this.name}: only 'zeros' paddingMode is supported`);

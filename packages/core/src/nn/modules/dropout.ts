@@ -2,6 +2,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { alphaDropout, dropout, dropout1d, dropout2d, dropout3d } from '../functional/dropout.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 /** Options of the dropout modules. */
 export interface DropoutOptions {
@@ -12,12 +13,14 @@ export interface DropoutOptions {
 }
 
 abstract class DropoutBase extends Module {
+  static override signature = forwardSignature('input');
   /** Drop probability. */
   readonly p: number;
   /** Always false in effect: inputs are never mutated. */
   readonly inplace: boolean;
   constructor(opts: DropoutOptions = {}) {
     super();
+    checkOptions(this.name, opts, ['p', 'inplace']);
     this.p = opts.p ?? 0.5;
     this.inplace = opts.inplace ?? false;
     if (!(this.p >= 0 && this.p <= 1)) {

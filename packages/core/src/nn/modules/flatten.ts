@@ -1,18 +1,21 @@
 /** nn.Flatten and nn.Unflatten (views, no parameters). */
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 /**
  * Flatten dims `startDim` (default 1) to `endDim` (default -1) into one, keeping the batch dim
  * (torch.nn.Flatten).
  */
 export class Flatten extends Module {
+  static override signature = forwardSignature('input');
   /** First dim flattened. */
   readonly startDim: number;
   /** Last dim flattened. */
   readonly endDim: number;
   constructor(opts: { startDim?: number; endDim?: number } = {}) {
     super();
+    checkOptions(this.name, opts, ['startDim', 'endDim']);
     this.startDim = opts.startDim ?? 1;
     this.endDim = opts.endDim ?? -1;
   }
@@ -26,6 +29,7 @@ export class Flatten extends Module {
 
 /** Split dim `dim` into `unflattenedSize` (torch.nn.Unflatten). */
 export class Unflatten extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     /** Dim that is split. */
     readonly dim: number,

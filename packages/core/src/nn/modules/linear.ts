@@ -4,9 +4,13 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { bilinear, linear } from '../functional/linear.js';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
+
+const BIAS = ['bias'] as const;
 
 /** Returns its input unchanged; accepts (and ignores) any constructor arguments, as PyTorch. */
 export class Identity extends Module {
+  static override signature = forwardSignature('input');
   constructor(..._args: unknown[]) {
     super();
   }
@@ -30,6 +34,7 @@ export class Identity extends Module {
  * ```
  */
 export class Linear extends Module {
+  static override signature = forwardSignature('input');
   /** Learnable weight `[outFeatures, inFeatures]`. */
   declare weight: Tensor;
   /** Learnable bias `[outFeatures]`, or null with `bias: false`. */
@@ -42,6 +47,7 @@ export class Linear extends Module {
     opts: { bias?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, BIAS);
     this.registerParameter('weight', full([outFeatures, inFeatures], 0));
     this.registerParameter('bias', (opts.bias ?? true) ? full([outFeatures], 0) : null);
     this.resetParameters();
@@ -70,6 +76,7 @@ export class Linear extends Module {
  * `[..., outFeatures]`.
  */
 export class Bilinear extends Module {
+  static override signature = forwardSignature('input1 input2');
   /** Learnable weight `[outFeatures, in1Features, in2Features]`. */
   declare weight: Tensor;
   /** Learnable bias `[outFeatures]`, or null with `bias: false`. */
@@ -84,6 +91,7 @@ export class Bilinear extends Module {
     opts: { bias?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, BIAS);
     this.registerParameter('weight', full([outFeatures, in1Features, in2Features], 0));
     this.registerParameter('bias', (opts.bias ?? true) ? full([outFeatures], 0) : null);
     this.resetParameters();

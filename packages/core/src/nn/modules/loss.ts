@@ -6,15 +6,20 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional/loss.js';
 import { Module } from '../module.js';
+import { LOSS_KEYS as KEYS, R } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 type Reduction = F.Reduction;
 
+/** A loss: forward(input, target), constructor options checked against `allowed`. */
 abstract class Loss extends Module {
+  static override signature = forwardSignature('input target');
   /** How per-element losses combine (default `'mean'`). */
   readonly reduction: Reduction;
-  constructor(reduction: Reduction = 'mean') {
+  constructor(opts: { reduction?: Reduction }, allowed: readonly string[] = R) {
     super();
-    this.reduction = reduction;
+    checkOptions(this.name, opts, allowed);
+    this.reduction = opts.reduction ?? 'mean';
   }
   override extraRepr(): string {
     return `reduction=${this.reduction}`;
@@ -27,7 +32,7 @@ abstract class Loss extends Module {
  */
 export class MSELoss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
-    super(opts.reduction);
+    super(opts);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, { reduction: this.reduction });
@@ -37,7 +42,7 @@ export class MSELoss extends Loss {
 /** Mean absolute error (torch.nn.L1Loss). */
 export class L1Loss extends Loss {
   constructor(opts: F.ReductionOptions = {}) {
-    super(opts.reduction);
+    super(opts);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, { reduction: this.reduction });
@@ -49,7 +54,7 @@ export class SmoothL1Loss extends Loss {
   /** Quadratic-to-linear switch point. */
   readonly beta: number;
   constructor(opts: F.SmoothL1Options = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.SmoothL1Loss);
     this.beta = opts.beta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -62,7 +67,7 @@ export class HuberLoss extends Loss {
   /** Quadratic-to-linear switch point. */
   readonly delta: number;
   constructor(opts: F.HuberOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.HuberLoss);
     this.delta = opts.delta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -82,7 +87,7 @@ export class NLLLoss extends Loss {
   /** Target value that is skipped (default -100). */
   readonly ignoreIndex: number;
   constructor(opts: F.NLLOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.NLLLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -117,7 +122,7 @@ export class CrossEntropyLoss extends Loss {
   /** Amount of uniform mixed into the targets (default 0). */
   readonly labelSmoothing: number;
   constructor(opts: F.CrossEntropyOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.CrossEntropyLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -140,7 +145,7 @@ export class BCELoss extends Loss {
   /** Buffer: per-element weights broadcast to the input, or null. */
   declare weight: Tensor | null;
   constructor(opts: F.BCEOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.BCELoss);
     this.registerBuffer('weight', opts.weight ?? null);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -155,7 +160,7 @@ export class BCEWithLogitsLoss extends Loss {
   /** Buffer: weight of positive examples per class, or null (PyTorch's name). */
   declare pos_weight: Tensor | null;
   constructor(opts: F.BCEWithLogitsOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.BCEWithLogitsLoss);
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }
@@ -173,12 +178,14 @@ export class BCEWithLogitsLoss extends Loss {
  * (torch.nn.KLDivLoss).
  */
 export class KLDivLoss extends Module {
+  static override signature = forwardSignature('input target');
   /** How per-element terms combine (default `'mean'`; `'batchmean'` is the true KL divergence). */
   readonly reduction: F.KLReduction;
   /** Whether the target is given as log-probabilities. */
   readonly logTarget: boolean;
   constructor(opts: F.KLDivOptions = {}) {
     super();
+    checkOptions(this.name, opts, KEYS.KLDivLoss);
     this.reduction = opts.reduction ?? 'mean';
     this.logTarget = opts.logTarget ?? false;
   }
@@ -192,10 +199,11 @@ export class KLDivLoss extends Module {
  * (torch.nn.CosineEmbeddingLoss): `forward(input1 [N, D], input2 [N, D], target [N])`.
  */
 export class CosineEmbeddingLoss extends Loss {
+  static override signature = forwardSignature('input1 input2 target');
   /** Similarity below which dissimilar pairs cost nothing (default 0). */
   readonly margin: number;
   constructor(opts: F.CosineEmbeddingOptions = {}) {
-    super(opts.reduction);
+    super(opts, KEYS.CosineEmbeddingLoss);
     this.margin = opts.margin ?? 0;
   }
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {

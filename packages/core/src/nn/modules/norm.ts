@@ -8,6 +8,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, groupNorm, layerNorm, rmsNorm } from '../functional/norm.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 /** Options of {@link BatchNorm1d}, {@link BatchNorm2d} and {@link BatchNorm3d}, with PyTorch's defaults. */
 export interface BatchNormModuleOptions {
@@ -28,6 +29,7 @@ export interface BatchNormModuleOptions {
 }
 
 abstract class BatchNormBase extends Module {
+  static override signature = forwardSignature('input');
   /** Per-channel scale `[numFeatures]`, or null without affine. */
   declare weight: Tensor | null;
   /** Per-channel shift `[numFeatures]`, or null without affine. */
@@ -55,6 +57,7 @@ abstract class BatchNormBase extends Module {
     opts: BatchNormModuleOptions = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
@@ -73,7 +76,6 @@ abstract class BatchNormBase extends Module {
   }
 
   private checkInput(x: Tensor): void {
-    x._check(this.name);
     if (!this.allowedDims.includes(x.ndim)) {
       const dims = this.allowedDims.map((d) => `${d}-D`).join(' or ');
       throw new RangeError(
@@ -150,6 +152,7 @@ function asShape(s: number | readonly number[]): number[] {
  * elementwise (torch.nn.LayerNorm; eps 1e-5, `weight` ones and `bias` zeros by default).
  */
 export class LayerNorm extends Module {
+  static override signature = forwardSignature('input');
   /** Elementwise scale of `normalizedShape`, or null without elementwiseAffine. */
   declare weight: Tensor | null;
   /** Elementwise shift of `normalizedShape`, or null without elementwiseAffine or with `bias: false`. */
@@ -165,6 +168,7 @@ export class LayerNorm extends Module {
     opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'elementwiseAffine', 'bias']);
     this.normalizedShape = asShape(normalizedShape);
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -193,6 +197,7 @@ export class LayerNorm extends Module {
  * weight` (torch.nn.RMSNorm).
  */
 export class RMSNorm extends Module {
+  static override signature = forwardSignature('input');
   /** Elementwise scale (ones initially), or null without elementwiseAffine. */
   declare weight: Tensor | null;
   /** Trailing dims normalised over. */
@@ -206,6 +211,7 @@ export class RMSNorm extends Module {
     opts: { eps?: number | null; elementwiseAffine?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'elementwiseAffine']);
     this.normalizedShape = asShape(normalizedShape);
     this.eps = opts.eps ?? null;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -225,6 +231,7 @@ export class RMSNorm extends Module {
  * sample (torch.nn.GroupNorm; eps 1e-5). Throws unless numGroups divides numChannels.
  */
 export class GroupNorm extends Module {
+  static override signature = forwardSignature('input');
   /** Per-channel scale `[numChannels]`, or null without affine. */
   declare weight: Tensor | null;
   /** Per-channel shift `[numChannels]`, or null without affine. */
@@ -241,6 +248,7 @@ export class GroupNorm extends Module {
     opts: { eps?: number; affine?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['eps', 'affine']);
     if (numChannels % numGroups !== 0) {
       throw new RangeError(
         `GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
@@ -253,7 +261,6 @@ export class GroupNorm extends Module {
   }
   /** `x` `[N, C, ...]` normalised per group; the result has x's shape. */
   forward(x: Tensor): Tensor {
-    x._check(this.name);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
       throw new RangeError(
         `${this.name} expected input of shape [N, ${this.numChannels}, *], got ${fmtShape(x.shape)}`,

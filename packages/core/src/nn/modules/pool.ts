@@ -3,8 +3,11 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { IntOrTuple } from '../functional/conv-nd.js';
 import * as P from '../functional/pool.js';
 import { Module } from '../module.js';
+import { AVG_POOL_KEYS, MAX_POOL_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 abstract class MaxPoolNd extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     /** Window size (one number for every spatial dim, or one per dim). */
     readonly kernelSize: IntOrTuple,
@@ -15,6 +18,7 @@ abstract class MaxPoolNd extends Module {
     readonly options: P.MaxPoolOptions = {},
   ) {
     super();
+    checkOptions(this.name, options, MAX_POOL_KEYS);
   }
 }
 
@@ -45,6 +49,7 @@ export class MaxPool3d extends MaxPoolNd {
 }
 
 abstract class AvgPoolNd extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     /** Window size (one number for every spatial dim, or one per dim). */
     readonly kernelSize: IntOrTuple,
@@ -55,6 +60,7 @@ abstract class AvgPoolNd extends Module {
     readonly options: P.AvgPoolOptions = {},
   ) {
     super();
+    checkOptions(this.name, options, AVG_POOL_KEYS);
   }
 }
 
@@ -78,6 +84,7 @@ export class AvgPool3d extends AvgPoolNd {
 }
 
 abstract class AdaptivePool extends Module {
+  static override signature = forwardSignature('input');
   /** @param outputSize - Output spatial size: one number, or one per dim (null keeps that input dim). */
   constructor(readonly outputSize: P.AdaptiveSize) {
     super();
@@ -107,6 +114,7 @@ export class AdaptiveAvgPool3d extends AdaptivePool {
 }
 
 abstract class AdaptiveMaxPool extends Module {
+  static override signature = forwardSignature('input');
   constructor(
     /** Output spatial size: one number, or one per dim (null keeps that input dim). */
     readonly outputSize: P.AdaptiveSize,
@@ -117,6 +125,7 @@ abstract class AdaptiveMaxPool extends Module {
     } = {},
   ) {
     super();
+    checkOptions(this.name, options, ['returnIndices']);
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../functional/rnn.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 /** Options of {@link RNN}, {@link LSTM} and {@link GRU}, with PyTorch's defaults. */
 export interface RNNBaseOptions {
@@ -47,6 +48,8 @@ export interface LSTMOptions extends RNNBaseOptions {
    */
   projSize?: number;
 }
+
+const RNN_KEYS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'] as const;
 
 function checkSize(layer: string, what: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0)
@@ -167,9 +170,11 @@ abstract class RNNBase extends Module {
  * direction).
  */
 export class RNN extends RNNBase {
+  static override signature = forwardSignature('input h0?');
   /** `'tanh'` or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    checkOptions(new.target.name, opts, [...RNN_KEYS, 'nonlinearity']);
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNN: unknown nonlinearity '${nl}' (expected 'tanh' or 'relu')`);
@@ -197,7 +202,9 @@ export class RNN extends RNNBase {
  * ```
  */
 export class LSTM extends RNNBase {
+  static override signature = forwardSignature('input hx?:pair');
   constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) {
+    checkOptions(new.target.name, opts, [...RNN_KEYS, 'projSize']);
     super(4, inputSize, hiddenSize, opts, 'LSTM');
   }
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
@@ -210,7 +217,9 @@ export class LSTM extends RNNBase {
  * unbatched) and returns `[output, hN]` as {@link RNN} does. Gates are ordered reset, update, new.
  */
 export class GRU extends RNNBase {
+  static override signature = forwardSignature('input h0?');
   constructor(inputSize: number, hiddenSize: number, opts: RNNBaseOptions = {}) {
+    checkOptions(new.target.name, opts, RNN_KEYS);
     super(3, inputSize, hiddenSize, { ...opts, projSize: 0 }, 'GRU');
   }
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
@@ -221,6 +230,7 @@ export class GRU extends RNNBase {
 // ---- cells ------------------------------------------------------------------------------
 
 abstract class RNNCellBase extends Module {
+  static override signature = forwardSignature('input hx?');
   /** Input-to-hidden weights `[gates * hiddenSize, inputSize]`. */
   declare weight_ih: Tensor;
   /** Hidden-to-hidden weights `[gates * hiddenSize, hiddenSize]`. */
@@ -268,6 +278,7 @@ export class RNNCell extends RNNCellBase {
     hiddenSize: number,
     opts: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {},
   ) {
+    checkOptions(new.target.name, opts, ['bias', 'nonlinearity']);
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') {
       throw new RangeError(`RNNCell: unknown nonlinearity '${nl}' (expected 'tanh' or 'relu')`);
@@ -286,7 +297,9 @@ export class RNNCell extends RNNCellBase {
  * hiddenSize]` (states default to zeros).
  */
 export class LSTMCell extends RNNCellBase {
+  static override signature = forwardSignature('input hx?:pair');
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions(new.target.name, opts, ['bias']);
     super(4, inputSize, hiddenSize, opts.bias ?? true, 'LSTMCell');
   }
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
@@ -297,6 +310,7 @@ export class LSTMCell extends RNNCellBase {
 /** One GRU step (torch.nn.GRUCell): `forward(x [N, inputSize], h?)` returns h' `[N, hiddenSize]`. */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    checkOptions(new.target.name, opts, ['bias']);
     super(3, inputSize, hiddenSize, opts.bias ?? true, 'GRUCell');
   }
   forward(input: Tensor, hx?: Tensor | null): Tensor {

@@ -6,6 +6,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { type EmbeddingOptions, embedding, resolvePaddingIdx } from '../functional/embedding.js';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
+import { EMBEDDING_KEYS } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 
 /**
  * A lookup table (torch.nn.Embedding): `forward(indices)` with int32 indices of any shape
@@ -14,6 +16,7 @@ import { Module } from '../module.js';
  * synchronously.
  */
 export class Embedding extends Module {
+  static override signature = forwardSignature('input');
   /** Learnable table `[numEmbeddings, embeddingDim]`. */
   declare weight: Tensor;
   /** Row that gets no gradient, or null. */
@@ -35,6 +38,7 @@ export class Embedding extends Module {
     opts: EmbeddingOptions & { weight?: Tensor } = {},
   ) {
     super();
+    checkOptions(this.name, opts, [...EMBEDDING_KEYS, 'weight']);
     this.paddingIdx = resolvePaddingIdx(opts.paddingIdx, numEmbeddings, 'Embedding');
     this.maxNorm = opts.maxNorm ?? null;
     this.normType = opts.normType ?? 2;

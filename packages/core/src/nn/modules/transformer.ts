@@ -15,6 +15,7 @@ import { ModuleList } from '../containers.js';
 import { gelu, relu } from '../functional/activation.js';
 import { xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptions, forwardSignature } from '../validate.js';
 import { MultiheadAttention } from './attention.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
@@ -45,6 +46,24 @@ export interface TransformerLayerOptions {
   /** Biases in the Linear, attention and LayerNorm sublayers (PyTorch 2.1's `bias`). */
   bias?: boolean;
 }
+
+const LAYER_KEYS = [
+  'dimFeedforward',
+  'dropout',
+  'activation',
+  'layerNormEps',
+  'batchFirst',
+  'normFirst',
+  'bias',
+];
+const DECODER_FORWARD_KEYS = [
+  'tgtMask',
+  'memoryMask',
+  'tgtKeyPaddingMask',
+  'memoryKeyPaddingMask',
+  'tgtIsCausal',
+  'memoryIsCausal',
+];
 
 /** Something TransformerEncoder/Decoder can deep-copy. */
 interface Cloneable {
@@ -83,6 +102,7 @@ abstract class TransformerLayerBase extends Module implements Cloneable {
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions) {
     super();
+    checkOptions(this.name, opts, LAYER_KEYS);
     this.dModel = dModel;
     this.nhead = nhead;
     this.normFirst = opts.normFirst ?? false;
@@ -178,6 +198,7 @@ export interface EncoderLayerForwardOptions {
  * Throws when `dModel` is not divisible by `nhead`.
  */
 export class TransformerEncoderLayer extends TransformerLayerBase {
+  static override signature = forwardSignature('src', ['srcMask', 'srcKeyPaddingMask', 'isCausal']);
   /** Self-attention (PyTorch's name, so state dicts interchange). */
   declare self_attn: MultiheadAttention;
   /** LayerNorm of the attention block. */
@@ -243,6 +264,7 @@ export interface DecoderLayerForwardOptions {
  * dropout, a residual connection and LayerNorm (torch.nn.TransformerDecoderLayer, same names).
  */
 export class TransformerDecoderLayer extends TransformerLayerBase {
+  static override signature = forwardSignature('tgt memory', DECODER_FORWARD_KEYS);
   /** Self-attention over the target. */
   declare self_attn: MultiheadAttention;
   /** Cross-attention from the target to the encoder output (`memory`). */
@@ -342,6 +364,7 @@ export interface TransformerEncoderForwardOptions {
  * ```
  */
 export class TransformerEncoder extends Module {
+  static override signature = forwardSignature('src', ['mask', 'srcKeyPaddingMask', 'isCausal']);
   /** The layer copies. */
   declare layers: ModuleList<TransformerEncoderLayer>;
   /** Final normalisation, or null. */
@@ -355,6 +378,7 @@ export class TransformerEncoder extends Module {
     opts: { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['norm', 'enableNestedTensor', 'maskCheck']);
     if (!Number.isInteger(numLayers) || numLayers < 0) {
       throw new RangeError(`TransformerEncoder: numLayers must be a non-negative integer, got ${numLayers}`);
     }
@@ -385,6 +409,7 @@ export interface TransformerDecoderForwardOptions extends DecoderLayerForwardOpt
 
 /** numLayers deep copies of decoderLayer (`layers.0`, ...), then an optional `norm`. */
 export class TransformerDecoder extends Module {
+  static override signature = forwardSignature('tgt memory', DECODER_FORWARD_KEYS);
   /** The layer copies. */
   declare layers: ModuleList<TransformerDecoderLayer>;
   /** Final normalisation, or null. */
@@ -398,6 +423,7 @@ export class TransformerDecoder extends Module {
     opts: { norm?: Module | null } = {},
   ) {
     super();
+    checkOptions(this.name, opts, ['norm']);
     if (!Number.isInteger(numLayers) || numLayers < 0) {
       throw new RangeError(`TransformerDecoder: numLayers must be a non-negative integer, got ${numLayers}`);
     }
@@ -474,6 +500,12 @@ export interface TransformerForwardOptions {
 
 /** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
 export class Transformer extends Module {
+  static override signature = forwardSignature('src tgt', [
+    'srcMask',
+    'srcKeyPaddingMask',
+    'srcIsCausal',
+    ...DECODER_FORWARD_KEYS,
+  ]);
   /** The encoder (a {@link TransformerEncoder} unless `customEncoder`). */
   declare encoder: Module;
   /** The decoder (a {@link TransformerDecoder} unless `customDecoder`). */
@@ -487,6 +519,15 @@ export class Transformer extends Module {
 
   constructor(opts: TransformerOptions = {}) {
     super();
+    checkOptions(this.name, opts, [
+      'dModel',
+      'nhead',
+      'numEncoderLayers',
+      'numDecoderLayers',
+      'customEncoder',
+      'customDecoder',
+      ...LAYER_KEYS,
+    ]);
     this.dModel = opts.dModel ?? 512;
     this.nhead = opts.nhead ?? 8;
     this.batchFirst = opts.batchFirst ?? false;
