@@ -46,7 +46,7 @@ export function stateDictBehaviour(ctx: SuiteContext): void {
         const before = await snapshot(m);
         const source = make();
         L.noGrad(() => {
-          for (const t of Object.values(source.stateDict())) t._assign(L.fullLike(t, 7));
+          for (const t of Object.values(source.stateDict())) L.nn.init.constant_(t, 7);
         });
         const good = () => ({ ...source.stateDict() });
         // 0.weight comes first and is valid; a later entry is not.

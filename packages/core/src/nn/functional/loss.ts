@@ -9,7 +9,7 @@ import { where } from '../../ops/elementwise.js';
 import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/indexing.js';
 import { scalarTensor } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
-import { deferCheck } from '../../tensor/deferred-checks.js';
+import { deferRangeCheck } from '../../tensor/deferred-checks.js';
 import { tidy } from '../../tensor/scope.js';
 import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -369,7 +369,11 @@ function checkProbabilities(input: Tensor, layer: string): void {
   const message = `${layer}: all elements of input should be between 0 and 1`;
   const flag = noGrad(() => tidy(() => input.ge(0).logicalAnd(input.le(1)).logicalNot().any()));
   if (!input.backend.readSync) {
-    deferCheck(flag, message);
+    // The flag (0 or 1) must lie in [0, 1): a 1 is reported at the next readback.
+    const asIndex = noGrad(() => flag.int());
+    deferRangeCheck(asIndex, 1, `range:${layer}`, () => message);
+    asIndex.dispose();
+    flag.dispose();
     return;
   }
   let bad: boolean;
