@@ -5,7 +5,7 @@
  */
 import { nn, randint, randn, type Tensor } from '@layers/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeModel, exportModel, int64ToNumber } from '../src/index.js';
+import { decodeModel, exportModel, int64ToNumber, registerExporter, type Value } from '../src/index.js';
 import { GROUPS } from './export-groups.js';
 import { compareWithRuntimes, useCpu } from './export-helpers.js';
 
@@ -40,6 +40,20 @@ class ScaledLinear extends nn.Linear {
     return super.forward(x).mul(2);
   }
 }
+/** A residual MLP block with its own forward, exported through registerExporter. */
+class Residual extends nn.Module {
+  readonly fc1 = this.registerModule('fc1', new nn.Linear(4, 8));
+  readonly act = this.registerModule('act', new nn.GELU());
+  readonly fc2 = this.registerModule('fc2', new nn.Linear(8, 4));
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(this.act.forward(this.fc1.forward(x))).add(x);
+  }
+}
+registerExporter(Residual, (g, m, [x]) => {
+  const h: Value = g.call(m.fc2, [g.call(m.act, [g.call(m.fc1, [x])])]);
+  return g.op('Add', [h.name, (x as Value).name]);
+});
+
 /** Keeps Linear's forward: exports as a Linear. */
 class NamedLinear extends nn.Linear {}
 
@@ -142,6 +156,12 @@ describe('exportModel graph', () => {
     const m = new NamedLinear(3, 2);
     const bytes = await exportModel(m, [randn([2, 3])], { dynamicAxes: { input: [0] } });
     await compareWithRuntimes(bytes, m, (n) => [randn([n, 3])], [2, 5]);
+  });
+
+  it('exports a custom module through its registered exporter, inside a Sequential', async () => {
+    const m = new nn.Sequential(new Residual(), new nn.ReLU(), new Residual());
+    const bytes = await exportModel(m, [randn([2, 3, 4])], { dynamicAxes: { input: [0, 1] } });
+    await compareWithRuntimes(bytes, m, (n) => [randn([n, n + 1, 4])], [2, 3]);
   });
 
   it('the runtime comparison fails when the exported model is wrong', async () => {

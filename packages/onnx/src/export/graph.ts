@@ -14,21 +14,29 @@ type Module = nn.Module;
 import type { AttributeProto, NodeProto, TensorProto } from '../proto/index.js';
 import { AttributeType, TensorDataType } from '../proto/index.js';
 
-/** A traced tensor: its graph name and the example tensors of both tracing runs. @internal */
+/**
+ * A traced tensor, as exporters see it: its graph name and the example tensors of both
+ * tracing runs (their shapes tell which dims are dynamic).
+ */
 export class Value {
+  /** @internal */
   constructor(
+    /** Its name in the ONNX graph. */
     readonly name: string,
     /** The value on the example inputs. */
     readonly ex: Tensor,
     /** The value on the inputs grown along their dynamic axes. */
     readonly ex2: Tensor,
   ) {}
+  /** Number of dims. */
   get rank(): number {
     return this.ex.ndim;
   }
+  /** Shape in the example run (dynamic dims may differ at run time: see isDynamic). */
   get shape(): readonly number[] {
     return this.ex.shape;
   }
+  /** layers dtype. */
   get dtype(): DType {
     return this.ex.dtype;
   }
@@ -39,14 +47,18 @@ export class Value {
   }
 }
 
-/** A float attribute (plain numbers are written as INT attributes). @internal */
+/** A float attribute (plain numbers are written as INT attributes). */
 export class FloatAttr {
-  constructor(readonly v: number) {}
+  /** @internal */
+  constructor(
+    /** The value. */
+    readonly v: number,
+  ) {}
 }
-/** Marks a number as a FLOAT attribute. @internal */
+/** Marks a number as a FLOAT attribute: `g.op('Elu', [x], { alpha: float(1) })`. */
 export const float = (v: number): FloatAttr => new FloatAttr(v);
 
-/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. @internal */
+/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. */
 export type Attr = number | readonly number[] | FloatAttr | readonly FloatAttr[] | string | readonly string[];
 
 /** Builds the ONNX attribute for a value (see Attr). */
@@ -76,16 +88,23 @@ interface PendingInit {
   combine?: (data: Float32Array[]) => Float32Array;
 }
 
-/** How each module class becomes ONNX nodes. Returns names mirroring forward's output. @internal */
+/**
+ * How a module class becomes ONNX nodes: given the graph, the module and forward's arguments
+ * (with a {@link Value} in place of each tensor), it adds nodes and returns the output names
+ * (or Values) in the structure forward returns (null where forward returns null).
+ */
 export type Exporter<M extends Module = Module> = (g: Graph, m: M, args: unknown[]) => unknown;
 
-/** Finds the exporter for a module (set by the registry, kept out of here to avoid a cycle). */
+/** Finds the exporter for a module (set by the registry, kept out of here to avoid a cycle). @internal */
 export type ExporterLookup = (m: Module) => Exporter;
 
-/** The ONNX graph under construction. @internal */
+/** The ONNX graph under construction, handed to every {@link Exporter}. */
 export class Graph {
+  /** @internal */
   readonly nodes: NodeProto[] = [];
+  /** @internal */
   readonly constants: TensorProto[] = [];
+  /** @internal */
   readonly pending: PendingInit[] = [];
   private readonly used = new Set<string>();
   private readonly paramNames = new Map<string, string>();
@@ -94,7 +113,9 @@ export class Graph {
   private readonly tensorIds = new WeakMap<Tensor, number>();
   private nextTensorId = 0;
 
+  /** @internal */
   constructor(
+    /** The opset being written (13 to 17). */
     readonly opset: number,
     private readonly lookup: ExporterLookup,
     private readonly paths: Map<Module, string>,
@@ -109,14 +130,14 @@ export class Graph {
     return name;
   }
 
-  /** Reserves a name exactly as given (graph inputs and outputs). */
+  /** Reserves a name exactly as given (graph inputs and outputs). @internal */
   reserve(name: string): string {
     if (this.used.has(name)) throw new Error(`exportModel: the name '${name}' is used twice`);
     this.used.add(name);
     return name;
   }
 
-  /** Adds a node; returns its output names. */
+  /** Adds a node of the default domain; returns its `outputs` output names. */
   node(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, outputs = 1): string[] {
     const outs = Array.from({ length: outputs }, () => this.fresh(op));
     this.nodes.push({
@@ -129,7 +150,7 @@ export class Graph {
     return outs;
   }
 
-  /** A single-output node. */
+  /** Adds a single-output node; returns the output name. */
   op(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}): string {
     return this.node(op, inputs, attrs, 1)[0];
   }
@@ -198,7 +219,7 @@ export class Graph {
     return name;
   }
 
-  /** Reads every pending initialiser into a TensorProto (the only readback of the export). */
+  /** Reads every pending initialiser into a TensorProto (the only readback of the export). @internal */
   async initializers(): Promise<TensorProto[]> {
     const out: TensorProto[] = [];
     for (const p of this.pending) {
