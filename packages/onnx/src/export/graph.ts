@@ -260,23 +260,45 @@ export class Graph {
   }
 
   /**
-   * Runs `m` on both example sets and writes its nodes; returns its output with Values in
-   * place of tensors (null where forward returned null).
+   * Writes m's nodes for these arguments and returns its output with Values in place of
+   * tensors (null where forward returns null). Forward runs on both example sets only when the
+   * exporter wrote nodes of its own; a composite (Sequential, Transformer, ...) returns its
+   * children's Values, which were traced already.
    */
   call(m: Module, args: unknown[]): any {
     const exporter = this.lookup(m);
-    const out = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex)) as unknown[]));
-    const out2 = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex2)) as unknown[]));
-    const path = this.paths.get(m);
-    this.stack.push(path || m.name);
+    const run = (pick: (v: Value) => Tensor) =>
+      m.forward(...(args.map((a) => mapValues(a, pick)) as unknown[]));
+    this.stack.push(this.paths.get(m) || m.name);
     let names: unknown;
     try {
       names = exporter(this, m, args);
+    } catch (e) {
+      // On a bad input, layers' own forward error (shapes, channels) says more.
+      run((v) => v.ex);
+      throw e;
     } finally {
       this.stack.pop();
     }
+    if (!hasNames(names)) return names;
+    const out = run((v) => v.ex);
+    // Without dynamic axes both example sets are the same tensors: one run serves both.
+    const out2 = everyValue(args, (v) => v.ex === v.ex2) ? out : run((v) => v.ex2);
     return zipOutputs(names, out, out2, this.pathOf(m));
   }
+}
+
+/** Whether an exporter's result names nodes it wrote (strings), not only traced Values. */
+function hasNames(r: unknown): boolean {
+  if (typeof r === 'string') return true;
+  return Array.isArray(r) && r.some(hasNames);
+}
+
+function everyValue(a: unknown, pred: (v: Value) => boolean): boolean {
+  if (a instanceof Value) return pred(a);
+  if (Array.isArray(a)) return a.every((x) => everyValue(x, pred));
+  if (a && typeof a === 'object') return Object.values(a).every((x) => everyValue(x, pred));
+  return true;
 }
 
 /** Maps every Value inside args (arrays and plain objects) through fn. @internal */
