@@ -32,11 +32,6 @@ export function registerAll<M extends nn.Module>(classes: readonly ModuleClass[]
   for (const cls of classes) EXPORTERS.set(cls, fn as Exporter);
 }
 
-/** The names of the module classes that export, for error messages and tests. @internal */
-export function exportableClasses(): string[] {
-  return [...EXPORTERS.keys()].map((c) => c.name).sort();
-}
-
 /** The exporter for m, or a clear error naming it. @internal */
 export function lookupExporter(m: nn.Module, describe: (m: nn.Module) => string): Exporter {
   for (
