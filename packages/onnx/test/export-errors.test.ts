@@ -27,6 +27,19 @@ describe('exportModel coverage', () => {
     expect([...covered].filter((c) => !classes.includes(c))).toEqual([]);
     expect(classes.length).toBeGreaterThan(80);
   });
+
+  it('checks every class at two sizes of a dynamic axis at least once', () => {
+    const dynamic = new Set(
+      Object.values(GROUPS)
+        .flat()
+        .filter(
+          (c) => (c.opts?.sizes ?? [2, 3]).length >= 2 && Object.keys(c.opts?.dynamicAxes ?? {}).length > 0,
+        )
+        .map((c) => c.cls),
+    );
+    const all = new Set(Object.values(GROUPS).flatMap((cs) => cs.map((c) => c.cls)));
+    expect([...all].filter((c) => !dynamic.has(c))).toEqual([]);
+  });
 });
 
 class TwoLayer extends nn.Module {
