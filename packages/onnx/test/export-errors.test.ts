@@ -155,6 +155,29 @@ describe('exportModel graph', () => {
     expect(int64ToNumber(decodeModel(bytes).opsetImport![0].version as number)).toBe(17);
   });
 
+  it('names initialisers by state-dict key, parameters only (constants are Constant nodes)', async () => {
+    const m = new nn.Sequential(
+      new nn.Linear(3, 4),
+      new nn.BatchNorm1d(4),
+      new nn.GELU(),
+      new nn.Linear(4, 2),
+    );
+    const g = decodeModel(await exportModel(m, [randn([2, 3])])).graph!;
+    expect(g.initializer!.map((t) => t.name).sort()).toEqual(
+      [
+        '0.bias',
+        '0.weight',
+        '1.bias',
+        '1.running_mean',
+        '1.running_var',
+        '1.weight',
+        '3.bias',
+        '3.weight',
+      ].sort(),
+    );
+    expect(g.node!.some((n) => n.opType === 'Constant')).toBe(true);
+  });
+
   it('exports in eval mode and restores the training flag', async () => {
     const m = new nn.Sequential(new nn.Linear(3, 3), new nn.Dropout({ p: 0.9 }));
     m.train();

@@ -83,9 +83,7 @@ function toAttribute(name: string, v: Attr): AttributeProto {
 /** An initialiser whose data is read from a parameter after tracing. */
 interface PendingInit {
   name: string;
-  tensors: Tensor[];
-  dims: number[];
-  combine?: (data: Float32Array[]) => Float32Array;
+  tensor: Tensor;
 }
 
 /**
@@ -103,15 +101,12 @@ export class Graph {
   /** @internal */
   readonly nodes: NodeProto[] = [];
   /** @internal */
-  readonly constants: TensorProto[] = [];
-  /** @internal */
   readonly pending: PendingInit[] = [];
   private readonly used = new Set<string>();
-  private readonly paramNames = new Map<string, string>();
+  private readonly paramNames = new Map<Tensor, string>();
+  private readonly views = new Map<string, string>();
   /** Module paths for naming nodes and errors ("encoder.layers.0.self_attn"). */
   private readonly stack: string[] = [];
-  private readonly tensorIds = new WeakMap<Tensor, number>();
-  private nextTensorId = 0;
 
   /** @internal */
   constructor(
@@ -119,6 +114,8 @@ export class Graph {
     readonly opset: number,
     private readonly lookup: ExporterLookup,
     private readonly paths: Map<Module, string>,
+    /** State-dict key of every parameter and buffer of the exported module. */
+    private readonly keys: Map<Tensor, string>,
   ) {}
 
   /** A new unique value name. */
@@ -165,9 +162,17 @@ export class Graph {
     return this.constant(TensorDataType.FLOAT, dims, Float32Array.from(values));
   }
 
+  /** A Constant node: initialisers are kept for parameters, so an importer can tell them apart. */
   private constant(dataType: number, dims: readonly number[], raw: BigInt64Array | Float32Array): string {
     const name = this.fresh('const');
-    this.constants.push({ name, dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) });
+    const value: TensorProto = { dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) };
+    this.nodes.push({
+      opType: 'Constant',
+      name: this.fresh('Constant_node'),
+      input: [],
+      output: [name],
+      attribute: [{ name: 'value', type: AttributeType.TENSOR, t: value }],
+    });
     return name;
   }
 
@@ -177,69 +182,44 @@ export class Graph {
   }
 
   /**
-   * A parameter or buffer as an initialiser, read after tracing (`dims` reshapes it, `transform`
-   * rearranges its data, e.g. a transpose); the same tensor with the same key is stored once.
+   * A parameter or buffer as an initialiser named by its state-dict key (as torch.onnx.export
+   * names them, so importModel gives back the same keys), read after tracing; `dims` views it
+   * in another shape through a Reshape node. Rearrangements (transposes, gate orders) are
+   * nodes on top of it, so every initialiser is a parameter exactly as stored.
    */
-  param(
-    t: Tensor,
-    opts: { dims?: readonly number[]; transform?: (d: Float32Array) => Float32Array; key?: string } = {},
-  ): string {
+  param(t: Tensor, opts: { dims?: readonly number[] } = {}): string {
     if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
-    let id = this.tensorIds.get(t);
-    if (id === undefined) {
-      id = this.nextTensorId++;
-      this.tensorIds.set(t, id);
+    let name = this.paramNames.get(t);
+    if (!name) {
+      const key = this.keys.get(t);
+      name = key && !this.used.has(key) ? this.reserve(key) : this.fresh('param');
+      this.paramNames.set(t, name);
+      this.pending.push({ name, tensor: t });
     }
-    const cacheKey = `${id}:${opts.key ?? ''}:${(opts.dims ?? t.shape).join(',')}`;
-    const known = this.paramNames.get(cacheKey);
-    if (known) return known;
-    const name = this.fresh(opts.key ? `param_${opts.key}` : 'param');
-    this.paramNames.set(cacheKey, name);
-    const transform = opts.transform;
-    this.pending.push({
-      name,
-      tensors: [t],
-      dims: [...(opts.dims ?? t.shape)],
-      combine: transform ? ([d]) => transform(d) : undefined,
-    });
-    return name;
-  }
-
-  /** An initialiser computed from several parameters (e.g. RNN weights stacked per direction). */
-  derived(
-    tensors: readonly Tensor[],
-    dims: readonly number[],
-    combine: (data: Float32Array[]) => Float32Array,
-  ): string {
-    for (const t of tensors) {
-      if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
+    const dims = opts.dims;
+    if (!dims || (dims.length === t.ndim && dims.every((d, i) => d === t.shape[i]))) return name;
+    const viewKey = `${name}:${dims.join(',')}`;
+    let view = this.views.get(viewKey);
+    if (!view) {
+      view = this.op('Reshape', [name, this.ints(dims)]);
+      this.views.set(viewKey, view);
     }
-    const name = this.fresh('param');
-    this.pending.push({ name, tensors: [...tensors], dims: [...dims], combine });
-    return name;
+    return view;
   }
 
   /** Reads every pending initialiser into a TensorProto (the only readback of the export). @internal */
   async initializers(): Promise<TensorProto[]> {
     const out: TensorProto[] = [];
     for (const p of this.pending) {
-      const data: Float32Array[] = [];
-      for (const t of p.tensors) data.push((await t.data()) as Float32Array);
-      const copy = Float32Array.from(p.combine ? p.combine(data) : data[0]);
-      const want = p.dims.reduce((a, b) => a * b, 1);
-      if (copy.length !== want) {
-        throw new Error(
-          `exportModel: internal error, initialiser ${p.name} has ${copy.length} values for dims [${p.dims}]`,
-        );
-      }
+      const copy = Float32Array.from((await p.tensor.data()) as Float32Array);
       out.push({
         name: p.name,
-        dims: p.dims,
+        dims: [...p.tensor.shape],
         dataType: TensorDataType.FLOAT,
         rawData: new Uint8Array(copy.buffer),
       });
     }
-    return [...out, ...this.constants];
+    return out;
   }
 
   /** Throws unless dim `axis` of v is static; returns its size (used when a size is baked in). */
