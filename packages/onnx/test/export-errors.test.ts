@@ -5,7 +5,7 @@
  */
 import { nn, randint, randn, type Tensor } from '@layers/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeModel, exportModel, int64ToNumber } from '../src/index.js';
+import { decodeModel, exportModel, int64ToNumber, registerExporter, type Value } from '../src/index.js';
 import { GROUPS } from './export-groups.js';
 import { compareWithRuntimes, useCpu } from './export-helpers.js';
 
@@ -27,6 +27,19 @@ describe('exportModel coverage', () => {
     expect([...covered].filter((c) => !classes.includes(c))).toEqual([]);
     expect(classes.length).toBeGreaterThan(80);
   });
+
+  it('checks every class at two sizes of a dynamic axis at least once', () => {
+    const dynamic = new Set(
+      Object.values(GROUPS)
+        .flat()
+        .filter(
+          (c) => (c.opts?.sizes ?? [2, 3]).length >= 2 && Object.keys(c.opts?.dynamicAxes ?? {}).length > 0,
+        )
+        .map((c) => c.cls),
+    );
+    const all = new Set(Object.values(GROUPS).flatMap((cs) => cs.map((c) => c.cls)));
+    expect([...all].filter((c) => !dynamic.has(c))).toEqual([]);
+  });
 });
 
 class TwoLayer extends nn.Module {
@@ -40,6 +53,20 @@ class ScaledLinear extends nn.Linear {
     return super.forward(x).mul(2);
   }
 }
+/** A residual MLP block with its own forward, exported through registerExporter. */
+class Residual extends nn.Module {
+  readonly fc1 = this.registerModule('fc1', new nn.Linear(4, 8));
+  readonly act = this.registerModule('act', new nn.GELU());
+  readonly fc2 = this.registerModule('fc2', new nn.Linear(8, 4));
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(this.act.forward(this.fc1.forward(x))).add(x);
+  }
+}
+registerExporter(Residual, (g, m, [x]) => {
+  const h: Value = g.call(m.fc2, [g.call(m.act, [g.call(m.fc1, [x])])]);
+  return g.op('Add', [h.name, (x as Value).name]);
+});
+
 /** Keeps Linear's forward: exports as a Linear. */
 class NamedLinear extends nn.Linear {}
 
@@ -128,6 +155,29 @@ describe('exportModel graph', () => {
     expect(int64ToNumber(decodeModel(bytes).opsetImport![0].version as number)).toBe(17);
   });
 
+  it('names initialisers by state-dict key, parameters only (constants are Constant nodes)', async () => {
+    const m = new nn.Sequential(
+      new nn.Linear(3, 4),
+      new nn.BatchNorm1d(4),
+      new nn.GELU(),
+      new nn.Linear(4, 2),
+    );
+    const g = decodeModel(await exportModel(m, [randn([2, 3])])).graph!;
+    expect(g.initializer!.map((t) => t.name).sort()).toEqual(
+      [
+        '0.bias',
+        '0.weight',
+        '1.bias',
+        '1.running_mean',
+        '1.running_var',
+        '1.weight',
+        '3.bias',
+        '3.weight',
+      ].sort(),
+    );
+    expect(g.node!.some((n) => n.opType === 'Constant')).toBe(true);
+  });
+
   it('exports in eval mode and restores the training flag', async () => {
     const m = new nn.Sequential(new nn.Linear(3, 3), new nn.Dropout({ p: 0.9 }));
     m.train();
@@ -142,6 +192,12 @@ describe('exportModel graph', () => {
     const m = new NamedLinear(3, 2);
     const bytes = await exportModel(m, [randn([2, 3])], { dynamicAxes: { input: [0] } });
     await compareWithRuntimes(bytes, m, (n) => [randn([n, 3])], [2, 5]);
+  });
+
+  it('exports a custom module through its registered exporter, inside a Sequential', async () => {
+    const m = new nn.Sequential(new Residual(), new nn.ReLU(), new Residual());
+    const bytes = await exportModel(m, [randn([2, 3, 4])], { dynamicAxes: { input: [0, 1] } });
+    await compareWithRuntimes(bytes, m, (n) => [randn([n, n + 1, 4])], [2, 3]);
   });
 
   it('the runtime comparison fails when the exported model is wrong', async () => {

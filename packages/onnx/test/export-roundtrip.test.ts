@@ -1,6 +1,6 @@
 /** Export then importModel: the imported module computes what the original does (cpu). */
 import { nn, randn, type Tensor } from '@layers/core';
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, importModel } from '../src/index.js';
 import { expectClose, tensorsOf, useCpu } from './export-helpers.js';
 
@@ -42,6 +42,13 @@ describe('exportModel → importModel', () => {
       m.eval();
       const bytes = await exportModel(m, args(2), { dynamicAxes: { input: axes ?? [0] } });
       const imported = importModel(bytes);
+      // Initialisers carry the state-dict keys, so the imported module has the same ones.
+      const keys = (mod: nn.Module) =>
+        Object.entries(mod.stateDict())
+          .filter(([, t]) => t.dtype === 'float32')
+          .map(([k]) => k)
+          .sort();
+      expect(keys(imported)).toEqual(keys(m));
       for (const n of [2, 3]) {
         const inputs = args(n);
         const want = tensorsOf(m.forward(...inputs));

@@ -40,6 +40,7 @@ export const MODELS = [
   'activations',
   'cnn',
   'convt',
+  'convpad',
   'norms',
   'rnn',
   'transformer',

@@ -155,11 +155,14 @@ export async function exportModel(
   const inNames = slots.map((s, i) => options.inputNames?.[i] ?? s.defaultName);
   const paths = new Map<Module, string>();
   for (const [p, m] of module.namedModules()) if (!paths.has(m)) paths.set(m, p);
+  const keys = new Map<Tensor, string>();
+  for (const [k, t] of [...module.namedParameters(), ...module.namedBuffers()])
+    if (!keys.has(t)) keys.set(t, k);
 
   const wasTraining = module.training;
   module.eval();
   try {
-    const g: Graph = new Graph(opset, (m: Module) => lookupExporter(m, (x) => g.pathOf(x)), paths);
+    const g: Graph = new Graph(opset, (m: Module) => lookupExporter(m, (x) => g.pathOf(x)), paths, keys);
     const inputs: ValueInfoProto[] = [];
     const outputs: ValueInfoProto[] = [];
     tidy(() => {

@@ -14,21 +14,29 @@ type Module = nn.Module;
 import type { AttributeProto, NodeProto, TensorProto } from '../proto/index.js';
 import { AttributeType, TensorDataType } from '../proto/index.js';
 
-/** A traced tensor: its graph name and the example tensors of both tracing runs. @internal */
+/**
+ * A traced tensor, as exporters see it: its graph name and the example tensors of both
+ * tracing runs (their shapes tell which dims are dynamic).
+ */
 export class Value {
+  /** @internal */
   constructor(
+    /** Its name in the ONNX graph. */
     readonly name: string,
     /** The value on the example inputs. */
     readonly ex: Tensor,
     /** The value on the inputs grown along their dynamic axes. */
     readonly ex2: Tensor,
   ) {}
+  /** Number of dims. */
   get rank(): number {
     return this.ex.ndim;
   }
+  /** Shape in the example run (dynamic dims may differ at run time: see isDynamic). */
   get shape(): readonly number[] {
     return this.ex.shape;
   }
+  /** layers dtype. */
   get dtype(): DType {
     return this.ex.dtype;
   }
@@ -39,14 +47,18 @@ export class Value {
   }
 }
 
-/** A float attribute (plain numbers are written as INT attributes). @internal */
+/** A float attribute (plain numbers are written as INT attributes). */
 export class FloatAttr {
-  constructor(readonly v: number) {}
+  /** @internal */
+  constructor(
+    /** The value. */
+    readonly v: number,
+  ) {}
 }
-/** Marks a number as a FLOAT attribute. @internal */
+/** Marks a number as a FLOAT attribute: `g.op('Elu', [x], { alpha: float(1) })`. */
 export const float = (v: number): FloatAttr => new FloatAttr(v);
 
-/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. @internal */
+/** Attribute values: number → INT, number[] → INTS, float() → FLOAT, string → STRING, lists of those. */
 export type Attr = number | readonly number[] | FloatAttr | readonly FloatAttr[] | string | readonly string[];
 
 /** Builds the ONNX attribute for a value (see Attr). */
@@ -71,33 +83,39 @@ function toAttribute(name: string, v: Attr): AttributeProto {
 /** An initialiser whose data is read from a parameter after tracing. */
 interface PendingInit {
   name: string;
-  tensors: Tensor[];
-  dims: number[];
-  combine?: (data: Float32Array[]) => Float32Array;
+  tensor: Tensor;
 }
 
-/** How each module class becomes ONNX nodes. Returns names mirroring forward's output. @internal */
+/**
+ * How a module class becomes ONNX nodes: given the graph, the module and forward's arguments
+ * (with a {@link Value} in place of each tensor), it adds nodes and returns the output names
+ * (or Values) in the structure forward returns (null where forward returns null).
+ */
 export type Exporter<M extends Module = Module> = (g: Graph, m: M, args: unknown[]) => unknown;
 
-/** Finds the exporter for a module (set by the registry, kept out of here to avoid a cycle). */
+/** Finds the exporter for a module (set by the registry, kept out of here to avoid a cycle). @internal */
 export type ExporterLookup = (m: Module) => Exporter;
 
-/** The ONNX graph under construction. @internal */
+/** The ONNX graph under construction, handed to every {@link Exporter}. */
 export class Graph {
+  /** @internal */
   readonly nodes: NodeProto[] = [];
-  readonly constants: TensorProto[] = [];
+  /** @internal */
   readonly pending: PendingInit[] = [];
   private readonly used = new Set<string>();
-  private readonly paramNames = new Map<string, string>();
+  private readonly paramNames = new Map<Tensor, string>();
+  private readonly views = new Map<string, string>();
   /** Module paths for naming nodes and errors ("encoder.layers.0.self_attn"). */
   private readonly stack: string[] = [];
-  private readonly tensorIds = new WeakMap<Tensor, number>();
-  private nextTensorId = 0;
 
+  /** @internal */
   constructor(
+    /** The opset being written (13 to 17). */
     readonly opset: number,
     private readonly lookup: ExporterLookup,
     private readonly paths: Map<Module, string>,
+    /** State-dict key of every parameter and buffer of the exported module. */
+    private readonly keys: Map<Tensor, string>,
   ) {}
 
   /** A new unique value name. */
@@ -109,14 +127,14 @@ export class Graph {
     return name;
   }
 
-  /** Reserves a name exactly as given (graph inputs and outputs). */
+  /** Reserves a name exactly as given (graph inputs and outputs). @internal */
   reserve(name: string): string {
     if (this.used.has(name)) throw new Error(`exportModel: the name '${name}' is used twice`);
     this.used.add(name);
     return name;
   }
 
-  /** Adds a node; returns its output names. */
+  /** Adds a node of the default domain; returns its `outputs` output names. */
   node(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, outputs = 1): string[] {
     const outs = Array.from({ length: outputs }, () => this.fresh(op));
     this.nodes.push({
@@ -129,7 +147,7 @@ export class Graph {
     return outs;
   }
 
-  /** A single-output node. */
+  /** Adds a single-output node; returns the output name. */
   op(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}): string {
     return this.node(op, inputs, attrs, 1)[0];
   }
@@ -144,9 +162,17 @@ export class Graph {
     return this.constant(TensorDataType.FLOAT, dims, Float32Array.from(values));
   }
 
+  /** A Constant node: initialisers are kept for parameters, so an importer can tell them apart. */
   private constant(dataType: number, dims: readonly number[], raw: BigInt64Array | Float32Array): string {
     const name = this.fresh('const');
-    this.constants.push({ name, dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) });
+    const value: TensorProto = { dims: [...dims], dataType, rawData: new Uint8Array(raw.buffer) };
+    this.nodes.push({
+      opType: 'Constant',
+      name: this.fresh('Constant_node'),
+      input: [],
+      output: [name],
+      attribute: [{ name: 'value', type: AttributeType.TENSOR, t: value }],
+    });
     return name;
   }
 
@@ -156,69 +182,44 @@ export class Graph {
   }
 
   /**
-   * A parameter or buffer as an initialiser, read after tracing (`dims` reshapes it, `transform`
-   * rearranges its data, e.g. a transpose); the same tensor with the same key is stored once.
+   * A parameter or buffer as an initialiser named by its state-dict key (as torch.onnx.export
+   * names them, so importModel gives back the same keys), read after tracing; `dims` views it
+   * in another shape through a Reshape node. Rearrangements (transposes, gate orders) are
+   * nodes on top of it, so every initialiser is a parameter exactly as stored.
    */
-  param(
-    t: Tensor,
-    opts: { dims?: readonly number[]; transform?: (d: Float32Array) => Float32Array; key?: string } = {},
-  ): string {
+  param(t: Tensor, opts: { dims?: readonly number[] } = {}): string {
     if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
-    let id = this.tensorIds.get(t);
-    if (id === undefined) {
-      id = this.nextTensorId++;
-      this.tensorIds.set(t, id);
+    let name = this.paramNames.get(t);
+    if (!name) {
+      const key = this.keys.get(t);
+      name = key && !this.used.has(key) ? this.reserve(key) : this.fresh('param');
+      this.paramNames.set(t, name);
+      this.pending.push({ name, tensor: t });
     }
-    const cacheKey = `${id}:${opts.key ?? ''}:${(opts.dims ?? t.shape).join(',')}`;
-    const known = this.paramNames.get(cacheKey);
-    if (known) return known;
-    const name = this.fresh(opts.key ? `param_${opts.key}` : 'param');
-    this.paramNames.set(cacheKey, name);
-    const transform = opts.transform;
-    this.pending.push({
-      name,
-      tensors: [t],
-      dims: [...(opts.dims ?? t.shape)],
-      combine: transform ? ([d]) => transform(d) : undefined,
-    });
-    return name;
+    const dims = opts.dims;
+    if (!dims || (dims.length === t.ndim && dims.every((d, i) => d === t.shape[i]))) return name;
+    const viewKey = `${name}:${dims.join(',')}`;
+    let view = this.views.get(viewKey);
+    if (!view) {
+      view = this.op('Reshape', [name, this.ints(dims)]);
+      this.views.set(viewKey, view);
+    }
+    return view;
   }
 
-  /** An initialiser computed from several parameters (e.g. RNN weights stacked per direction). */
-  derived(
-    tensors: readonly Tensor[],
-    dims: readonly number[],
-    combine: (data: Float32Array[]) => Float32Array,
-  ): string {
-    for (const t of tensors) {
-      if (t.dtype !== 'float32') throw new Error(`exportModel: parameters must be float32, got ${t.dtype}`);
-    }
-    const name = this.fresh('param');
-    this.pending.push({ name, tensors: [...tensors], dims: [...dims], combine });
-    return name;
-  }
-
-  /** Reads every pending initialiser into a TensorProto (the only readback of the export). */
+  /** Reads every pending initialiser into a TensorProto (the only readback of the export). @internal */
   async initializers(): Promise<TensorProto[]> {
     const out: TensorProto[] = [];
     for (const p of this.pending) {
-      const data: Float32Array[] = [];
-      for (const t of p.tensors) data.push((await t.data()) as Float32Array);
-      const copy = Float32Array.from(p.combine ? p.combine(data) : data[0]);
-      const want = p.dims.reduce((a, b) => a * b, 1);
-      if (copy.length !== want) {
-        throw new Error(
-          `exportModel: internal error, initialiser ${p.name} has ${copy.length} values for dims [${p.dims}]`,
-        );
-      }
+      const copy = Float32Array.from((await p.tensor.data()) as Float32Array);
       out.push({
         name: p.name,
-        dims: p.dims,
+        dims: [...p.tensor.shape],
         dataType: TensorDataType.FLOAT,
         rawData: new Uint8Array(copy.buffer),
       });
     }
-    return [...out, ...this.constants];
+    return out;
   }
 
   /** Throws unless dim `axis` of v is static; returns its size (used when a size is baked in). */
@@ -239,23 +240,45 @@ export class Graph {
   }
 
   /**
-   * Runs `m` on both example sets and writes its nodes; returns its output with Values in
-   * place of tensors (null where forward returned null).
+   * Writes m's nodes for these arguments and returns its output with Values in place of
+   * tensors (null where forward returns null). Forward runs on both example sets only when the
+   * exporter wrote nodes of its own; a composite (Sequential, Transformer, ...) returns its
+   * children's Values, which were traced already.
    */
   call(m: Module, args: unknown[]): any {
     const exporter = this.lookup(m);
-    const out = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex)) as unknown[]));
-    const out2 = m.forward(...(args.map((a) => mapValues(a, (v) => v.ex2)) as unknown[]));
-    const path = this.paths.get(m);
-    this.stack.push(path || m.name);
+    const run = (pick: (v: Value) => Tensor) =>
+      m.forward(...(args.map((a) => mapValues(a, pick)) as unknown[]));
+    this.stack.push(this.paths.get(m) || m.name);
     let names: unknown;
     try {
       names = exporter(this, m, args);
+    } catch (e) {
+      // On a bad input, layers' own forward error (shapes, channels) says more.
+      run((v) => v.ex);
+      throw e;
     } finally {
       this.stack.pop();
     }
+    if (!hasNames(names)) return names;
+    const out = run((v) => v.ex);
+    // Without dynamic axes both example sets are the same tensors: one run serves both.
+    const out2 = everyValue(args, (v) => v.ex === v.ex2) ? out : run((v) => v.ex2);
     return zipOutputs(names, out, out2, this.pathOf(m));
   }
+}
+
+/** Whether an exporter's result names nodes it wrote (strings), not only traced Values. */
+function hasNames(r: unknown): boolean {
+  if (typeof r === 'string') return true;
+  return Array.isArray(r) && r.some(hasNames);
+}
+
+function everyValue(a: unknown, pred: (v: Value) => boolean): boolean {
+  if (a instanceof Value) return pred(a);
+  if (Array.isArray(a)) return a.every((x) => everyValue(x, pred));
+  if (a && typeof a === 'object') return Object.values(a).every((x) => everyValue(x, pred));
+  return true;
 }
 
 /** Maps every Value inside args (arrays and plain objects) through fn. @internal */

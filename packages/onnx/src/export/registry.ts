@@ -6,7 +6,7 @@
 import type { nn } from '@layers/core';
 import type { Exporter } from './graph.js';
 
-/** A module class (abstract or not, any constructor arguments). @internal */
+/** A module class (abstract or not, any constructor arguments). */
 export type ModuleClass<M extends nn.Module = nn.Module> = abstract new (...args: any[]) => M;
 
 /** An exporter, or the reason a class never exports. */
@@ -17,7 +17,12 @@ export function refuseExport(cls: ModuleClass, reason: string): void {
   EXPORTERS.set(cls, { refused: reason });
 }
 
-/** Registers how instances of `cls` export. @internal */
+/**
+ * Registers how instances of `cls` (and subclasses that keep its forward) export: the way to
+ * export a custom module, typically by calling its children's exporters with `g.call`:
+ * `registerExporter(MyBlock, (g, m, [x]) => g.call(m.fc2, [g.call(m.act, [g.call(m.fc1, [x])])]))`.
+ * Registering an nn class replaces the built-in exporter.
+ */
 export function registerExporter<M extends nn.Module>(cls: ModuleClass<M>, fn: Exporter<M>): void {
   EXPORTERS.set(cls, fn as Exporter);
 }
@@ -25,11 +30,6 @@ export function registerExporter<M extends nn.Module>(cls: ModuleClass<M>, fn: E
 /** Registers one exporter for several classes (e.g. Conv1d, Conv2d, Conv3d). @internal */
 export function registerAll<M extends nn.Module>(classes: readonly ModuleClass[], fn: Exporter<M>): void {
   for (const cls of classes) EXPORTERS.set(cls, fn as Exporter);
-}
-
-/** The names of the module classes that export, for error messages and tests. @internal */
-export function exportableClasses(): string[] {
-  return [...EXPORTERS.keys()].map((c) => c.name).sort();
 }
 
 /** The exporter for m, or a clear error naming it. @internal */

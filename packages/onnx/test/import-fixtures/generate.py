@@ -276,6 +276,27 @@ class TensorOps(nn.Module):
         safe = torch.where(torch.isnan(x.sqrt()), torch.zeros_like(x), x.sqrt())
         return t, g, p, n, m, logic.float(), r, trig, mod, gmp, safe, torch.argmin(x, 2)
 
+class ConvPad(nn.Module):
+    """Convolution padding modes (reflect, replicate, 'same'), PixelShuffle and PixelUnshuffle,
+    LPPool, Softmax2d. torch 1.13 cannot export ChannelShuffle, and its export of a circular
+    Conv1d disagrees with PyTorch (onnxruntime disagrees with it too), so neither is here."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(4, 8, 3, padding=1, padding_mode='reflect')
+        self.c3 = nn.Conv2d(4, 4, 3, padding='same', dilation=2, padding_mode='replicate')
+        self.ps = nn.PixelShuffle(2)
+        self.pu = nn.PixelUnshuffle(2)
+        self.lp = nn.LPPool2d(2, 2)
+        self.sm = nn.Softmax2d()
+
+    def forward(self, x):
+        a = self.ps(self.c1(x))
+        c = self.pu(self.c3(x))
+        d = self.lp(x)
+        return a, c, d, self.sm(x)
+
+
 MODELS = {
     'mlp': (Mlp, lambda: [torch.randn(3, 6)], ['x'], {'x': {0: 'batch'}}),
     'activations': (Activations, lambda: [torch.randn(2, 3, 4) * 2], ['x'], {'x': {0: 'batch'}}),
@@ -306,6 +327,7 @@ MODELS = {
         ['x', 'idx'],
         {'x': {0: 'batch'}, 'idx': {0: 'batch'}},
     ),
+    'convpad': (ConvPad, lambda: [torch.randn(2, 4, 6, 6)], ['x'], {'x': {0: 'batch'}}),
     'vision': (Vision, lambda: [torch.randn(2, 3, 16, 16)], ['image'], {'image': {0: 'batch'}}),
     'text': (
         Text,

@@ -12,19 +12,19 @@ import { shapeSlice } from './basic.js';
 
 /** Rows [start, start + rows) of a [*, in] weight, transposed to [in, rows] for MatMul. */
 function projT(g: Graph, w: Tensor, start: number, rows: number): string {
-  const cols = w.shape[1];
-  return g.derived([w], [cols, rows], ([d]) => {
-    const out = new Float32Array(cols * rows);
-    for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++) out[c * rows + r] = d[(start + r) * cols + c];
-    return out;
-  });
+  const part = rows === w.shape[0] ? g.param(w) : sliceRows(g, g.param(w), start, rows);
+  return g.op('Transpose', [part], { perm: [1, 0] });
+}
+
+/** Rows [start, start + rows) along axis 0. */
+function sliceRows(g: Graph, x: string, start: number, rows: number): string {
+  return g.op('Slice', [x, g.ints([start]), g.ints([start + rows]), g.ints([0])]);
 }
 
 function project(g: Graph, x: string, w: string, b: Tensor | null, start: number, E: number): string {
   const y = g.op('MatMul', [x, w]);
   if (!b) return y;
-  return g.op('Add', [y, g.derived([b], [E], ([d]) => d.slice(start, start + E))]);
+  return g.op('Add', [y, sliceRows(g, g.param(b), start, E)]);
 }
 
 /** A bool "true = masked out" mask as -inf / 0; float masks pass through. */

@@ -6,15 +6,6 @@ import { nn, type Tensor } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
 import { type ModuleClass, refuseExport, registerAll, registerExporter } from '../registry.js';
 
-/** Row-major [rows, cols] → [cols, rows] (Linear weights become MatMul's right operand). */
-export function transpose2d(rows: number, cols: number): (d: Float32Array) => Float32Array {
-  return (d) => {
-    const out = new Float32Array(d.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = d[r * cols + c];
-    return out;
-  };
-}
-
 /** Dims [start, end) of x's runtime shape, as an int64 vector (keeps dynamic dims dynamic). */
 export function shapeSlice(g: Graph, x: string, start: number, end: number | null = null): string {
   const shape = g.op('Shape', [x]);
@@ -41,14 +32,12 @@ export function reshapeMiddle(
 
 /** x @ W^T + b for a Linear-shaped weight [out, in] on x [*, in]. */
 export function linearNodes(g: Graph, x: Value, weight: Tensor, bias: Tensor | null): string {
-  const [out, inF] = weight.shape;
   if (x.rank === 2) {
     const inputs = [x.name, g.param(weight)];
     if (bias) inputs.push(g.param(bias));
     return g.op('Gemm', inputs, { transB: 1 });
   }
-  const wT = g.param(weight, { dims: [inF, out], transform: transpose2d(out, inF), key: 'T' });
-  const y = g.op('MatMul', [x.name, wT]);
+  const y = g.op('MatMul', [x.name, g.op('Transpose', [g.param(weight)], { perm: [1, 0] })]);
   return bias ? g.op('Add', [y, g.param(bias)]) : y;
 }
 
@@ -92,17 +81,8 @@ registerExporter(nn.Bilinear, (g, m, [a, b]) => {
   const x1 = a as Value;
   const x2 = b as Value;
   const [O, I, J] = m.weight.shape;
-  const wr = g.param(m.weight, {
-    dims: [I, O * J],
-    key: 'IOJ',
-    transform: (d) => {
-      const out = new Float32Array(d.length);
-      for (let o = 0; o < O; o++)
-        for (let i = 0; i < I; i++)
-          for (let j = 0; j < J; j++) out[i * O * J + o * J + j] = d[o * I * J + i * J + j];
-      return out;
-    },
-  });
+  const iOJ = g.op('Transpose', [g.param(m.weight)], { perm: [1, 0, 2] });
+  const wr = g.op('Reshape', [iOJ, g.ints([I, O * J])]);
   const t = g.op('MatMul', [x1.name, wr]);
   const r = reshapeMiddle(g, t, x1.rank, x1.rank - 1, x1.rank, [O, J]);
   const prod = g.op('Mul', [r, g.op('Unsqueeze', [x2.name, g.ints([-2])])]);

@@ -9,22 +9,20 @@ import type { Graph, Value } from '../graph.js';
 import { registerAll } from '../registry.js';
 
 type Kind = 'RNN' | 'LSTM' | 'GRU';
-const GATES: Record<Kind, number> = { RNN: 1, LSTM: 4, GRU: 3 };
 /** ONNX gate k takes PyTorch gate ORDER[k]. */
 const ORDER: Record<Kind, number[]> = { RNN: [0], LSTM: [0, 3, 1, 2], GRU: [1, 0, 2] };
 
-/** Stacks per-direction [G*H, ...] blocks into [D, G*H, ...] with the gates reordered. */
-function stackGates(kind: Kind, H: number, blocks: Float32Array[]): Float32Array {
-  const per = blocks[0].length / (GATES[kind] * H);
-  const out = new Float32Array(blocks.length * blocks[0].length);
-  let o = 0;
-  for (const b of blocks) {
-    for (const src of ORDER[kind]) {
-      out.set(b.subarray(src * H * per, (src + 1) * H * per), o);
-      o += H * per;
-    }
-  }
-  return out;
+/** A [G*H, ...] parameter with its gates in ONNX's order. */
+function reorder(g: Graph, kind: Kind, H: number, t: string): string {
+  if (kind === 'RNN') return t;
+  const gate = (k: number) => g.op('Slice', [t, g.ints([k * H]), g.ints([(k + 1) * H]), g.ints([0])]);
+  return g.op('Concat', ORDER[kind].map(gate), { axis: 0 });
+}
+
+/** Per-direction tensors stacked on a new leading axis: [D, ...]. */
+function stackDirs(g: Graph, parts: string[]): string {
+  const up = parts.map((p) => g.op('Unsqueeze', [p, g.ints([0])]));
+  return up.length === 1 ? up[0] : g.op('Concat', up, { axis: 0 });
 }
 
 /** The weights of one layer (all directions), as W, R and B initialisers ('' when no bias). */
@@ -36,21 +34,15 @@ interface LayerParams {
 }
 
 function weights(g: Graph, kind: Kind, H: number, p: LayerParams): [string, string, string] {
-  const D = p.wIh.length;
-  const G = GATES[kind];
-  const W = g.derived(p.wIh, [D, G * H, p.wIh[0].shape[1]], (d) => stackGates(kind, H, d));
-  const R = g.derived(p.wHh, [D, G * H, p.wHh[0].shape[1]], (d) => stackGates(kind, H, d));
+  const gates = (t: Tensor) => reorder(g, kind, H, g.param(t));
+  const W = stackDirs(g, p.wIh.map(gates));
+  const R = stackDirs(g, p.wHh.map(gates));
   if (!p.bIh || !p.bHh) return [W, R, ''];
-  const B = g.derived([...p.bIh, ...p.bHh], [D, 2 * G * H], (d) => {
-    const ih = d.slice(0, D);
-    const hh = d.slice(D);
-    const out = new Float32Array(D * 2 * G * H);
-    for (let k = 0; k < D; k++) {
-      out.set(stackGates(kind, H, [ih[k]]), k * 2 * G * H);
-      out.set(stackGates(kind, H, [hh[k]]), k * 2 * G * H + G * H);
-    }
-    return out;
-  });
+  const bHh = p.bHh;
+  const B = stackDirs(
+    g,
+    p.bIh.map((b, d) => g.op('Concat', [gates(b), gates(bHh[d])], { axis: 0 })),
+  );
   return [W, R, B];
 }
 

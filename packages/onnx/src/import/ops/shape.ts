@@ -301,6 +301,33 @@ export const SHAPE_OPS: OpTable = {
       ];
     },
   },
+  DepthToSpace: {
+    device: ([xv], attrs, ctx) => {
+      const x = ctx.t(xv, 'input');
+      const b = attrs.int('blocksize', 1);
+      const [N, C, H, W] = x.shape;
+      const c = C / (b * b);
+      // DCR (the default) reads the block offsets before the channel; CRD (PixelShuffle's) after.
+      const crd = attrs.string('mode', 'DCR') === 'CRD';
+      const split = crd ? [N, c, b, b, H, W] : [N, b, b, c, H, W];
+      const perm = crd ? [0, 1, 4, 2, 5, 3] : [0, 3, 4, 1, 5, 2];
+      return [
+        x
+          .reshape(split)
+          .permute(perm)
+          .reshape([N, c, H * b, W * b]),
+      ];
+    },
+  },
+  SpaceToDepth: {
+    device: ([xv], attrs, ctx) => {
+      const x = ctx.t(xv, 'input');
+      const b = attrs.int('blocksize', 1);
+      const [N, C, H, W] = x.shape;
+      const blocks = x.reshape([N, C, H / b, b, W / b, b]).permute([0, 3, 5, 1, 2, 4]);
+      return [blocks.reshape([N, C * b * b, H / b, W / b])];
+    },
+  },
   Pad: {
     hostInputs: [1, 2, 3],
     device: (inputs, attrs, ctx) => {
