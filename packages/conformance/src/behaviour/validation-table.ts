@@ -71,7 +71,17 @@ export const LAYER_ENTRIES: Record<string, Entry> = {
   // ---- activations
   ReLU: act('ReLU', (o) => new nn.ReLU(o), false),
   ReLU6: act('ReLU6', (o) => new nn.ReLU6(o)),
-  LeakyReLU: act('LeakyReLU', (o) => new nn.LeakyReLU(o)),
+  LeakyReLU: {
+    ...act('LeakyReLU', (o) => new nn.LeakyReLU(o)),
+    cases: () => [
+      [
+        'a positional slope',
+        () => new nn.LeakyReLU(0.2 as never),
+        'LeakyReLU: expected options',
+        'negativeSlope',
+      ],
+    ],
+  },
   PReLU: act('PReLU', (o) => new nn.PReLU(o)),
   ELU: act('ELU', (o) => new nn.ELU(o)),
   CELU: act('CELU', (o) => new nn.CELU(o)),
@@ -226,7 +236,21 @@ export const LAYER_ENTRIES: Record<string, Entry> = {
     inputs: () => [f(2, 4, 3)],
     cases: rank('GroupNorm', () => f(4), '[N, 4, *]'),
   },
-  Dropout: { make: (o) => new nn.Dropout(o), inputs: () => [f(2, 3)], cases: float('Dropout', 2, 3) },
+  Dropout: {
+    make: (o) => new nn.Dropout(o),
+    inputs: () => [f(2, 3)],
+    cases: (m) => [
+      ...float('Dropout', 2, 3)(m),
+      // PyTorch's positional Dropout(0.2) would otherwise be silently ignored (p stays 0.5).
+      [
+        'a positional p',
+        () => new nn.Dropout(0.2 as never),
+        'Dropout: expected options to be an object',
+        'got number 0.2',
+        'valid options: p, inplace',
+      ],
+    ],
+  },
   Dropout1d: {
     make: (o) => new nn.Dropout1d(o),
     inputs: () => [f(2, 3, 4)],

@@ -129,6 +129,17 @@ export function validationBehaviour(ctx: SuiteContext): void {
         expect(d.forward(f(2), null, { scale: 2 }).shape).toEqual([2]);
         expectThrows(() => d.forward([1]), 'Declared: expected x to be a Tensor, got a JavaScript array');
         expectThrows(() => d.forward(f(2), null, { scal: 2 }), "Declared: unknown option 'scal'", "'scale'");
+        // A container passes a user module's error on as it was written.
+        class Fails extends nn.Module {
+          forward(): never {
+            throw new RangeError('myOp: the user wrote this');
+          }
+        }
+        const thrown = expectThrows(
+          () => new nn.Sequential(new Fails()).forward(f(1)),
+          'myOp: the user wrote this',
+        );
+        expect(thrown.message).toBe('myOp: the user wrote this');
         // A subclass of a layer with its own forward is not held to the layer's signature.
         class Scaled extends nn.Linear {
           override forward(x: L.Tensor, by?: number): L.Tensor {

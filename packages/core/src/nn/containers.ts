@@ -11,7 +11,7 @@ function checkModule(owner: string, what: string, m: unknown): void {
 /** Runs its modules in order, feeding each one's output to the next. Keys are "0", "1", ... */
 export class Sequential extends Module {
   /** One value in (any: the first module checks it), one out; a second input is an error. */
-  static override signature = forwardSignature('input:any');
+  static override signature = forwardSignature('input:any', null, { renameErrors: false });
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {

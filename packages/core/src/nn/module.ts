@@ -106,6 +106,7 @@ export abstract class Module {
    */
   static signature: ForwardSignature | null = null;
 
+  /** Wraps forward with the checks of the class's `signature`, when it declares one. */
   constructor() {
     bindForward(this);
   }

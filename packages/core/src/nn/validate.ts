@@ -150,6 +150,12 @@ export interface ForwardSignature {
   readonly options: readonly string[] | null;
   /** How the arity error words it: "forward takes 2 inputs (input, target)". */
   readonly takes: string;
+  /**
+   * Report errors from inside forward in the module's name (default). Containers such as
+   * Sequential turn it off: their errors come from children, which may be user modules
+   * whose messages should reach the user as they were written.
+   */
+  readonly renameErrors: boolean;
 }
 
 /**
@@ -158,7 +164,11 @@ export interface ForwardSignature {
  * (any value but undefined); `options` lists the keys of a trailing options object.
  * @example forwardSignature('input hx?:pair') // LSTM
  */
-export function forwardSignature(inputs: string, options: readonly string[] | null = null): ForwardSignature {
+export function forwardSignature(
+  inputs: string,
+  options: readonly string[] | null = null,
+  { renameErrors = true }: { renameErrors?: boolean } = {},
+): ForwardSignature {
   const list = inputs
     .split(/[\s,]+/)
     .filter(Boolean)
@@ -174,7 +184,7 @@ export function forwardSignature(inputs: string, options: readonly string[] | nu
     });
   const n = list.length;
   const takes = `forward takes ${n} input${n === 1 ? '' : 's'} (${list.map((i) => i.name).join(', ')})${options ? ' and an options object' : ''}`;
-  return { inputs: list, options, takes };
+  return { inputs: list, options, takes, renameErrors };
 }
 
 /** @internal Check `args` against `sig` in `owner`'s name (the Module wrapper calls this). */
@@ -274,7 +284,7 @@ export function bindForward(m: {
         checkForwardArgs(owner, sig, args);
         return forward.apply(m, args);
       } catch (e) {
-        throw inModule(owner, e);
+        throw sig.renameErrors ? inModule(owner, e) : e;
       }
     },
     writable: true,
