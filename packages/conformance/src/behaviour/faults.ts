@@ -79,6 +79,28 @@ export function faultBehaviour(ctx: SuiteContext): void {
       loss.dispose();
     });
 
+    c('backward leaves nothing alive once the program disposed what it holds (no GC)', () => {
+      const live = () => L.memory().byBackend[ctx.backend().name]?.tensors ?? 0;
+      const before = live();
+      const held: L.Tensor[] = [];
+      const k = (t: L.Tensor) => {
+        held.push(t);
+        return t;
+      };
+      L.manualSeed(5);
+      const x = k(L.randn([3, 4]).requiresGrad_());
+      const w = k(L.randn([4, 5]).requiresGrad_());
+      const h = k(k(x.matmul(w)).tanh());
+      const r = k(h.div(k(k(h.square()).add(1))));
+      const a = k(k(r.logsumexp(1)).sub(k(x.var(1))));
+      const b = k(k(L.F.logSoftmax(r, 1)).sum(1));
+      const loss = k(k(k(L.F.softmax(a, 0)).mul(b)).mean());
+      loss.backward();
+      expect(x.grad).not.toBeNull();
+      for (const t of held) t.dispose(); // disposing a leaf disposes its grad too
+      expect(live()).toBe(before);
+    });
+
     c('dispose() while a readback is pending: the read completes', async () => {
       const t = L.tensor([1, 2, 3]).mul(2);
       const pending = t.data();

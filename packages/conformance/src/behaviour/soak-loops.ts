@@ -65,13 +65,17 @@ export function buildSoakLoop(model: SoakModel, opts: SoakOptions = {}): () => L
 
 /** What a soak measured: the backend's live counts after warm-up, at their peak after it, at the end. */
 export interface SoakResult {
+  /** At the last readback of the warm-up. */
   warm: L.MemoryStats;
+  /** At the readback with the most live tensors after the warm-up. */
   peak: L.MemoryStats;
+  /** After the last step. */
   end: L.MemoryStats;
 }
 
 /** How long a soak runs and how it reports. */
 export interface SoakRun extends SoakOptions {
+  /** Training steps to run. */
   steps: number;
   /** Steps before the reference point (default 200). */
   warmup?: number;

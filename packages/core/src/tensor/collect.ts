@@ -67,16 +67,27 @@ function findCollector(): GcFn | null {
 
 let collector: GcFn | null | undefined;
 
+/**
+ * Handles between two count-triggered requests: COLLECT_EVERY, doubled (up to COLLECT_MAX)
+ * while requests return little (a program that keeps what it creates, such as a data set
+ * loaded as tensors, would otherwise pay a collection every 256 tensors for nothing).
+ */
+let interval = COLLECT_EVERY;
+/** Handles freed (disposed or finalized) since the last request. */
+let reclaimedSince = 0;
+
 /** @internal A handle joined the finalization registry, holding `bytes`. */
 export function noteEscaped(bytes: number): void {
   escaped++;
   escapedBytes += bytes;
   sinceYield++;
   const pending = escaped - floor;
-  if (pending < COLLECT_EVERY && escapedBytes - floorBytes < COLLECT_EVERY_BYTES) return;
+  if (pending < interval && escapedBytes - floorBytes < COLLECT_EVERY_BYTES) return;
   const urgent = pending >= COLLECT_MAX || escapedBytes - floorBytes >= COLLECT_EVERY_BYTES;
   const cost = estimatedCost();
   if (!urgent && cost >= CHEAP_MS && performance.now() - lastEnd < GC_SHARE * cost) return;
+  interval = reclaimedSince < interval / 4 ? Math.min(2 * interval, COLLECT_MAX) : COLLECT_EVERY;
+  reclaimedSince = 0;
   floor = escaped;
   floorBytes = escapedBytes;
   collector ??= findCollector();
@@ -92,6 +103,7 @@ export function noteEscaped(bytes: number): void {
 export function noteReclaimed(bytes: number): void {
   escaped--;
   escapedBytes -= bytes;
+  reclaimedSince++;
   if (escaped < floor) floor = escaped;
   if (escapedBytes < floorBytes) floorBytes = escapedBytes;
 }
