@@ -18,7 +18,14 @@ export interface SuiteContext {
  * Register one behaviour test, recorded in the coverage matrix under `behaviour/<group>`.
  * Skippable by 'behaviour', 'behaviour/<group>' or 'behaviour/<group>/<title>'.
  */
-export function check(ctx: SuiteContext, group: string, title: string, fn: () => Promise<void> | void): void {
+export function check(
+  ctx: SuiteContext,
+  group: string,
+  title: string,
+  fn: () => Promise<void> | void,
+  /** Milliseconds, for tests that may outlast the runner's default (large differential programs). */
+  timeout?: number,
+): void {
   const key = `behaviour/${group}`;
   const full = `${key}/${title}`;
   if (ctx.isSkipped('behaviour', key, full)) {
@@ -26,15 +33,19 @@ export function check(ctx: SuiteContext, group: string, title: string, fn: () =>
     ctx.recorder.skip(key);
     return;
   }
-  it(title, async () => {
-    try {
-      await fn();
-      ctx.recorder.record(key, full, { ok: true, ratio: 0 });
-    } catch (e) {
-      ctx.recorder.record(key, full, { ok: false, ratio: Number.POSITIVE_INFINITY, messages: [String(e)] });
-      throw e;
-    }
-  });
+  it(
+    title,
+    async () => {
+      try {
+        await fn();
+        ctx.recorder.record(key, full, { ok: true, ratio: 0 });
+      } catch (e) {
+        ctx.recorder.record(key, full, { ok: false, ratio: Number.POSITIVE_INFINITY, messages: [String(e)] });
+        throw e;
+      }
+    },
+    timeout,
+  );
 }
 
 /** Assert that `fn` throws an error whose message contains every fragment. */
