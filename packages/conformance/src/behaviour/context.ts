@@ -24,6 +24,7 @@ export function check(
   group: string,
   title: string,
   fn: () => Promise<void> | void,
+  /** Milliseconds, for tests that may outlast the runner's default (soak loops, large differential programs). */
   timeoutMs?: number,
 ): void {
   const key = `behaviour/${group}`;
