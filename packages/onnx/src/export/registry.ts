@@ -43,7 +43,9 @@ export function lookupExporter(m: nn.Module, describe: (m: nn.Module) => string)
     const fn = EXPORTERS.get(cls);
     if (!fn) continue;
     if ('refused' in fn) throw new Error(`exportModel: cannot export ${describe(m)}: ${fn.refused}`);
-    if (m.forward !== cls.prototype.forward) {
+    // The class's forward, not the instance's: Module wraps forward per instance with its
+    // input checks, so the own property always differs.
+    if (Object.getPrototypeOf(m).forward !== cls.prototype.forward) {
       throw new Error(
         `exportModel: cannot export ${describe(m)}: it overrides forward of ${cls.name}, and only the forward passes of layers' own modules are known to the exporter`,
       );
