@@ -13,7 +13,15 @@ export const KERNEL_FILES = { threaded: 'kernels.wasm', singleThread: 'kernels-s
  * Where the kernel files are: a folder URL or path holding both files (like
  * `https://cdn.example/layers/` or `/assets/`), or the URL of each file.
  */
-export type WasmPaths = string | URL | { threaded?: string | URL; singleThread?: string | URL };
+export type WasmPaths =
+  | string
+  | URL
+  | {
+      /** Where `kernels.wasm` (shared memory, for more than one thread) is. */
+      threaded?: string | URL;
+      /** Where `kernels-st.wasm` (one thread, no SharedArrayBuffer) is. */
+      singleThread?: string | URL;
+    };
 
 /** @internal What createWasmBackend passes on from its options. */
 export interface KernelSource {

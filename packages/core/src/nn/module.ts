@@ -33,6 +33,7 @@ function loadProblem(key: string, src: unknown, target: Tensor): string | null {
   }
   return null;
 }
+
 import { bindForward, type ForwardSignature } from './validate.js';
 
 /** Mark a tensor as a trainable parameter: requires grad and outlives tidy scopes. */
@@ -62,7 +63,6 @@ export interface BufferOptions {
    */
   savedDtype?: 'int64';
 }
-
 
 /**
  * Base class of every layer, like `torch.nn.Module`: a tree of submodules owning parameters

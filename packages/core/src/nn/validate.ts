@@ -145,7 +145,12 @@ export type InputKind = 'tensor' | 'optional' | 'pair' | 'any';
 /** A module's forward signature, checked on every call (see forwardSignature). */
 export interface ForwardSignature {
   /** Positional inputs in order. */
-  readonly inputs: readonly { readonly name: string; readonly kind: InputKind }[];
+  readonly inputs: readonly {
+    /** The input's name in messages (PyTorch's argument name). */
+    readonly name: string;
+    /** What the input may be. */
+    readonly kind: InputKind;
+  }[];
   /** Keys of the trailing options object; null when forward takes none. */
   readonly options: readonly string[] | null;
   /** How the arity error words it: "forward takes 2 inputs (input, target)". */

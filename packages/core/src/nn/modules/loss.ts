@@ -199,6 +199,7 @@ export class KLDivLoss extends Module {
  * (torch.nn.CosineEmbeddingLoss): `forward(input1 [N, D], input2 [N, D], target [N])`.
  */
 export class CosineEmbeddingLoss extends Loss {
+  /** Forward takes (input1, input2, target). */
   static override signature = forwardSignature('input1 input2 target');
   /** Similarity below which dissimilar pairs cost nothing (default 0). */
   readonly margin: number;

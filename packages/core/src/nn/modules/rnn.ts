@@ -297,6 +297,7 @@ export class RNNCell extends RNNCellBase {
  * hiddenSize]` (states default to zeros).
  */
 export class LSTMCell extends RNNCellBase {
+  /** Forward takes (input, hx?) where hx is the pair [h, c]. */
   static override signature = forwardSignature('input hx?:pair');
   constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
     checkOptions(new.target.name, opts, ['bias']);
