@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-for (const root of ['packages', 'apps']) {
+for (const root of ['packages', 'apps', 'tooling']) {
   if (!existsSync(root)) continue;
   for (const pkg of readdirSync(root))
     rmSync(join(root, pkg, 'test-results'), { recursive: true, force: true });

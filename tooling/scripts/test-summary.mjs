@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'apps'];
+const roots = ['packages', 'apps', 'tooling'];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -27,5 +27,11 @@ for (const root of roots) {
   }
 }
 console.log(files.join('\n'));
+// Bundle sizes measured by the consumer checks (tooling/consumers/src/sizes.mjs).
+const sizes = join('tooling', 'consumers', 'test-results', 'bundle-sizes.json');
+if (existsSync(sizes))
+  console.log(
+    `Bundle sizes (esbuild, minified; KB = 1000 bytes):\n${JSON.parse(readFileSync(sizes, 'utf8')).table}`,
+  );
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (failed > 0 || passed === 0) process.exit(1);

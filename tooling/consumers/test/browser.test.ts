@@ -104,7 +104,9 @@ describe('browser apps', () => {
     expectBoth(result, (t) => expect(t).toBeGreaterThan(1));
     // The page fetches only the build it runs: the threaded kernels.
     expect(
-      requests.filter((r) => r.endsWith('.wasm')).map((r) => r.replace(/-[\w-]{8}\.wasm$/, '.wasm')),
+      requests
+        .filter((r: string) => r.endsWith('.wasm'))
+        .map((r: string) => r.replace(/-[\w-]{8}\.wasm$/, '.wasm')),
     ).toEqual(['/assets/kernels.wasm']);
   });
 
@@ -132,6 +134,6 @@ describe('browser apps', () => {
     expect(errors).toEqual([]);
     expect(result.crossOriginIsolated).toBe(false);
     expectBoth(result, (t) => expect(t).toBe(1));
-    expect(requests.filter((x) => x.endsWith('.wasm'))).toEqual(['/wasm/kernels-st.wasm']);
+    expect(requests.filter((x: string) => x.endsWith('.wasm'))).toEqual(['/wasm/kernels-st.wasm']);
   });
 });
