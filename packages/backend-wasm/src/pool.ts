@@ -233,7 +233,8 @@ export class ThreadPool {
     const want = this.size;
     spinWhile(() => Atomics.load(ctrl, C_DONE) < want);
     this.awaitWorkers(want);
-    if (this.failure !== null) {
+    // A worker that exits on its own acknowledges as it dies: look at the flags too.
+    if (!this.alive) {
       this.reported = true;
       throw new Error(`${this.failure}; the result of this ${total}-element kernel is lost. ${RECOVERY}`);
     }

@@ -41,27 +41,28 @@ export function faultBehaviour(ctx: SuiteContext): void {
       expectThrows(() => L.randint(0, 3, [2], { dtype: bad }), `randint: ${msg}`);
     });
 
-    c('noGrad and enableGrad refuse an async function instead of recording after its await', async () => {
+    c('noGrad and enableGrad refuse an async function before running it', async () => {
       const w = L.ones([2]).requiresGrad_();
+      let ran = false;
       let after: L.Tensor | null = null;
       const err = expectThrows(
         () =>
           L.noGrad(async () => {
+            ran = true;
             await Promise.resolve();
-            after = w.mul(2);
+            after = w.mul(2); // would record a graph: the mode is gone after the await
           }),
-        'noGrad: the function must be synchronous',
+        'noGrad: the function must be synchronous (got an async function)',
         'cannot hold across an await',
       );
       expect(err).toBeInstanceOf(TypeError);
-      expectThrows(
-        () => L.enableGrad(() => Promise.resolve(1)),
-        'enableGrad: the function must be synchronous',
-      );
-      // The sync form still holds for its whole body.
+      expect(ran).toBe(false);
+      expectThrows(() => L.enableGrad(async () => 1), 'enableGrad: the function must be synchronous');
+      // The sync form holds for its whole body; a plain function may return a readback.
       expect(L.noGrad(() => w.mul(2)).requiresGrad).toBe(false);
-      await Promise.resolve();
-      (after as L.Tensor | null)?.dispose();
+      const read = L.noGrad(() => w.mul(3).data());
+      expect(Array.from(await read)).toEqual([3, 3]);
+      expect(after).toBeNull();
       w.dispose();
     });
 

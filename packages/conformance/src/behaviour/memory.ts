@@ -85,15 +85,17 @@ export function memoryBehaviour(ctx: SuiteContext): void {
 
     c(`no leak over ${STEPS} MLP training steps with tidy`, async () => {
       let state: MlpState = mlpInit();
-      // Collect earlier tests' garbage first, so the collector cannot lower the count during
-      // the loop; no collection afterwards: tidy alone must bring the count back.
+      // Collect earlier tests' garbage first; no collection afterwards: tidy alone must bring
+      // the count back. The readback gives finalizers a turn (core's memory model), so
+      // garbage of earlier tests that the collector found during the loop may go too: the
+      // count must not grow, and may fall.
       const gc = (globalThis as { gc?: Gc }).gc;
       if (gc) await collectGarbage(gc);
       const baseline = L.memory().tensors;
       for (let i = 0; i < STEPS; i++) state = mlpStep(state, true);
       const loss = await state.loss.data();
       expect(Number.isFinite(loss[0])).toBe(true);
-      expect(L.memory().tensors).toBe(baseline);
+      expect(L.memory().tensors).toBeLessThanOrEqual(baseline);
       disposeState(state);
     });
 
