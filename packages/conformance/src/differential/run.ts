@@ -234,7 +234,7 @@ export async function runProgram(
       input = toND(got.shape, got.data);
     }
     const last = target.outs[target.outs.length - 1];
-    if (last && last.requiresGrad && last.size > 0)
+    if (last?.requiresGrad && last.size > 0)
       messages.push(...(await gradients(p, data, target, reference, table, Math.min(kappa, 1e6))));
   } finally {
     dispose(target);
@@ -321,14 +321,7 @@ function conditioning(want: ND, wantMoved: ND): { abs: Float64Array; factor: num
     const d = Math.abs(wantMoved.data[i] - v);
     return Number.isFinite(d) ? d : 0;
   });
-  let rms = 0;
-  let n = 0;
-  for (const v of want.data)
-    if (Number.isFinite(v)) {
-      rms += v * v;
-      n++;
-    }
-  rms = n ? Math.sqrt(rms / n) : 0;
+  const rms = rmsOf(want);
   let factor = 1;
   want.data.forEach((v, i) => {
     const unit = 4 * 2 ** -24 * Math.max(Math.abs(v), rms);
