@@ -26,6 +26,7 @@ const FLOAT_OPS: Record<UnaryOp, Scalar> = {
   ceil: Math.ceil,
   round: roundHalfEven,
   // torch.relu is clamp_min(x, 0): x unless x < 0, so NaN and -0 pass through.
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; relu keeps -0 (and NaN)
   relu: (x) => (x < 0 ? 0 : x),
   logicalNot: (x) => (x === 0 ? 1 : 0),
   isnan: (x) => (Number.isNaN(x) ? 1 : 0),
@@ -60,6 +61,7 @@ export function unary(op: UnaryOp, x: View, out: View): void {
       if (op === 'relu' && x.dtype === 'float32') {
         for (let e = 0; e < n; e++) {
           const v = xd[i + e];
+          // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; relu keeps -0 (and NaN)
           od[o + e] = v < 0 ? 0 : v;
         }
       } else if (op === 'neg') {

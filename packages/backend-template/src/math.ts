@@ -87,6 +87,7 @@ export function unaryFn(op: UnaryOp, dtype: DType): (x: number) => number {
       return roundHalfEven;
     case 'relu':
       // clamp_min(x, 0): x unless x < 0, so NaN and -0 pass through.
+      // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; relu keeps -0 (and NaN)
       return (x) => (x < 0 ? 0 : x);
     case 'logicalNot':
       return (x) => (x ? 0 : 1);

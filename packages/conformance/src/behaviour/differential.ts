@@ -23,6 +23,7 @@ function envInt(name: string, fallback: number): number {
   return v;
 }
 
+/** Register the differential programs (one test each) for the suite's backend. @internal */
 export function differentialBehaviour(
   ctx: SuiteContext,
   table: ToleranceTable,

@@ -3,6 +3,7 @@
  * and PyTorch's documented semantics (not from any backend): contiguous row-major arrays of
  * float64 and one function per op. Special values follow IEEE and C (pow, atan2), as torch.
  */
+import { contiguousStrides } from '@layers/core';
 
 /** A contiguous row-major float64 array. @internal */
 export interface ND {
@@ -16,16 +17,6 @@ export const numelOf = (shape: readonly number[]): number => shape.reduce((a, b)
 /** @internal */
 export function nd(shape: number[], data?: ArrayLike<number>): ND {
   return { shape, data: data ? Float64Array.from(data) : new Float64Array(numelOf(shape)) };
-}
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
 
 /** Visit every index of `shape` in row-major order. */
@@ -81,6 +72,7 @@ export const UNARY_REF: Record<string, (x: number) => number> = {
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   sin: Math.sin,
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; relu keeps -0 (and NaN)
   relu: (x) => (x < 0 ? 0 : x), // clamp_min(x, 0): NaN and -0 pass
   floor: Math.floor,
   ceil: Math.ceil,
@@ -131,8 +123,8 @@ function bindex(x: ND, shape: readonly number[], strides: number[], idx: number[
 /** Elementwise with broadcasting: out = f(a, b). @internal */
 export function broadcastRef(a: ND, b: ND, f: (x: number, y: number) => number): ND {
   const shape = broadcast(a.shape, b.shape);
-  const sa = stridesOf(a.shape);
-  const sb = stridesOf(b.shape);
+  const sa = contiguousStrides(a.shape);
+  const sb = contiguousStrides(b.shape);
   const out = nd(shape);
   forIndex(shape, (idx, i) => {
     out.data[i] = f(a.data[bindex(a, shape, sa, idx)], b.data[bindex(b, shape, sb, idx)]);
@@ -299,7 +291,7 @@ export function pool2dRef(x: ND, kind: 'max' | 'avg', k: number, stride: number,
 
 /** @internal */
 export function permuteRef(x: ND, dims: number[]): ND {
-  const s = stridesOf(x.shape);
+  const s = contiguousStrides(x.shape);
   return remap(
     x,
     dims.map((d) => x.shape[d]),
@@ -309,7 +301,7 @@ export function permuteRef(x: ND, dims: number[]): ND {
 
 /** x.slice(dim, start, end, step) with start < end inside the dim. @internal */
 export function sliceRef(x: ND, dim: number, start: number, end: number, step: number): ND {
-  const s = stridesOf(x.shape);
+  const s = contiguousStrides(x.shape);
   const shape = [...x.shape];
   shape[dim] = Math.max(0, Math.ceil((end - start) / step));
   return remap(x, shape, (idx) => idx.reduce((f, v, i) => f + (i === dim ? start + v * step : v) * s[i], 0));
@@ -322,7 +314,7 @@ export function expandRef(x: ND, shape: number[]): ND {
 
 /** gather(x, dim, index). @internal */
 export function gatherRef(x: ND, dim: number, index: ND): ND {
-  const s = stridesOf(x.shape);
+  const s = contiguousStrides(x.shape);
   return remap(x, [...index.shape], (idx) => {
     let f = 0;
     for (let d = 0; d < idx.length; d++)
