@@ -39,7 +39,15 @@ for (const file of declarations(dist)) {
   count++;
 }
 if (count === 0) throw new Error(`cjs-entry: no declarations under ${dist}; run tsc first`);
-writeFileSync(
-  join(out, 'index.cjs'),
-  "'use strict';\n// CommonJS entry: require(esm) of the ESM build, so require and import share one module.\nmodule.exports = require('../index.js');\n",
-);
+// One stub per entry point: index, plus any subpath export named as `entry=<path>` (no
+// extension, relative to dist), e.g. `entry=behaviour/soak-loops`.
+const entries = ['index', ...process.argv.slice(2).filter((a) => a.startsWith('entry=')).map((a) => a.slice(6))];
+for (const entry of entries) {
+  const stub = join(out, `${entry}.cjs`);
+  const target = relative(dirname(stub), join(dist, `${entry}.js`)).replaceAll('\\', '/');
+  mkdirSync(dirname(stub), { recursive: true });
+  writeFileSync(
+    stub,
+    `'use strict';\n// CommonJS entry: require(esm) of the ESM build, so require and import share one module.\nmodule.exports = require('${target.startsWith('.') ? target : `./${target}`}');\n`,
+  );
+}
