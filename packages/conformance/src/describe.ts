@@ -54,6 +54,11 @@ export interface ConformanceOptions {
    * without it the programs are checked against the float64 reference and finite differences only.
    */
   reference?: () => Promise<L.Backend>;
+  /**
+   * Steps of the no-tidy soak loops (default 1,500). A software device may run fewer: the
+   * bound they check (live tensors after warm-up) does not depend on the count.
+   */
+  soakSteps?: number;
 }
 
 /**
@@ -91,6 +96,7 @@ export function describeConformance(
     createBackend,
     isSkipped,
     backendModule: options.backendModule,
+    soakSteps: options.soakSteps,
     backend: () => {
       if (!backend) throw new Error('conformance: the backend was not created (beforeAll failed)');
       return backend;

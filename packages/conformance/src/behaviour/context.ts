@@ -12,6 +12,8 @@ export interface SuiteContext {
   isSkipped(...keys: string[]): boolean;
   /** For the no-GC fallback of the memory test: how a child process can import the backend. */
   backendModule?: { specifier: string; factory: string };
+  /** Steps of the no-tidy soak loops (default 1,500); a slow device may run fewer. */
+  soakSteps?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
 import { check, expectThrows, type SuiteContext } from './context.js';
 import { MLP_STEP_SOURCE, type MlpState, mlpInit, mlpStep } from './mlp.js';
-import { measureSoak, type SoakModel, type SoakResult } from './soak-loops.js';
+import { measureSoak, type SoakModel, type SoakResult, type SoakRun } from './soak-loops.js';
 
 const STEPS = 1000;
 
@@ -140,7 +140,7 @@ export function memoryBehaviour(ctx: SuiteContext): void {
 
     for (const model of ['cnn', 'lstm'] as const) {
       c(
-        `${model}: ${SOAK_STEPS} steps without tidy, dispose or GC stay bounded`,
+        `${model}: ${ctx.soakSteps ?? SOAK_STEPS} steps without tidy, dispose or GC stay bounded`,
         () => soak(ctx, model),
         240_000,
       );
@@ -157,7 +157,8 @@ const SOAK_STEPS = 1500;
  * every step left 49 handles (then 6) for a collector that never came: thousands by the end.
  */
 async function soak(ctx: SuiteContext, model: SoakModel): Promise<void> {
-  const r = ctx.backendModule ? soakInChild(ctx.backendModule, model) : await measureSoak(model, SOAK_RUN);
+  const run = { ...SOAK_RUN, steps: ctx.soakSteps ?? SOAK_STEPS };
+  const r = ctx.backendModule ? soakInChild(ctx.backendModule, model, run) : await measureSoak(model, run);
   // Between two collections some handles wait: core asks for one every 256 escaped handles
   // while collections are cheap and never lets more than 2,048 wait (dear ones, or a machine
   // so busy that a collection's wall time looks dear, are spaced out), and their finalizers
@@ -170,13 +171,17 @@ async function soak(ctx: SuiteContext, model: SoakModel): Promise<void> {
 // Batch 1: the handles per step, which are what the test is about, do not depend on it.
 const SOAK_RUN = { steps: SOAK_STEPS, batch: 1 };
 
-function soakInChild(mod: { specifier: string; factory: string }, model: SoakModel): SoakResult {
+function soakInChild(
+  mod: { specifier: string; factory: string },
+  model: SoakModel,
+  run: SoakRun,
+): SoakResult {
   const script = [
     "import * as L from '@layers/core';",
     "import { measureSoak } from '@layers/conformance';",
     `import { ${mod.factory} as create } from ${JSON.stringify(mod.specifier)};`,
     'L.setBackend(await create());',
-    `const r = await measureSoak(${JSON.stringify(model)}, ${JSON.stringify(SOAK_RUN)});`,
+    `const r = await measureSoak(${JSON.stringify(model)}, ${JSON.stringify(run)});`,
     'console.log(JSON.stringify(r));',
     'process.exit(0);',
   ].join('\n');
