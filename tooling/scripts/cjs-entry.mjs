@@ -41,7 +41,13 @@ for (const file of declarations(dist)) {
 if (count === 0) throw new Error(`cjs-entry: no declarations under ${dist}; run tsc first`);
 // One stub per entry point: index, plus any subpath export named as `entry=<path>` (no
 // extension, relative to dist), e.g. `entry=behaviour/soak-loops`.
-const entries = ['index', ...process.argv.slice(2).filter((a) => a.startsWith('entry=')).map((a) => a.slice(6))];
+const entries = [
+  'index',
+  ...process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('entry='))
+    .map((a) => a.slice(6)),
+];
 for (const entry of entries) {
   const stub = join(out, `${entry}.cjs`);
   const target = relative(dirname(stub), join(dist, `${entry}.js`)).replaceAll('\\', '/');

@@ -3,7 +3,7 @@
  * export-cases-layers.ts and export-cases-seq.ts; export-modules.test.ts runs them and
  * export-errors.test.ts checks every class exported by nn has a case or a refusal.
  */
-import { fromTypedArray, type nn, randn, type Tensor } from '@layers/core';
+import { fromTypedArray, nn, randn, type Tensor } from '@layers/core';
 import type { ExportOptions } from '../src/index.js';
 import type { MakeArgs, Tolerance } from './export-helpers.js';
 
@@ -39,8 +39,8 @@ export const conv = (cls: string, label: string, make: () => nn.Module, ...rest:
 export function randomized<M extends nn.Module>(m: M): M {
   for (const [name, t] of [...m.namedParameters(), ...m.namedBuffers()]) {
     if (t.dtype !== 'float32') continue;
-    const r = name.endsWith('running_var') ? randn(t.shape).abs().add(0.5) : randn(t.shape).mul(0.5);
-    t._assign(r);
+    if (name.endsWith('running_var')) nn.init.uniform_(t, 0.5, 2);
+    else nn.init.normal_(t, 0, 0.5);
   }
   return m;
 }
