@@ -3,6 +3,7 @@
  * and, separately, without tidy (relying on core's FinalizationRegistry after GC).
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
 import { check, expectThrows, type SuiteContext } from './context.js';
@@ -130,7 +131,7 @@ export function memoryBehaviour(ctx: SuiteContext): void {
       ].join('\n');
       const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
         encoding: 'utf8',
-        cwd: process.cwd(),
+        cwd: childCwd(specifier),
         timeout: 120_000,
       });
       if (child.status !== 0) throw new Error(`child process failed: ${child.stderr}`);
@@ -187,11 +188,21 @@ function soakInChild(
   ].join('\n');
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    cwd: process.cwd(),
+    cwd: childCwd(mod.specifier),
     timeout: 240_000,
   });
   if (child.status !== 0) throw new Error(`soak child process failed (${child.status}): ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as SoakResult;
+}
+
+/**
+ * Where a child's bare imports ('@layers/core', '@layers/conformance') resolve. A backend
+ * named by package resolves from the test's own directory; one given as a file URL (the
+ * layers-conformance CLI, whose tests run in a temporary directory with no node_modules)
+ * runs from this package's root, where core resolves and the package names itself.
+ */
+function childCwd(specifier: string): string {
+  return specifier.startsWith('file:') ? fileURLToPath(new URL('../../', import.meta.url)) : process.cwd();
 }
 
 function disposeState(s: MlpState): void {
