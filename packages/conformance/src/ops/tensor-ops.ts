@@ -3,12 +3,12 @@
  * pointwise compositions of the second parity round, with their tolerances.
  */
 import * as L from '@layers/core';
+import { decodeNumber } from '../fixtures.js';
 import type { Arg, OpFn } from '../ops.js';
 import type { OpTolerance, Tolerance } from '../tolerances.js';
 
 type Attrs = Record<string, any>;
 const T = (a: Arg): L.Tensor => a as L.Tensor;
-const dec = (v: unknown): number => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
 const pair = (r: { values: L.Tensor; indices: L.Tensor }): L.Tensor[] => [r.values, r.indices];
 
 export const TENSOR_OPS: Record<string, OpFn> = {
@@ -57,8 +57,9 @@ export const TENSOR_OPS: Record<string, OpFn> = {
   searchsorted: (a, at) => L.searchsorted(T(a[0]), T(a[1]), { right: at.right }),
   bucketize: (a, at) => L.bucketize(T(a[0]), T(a[1]), { right: at.right }),
   einsum: (a, at) => L.einsum(at.equation, ...(a[0] as L.Tensor[])),
-  vectorNorm: (a, at) => L.linalg.vectorNorm(T(a[0]), dec(at.ord), { dim: at.dim, keepdim: at.keepdim }),
-  matrixNorm: (a, at) => L.linalg.matrixNorm(T(a[0]), at.ord === 'fro' ? 'fro' : dec(at.ord)),
+  vectorNorm: (a, at) =>
+    L.linalg.vectorNorm(T(a[0]), decodeNumber(at.ord), { dim: at.dim, keepdim: at.keepdim }),
+  matrixNorm: (a, at) => L.linalg.matrixNorm(T(a[0]), at.ord === 'fro' ? 'fro' : decodeNumber(at.ord)),
   norm: (a, at) => T(a[0]).norm(at.p, at.dim),
   cosineSimilarity: (a, at) => L.cosineSimilarity(T(a[0]), T(a[1]), { dim: at.dim }),
   pairwiseDistance: (a, at) => L.pairwiseDistance(T(a[0]), T(a[1]), { p: at.p, keepdim: at.keepdim }),

@@ -34,8 +34,10 @@ function parse(equation: string, operands: readonly Tensor[]): { inputs: string[
       `einsum: the equation '${equation}' has ${parts.length} operand subscripts but ${operands.length} operands were given`,
     );
   }
-  let ellipsisDims = 0;
-  const inputs = parts.map((p, i) => {
+  // First each operand's letters around its ellipsis and how many dims the ellipsis spans,
+  // then the names: ellipsis dims are '.0', '.1', ... aligned from the right, as broadcasting
+  // aligns them, so they need the widest ellipsis first.
+  const split = parts.map((p, i) => {
     const t = operands[i] as Tensor;
     const letters = p.replace('...', '');
     for (const ch of letters) {
@@ -55,20 +57,14 @@ function parse(equation: string, operands: readonly Tensor[]): { inputs: string[
       );
     }
     const [before, after] = hasEllipsis ? p.split('...') : [p, ''];
-    ellipsisDims = Math.max(ellipsisDims, hasEllipsis ? e : 0);
-    // Ellipsis dims are named '.0', '.1', ... aligned from the right, as broadcasting aligns.
-    return [
-      ...(before ?? ''),
-      ...Array.from({ length: hasEllipsis ? e : 0 }, (_, k) => `.${ellipsisDims - e + k}`),
-      ...(after ?? ''),
-    ];
+    return { before: before ?? '', dims: hasEllipsis ? e : 0, after: after ?? '' };
   });
-  // Ellipsis names must align for every operand: re-derive with the final count.
-  const fixed = inputs.map((subs) => {
-    const dots = subs.filter((s) => s.startsWith('.')).length;
-    let k = ellipsisDims - dots;
-    return subs.map((s) => (s.startsWith('.') ? `.${k++}` : s));
-  });
+  const ellipsisDims = Math.max(0, ...split.map((o) => o.dims));
+  const fixed = split.map(({ before, dims, after }) => [
+    ...before,
+    ...Array.from({ length: dims }, (_, k) => `.${ellipsisDims - dims + k}`),
+    ...after,
+  ]);
   const dotsAll = Array.from({ length: ellipsisDims }, (_, k) => `.${k}`);
   let output: string[];
   if (rhs === undefined) {

@@ -69,14 +69,6 @@ function before(va: Tensor, ia: Tensor, vb: Tensor, ib: Tensor, desc: boolean, f
   return logicalOr(logicalOr(nanFirst, valueFirst), logicalAnd(sameClass, idxFirst));
 }
 
-/** Reverse the last dim (a gather with host-built indices). */
-function reverseLast(t: Tensor): Tensor {
-  const n = t.shape[t.ndim - 1];
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = n - 1 - i;
-  return indexSelectUnchecked(t, t.ndim - 1, fromTypedArray(idx, [n], t.backend));
-}
-
 /** One compare-exchange pass over pairs in blocks of `half` (mirrored pairs when `mirror`). */
 function exchange(
   v: Tensor,
@@ -88,19 +80,24 @@ function exchange(
 ): [Tensor, Tensor] {
   const [B, P] = v.shape;
   const shape = [B, P / (2 * half), 2, half];
+  // A mirrored pass reverses the upper half of each block, four times (values and indices,
+  // in and out), all with the same host-built gather indices: upload them once.
+  let reverse: Tensor | null = null;
+  if (mirror) {
+    const idx = new Int32Array(half);
+    for (let k = 0; k < half; k++) idx[k] = half - 1 - k;
+    reverse = fromTypedArray(idx, [half], v.backend);
+  }
+  const flipHi = (t: Tensor) => (reverse ? indexSelectUnchecked(t, t.ndim - 1, reverse) : t);
   const split = (t: Tensor): [Tensor, Tensor] => {
     const t4 = reshape(t, shape);
-    const hi = select(t4, 2, 1);
-    return [select(t4, 2, 0), mirror ? reverseLast(hi) : hi];
+    return [select(t4, 2, 0), flipHi(select(t4, 2, 1))];
   };
   const [vlo, vhi] = split(v);
   const [ilo, ihi] = split(i);
   const swap = before(vlo, ilo, vhi, ihi, desc, float);
-  const join = (lo: Tensor, hi: Tensor): Tensor => {
-    const nlo = where(swap, hi, lo);
-    const nhi = where(swap, lo, hi);
-    return reshape(stack([nlo, mirror ? reverseLast(nhi) : nhi], 2), [B, P]);
-  };
+  const join = (lo: Tensor, hi: Tensor): Tensor =>
+    reshape(stack([where(swap, hi, lo), flipHi(where(swap, lo, hi))], 2), [B, P]);
   return [join(vlo, vhi), join(ilo, ihi)];
 }
 
@@ -119,9 +116,22 @@ function sortIndices(x2: Tensor, desc: boolean): Tensor {
   }
   v = contiguous(v);
   i = contiguous(i);
+  // Each pass in its own scope, the previous pass's pair freed: the network's intermediates
+  // never pile up (a sort of n elements would otherwise hold O(n log^2 n) of them).
+  let first = true;
+  const pass = (half: number, mirror: boolean) => {
+    const [nv, ni] = tidy(() => exchange(v, i, half, mirror, desc, float));
+    if (!first) {
+      v.dispose();
+      i.dispose();
+    }
+    first = false;
+    v = nv;
+    i = ni;
+  };
   for (let k = 1; k < P; k *= 2) {
-    [v, i] = exchange(v, i, k, true, desc, float);
-    for (let j = k / 2; j >= 1; j /= 2) [v, i] = exchange(v, i, j, false, desc, float);
+    pass(k, true);
+    for (let j = k / 2; j >= 1; j /= 2) pass(j, false);
   }
   return P > n ? narrow(i, 1, 0, n) : i;
 }
