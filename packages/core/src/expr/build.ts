@@ -146,6 +146,9 @@ export class ExprBuilder {
       if (!(EXPR_REDUCE_OPS as readonly string[]).includes(reduce)) {
         throw new TypeError(`expression '${this.name}': unknown reduction '${reduce}'`);
       }
+      // The rows' length comes from the input views, so a reduction reads at least one.
+      if (this.inputCount === 0)
+        throw new RangeError(`expression '${this.name}': a reduction needs at least one input`);
       for (const o of outputs) {
         if (this.dtypeOf(o) === 'bool') {
           throw new TypeError(
