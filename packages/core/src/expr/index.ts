@@ -58,3 +58,6 @@ export {
   sigmoid,
   sign,
 } from './scalar-math.js';
+export { activationProgram } from '../nn/functional/act-programs.js';
+export { gradProgram } from './grad.js';
+export { type ExprOpOptions, exprOp, hasExpressionKernel } from './op.js';
