@@ -30,10 +30,16 @@ beforeAll(async () => {
  */
 const TOL = { y: [2e-7, 1e-6], d1: [5e-7, 2e-6], d2: [2e-6, 8e-6] } as const;
 
-function expectClose(got: Float32Array | number[], want: number[], [atol, rtol]: readonly number[], what: string) {
+function expectClose(
+  got: Float32Array | number[],
+  want: number[],
+  [atol, rtol]: readonly number[],
+  what: string,
+) {
   want.forEach((w, i) => {
     const err = Math.abs(got[i] - w);
-    if (!(err <= atol + rtol * Math.abs(w))) throw new Error(`${what}[${i}] (x = ${fx.x[i]}): ${got[i]}, PyTorch ${w}`);
+    if (!(err <= atol + rtol * Math.abs(w)))
+      throw new Error(`${what}[${i}] (x = ${fx.x[i]}): ${got[i]}, PyTorch ${w}`);
   });
 }
 
