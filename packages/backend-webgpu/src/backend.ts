@@ -15,6 +15,8 @@ import type {
   UnaryOp,
   View,
 } from '@layers/core';
+import { dispatchExpression } from './expr/dispatch.js';
+import type { ExprCall } from './expr/program.js';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
@@ -387,6 +389,11 @@ export class WebGPUBackend implements Backend {
   }
 
   // ---- fused ----
+
+  /** @internal One expression program as one dispatch (see expr/dispatch.ts). */
+  expression(call: ExprCall): void {
+    dispatchExpression(this.runtime, (v) => handle(v.buffer).gpu, call);
+  }
 
   private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
     if (outer * inner === 0) return;

@@ -25,7 +25,8 @@ fn erfF(x: f32) -> f32 {
   return select(-(1.0 - y), 1.0 - y, x >= 0.0);
 }`;
 
-const FLOAT_MATH = `${NAN_HELPERS}
+/** WGSL helpers of the float32 ops (NaN/Inf/-0 rules of PyTorch), shared with the expression kernel. */
+export const FLOAT_MATH = `${NAN_HELPERS}
 ${MATHLIB}
 ${ERF}
 // Non-zero by bits: SwiftShader's float != is not IEEE for NaN.
@@ -138,7 +139,8 @@ fn floorDivF(a: f32, b: f32) -> f32 {
 }
 `;
 
-const INT_MATH = `
+/** WGSL helpers of the int32 ops, shared with the expression kernel. */
+export const INT_MATH = `
 fn powI(x: i32, y: i32) -> i32 {
   if (y < 0) {
     if (x == 1) { return 1; }
