@@ -1,49 +1,13 @@
-import type { BinaryOp, View } from '@layers/core';
+import { type BinaryOp, expr, type View } from '@layers/core';
 import { dataOf } from './buffers.js';
-import { floorDivideF, floorDivideI, maximum, minimum, powF, powI, remainderF, remainderI } from './math.js';
+
 import { forEachRow } from './strided.js';
 
-type Scalar2 = (a: number, b: number) => number;
-
-// Logical ops test `!= 0` explicitly: NaN is truthy in torch but falsy in JS.
-const SHARED: Record<BinaryOp, Scalar2> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: powF,
-  maximum,
-  minimum,
-  atan2: Math.atan2,
-  remainder: remainderF,
-  floorDivide: floorDivideF,
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
-  logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
-  logicalXor: (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0),
-};
-
-/** int32 arithmetic wraps like C int32: sums wrap on the Int32Array store, products via imul. */
-const INT_OVERRIDES: Partial<Record<BinaryOp, Scalar2>> = {
-  mul: Math.imul,
-  pow: powI,
-  remainder: remainderI,
-  floorDivide: floorDivideI,
-};
-
-/** Ops whose result is already 0/1. */
-const COMPARE = { eq: 1, ne: 1, lt: 1, le: 1, gt: 1, ge: 1, logicalAnd: 1, logicalOr: 1, logicalXor: 1 };
-
-function scalarFor(op: BinaryOp, dtype: View['dtype'], outDtype: View['dtype']): Scalar2 {
-  let f = SHARED[op];
+// The scalar semantics are core's one table; this file only adds the loops.
+function scalarFor(op: BinaryOp, dtype: View['dtype'], outDtype: View['dtype']): expr.Scalar2 {
+  let f = expr.binaryScalar(op, dtype);
   if (f === undefined) throw new TypeError(`cpu: unknown binary op '${op}'`);
-  if (dtype !== 'float32') f = INT_OVERRIDES[op] ?? f;
-  if (outDtype === 'bool' && !(op in COMPARE)) {
+  if (outDtype === 'bool' && !expr.COMPARISON_OPS.has(op)) {
     // bool arithmetic (e.g. add as logical or) must stay 0/1 in the Uint8Array.
     const g = f;
     f = (a, b) => (g(a, b) !== 0 ? 1 : 0);

@@ -9,12 +9,12 @@ import {
   type BackendBuffer,
   type BinaryOp,
   type DType,
+  expr,
   philoxFill,
   type TypedArray,
   type UnaryOp,
   type View,
 } from '@layers/core';
-import { binaryFn, unaryFn } from './math.js';
 
 interface Buf {
   data: TypedArray;
@@ -72,13 +72,15 @@ export function createTemplateBackend(): Backend {
     },
     release() {},
     unary(op: UnaryOp, x, out) {
-      const f = unaryFn(op, x.dtype);
+      // Scalar semantics come from core's one table (expr.unaryScalar), shared by every backend.
+      const f = expr.unaryScalar(op, x.dtype);
+      if (f === undefined) throw new TypeError(`template: unary '${op}' is not defined for ${x.dtype}`);
       const src = arr(x);
       const dst = arr(out);
       forEach(out.shape, [x, out], (_i, [a, o]) => store(dst, out.dtype, o, f(src[a])));
     },
     binary(op: BinaryOp, a, b, out) {
-      const f = binaryFn(op, a.dtype);
+      const f = expr.binaryScalar(op, a.dtype);
       const da = arr(a);
       const db = arr(b);
       const dst = arr(out);

@@ -16,6 +16,7 @@ export type {
   DeviceProfileSession,
   DeviceProfiling,
   DType,
+  ExpressionParams,
   FusedKernels,
   Kernels,
   PhiloxState,
@@ -30,6 +31,8 @@ export { BINARY_OPS, UNARY_OPS } from './backend/contract.js';
 export { pathLog } from './backend/pathlog.js';
 export { mulhi32, philoxBlock, philoxFill, wordToUniform } from './backend/philox.js';
 export { getBackend, hasBackend, setBackend } from './backend/registry.js';
+export * as expr from './expr/index.js';
+export type { ExprNode, ExprProgram } from './expr/ir.js';
 export * as F from './nn/functional/index.js';
 export * as nn from './nn/index.js';
 export {

@@ -1,6 +1,8 @@
 import type { View } from '@layers/core';
+import { expr } from '@layers/core';
 import { f32 } from '../buffers.js';
-import { sigmoid } from '../math.js';
+
+const { sigmoid } = expr;
 
 // Each intermediate is rounded to float32 (Math.fround) where the composed ops would store a
 // float32 tensor, so the fused cells give exactly the composed path's numbers.

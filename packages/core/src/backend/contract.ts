@@ -13,6 +13,7 @@
  * - Everything under `fused` is optional. Core has a fallback composed of primitives
  *   for each; the conformance suite reports which path ran.
  */
+import type { ExprProgram } from '../expr/ir.js';
 
 /** Element type of a tensor. There is no float64 or int64: values from PyTorch convert on load. */
 export type DType = 'float32' | 'int32' | 'bool';
@@ -223,6 +224,35 @@ export interface FusedKernels {
    * computed by core).
    */
   pool2d?(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void;
+  /**
+   * Run one scalar expression program (core's `expr` IR, packages/core/src/expr/ir.ts) over
+   * every element as one kernel, compiling it once per `program.key` and caching it. See
+   * {@link ExpressionParams} for the shapes; the semantics of every node are those of the
+   * required kernel of the same name, as core's reference interpreter defines them.
+   */
+  expression?(p: ExpressionParams): void;
+}
+
+/**
+ * One call of {@link FusedKernels.expression}.
+ *
+ * Without a reduction every view has the call's shape: inputs are already broadcast to it
+ * (stride 0 on broadcast dims, like `binary`), outputs are strided views of it. With
+ * `program.reduce`, inputs are `[outer, inner]` views (strided, possibly broadcast) and
+ * outputs `[outer]` views. An output may alias an input exactly (same buffer, offset and
+ * strides: an in-place update reads every input of an element before writing it); outputs
+ * never overlap each other. `inputs[i].dtype` matches the program's load of input i and
+ * `outputs[j].dtype` the dtype of node `program.outputs[j]`.
+ */
+export interface ExpressionParams {
+  /** The program (its `key` identifies it for caching). */
+  readonly program: ExprProgram;
+  /** One view per input, `program.inputCount` of them. */
+  readonly inputs: readonly View[];
+  /** One view per output, `program.outputs.length` of them. */
+  readonly outputs: readonly View[];
+  /** The per-call scalars, `program.paramCount` of them. */
+  readonly params: readonly number[];
 }
 
 /** Geometry of a fused {@link FusedKernels.pool2d} call, as (height, width) pairs. */

@@ -1,4 +1,7 @@
-/** Scalar helpers with PyTorch semantics, computed in float64 and rounded on store. */
+/**
+ * The scalar functions behind scalar.ts's table, with PyTorch's semantics, computed in float64
+ * and rounded on store (moved here from backend-cpu so every backend shares one definition).
+ */
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
@@ -81,6 +84,7 @@ export function remainderI(a: number, b: number): number {
   return r | 0;
 }
 
+/** torch.floor_divide for int32; a zero divisor gives 0 (core rejects it before any kernel). */
 export function floorDivideI(a: number, b: number): number {
   if (b === 0) return 0;
   // |a|,|b| < 2^31 so a/b in float64 never rounds across an integer boundary.
@@ -112,6 +116,7 @@ export function powI(a: number, b: number): number {
   return result;
 }
 
-/** Math.max/min already propagate NaN, as torch.maximum/minimum do. */
+/** torch.maximum: Math.max already propagates NaN and orders -0 below +0, as torch does. */
 export const maximum = Math.max as (a: number, b: number) => number;
+/** torch.minimum: Math.min already propagates NaN and orders -0 below +0, as torch does. */
 export const minimum = Math.min as (a: number, b: number) => number;
