@@ -99,6 +99,7 @@ export class WebGPUBackend implements Backend {
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
+      expression: (p) => this.expression(p),
     };
   }
 

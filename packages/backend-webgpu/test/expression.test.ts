@@ -1,4 +1,4 @@
-import type { View } from '@layers/core';
+import { BINARY_OPS as BINARY, expr, UNARY_OPS as UNARY, type View } from '@layers/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExprNode, ExprProgram } from '../src/expr/program.js';
 import type { WebGPUBackend } from '../src/index.js';
@@ -8,26 +8,14 @@ import { empty, makeBackend, read, seq, tensor, view } from './helpers.js';
 // which the fused program must reproduce bit for bit (it builds its WGSL from the same per-op
 // expressions), plus closed-form values where the arithmetic is exact.
 
-const GELU_TANH: ExprProgram = {
-  // 0.5 * x * (1 + tanh(0.7978845608 * (x + 0.044715 * x^3)))
-  nodes: [
-    { kind: 'load', input: 0, dtype: 'float32' }, // 0 x
-    { kind: 'binary', op: 'mul', a: 0, b: 0 }, // 1 x^2
-    { kind: 'binary', op: 'mul', a: 1, b: 0 }, // 2 x^3
-    { kind: 'const', value: 0.044715, dtype: 'float32' }, // 3
-    { kind: 'binary', op: 'mul', a: 3, b: 2 }, // 4
-    { kind: 'binary', op: 'add', a: 0, b: 4 }, // 5
-    { kind: 'const', value: 0.7978845608, dtype: 'float32' }, // 6
-    { kind: 'binary', op: 'mul', a: 6, b: 5 }, // 7
-    { kind: 'unary', op: 'tanh', x: 7 }, // 8
-    { kind: 'const', value: 1, dtype: 'float32' }, // 9
-    { kind: 'binary', op: 'add', a: 9, b: 8 }, // 10
-    { kind: 'const', value: 0.5, dtype: 'float32' }, // 11
-    { kind: 'binary', op: 'mul', a: 11, b: 0 }, // 12
-    { kind: 'binary', op: 'mul', a: 12, b: 10 }, // 13
-  ],
-  outputs: [13],
-};
+// 0.5 * x * (1 + tanh(0.7978845608 * (x + 0.044715 * x^3)))
+function geluTanh(): ExprProgram {
+  const b = new expr.ExprBuilder('gelu');
+  const x = b.load(0);
+  const inner = b.mul(b.const(0.7978845608), b.add(x, b.mul(b.const(0.044715), b.mul(b.mul(x, x), x))));
+  return b.build([b.mul(b.mul(b.const(0.5), x), b.add(b.const(1), b.unary('tanh', inner)))]);
+}
+const GELU_TANH = geluTanh();
 
 /** Run the program node by node with the backend's primitive kernels (the unfused chain). */
 async function chain(
@@ -41,7 +29,7 @@ async function chain(
   const vals: View[] = [];
   p.nodes.forEach((node: ExprNode) => {
     const out = (dtype: View['dtype']) => empty(be, dtype, [...shape]);
-    let v: View;
+    let v: View = inputs[0];
     switch (node.kind) {
       case 'load':
         v = inputs[node.input];
@@ -55,15 +43,15 @@ async function chain(
         be.fill(v, params[node.index]);
         break;
       case 'unary':
-        v = out(node.op === 'isnan' || node.op === 'logicalNot' ? 'bool' : vals[node.x].dtype);
+        v = out(node.dtype);
         be.unary(node.op, vals[node.x], v);
         break;
       case 'binary':
-        v = out(['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(node.op) ? 'bool' : vals[node.a].dtype);
+        v = out(node.dtype);
         be.binary(node.op, vals[node.a], vals[node.b], v);
         break;
       case 'where':
-        v = out(vals[node.a].dtype);
+        v = out(node.dtype);
         be.where(vals[node.cond], vals[node.a], vals[node.b], v);
         break;
       case 'cast':
@@ -105,16 +93,8 @@ describe('webgpu expression kernel', () => {
 
   it('compiles once per program: new sizes, offsets and params reuse the pipeline', async () => {
     // axpy with a per-call scalar: out = p0 * x + y
-    const prog: ExprProgram = {
-      nodes: [
-        { kind: 'param', index: 0 },
-        { kind: 'load', input: 0, dtype: 'float32' },
-        { kind: 'load', input: 1, dtype: 'float32' },
-        { kind: 'binary', op: 'mul', a: 0, b: 1 },
-        { kind: 'binary', op: 'add', a: 3, b: 2 },
-      ],
-      outputs: [4],
-    };
+    const pb = new expr.ExprBuilder('axpy');
+    const prog = pb.build([pb.add(pb.mul(pb.param(0), pb.load(0)), pb.load(1))]);
     const spy = vi.spyOn(be.device, 'createComputePipeline');
     const before = spy.mock.calls.length;
     for (const [n, p] of [
@@ -151,25 +131,11 @@ describe('webgpu expression kernel', () => {
 
   it('writes several outputs, in place on inputs (Adam-like m, v update)', async () => {
     // m' = b1 * m + (1 - b1) * g; v' = b2 * v + (1 - b2) * g * g; written over m and v.
-    const prog: ExprProgram = {
-      nodes: [
-        { kind: 'load', input: 0, dtype: 'float32' }, // 0 m
-        { kind: 'load', input: 1, dtype: 'float32' }, // 1 v
-        { kind: 'load', input: 2, dtype: 'float32' }, // 2 g
-        { kind: 'param', index: 0 }, // 3 b1
-        { kind: 'param', index: 1 }, // 4 1-b1
-        { kind: 'param', index: 2 }, // 5 b2
-        { kind: 'param', index: 3 }, // 6 1-b2
-        { kind: 'binary', op: 'mul', a: 3, b: 0 },
-        { kind: 'binary', op: 'mul', a: 4, b: 2 },
-        { kind: 'binary', op: 'add', a: 7, b: 8 }, // 9 m'
-        { kind: 'binary', op: 'mul', a: 5, b: 1 },
-        { kind: 'binary', op: 'mul', a: 6, b: 2 },
-        { kind: 'binary', op: 'mul', a: 11, b: 2 },
-        { kind: 'binary', op: 'add', a: 10, b: 12 }, // 13 v'
-      ],
-      outputs: [9, 13],
-    };
+    const ab = new expr.ExprBuilder('moments');
+    const [m_, v_, g_] = [ab.load(0), ab.load(1), ab.load(2)];
+    const m1 = ab.add(ab.mul(ab.param(0), m_), ab.mul(ab.param(1), g_));
+    const v1 = ab.add(ab.mul(ab.param(2), v_), ab.mul(ab.mul(ab.param(3), g_), g_));
+    const prog = ab.build([m1, v1]);
     const n = 1001;
     const m0 = seq(n, 1);
     const v0 = seq(n, 2, 0, 1);
@@ -189,14 +155,8 @@ describe('webgpu expression kernel', () => {
 
   it('reads broadcast and transposed inputs through strides', async () => {
     // out[i][j] = x[j][i] - b[j], x stored [3][2] and read transposed, b broadcast over rows.
-    const prog: ExprProgram = {
-      nodes: [
-        { kind: 'load', input: 0, dtype: 'float32' },
-        { kind: 'load', input: 1, dtype: 'float32' },
-        { kind: 'binary', op: 'sub', a: 0, b: 1 },
-      ],
-      outputs: [2],
-    };
+    const sb = new expr.ExprBuilder('sub');
+    const prog = sb.build([sb.sub(sb.load(0), sb.load(1))]);
     const xs = [1, 2, 3, 4, 5, 6];
     const x = tensor(be, 'float32', [3, 2], xs);
     const b = tensor(be, 'float32', [3], [10, 20, 30]);
@@ -212,14 +172,8 @@ describe('webgpu expression kernel', () => {
 
   it('an input that overlaps an output without being it is read from a snapshot', async () => {
     // out = x shifted by one element of the same buffer: x[i + 1] written to x[i].
-    const prog: ExprProgram = {
-      nodes: [
-        { kind: 'load', input: 0, dtype: 'float32' },
-        { kind: 'const', value: 1, dtype: 'float32' },
-        { kind: 'binary', op: 'add', a: 0, b: 1 },
-      ],
-      outputs: [2],
-    };
+    const sb = new expr.ExprBuilder('inc');
+    const prog = sb.build([sb.add(sb.load(0), sb.const(1))]);
     const n = 5000;
     const x = tensor(
       be,
@@ -239,16 +193,11 @@ describe('webgpu expression kernel', () => {
 
   it('mixed dtypes: comparison, where and casts', async () => {
     // out = where(x > 0, x, 0) cast to int32; also a bool output x > 0.
-    const prog: ExprProgram = {
-      nodes: [
-        { kind: 'load', input: 0, dtype: 'float32' },
-        { kind: 'const', value: 0, dtype: 'float32' },
-        { kind: 'binary', op: 'gt', a: 0, b: 1 },
-        { kind: 'where', cond: 2, a: 0, b: 1 },
-        { kind: 'cast', dtype: 'int32', x: 3 },
-      ],
-      outputs: [4, 2],
-    };
+    const wb = new expr.ExprBuilder('mixed');
+    const x0 = wb.load(0);
+    const zero = wb.const(0);
+    const pos = wb.binary('gt', x0, zero);
+    const prog = wb.build([wb.cast(wb.where(pos, x0, zero), 'int32'), pos]);
     const x = tensor(be, 'float32', [5], [-2.5, 3.7, Number.NaN, 0, 9.99]);
     const oi = empty(be, 'int32', [5]);
     const ob = empty(be, 'bool', [5]);
@@ -256,6 +205,52 @@ describe('webgpu expression kernel', () => {
     expect(await read(be, oi)).toEqual([0, 3, 0, 0, 9]);
     expect(await read(be, ob)).toEqual([0, 1, 0, 0, 1]);
   });
+
+  // Every op of the contract, on values that include NaN, +-Inf and +-0: the fused program
+  // must give the bits of the op's own kernel.
+  const specials = [
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    -2.5,
+    3,
+  ];
+  for (const dtype of ['float32', 'int32'] as const) {
+    it(`every unary and binary op on ${dtype} matches its kernel`, async () => {
+      const n = 64;
+      const av = seq(n, 21, -6, 6).map((v, i) =>
+        dtype === 'int32' ? Math.round(v) : i < 10 ? specials[i] : v,
+      );
+      const bv = seq(n, 22, -6, 6).map((v, i) =>
+        dtype === 'int32' ? Math.round(v) || 1 : specials[(i * 3) % 10],
+      );
+      const a = tensor(be, dtype, [n], av);
+      const b = tensor(be, dtype, [n], bv);
+      for (const op of UNARY) {
+        if (dtype === 'int32' && !['neg', 'abs', 'sign', 'relu', 'logicalNot'].includes(op)) continue;
+        const ub = new expr.ExprBuilder(op);
+        const prog = ub.build([ub.unary(op, ub.load(0, dtype))]);
+        const out = empty(be, prog.nodes[prog.outputs[0]].dtype, [n]);
+        be.expression({ program: prog, params: [], inputs: [a], outputs: [out] });
+        const [want] = await chain(be, prog, [a], []);
+        expect({ op, got: await read(be, out) }).toEqual({ op, got: want });
+      }
+      for (const op of BINARY) {
+        if (dtype === 'int32' && (op === 'div' || op === 'atan2')) continue;
+        const bb = new expr.ExprBuilder(op);
+        const prog = bb.build([bb.binary(op, bb.load(0, dtype), bb.load(1, dtype))]);
+        const out = empty(be, prog.nodes[prog.outputs[0]].dtype, [n]);
+        be.expression({ program: prog, params: [], inputs: [a, b], outputs: [out] });
+        const [want] = await chain(be, prog, [a, b], []);
+        expect({ op, got: await read(be, out) }).toEqual({ op, got: want });
+      }
+    });
+  }
 
   it('0-size outputs dispatch nothing', async () => {
     const out = empty(be, 'float32', [0, 3]);
@@ -274,15 +269,10 @@ describe('webgpu expression kernel', () => {
   ] as const) {
     it(`sum and max reductions of an expression over [${outer}, ${inner}]`, async () => {
       // sum(x * y) and max(x * y) per row.
-      const mk = (op: 'sum' | 'max'): ExprProgram => ({
-        nodes: [
-          { kind: 'load', input: 0, dtype: 'float32' },
-          { kind: 'load', input: 1, dtype: 'float32' },
-          { kind: 'binary', op: 'mul', a: 0, b: 1 },
-        ],
-        outputs: [2],
-        reduce: { op, outer, inner },
-      });
+      const mk = (op: 'sum' | 'max'): ExprProgram => {
+        const rb = new expr.ExprBuilder(`dot-${op}`);
+        return rb.build([rb.mul(rb.load(0), rb.load(1))], { reduce: op });
+      };
       // Small integers: every product and partial sum is exact in float32.
       const xs = seq(outer * inner, 11, -8, 8).map(Math.round);
       const ys = seq(outer * inner, 12, -8, 8).map(Math.round);

@@ -1,9 +1,9 @@
 import type { View } from '@layers/core';
-import { f32Bits, grid, IndexPlan, u32s, WG } from '../kernels/common.js';
+import { grid, IndexPlan, u32s, WG } from '../kernels/common.js';
 import { type ExprShader, exprReduceShader, exprShader, exprVec4Shader } from '../kernels/expression.js';
 import { rowThreads } from '../kernels/fused.js';
 import type { Binding, Runtime } from '../runtime.js';
-import { type ExprCall, type ExprProgram, nodeTypes, programKey } from './program.js';
+import { type ExprCall, type ExprProgram, nodeTypes, paramWords, programKey, reduceOf } from './program.js';
 
 /**
  * Runs an expression program as one compute dispatch. The pipeline is keyed by the program's
@@ -84,22 +84,23 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
   };
   const bindKey = `${b.outBinding.join(',')}/${b.inBinding.join(',')}/${spec.bindings.map((w) => (w ? 'w' : 'r')).join('')}`;
   const outKey = spec.outTypes.map((t) => t[0]).join('');
-  const paramWords = call.params.map(f32Bits);
+  const pwords = paramWords(call);
   const maxDim = runtime.limits.maxComputeWorkgroupsPerDimension;
 
-  if (program.reduce) {
-    const { outer, inner } = program.reduce;
+  const reduce = reduceOf(call);
+  if (reduce) {
+    const { outer, inner } = reduce;
     if (outer === 0) return;
     const plan = new IndexPlan([outer, inner], call.inputs);
     const rowWord = plan.params.length;
     const words = [...plan.params, outer, inner, 0];
     for (const o of call.outputs) words.push(o.offset, o.shape.length ? o.strides[o.shape.length - 1] : 1);
     spec.paramBase = words.length;
-    words.push(...paramWords);
+    words.push(...pwords);
     const size = rowThreads(inner);
     runtime.dispatch({
       key: `expr-r|${size}|${plan.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
-      source: () => exprReduceShader(spec, program.reduce!, plan.indexCode(), size, rowWord),
+      source: () => exprReduceShader(spec, reduce, plan.indexCode(), size, rowWord),
       bindings: b.list,
       params: u32s(words),
       workgroups: grid(outer, maxDim),
@@ -112,7 +113,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
   const plan = new IndexPlan(shape, views);
   if (plan.n === 0) return;
   spec.paramBase = plan.params.length;
-  const words = [...plan.params, ...paramWords];
+  const words = [...plan.params, ...pwords];
   // Offsets sit at 1 + rank + v * (1 + rank) of IndexPlan's layout.
   const offsetWord = views.map((_, v) => 1 + plan.rank + v * (1 + plan.rank));
   const vec4 =
@@ -121,7 +122,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     views.every((v) => v.offset % 4 === 0) &&
     b.list.every((x) => x.buffer.size % 16 === 0);
   runtime.dispatch({
-    key: `expr|${vec4 ? 'v4' : plan.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
+    key: `expr|${vec4 ? `v4:${plan.rank}` : plan.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
     source: () => (vec4 ? exprVec4Shader(spec, offsetWord) : exprShader(spec, plan.indexCode())),
     bindings: b.list,
     params: u32s(words),

@@ -1,131 +1,65 @@
 /**
- * The one place the WGSL expression codegen meets core's expression IR: everything else in
- * src/expr reads the normalised {@link Plan} built here, so a change of the IR's spelling is
- * a change of this file only.
+ * The one place the WGSL expression codegen meets core's expression IR
+ * (packages/core/src/expr/ir.ts): the rest of src/expr and kernels/expression.ts read only
+ * what this file hands them, so a change of the IR's spelling is a change here.
  * @internal
  */
-import type { BinaryOp, DType, ReduceOp, UnaryOp, View } from '@layers/core';
+import type { DType, ExpressionParams, ExprNode, ExprProgram, expr, View } from '@layers/core';
+import { f32Bits } from '../kernels/common.js';
 
-/** A node of the flat SSA program (operands are indices of earlier nodes). @internal */
-export type ExprNode =
-  | { readonly kind: 'load'; readonly input: number; readonly dtype: DType }
-  | { readonly kind: 'const'; readonly value: number; readonly dtype: DType }
-  | { readonly kind: 'param'; readonly index: number }
-  | { readonly kind: 'unary'; readonly op: UnaryOp; readonly x: number }
-  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly a: number; readonly b: number }
-  | { readonly kind: 'where'; readonly cond: number; readonly a: number; readonly b: number }
-  | { readonly kind: 'cast'; readonly dtype: DType; readonly x: number };
+export type { ExprNode, ExprProgram };
+/** One call of the expression kernel (the contract's parameters). @internal */
+export type ExprCall = ExpressionParams;
 
-/** An expression program. @internal */
-export interface ExprProgram {
-  readonly nodes: readonly ExprNode[];
-  readonly outputs: readonly number[];
-  /** Reduce every output over the inner axis of [outer, inner]. */
-  readonly reduce?: ExprReduce;
-}
-
-/** The final reduction of a program. @internal */
+/** The final reduction with its geometry, taken from the views. @internal */
 export interface ExprReduce {
-  readonly op: Exclude<ReduceOp, 'argmax' | 'argmin'>;
+  readonly op: expr.ExprReduceOp;
   readonly outer: number;
   readonly inner: number;
 }
 
-/** One call of the expression kernel. @internal */
-export interface ExprCall {
-  readonly program: ExprProgram;
-  /** Per-call float32 scalars read by `param` nodes. */
-  readonly params: readonly number[];
-  /** Inputs, broadcast to the iteration shape ([outer, inner] when reducing). */
-  readonly inputs: readonly View[];
-  /** Outputs (iteration shape, or [outer] when reducing); may alias inputs exactly. */
-  readonly outputs: readonly View[];
-}
-
-const BOOL_RESULT = new Set<string>([
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'logicalAnd',
-  'logicalOr',
-  'logicalXor',
-  'logicalNot',
-  'isnan',
-]);
-
-/** Result dtype of every node, in order; throws naming the node on a malformed program. @internal */
+/** Result dtype of every node (the IR records them). @internal */
 export function nodeTypes(p: ExprProgram): DType[] {
-  const t: DType[] = [];
-  const ref = (i: number, at: number): DType => {
-    if (!Number.isInteger(i) || i < 0 || i >= at) {
-      throw new Error(`expression: node ${at} refers to node ${i}, which does not come before it`);
-    }
-    return t[i];
-  };
-  p.nodes.forEach((n, i) => {
-    switch (n.kind) {
-      case 'load':
-      case 'const':
-      case 'cast':
-        if (n.kind === 'cast') ref(n.x, i);
-        t.push(n.dtype);
-        break;
-      case 'param':
-        t.push('float32');
-        break;
-      case 'unary':
-        t.push(BOOL_RESULT.has(n.op) ? 'bool' : ref(n.x, i));
-        break;
-      case 'binary': {
-        const a = ref(n.a, i);
-        const b = ref(n.b, i);
-        if (a !== b) throw new Error(`expression: node ${i} (${n.op}) mixes ${a} and ${b}`);
-        t.push(BOOL_RESULT.has(n.op) ? 'bool' : a);
-        break;
-      }
-      case 'where': {
-        ref(n.cond, i);
-        const a = ref(n.a, i);
-        if (a !== ref(n.b, i)) throw new Error(`expression: node ${i} (where) mixes branch dtypes`);
-        t.push(a);
-        break;
-      }
-    }
-  });
-  for (const o of p.outputs) ref(o, p.nodes.length);
-  return t;
+  return p.nodes.map((n) => n.dtype);
 }
 
-/** A stable text key of the program's structure (constants included, params not). @internal */
+/** The program's cache key (structure and constants, not params). @internal */
 export function programKey(p: ExprProgram): string {
-  let key = p.reduce ? `R${p.reduce.op};` : '';
-  for (const n of p.nodes) {
-    switch (n.kind) {
-      case 'load':
-        key += `l${n.input}${n.dtype[0]};`;
-        break;
-      case 'const':
-        key += `c${Object.is(n.value, -0) ? '-0' : n.value}${n.dtype[0]};`;
-        break;
-      case 'param':
-        key += `p${n.index};`;
-        break;
-      case 'unary':
-        key += `u${n.op},${n.x};`;
-        break;
-      case 'binary':
-        key += `b${n.op},${n.a},${n.b};`;
-        break;
-      case 'where':
-        key += `w${n.cond},${n.a},${n.b};`;
-        break;
-      case 'cast':
-        key += `t${n.dtype[0]},${n.x};`;
-        break;
-    }
+  return p.key;
+}
+
+/**
+ * Geometry of a reducing call: inputs are [outer, inner], outputs [outer]. A program that
+ * loads nothing has no row length to read, which the contract does not allow.
+ */
+export function reduceOf(call: ExprCall): ExprReduce | null {
+  const r = call.program.reduce;
+  if (!r) return null;
+  const first: View | undefined = call.inputs[0];
+  const out = call.outputs[0];
+  if (!first || first.shape.length !== 2) {
+    throw new Error(
+      `@layers/backend-webgpu: expression '${call.program.name}' reduces but has no [outer, inner] input`,
+    );
   }
-  return `${key}>${p.outputs.join(',')}`;
+  return { op: r.op, outer: out ? out.shape[0] : first.shape[0], inner: first.shape[1] };
+}
+
+/**
+ * The params words in the order the shader reads them: one per param node (a node's dtype
+ * says how its value is stored), so the shader's P offsets are fixed by the program alone.
+ */
+export function paramWords(call: ExprCall): number[] {
+  const words: number[] = [];
+  for (const n of call.program.nodes) {
+    if (n.kind !== 'param') continue;
+    const v = call.params[n.index];
+    if (v === undefined) {
+      throw new Error(
+        `@layers/backend-webgpu: expression '${call.program.name}' reads param ${n.index} of ${call.params.length}`,
+      );
+    }
+    words.push(n.dtype === 'float32' ? f32Bits(v) : n.dtype === 'int32' ? v | 0 : v !== 0 ? 1 : 0);
+  }
+  return words;
 }

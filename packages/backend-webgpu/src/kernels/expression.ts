@@ -1,4 +1,4 @@
-import type { DType } from '@layers/core';
+import type { DType, UnaryOp } from '@layers/core';
 import type { ExprNode, ExprReduce } from '../expr/program.js';
 import { ENTRY_BUILTINS, FLAT_WG, f32Bits, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
 import { binaryExpr, castExpr, FLOAT_MATH, INT_MATH, unaryExpr } from './elementwise.js';
@@ -43,11 +43,24 @@ function constExpr(value: number, dtype: DType): string {
   return `bitcast<f32>(${f32Bits(value)}u)`;
 }
 
+/**
+ * The unary kernel's expression, plus the int32/bool ops core's scalar table defines as the
+ * identity on integers (floor, ceil, round; and every arithmetic op on bool, whose 0/1 values
+ * they leave as they are after the bool rounding).
+ */
+function unaryBody(op: UnaryOp, t: DType): string {
+  if (t === 'int32' && (op === 'floor' || op === 'ceil' || op === 'round')) return 'x';
+  if (t === 'bool' && op !== 'logicalNot' && op !== 'isnan') return 'x';
+  if (t !== 'float32' && op === 'isnan') return '0u';
+  return unaryExpr(op, t);
+}
+
 /** Helper functions and the `ev` function of the program. */
 function evaluator(s: ExprShader): string {
   const helpers = new Map<string, string>();
   const lines: string[] = [];
   const v = (i: number) => `v${i}`;
+  let param = 0;
   s.nodes.forEach((n, i) => {
     const t = s.types[i];
     let e: string;
@@ -59,13 +72,14 @@ function evaluator(s: ExprShader): string {
         e = constExpr(n.value, n.dtype);
         break;
       case 'param':
-        e = `bitcast<f32>(P[${s.paramBase + n.index}])`;
+        // One word per param node, in node order (see expr/program.ts paramWords).
+        e = fromWord(t, `P[${s.paramBase + param++}]`);
         break;
       case 'unary': {
         const xt = s.types[n.x];
         const name = helperName('u', n.op, xt);
         if (!helpers.has(name)) {
-          const body = unaryExpr(n.op, xt);
+          const body = unaryBody(n.op, xt);
           helpers.set(name, `fn ${name}(x: ${wgslType(xt)}) -> ${wgslType(t)} { return ${body}; }`);
         }
         e = `${name}(${v(n.x)})`;
@@ -197,13 +211,10 @@ function combiner(op: ExprReduce['op'], t: DType): { identity: string; fn: strin
   const ty = wgslType(t);
   const name = `comb_${op}_${t}`;
   const f = t === 'float32';
-  let identity: string;
-  let body: string;
+  // sum: the float32 sum takes the compensated path; this is the int32 one.
+  let identity = '0';
+  let body = 'return a + b;';
   switch (op) {
-    case 'sum':
-      identity = '0';
-      body = 'return a + b;';
-      break;
     case 'prod':
       identity = f ? '1.0' : '1';
       body = 'return a * b;';
@@ -264,7 +275,10 @@ export function exprReduceShader(
     trees.add(wgReduceTree(wgslType(t), c.name, size, tree));
     inits.push(`var a${k}: ${wgslType(t)} = ${c.identity};`);
     folds.push(`a${k} = ${c.name}(a${k}, ${val});`);
-    finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${out} = ${toWord(t, `s${k}`)}; }`);
+    // An empty int32 max/min row is core's identity (+-inf) rounded to int32: 0.
+    const res =
+      t === 'int32' && (r.op === 'max' || r.op === 'min') ? `select(s${k}, 0, inner == 0u)` : `s${k}`;
+    finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${out} = ${toWord(t, res)}; }`);
   });
   return `${FLOAT_MATH}
 ${INT_MATH}
