@@ -7,3 +7,4 @@ export { philox } from './philox';
 export { reduce } from './reduce';
 export { pool2d } from './pool';
 export { gruCell, lstmCell } from './rnn';
+export { expr, exprReduce, exprTableBytes } from './expr';

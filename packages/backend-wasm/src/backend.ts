@@ -11,6 +11,7 @@ import type {
   BinaryOp,
   Conv2dParams,
   DType,
+  ExpressionParams,
   FusedKernels,
   PhiloxState,
   Pool2dParams,
@@ -21,6 +22,7 @@ import type {
   View,
 } from '@layers/core';
 import type { Allocator } from './allocator.js';
+import { encodeExpr, sameView } from './expr.js';
 import type { ThreadPool } from './pool.js';
 import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
 
@@ -98,6 +100,8 @@ export const PARALLEL_KERNELS = [
   'gruCell',
   'pool2d',
   'im2colPacked',
+  'expr',
+  'exprReduce',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -134,6 +138,9 @@ export class WasmBackend implements Backend {
   private u8: Uint8Array;
   private i32: Int32Array;
   private destroyed = false;
+  /** Where expression programs are encoded (grown on demand; one call at a time). */
+  private exprAt = 0;
+  private exprBytes = 0;
 
   constructor(
     private readonly ex: Exports,
@@ -160,6 +167,7 @@ export class WasmBackend implements Backend {
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         this.rnnCell('gruCell', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
+      expression: (p) => this.expression(p),
     };
   }
 
@@ -762,6 +770,46 @@ export class WasmBackend implements Backend {
         1,
       ),
     );
+  }
+
+  /**
+   * One expression program through the tile interpreter (assembly/expr.ts). An input that
+   * shares an output's buffer without being exactly that output is read from a copy: tiles
+   * on other threads would otherwise write elements it has still to read.
+   */
+  private expression(p: ExpressionParams): void {
+    const temps: number[] = [];
+    try {
+      const inputs = p.inputs.map((v) => {
+        if (!p.outputs.some((o) => o.buffer === v.buffer) || p.outputs.some((o) => sameView(o, v))) return v;
+        const n = numel(v.shape);
+        const tmp = this.scratch(Math.max(1, n) * ELEM_BYTES[v.dtype]);
+        temps.push(tmp);
+        const copy = this.contiguousView(v, tmp);
+        this.copy(v, copy);
+        return copy;
+      });
+      const enc = encodeExpr(
+        { ...p, inputs },
+        (v) => this.addr(v),
+        (op) => UNARY_OPS.indexOf(op as UnaryOp),
+        (op) => BINARY_OPS.indexOf(op as BinaryOp),
+        this.ex.scratchBytes(),
+      );
+      if (!enc) return;
+      const bytes = enc.words.length * 4;
+      if (bytes > this.exprBytes) {
+        if (this.exprAt) this.allocator.free(this.exprAt);
+        this.exprAt = 0;
+        this.exprBytes = Math.max(1024, bytes * 2);
+        this.exprAt = this.allocator.alloc(this.exprBytes, 'expression programs');
+      }
+      this.views();
+      this.i32.set(enc.words, this.exprAt >> 2);
+      this.par(enc.reduce ? 'exprReduce' : 'expr', [this.exprAt], enc.total, enc.work, enc.reduce ? 1 : 64);
+    } finally {
+      for (const t of temps) this.allocator.free(t);
+    }
   }
 
   private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {
