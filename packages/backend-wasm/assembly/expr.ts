@@ -71,9 +71,15 @@ function unaryTile(op: i32, dtIn: i32, dtOut: i32, x: usize, o: usize, n: i32): 
   }
 }
 
-function binaryTile(op: i32, dtIn: i32, dtOut: i32, a: usize, b: usize, o: usize, n: i32): void {
-  if (dtIn == DT_F32 && dtOut == DT_F32 && binRowVec(op, a, 1, b, 1, o, n)) return;
-  if (dtIn == DT_F32 && dtOut == DT_BOOL && cmpRowVec(op, a, 1, b, 1, o, n)) return;
+/**
+ * `ua` / `ub`: the operand is a constant. The vector loops then read it as a broadcast scalar
+ * (stride 0), as the binary kernel does for a broadcast operand, instead of a splatted tile.
+ */
+function binaryTile(op: i32, dtIn: i32, dtOut: i32, a: usize, ua: bool, b: usize, ub: bool, o: usize, n: i32): void {
+  const sa = ua && !ub ? 0 : 1;
+  const sb = ub && !ua ? 0 : 1;
+  if (dtIn == DT_F32 && dtOut == DT_F32 && binRowVec(op, a, sa, b, sb, o, n)) return;
+  if (dtIn == DT_F32 && dtOut == DT_BOOL && cmpRowVec(op, a, sa, b, sb, o, n)) return;
   if (dtIn != DT_F32) {
     for (let k = 0; k < n; k++) stI(o, k, dtOut, binaryI(op, ldI(a, k, dtIn), ldI(b, k, dtIn)));
   } else {
@@ -163,7 +169,9 @@ function evalTile(prog: usize, offs: usize, ptrs: usize, tiles: usize, tile: i32
       // a = op, b and c = operand nodes.
       const pa = <usize>load<i32>(ptrs + (<usize>b << 2));
       const pb = <usize>load<i32>(ptrs + (<usize>c << 2));
-      binaryTile(a, load<i32>(nodes + (<usize>(b * 5) << 2), 4), dt, pa, pb, slot, len);
+      const ua = load<i32>(nodes + (<usize>(b * 5) << 2)) == K_CONST;
+      const ub = load<i32>(nodes + (<usize>(c * 5) << 2)) == K_CONST;
+      binaryTile(a, load<i32>(nodes + (<usize>(b * 5) << 2), 4), dt, pa, ua, pb, ub, slot, len);
     } else if (kind == K_WHERE) {
       const pc = <usize>load<i32>(ptrs + (<usize>a << 2));
       whereTile(dt, pc, <usize>load<i32>(ptrs + (<usize>b << 2)), <usize>load<i32>(ptrs + (<usize>c << 2)), slot, len);
