@@ -7,36 +7,12 @@
  * callback one inner row at a time, so kernels keep a tight `for` loop over the last dim.
  */
 
+import { expr } from '@layers/core';
+
+const { coalesce } = expr;
+
 /** Called once per inner row: `n` elements, operand j starts at offs[j] and steps by steps[j]. */
 export type RowFn = (n: number, offs: readonly number[], steps: readonly number[]) => void;
-
-export interface Coalesced {
-  readonly shape: number[];
-  /** strides[j] are operand j's strides over `shape`. */
-  readonly strides: number[][];
-}
-
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): Coalesced {
-  const k = strides.length;
-  const sh: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = sh.length - 1;
-    let merge = last >= 0;
-    for (let j = 0; j < k && merge; j++) {
-      if (st[j][last] !== strides[j][d] * shape[d]) merge = false;
-    }
-    if (merge) {
-      sh[last] *= shape[d];
-      for (let j = 0; j < k; j++) st[j][last] = strides[j][d];
-    } else {
-      sh.push(shape[d]);
-      for (let j = 0; j < k; j++) st[j].push(strides[j][d]);
-    }
-  }
-  return { shape: sh, strides: st };
-}
 
 /**
  * Visit every element of `shape` for k operands with the given strides and offsets, one

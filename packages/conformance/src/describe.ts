@@ -9,6 +9,7 @@ import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
+import { expressionBehaviour } from './behaviour/expression.js';
 import { faultBehaviour } from './behaviour/faults.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
@@ -166,6 +167,7 @@ export function describeConformance(
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);
+      expressionBehaviour(ctx, table);
       validationBehaviour(ctx);
       functionalValidationBehaviour(ctx);
     });

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { type ExprCase, randomCase as randomExprCase } from './behaviour/expr-programs.js';
 export {
   buildSoakLoop,
   measureSoak,

@@ -14,6 +14,10 @@ import { binaryResultDType, roundTo, unaryResultDType, unaryScalar } from './sca
 export interface BuildOptions {
   /** End with this reduction over the inner axis (see `ExprReduce`). */
   readonly reduce?: ExprReduceOp;
+  /** At least this many inputs (calls pass them even where no load reads them). */
+  readonly inputCount?: number;
+  /** At least this many params. */
+  readonly paramCount?: number;
 }
 
 const UNARY = new Set<string>(UNARY_OPS);
@@ -146,6 +150,9 @@ export class ExprBuilder {
       if (!(EXPR_REDUCE_OPS as readonly string[]).includes(reduce)) {
         throw new TypeError(`expression '${this.name}': unknown reduction '${reduce}'`);
       }
+      // The rows' length comes from the input views, so a reduction reads at least one.
+      if (this.inputCount === 0)
+        throw new RangeError(`expression '${this.name}': a reduction needs at least one input`);
       for (const o of outputs) {
         if (this.dtypeOf(o) === 'bool') {
           throw new TypeError(
@@ -154,6 +161,8 @@ export class ExprBuilder {
         }
       }
     }
+    this.inputCount = Math.max(this.inputCount, options.inputCount ?? 0);
+    this.paramCount = Math.max(this.paramCount, options.paramCount ?? 0);
     const nodes = this.nodes.slice();
     const outs = [...outputs];
     const r = reduce === undefined ? undefined : { op: reduce };

@@ -3,10 +3,12 @@
  * scalar-semantics table every backend uses, the reference interpreter and the cache key.
  */
 export { type BuildOptions, ExprBuilder } from './build.js';
+export { runFallback } from './fallback.js';
 export {
   evaluateNodes,
   type InterpretArgs,
   interpret,
+  nodeValue,
   REDUCE_IDENTITY,
   reduceStep,
 } from './interpret.js';
@@ -25,6 +27,8 @@ export {
   type WhereNode,
 } from './ir.js';
 export { programKey } from './key.js';
+export { type Coalesced, coalesce } from './layout.js';
+export { type RunExpressionOptions, runExpression } from './run.js';
 export {
   BOOL_UNARY_OPS,
   binaryResultDType,

@@ -12,6 +12,48 @@ function operandDType(nodes: readonly ExprNode[], id: number): DType {
 }
 
 /**
+ * The value of node `n` (rounded to its dtype) given its operands' values `v(id)` and input
+ * `i`'s value at this element `load(i)`: the one definition of what each node computes.
+ */
+export function nodeValue(
+  n: ExprNode,
+  nodes: readonly ExprNode[],
+  v: (id: number) => number,
+  load: (input: number) => number,
+  params: readonly number[],
+): number {
+  let r: number;
+  switch (n.kind) {
+    case 'load':
+      r = load(n.input);
+      break;
+    case 'const':
+      r = n.value;
+      break;
+    case 'param':
+      r = params[n.index];
+      break;
+    case 'unary': {
+      const f = unaryScalar(n.op, operandDType(nodes, n.x));
+      if (f === undefined)
+        throw new TypeError(`expression: unary '${n.op}' is not defined for ${nodes[n.x].dtype}`);
+      r = f(v(n.x));
+      break;
+    }
+    case 'binary':
+      r = binaryScalar(n.op, operandDType(nodes, n.a))(v(n.a), v(n.b));
+      break;
+    case 'where':
+      r = v(n.cond) !== 0 ? v(n.a) : v(n.b);
+      break;
+    case 'cast':
+      r = v(n.x);
+      break;
+  }
+  return roundTo(n.dtype, r);
+}
+
+/**
  * Evaluate every node of `program` for one element: `loads[i]` is input i's value there.
  * Returns the value of each node (rounded to its dtype), indexed by node id.
  */
@@ -22,38 +64,9 @@ export function evaluateNodes(
 ): number[] {
   const nodes = program.nodes;
   const v = new Array<number>(nodes.length);
-  for (let k = 0; k < nodes.length; k++) {
-    const n = nodes[k];
-    let r: number;
-    switch (n.kind) {
-      case 'load':
-        r = loads[n.input];
-        break;
-      case 'const':
-        r = n.value;
-        break;
-      case 'param':
-        r = params[n.index];
-        break;
-      case 'unary': {
-        const f = unaryScalar(n.op, operandDType(nodes, n.x));
-        if (f === undefined)
-          throw new TypeError(`expression '${program.name}': unary '${n.op}' undefined here`);
-        r = f(v[n.x]);
-        break;
-      }
-      case 'binary':
-        r = binaryScalar(n.op, operandDType(nodes, n.a))(v[n.a], v[n.b]);
-        break;
-      case 'where':
-        r = v[n.cond] !== 0 ? v[n.a] : v[n.b];
-        break;
-      case 'cast':
-        r = v[n.x];
-        break;
-    }
-    v[k] = roundTo(n.dtype, r);
-  }
+  const get = (id: number) => v[id];
+  const load = (i: number) => loads[i];
+  for (let k = 0; k < nodes.length; k++) v[k] = nodeValue(nodes[k], nodes, get, load, params);
   return v;
 }
 

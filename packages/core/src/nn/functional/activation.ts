@@ -9,6 +9,7 @@ import { tidy } from '../../tensor/scope.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions, checkTensor } from '../validate.js';
+import { type FusedActivation, fusedActivation } from './act-programs.js';
 import { fusedKernel } from './fused.js';
 
 const INPLACE = ['inplace'];
@@ -76,9 +77,12 @@ function custom(
   name: string,
   fwd: (x: Tensor) => Tensor,
   bwd: (g: Tensor, x: Tensor) => Tensor,
+  fused?: { name: FusedActivation; params: number[] },
 ): Tensor {
   return tidy(() => {
     const input = floatInput(x, name);
+    const f = fused && fusedActivation(input, fused.name, fused.params);
+    if (f) return f;
     const y = noGrad(() => fwd(detach(input)));
     return attach(y, name, [input], [input], (g, [sx]) => [bwd(g, sx)]);
   });
@@ -105,6 +109,7 @@ function clampActivation(name: string, x: Tensor, minVal: number, maxVal: number
     name,
     (v) => v.clamp(minVal, maxVal),
     (g, v) => where(v.gt(minVal).logicalAnd(v.lt(maxVal)), g, 0),
+    { name: 'hardtanh', params: [minVal, maxVal] },
   );
 }
 
@@ -121,6 +126,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01, opts: { inplace?: boo
     'leakyRelu',
     (v) => where(v.gt(0), v, v.mul(negativeSlope)),
     (g, v) => where(v.gt(0), g, g.mul(negativeSlope)),
+    { name: 'leakyRelu', params: [negativeSlope] },
   );
 }
 
@@ -149,6 +155,8 @@ export function elu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Ten
   checkOptions('elu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'elu');
+    const f = fusedActivation(input, 'elu', [alpha]);
+    if (f) return f;
     // expm1 of min(x, 0) so the unused branch cannot overflow into 0 * inf = NaN gradients.
     return where(input.gt(0), input, expm1(input.clamp(null, 0)).mul(alpha));
   });
@@ -160,7 +168,10 @@ const SELU_SCALE = 1.0507009873554805;
 /** Scaled ELU with the self-normalising constants (alpha ≈ 1.6733, scale ≈ 1.0507). */
 export function selu(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
   checkOptions('selu', opts, INPLACE);
-  return tidy(() => elu(floatInput(x, 'selu'), SELU_ALPHA).mul(SELU_SCALE));
+  return tidy(() => {
+    const input = floatInput(x, 'selu');
+    return fusedActivation(input, 'selu', [SELU_ALPHA, SELU_SCALE]) ?? elu(input, SELU_ALPHA).mul(SELU_SCALE);
+  });
 }
 
 /** celu(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
@@ -168,6 +179,8 @@ export function celu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Te
   checkOptions('celu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'celu');
+    const f = fusedActivation(input, 'celu', [alpha]);
+    if (f) return f;
     return where(input.gt(0), input, expm1(input.clamp(null, 0).div(alpha)).mul(alpha));
   });
 }
@@ -178,6 +191,10 @@ export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
     const input = floatInput(x, 'gelu');
     checkOptions('gelu', opts, ['approximate']);
     const approximate = opts.approximate ?? 'none';
+    if (approximate === 'none' || approximate === 'tanh') {
+      const f = fusedActivation(input, approximate === 'tanh' ? 'geluTanh' : 'gelu');
+      if (f) return f;
+    }
     if (approximate === 'tanh') {
       const inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
       return input.mul(0.5).mul(inner.tanh().add(1));
@@ -193,6 +210,8 @@ export function silu(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
   checkOptions('silu', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'silu');
+    const f = fusedActivation(input, 'silu');
+    if (f) return f;
     return input.mul(input.sigmoid());
   });
 }
@@ -202,6 +221,8 @@ export function mish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
   checkOptions('mish', opts, INPLACE);
   return tidy(() => {
     const input = floatInput(x, 'mish');
+    const f = fusedActivation(input, 'mish');
+    if (f) return f;
     return input.mul(softplus(input).tanh());
   });
 }
@@ -224,6 +245,7 @@ export function hardsigmoid(x: Tensor, opts: { inplace?: boolean } = {}): Tensor
     'hardsigmoid',
     (v) => v.add(3).clamp(0, 6).div(6),
     (g, v) => where(v.gt(-3).logicalAnd(v.lt(3)), g.div(6), 0),
+    { name: 'hardsigmoid', params: [] },
   );
 }
 
@@ -239,6 +261,7 @@ export function hardswish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
     'hardswish',
     (v) => v.mul(v.add(3).clamp(0, 6)).div(6),
     (g, v) => where(v.lt(-3), 0, where(v.lt(3), g.mul(v.div(3).add(0.5)), g)),
+    { name: 'hardswish', params: [] },
   );
 }
 
@@ -246,6 +269,11 @@ export function hardswish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'softplus');
+    const f =
+      beta === 1
+        ? fusedActivation(input, 'softplus1', [threshold])
+        : fusedActivation(input, 'softplus', [beta, threshold]);
+    if (f) return f;
     const bx = beta === 1 ? input : input.mul(beta);
     // Clamp before exp so the unused branch cannot overflow (and poison the gradient).
     let soft = log1p(bx.clamp(null, threshold).exp());
@@ -258,6 +286,8 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 export function softsign(x: Tensor): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'softsign');
+    const f = fusedActivation(input, 'softsign');
+    if (f) return f;
     return input.div(input.abs().add(1));
   });
 }
@@ -266,6 +296,8 @@ export function softsign(x: Tensor): Tensor {
 export function tanhshrink(x: Tensor): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'tanhshrink');
+    const f = fusedActivation(input, 'tanhshrink');
+    if (f) return f;
     return input.sub(input.tanh());
   });
 }
@@ -283,6 +315,7 @@ export function threshold(
     'threshold',
     (v) => where(v.gt(thresholdValue), v, value),
     (g, v) => where(v.gt(thresholdValue), g, 0),
+    { name: 'threshold', params: [thresholdValue, value] },
   );
 }
 
@@ -294,7 +327,10 @@ export function softmin(x: Tensor, dim: number): Tensor {
 /** `log(sigmoid(x))`, computed without overflow. */
 export function logSigmoid(x: Tensor): Tensor {
   // -softplus(-x), stable for large |x|.
-  return tidy(() => softplus(floatInput(x, 'logSigmoid').neg()).neg());
+  return tidy(() => {
+    const input = floatInput(x, 'logSigmoid');
+    return fusedActivation(input, 'logSigmoid') ?? softplus(input.neg()).neg();
+  });
 }
 
 /** `x` where `|x| > lambd`, else 0 (default lambd 0.5). */
@@ -304,6 +340,7 @@ export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
     'hardshrink',
     (v) => where(v.abs().gt(lambd), v, 0),
     (g, v) => where(v.abs().gt(lambd), g, 0),
+    { name: 'hardshrink', params: [lambd] },
   );
 }
 
@@ -311,6 +348,8 @@ export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
 export function softshrink(x: Tensor, lambd = 0.5): Tensor {
   return tidy(() => {
     const input = floatInput(x, 'softshrink');
+    const f = fusedActivation(input, 'softshrink', [lambd]);
+    if (f) return f;
     return where(input.gt(lambd), input.sub(lambd), where(input.lt(-lambd), input.add(lambd), 0));
   });
 }

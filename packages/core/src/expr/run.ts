@@ -1,0 +1,141 @@
+/**
+ * Running an expression program on tensors: core resolves the call shape, broadcasts the
+ * inputs, allocates (or takes in place) the outputs, and hands the views to the backend's
+ * `fused.expression`, or to the required-kernel fallback when the backend has none. Outside
+ * autograd: compositions attach their own backward (see nn/functional/fused-*.ts).
+ */
+import type { View } from '../backend/contract.js';
+import { fusedKernel } from '../nn/functional/fused.js';
+import { backendOf, broadcastView, empty } from '../ops/kernel.js';
+import { broadcastShapes, contiguousStrides, fmtShape, shapeEqual, viewStrides } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { runFallback } from './fallback.js';
+import type { ExprProgram } from './ir.js';
+
+/** Options of {@link runExpression}. */
+export interface RunExpressionOptions {
+  /** The call's params (`program.paramCount` of them). */
+  readonly params?: readonly number[];
+  /** The call shape (default: the inputs' broadcast shape). With a reduction its last dim is reduced. */
+  readonly shape?: readonly number[];
+  /**
+   * Per output, a tensor to write in place (it must have the output shape and dtype), or
+   * null to allocate one. An in-place target may be one of the inputs (an optimizer's
+   * param, m, v): the backend reads every input of an element before writing it.
+   */
+  readonly into?: readonly (Tensor | null | undefined)[];
+}
+
+function loadDTypes(program: ExprProgram): (string | undefined)[] {
+  const dts: (string | undefined)[] = new Array(program.inputCount).fill(undefined);
+  for (const n of program.nodes) if (n.kind === 'load') dts[n.input] = n.dtype;
+  return dts;
+}
+
+/** `v` (of `shape`) as an `[outer, inner]` view, or null where its strides do not allow it. */
+function asRows(v: View, outer: number, inner: number): View | null {
+  const strides = viewStrides(v.shape, v.strides, [outer, inner]);
+  return strides ? { ...v, shape: [outer, inner], strides } : null;
+}
+
+/** Views equal in what they address (so writing one through the other is an exact alias). */
+function sameLayout(a: View, b: View): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.offset === b.offset &&
+    a.shape.length === b.shape.length &&
+    a.strides.every((s, i) => s === b.strides[i] && a.shape[i] === b.shape[i])
+  );
+}
+
+/**
+ * Run `program` over `inputs` as one kernel (or the fallback). Returns one tensor per
+ * program output: the `into` target where one was given, else a fresh tensor of the output
+ * shape. Never reads back; nothing is recorded for autograd.
+ */
+export function runExpression(
+  program: ExprProgram,
+  inputs: readonly Tensor[],
+  options: RunExpressionOptions = {},
+): Tensor[] {
+  const op = `expression '${program.name}'`;
+  const params = options.params ?? [];
+  if (inputs.length !== program.inputCount) {
+    throw new RangeError(`${op}: expected ${program.inputCount} inputs, got ${inputs.length}`);
+  }
+  if (params.length !== program.paramCount) {
+    throw new RangeError(`${op}: expected ${program.paramCount} params, got ${params.length}`);
+  }
+  const backend = backendOf(op, ...inputs, ...(options.into ?? []));
+  const dts = loadDTypes(program);
+  inputs.forEach((t, i) => {
+    if (dts[i] !== undefined && t.dtype !== dts[i]) {
+      throw new TypeError(`${op}: input ${i} must be ${dts[i]}, got ${t.dtype}`);
+    }
+  });
+  const shape = options.shape ?? inputs.reduce<number[]>((s, t) => broadcastShapes(s, t.shape, op), []);
+  const reduce = program.reduce !== undefined;
+  if (reduce && shape.length === 0)
+    throw new RangeError(`${op}: a reduction needs a call shape of rank >= 1`);
+  const outShape = reduce ? shape.slice(0, -1) : shape;
+  const inner = reduce ? shape[shape.length - 1] : 0;
+  const outer = reduce ? outShape.reduce((a, b) => a * b, 1) : 0;
+  const temps: Tensor[] = [];
+  try {
+    const inViews = inputs.map((t) => {
+      const v = broadcastView(t, shape, op);
+      if (!reduce) return v;
+      const rows = asRows(v, outer, inner);
+      if (rows) return rows;
+      // Strides that cannot fold into [outer, inner] (a transposed broadcast): materialise.
+      const c = empty(shape, t.dtype, backend, op);
+      temps.push(c);
+      backend.copy(v, c._view());
+      return asRows(c._view(), outer, inner) as View;
+    });
+    const outputs = program.outputs.map((id, j) => {
+      const dtype = program.nodes[id].dtype;
+      const target = options.into?.[j];
+      if (target) {
+        if (!shapeEqual(target.shape, outShape) || target.dtype !== dtype) {
+          throw new RangeError(
+            `${op}: in-place output ${j} must be ${dtype} of shape ${fmtShape(outShape)}, got ${target.dtype} of shape ${fmtShape(target.shape)}`,
+          );
+        }
+        return target;
+      }
+      return empty(outShape, dtype, backend, op);
+    });
+    const outViews = outputs.map((t) => {
+      const v = t._view(op);
+      if (!reduce) return v;
+      const strides = viewStrides(v.shape, v.strides, [outer]);
+      return strides ? { ...v, shape: [outer], strides } : null;
+    });
+    // An output sharing memory with an input other than exactly (or, reduced, not foldable
+    // into [outer]) is computed aside and copied.
+    const staged = outViews.map((o, j) =>
+      o === null || inViews.some((i) => i.buffer === o.buffer && (reduce || !sameLayout(i, o)))
+        ? empty(reduce ? [outer] : outShape, outputs[j].dtype, backend, op)
+        : null,
+    );
+    for (const s of staged) if (s) temps.push(s);
+    const views = outViews.map((o, j) => staged[j]?._view() ?? (o as View));
+    const size = reduce ? outer * inner : outShape.reduce((a, b) => a * b, 1);
+    if (size > 0 || (reduce && outer > 0)) {
+      const kernel = fusedKernel(backend, 'expression');
+      if (kernel) kernel({ program, inputs: inViews, outputs: views, params });
+      else runFallback(backend, program, inViews, views, params, reduce ? [outer, inner] : shape);
+    }
+    staged.forEach((s, j) => {
+      if (s)
+        backend.copy(
+          { ...s._view(), shape: outShape, strides: contiguousStrides(outShape) },
+          outputs[j]._view(op),
+        );
+    });
+    return outputs;
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
