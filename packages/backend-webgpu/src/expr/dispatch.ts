@@ -3,7 +3,7 @@ import { grid, IndexPlan, u32s, WG } from '../kernels/common.js';
 import { type ExprShader, exprReduceShader, exprShader, exprVec4Shader } from '../kernels/expression.js';
 import { rowThreads } from '../kernels/fused.js';
 import type { Binding, Runtime } from '../runtime.js';
-import { type ExprCall, type ExprProgram, nodeTypes, paramWords, programKey, reduceOf } from './program.js';
+import { type ExprCall, type ExprProgram, nodeTypes, programKey, reduceOf, scalarWords } from './program.js';
 
 /**
  * Runs an expression program as one compute dispatch. The pipeline is keyed by the program's
@@ -71,6 +71,13 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     );
   }
   const b = bindings(call, gpu);
+  const maxBuffers = runtime.limits.maxStorageBuffersPerShaderStage;
+  if (b.list.length + 1 > maxBuffers) {
+    throw new Error(
+      `@layers/backend-webgpu: expression '${program.name}' reads and writes ${b.list.length} distinct buffers; ` +
+        `this device binds at most ${maxBuffers - 1} besides the params (maxStorageBuffersPerShaderStage ${maxBuffers})`,
+    );
+  }
   const spec: ExprShader = {
     nodes: program.nodes,
     types,
@@ -84,7 +91,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
   };
   const bindKey = `${b.outBinding.join(',')}/${b.inBinding.join(',')}/${spec.bindings.map((w) => (w ? 'w' : 'r')).join('')}`;
   const outKey = spec.outTypes.map((t) => t[0]).join('');
-  const pwords = paramWords(call);
+  const pwords = scalarWords(call);
   const maxDim = runtime.limits.maxComputeWorkgroupsPerDimension;
 
   const reduce = reduceOf(call);

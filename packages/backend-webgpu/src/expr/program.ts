@@ -46,19 +46,25 @@ export function reduceOf(call: ExprCall): ExprReduce | null {
 }
 
 /**
- * The params words in the order the shader reads them: one per param node (a node's dtype
- * says how its value is stored), so the shader's P offsets are fixed by the program alone.
+ * The words the shader reads for its scalars, in node order: one per param node and one per
+ * constant. Constants travel as data rather than WGSL literals so the shader compiler cannot
+ * fold them (Tint/SwiftShader fold 0 / 0 to 0, where the kernels give NaN); the program key
+ * still names them, so the same compiled pipeline always gets the same constant words.
  */
-export function paramWords(call: ExprCall): number[] {
+export function scalarWords(call: ExprCall): number[] {
   const words: number[] = [];
   for (const n of call.program.nodes) {
-    if (n.kind !== 'param') continue;
-    const v = call.params[n.index];
-    if (v === undefined) {
-      throw new Error(
-        `@layers/backend-webgpu: expression '${call.program.name}' reads param ${n.index} of ${call.params.length}`,
-      );
-    }
+    let v: number;
+    if (n.kind === 'const') v = n.value;
+    else if (n.kind === 'param') {
+      const p = call.params[n.index];
+      if (p === undefined) {
+        throw new Error(
+          `@layers/backend-webgpu: expression '${call.program.name}' reads param ${n.index} of ${call.params.length}`,
+        );
+      }
+      v = p;
+    } else continue;
     words.push(n.dtype === 'float32' ? f32Bits(v) : n.dtype === 'int32' ? v | 0 : v !== 0 ? 1 : 0);
   }
   return words;

@@ -1,4 +1,4 @@
-import type { DType, UnaryOp } from '@layers/core';
+import type { DType } from '@layers/core';
 import type { ExprNode, ExprReduce } from '../expr/program.js';
 import { ENTRY_BUILTINS, FLAT_WG, f32Bits, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
 import { binaryExpr, castExpr, FLOAT_MATH, INT_MATH, unaryExpr } from './elementwise.js';
@@ -33,28 +33,6 @@ function helperName(kind: string, op: string, t: DType): string {
   return `${kind}_${op}_${t}`;
 }
 
-function constExpr(value: number, dtype: DType): string {
-  if (dtype === 'bool') return value !== 0 ? '1u' : '0u';
-  if (dtype === 'int32') return `bitcast<i32>(${(Math.trunc(value) | 0) >>> 0}u)`;
-  if (Number.isNaN(value)) return 'nanF()';
-  if (value === Number.POSITIVE_INFINITY) return 'infF()';
-  if (value === Number.NEGATIVE_INFINITY) return '(-infF())';
-  // By bits: exact for every float32, and -0 survives (a -0.0 literal may be folded to +0).
-  return `bitcast<f32>(${f32Bits(value)}u)`;
-}
-
-/**
- * The unary kernel's expression, plus the int32/bool ops core's scalar table defines as the
- * identity on integers (floor, ceil, round; and every arithmetic op on bool, whose 0/1 values
- * they leave as they are after the bool rounding).
- */
-function unaryBody(op: UnaryOp, t: DType): string {
-  if (t === 'int32' && (op === 'floor' || op === 'ceil' || op === 'round')) return 'x';
-  if (t === 'bool' && op !== 'logicalNot' && op !== 'isnan') return 'x';
-  if (t !== 'float32' && op === 'isnan') return '0u';
-  return unaryExpr(op, t);
-}
-
 /** Helper functions and the `ev` function of the program. */
 function evaluator(s: ExprShader): string {
   const helpers = new Map<string, string>();
@@ -69,17 +47,15 @@ function evaluator(s: ExprShader): string {
         e = fromWord(n.dtype, `w${n.input}`);
         break;
       case 'const':
-        e = constExpr(n.value, n.dtype);
-        break;
       case 'param':
-        // One word per param node, in node order (see expr/program.ts paramWords).
+        // One word per constant and param node, in node order (expr/program.ts scalarWords).
         e = fromWord(t, `P[${s.paramBase + param++}]`);
         break;
       case 'unary': {
         const xt = s.types[n.x];
         const name = helperName('u', n.op, xt);
         if (!helpers.has(name)) {
-          const body = unaryBody(n.op, xt);
+          const body = unaryExpr(n.op, xt);
           helpers.set(name, `fn ${name}(x: ${wgslType(xt)}) -> ${wgslType(t)} { return ${body}; }`);
         }
         e = `${name}(${v(n.x)})`;
@@ -251,7 +227,7 @@ export function exprReduceShader(
   rowWord: number,
 ): string {
   const reads = Array.from({ length: s.inputs }, (_, j) => `B${s.inBinding[j]}[idx${j}]`);
-  const decls: string[] = [];
+  const decls = new Set<string>();
   const inits: string[] = [];
   const folds: string[] = [];
   const finals: string[] = [];
@@ -270,7 +246,7 @@ export function exprReduceShader(
       return;
     }
     const c = combiner(r.op, t);
-    decls.push(c.fn);
+    decls.add(c.fn);
     const tree = `wgRed_${r.op}_${t}`;
     trees.add(wgReduceTree(wgslType(t), c.name, size, tree));
     inits.push(`var a${k}: ${wgslType(t)} = ${c.identity};`);
@@ -285,7 +261,7 @@ ${INT_MATH}
 ${TWO_SUM}
 ${declarations(s, 'u32')}
 ${evaluator(s)}
-${decls.join('\n')}
+${[...decls].join('\n')}
 ${[...trees].join('\n')}
 @compute @workgroup_size(${size})
 fn main(${ENTRY_BUILTINS}) {
