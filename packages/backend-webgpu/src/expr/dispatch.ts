@@ -3,6 +3,7 @@ import { grid, IndexPlan, u32s, WG } from '../kernels/common.js';
 import { type ExprShader, exprReduceShader, exprShader, exprVec4Shader } from '../kernels/expression.js';
 import { rowThreads } from '../kernels/fused.js';
 import type { Binding, Runtime } from '../runtime.js';
+import { stridedIndex } from './index-code.js';
 import { type ExprCall, type ExprProgram, nodeTypes, programKey, reduceOf, scalarWords } from './program.js';
 
 /**
@@ -99,6 +100,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     const { outer, inner } = reduce;
     if (outer === 0) return;
     const plan = new IndexPlan([outer, inner], call.inputs);
+    const index = stridedIndex(plan, call.inputs.length);
     const rowWord = plan.params.length;
     const words = [...plan.params, outer, inner, 0];
     for (const o of call.outputs) words.push(o.offset, o.shape.length ? o.strides[o.shape.length - 1] : 1);
@@ -106,8 +108,8 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     words.push(...pwords);
     const size = rowThreads(inner);
     runtime.dispatch({
-      key: `expr-r|${size}|${plan.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
-      source: () => exprReduceShader(spec, reduce, plan.indexCode(), size, rowWord),
+      key: `expr-r|${size}|${index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
+      source: () => exprReduceShader(spec, reduce, index.code, size, rowWord),
       bindings: b.list,
       params: u32s(words),
       workgroups: grid(outer, maxDim),
@@ -122,6 +124,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
   spec.paramBase = plan.params.length;
   const words = [...plan.params, ...pwords];
   // Offsets sit at 1 + rank + v * (1 + rank) of IndexPlan's layout.
+  const index = stridedIndex(plan, views.length);
   const offsetWord = views.map((_, v) => 1 + plan.rank + v * (1 + plan.rank));
   const vec4 =
     plan.n % 4 === 0 &&
@@ -129,8 +132,8 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     views.every((v) => v.offset % 4 === 0) &&
     b.list.every((x) => x.buffer.size % 16 === 0);
   runtime.dispatch({
-    key: `expr|${vec4 ? `v4:${plan.rank}` : plan.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
-    source: () => (vec4 ? exprVec4Shader(spec, offsetWord) : exprShader(spec, plan.indexCode())),
+    key: `expr|${vec4 ? `v4:${plan.rank}` : index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
+    source: () => (vec4 ? exprVec4Shader(spec, offsetWord) : exprShader(spec, index.code)),
     bindings: b.list,
     params: u32s(words),
     workgroups: grid(Math.ceil((vec4 ? plan.n / 4 : plan.n) / WG), maxDim),
