@@ -2,7 +2,6 @@ import type { Backend, BackendBuffer, DType, TypedArray } from '@layers/core';
 import { binary, where } from './binary.js';
 import { allocArray, asCpuBuffer, type CpuBuffer } from './buffers.js';
 import { copy, fill } from './copy.js';
-import { adamStep } from './fused/adam.js';
 import { conv2d } from './fused/conv2d.js';
 import { expression } from './fused/expression.js';
 import { layerNorm } from './fused/layernorm.js';
@@ -76,7 +75,9 @@ export async function createCpuBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     random,
-    fused: { conv2d, softmax, layerNorm, adamStep, lstmCell, gruCell, pool2d, expression },
+    // adamStep is an expression now (core's optim/fused-update.ts): 28 ms per step on 1M
+    // parameters against 29 ms for the hand-written kernel (best of 150 interleaved steps).
+    fused: { conv2d, softmax, layerNorm, lstmCell, gruCell, pool2d, expression },
     async sync(): Promise<void> {},
     destroy(): void {
       destroyed = true;

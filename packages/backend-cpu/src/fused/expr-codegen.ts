@@ -81,6 +81,10 @@ export function liveNodes(program: Program): boolean[] {
 export function bodySource(program: Program): string {
   const nodes = program.nodes;
   const live = liveNodes(program);
+  // Relaxed programs keep float32 intermediates in float64 (Math.fround per node costs ~2x
+  // on an Adam step); outputs are rounded on their typed-array store.
+  const isOutput = new Set(program.outputs);
+  const keep = (k: number) => program.relaxed === true && nodes[k].dtype === 'float32' && !isOutput.has(k);
   const lines: string[] = [];
   const v = (k: number) => `v${k}`;
   for (let k = 0; k < nodes.length; k++) {
@@ -101,7 +105,7 @@ export function bodySource(program: Program): string {
         const xd = nodes[n.x].dtype;
         const inline = xd === 'float32' ? INLINE_FLOAT_UNARY[n.op] : undefined;
         const call = inline ? inline(v(n.x)) : `T.${xd === 'float32' ? 'uf' : 'ui'}.${n.op}(${v(n.x)})`;
-        src = round(n.dtype, call, n.dtype === 'bool' && n.op !== 'neg' && n.op !== 'abs');
+        src = round(n.dtype, call, keep(k) || (n.dtype === 'bool' && n.op !== 'neg' && n.op !== 'abs'));
         break;
       }
       case 'binary': {
@@ -115,7 +119,7 @@ export function bodySource(program: Program): string {
         else if (INLINE_BINARY[n.op]) call = INLINE_BINARY[n.op](a, b);
         else call = `T.bf.${n.op}(${a}, ${b})`;
         const isCompare = n.dtype === 'bool' && ad !== 'bool';
-        src = round(n.dtype, call, isCompare || (n.dtype === 'bool' && call.endsWith('? 1 : 0)')));
+        src = round(n.dtype, call, keep(k) || isCompare || (n.dtype === 'bool' && call.endsWith('? 1 : 0)')));
         break;
       }
       case 'where':

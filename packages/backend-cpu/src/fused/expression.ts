@@ -47,12 +47,27 @@ function range(n: number, f: (i: number) => string): string {
 function compileRow(p: Program): RowKernel {
   const m = p.outputs.length;
   const k = p.inputCount;
+  const body = bodySource(p);
+  const dense = [
+    ...range(m, (j) => `so${j} === 1`).split('\n'),
+    ...range(k, (i) => `si${i} === 1`).split('\n'),
+  ]
+    .filter(Boolean)
+    .join(' && ');
   const src = [
     range(k, (i) => `const I${i} = I[${i}]; let i${i} = offs[${m + i}]; const si${i} = steps[${m + i}];`),
     range(m, (j) => `const O${j} = O[${j}]; let o${j} = offs[${j}]; const so${j} = steps[${j}];`),
     paramSource(p),
+    // Dense rows (the common case once coalesced) index every operand by one counter.
+    `if (${dense}) {`,
     'for (let e = 0; e < n; e++) {',
-    bodySource(p),
+    body.replace(/I(\d+)\[i\1\]/g, 'I$1[i$1 + e]'),
+    range(m, (j) => `O${j}[o${j} + e] = v${p.outputs[j]};`),
+    '}',
+    'return;',
+    '}',
+    'for (let e = 0; e < n; e++) {',
+    body,
     // Every input of the element is read above, before any store: outputs may alias inputs.
     range(m, (j) => `O${j}[o${j}] = v${p.outputs[j]}; o${j} += so${j};`),
     range(k, (i) => `i${i} += si${i};`),

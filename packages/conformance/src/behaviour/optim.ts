@@ -1,8 +1,8 @@
 /**
  * Optimizer behaviour against torch.optim (fixtures/behaviour/optim.json, written by
  * tooling/fixtures/optim.py): parameter trajectories over 5 steps for every optimizer and
- * several option sets (through the fused adamStep kernel and through core's composed
- * fallback), state-dict resume, zeroGrad, flat memory, LR scheduler sequences (with
+ * several option sets (through the backend's fast path: one expression kernel per update,
+ * else Adam's fused adamStep; and through core's composed fallback), state-dict resume, zeroGrad, flat memory, LR scheduler sequences (with
  * OneCycleLR's momentum) and gradient clipping.
  */
 import { readFileSync } from 'node:fs';
@@ -144,24 +144,39 @@ export function optimBehaviour(ctx: SuiteContext): void {
         const opt = makeOptimizer(tr, params);
         L.pathLog.reset();
         await runSteps(opt, params, tr, 0, fx.steps);
-        if (tr.optimizer.startsWith('Adam') && ctx.backend().fused.adamStep) {
-          expect(L.pathLog.fused()).toContain('adamStep');
-        }
+        const fused = ctx.backend().fused;
+        const fast = fused.expression
+          ? 'expression'
+          : tr.optimizer.startsWith('Adam') && fused.adamStep
+            ? 'adamStep'
+            : null;
+        if (fast) expect(L.pathLog.fused()).toContain(fast);
         cleanup(opt, params);
       });
     }
 
-    for (const tr of fx.trajectories.filter((t) => t.optimizer.startsWith('Adam'))) {
+    for (const tr of fx.trajectories) {
+      const adam = tr.optimizer.startsWith('Adam');
       c(`trajectory ${tr.name} (composed fallback)`, async () => {
-        const ran = await withoutFused(ctx.backend(), 'adamStep', async () => {
+        const backend = ctx.backend();
+        const run = async () => {
           const params = makeParams(tr);
           const opt = makeOptimizer(tr, params);
           L.pathLog.reset();
           await runSteps(opt, params, tr, 0, fx.steps);
-          expect(L.pathLog.fallback()).toContain('adamStep');
+          if (adam) expect(L.pathLog.fallback()).toContain('adamStep');
+          if (backend.fused.expression === undefined) expect(L.pathLog.fallback()).toContain('expression');
           cleanup(opt, params);
+        };
+        // Hide the expression kernel and, for Adam, adamStep: what is left is the composed update.
+        const ranExpr = await withoutFused(backend, 'expression', async () => {
+          if (!adam || !(await withoutFused(backend, 'adamStep', run))) await run();
         });
-        if (!ran) expect(ctx.backend().fused.adamStep).toBeUndefined(); // the plain run already used the fallback
+        if (!ranExpr && !(adam && (await withoutFused(backend, 'adamStep', run)))) {
+          // Neither fast path exists: the plain trajectory above already ran the composed update.
+          expect(backend.fused.expression).toBeUndefined();
+          if (adam) expect(backend.fused.adamStep).toBeUndefined();
+        }
       });
     }
 

@@ -60,6 +60,22 @@ export function profileBehaviour(ctx: SuiteContext): void {
       if (!fused) expect(report.kernels).toBeGreaterThan(1);
     });
 
+    c('counts the ops fused into expression kernels, one row per program', async () => {
+      const x = L.rand([4, 5]);
+      const { report } = await L.profile(() => L.F.gelu(x).data());
+      const gelu = row(report, 'fused:expression:gelu');
+      if (!ctx.backend().fused.expression) {
+        expect(gelu).toBeUndefined();
+        expect(report.fusedOps).toBe(0);
+        return;
+      }
+      // gelu = (x * 0.5) * (erf(x * 1/sqrt 2) + 1): mul, mul, erf, add, mul in one launch.
+      expect(gelu).toMatchObject({ calls: 1, fusedOps: 5, bytes: 2 * 20 * 4 });
+      expect(report.fusedOps).toBe(5);
+      expect(report.kernels).toBe(1);
+      expect(report.table()).toMatch(/fused ops/);
+    });
+
     c('puts the kernels back, also when fn throws, and refuses to nest', async () => {
       const be = ctx.backend();
       const binary = be.binary;

@@ -18,6 +18,8 @@ export interface BuildOptions {
   readonly inputCount?: number;
   /** At least this many params. */
   readonly paramCount?: number;
+  /** Allow float32 intermediates above float32 precision (see `ExprProgram.relaxed`). */
+  readonly relaxed?: boolean;
 }
 
 const UNARY = new Set<string>(UNARY_OPS);
@@ -166,13 +168,15 @@ export class ExprBuilder {
     const nodes = this.nodes.slice();
     const outs = [...outputs];
     const r = reduce === undefined ? undefined : { op: reduce };
-    const key = programKey(nodes, outs, this.inputCount, this.paramCount, r);
+    const relaxed = options.relaxed === true;
+    const key = programKey(nodes, outs, this.inputCount, this.paramCount, r, relaxed);
     return {
       nodes,
       outputs: outs,
       inputCount: this.inputCount,
       paramCount: this.paramCount,
       ...(r ? { reduce: r } : {}),
+      ...(relaxed ? { relaxed } : {}),
       name: this.name,
       key,
     };

@@ -131,6 +131,15 @@ export interface ExprProgram {
   readonly paramCount: number;
   /** Optional reduction over the inner axis (see {@link ExprReduce}). */
   readonly reduce?: ExprReduce;
+  /**
+   * Relaxed rounding (added after the first IR commit, optional): float32 nodes that are not
+   * outputs may be kept at a higher precision than float32 (a JS backend keeps float64, saving
+   * the per-node Math.fround that costs ~2x on an Adam step); outputs are still rounded to
+   * their dtype, and int32/bool nodes always are. Rounding every node, as without the flag,
+   * is one valid implementation. Used by updates whose hand-written kernels never rounded
+   * their intermediates (optimizers, RNN cells).
+   */
+  readonly relaxed?: boolean;
   /** A short name for profiles and errors (`gelu`, `adam`); not part of the semantics. */
   readonly name: string;
   /** Stable cache key: equal keys mean equal programs (see key.ts). */

@@ -43,7 +43,8 @@ export function programKey(
   inputCount: number,
   paramCount: number,
   reduce: ExprReduce | undefined,
+  relaxed = false,
 ): string {
   const body = nodes.map(nodeText).join(';');
-  return `${inputCount}/${paramCount}|${body}|>${outputs.join(',')}${reduce ? `|R${reduce.op}` : ''}`;
+  return `${inputCount}/${paramCount}${relaxed ? '~' : ''}|${body}|>${outputs.join(',')}${reduce ? `|R${reduce.op}` : ''}`;
 }

@@ -1,6 +1,7 @@
 /** torch.optim.Adagrad (PyTorch 1.13 single-tensor update, dense gradients). */
 import { fullLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { direction, fusedUpdate, type UpdateBody } from './fused-update.js';
 import {
   assignParam,
   Optimizer,
@@ -23,6 +24,16 @@ export interface AdagradOptions {
   eps: number;
   /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
+}
+
+/** The composed update below as one program. Params: this step's lr, wd, eps. State: sum. */
+function adagradBody(maximize: boolean, decay: boolean): UpdateBody {
+  return (b, i) => {
+    const d = direction(b, i, maximize, decay ? b.param(1) : null);
+    const sum = b.add(i.states[0], b.mul(d, d));
+    const std = b.add(b.unary('sqrt', sum), b.param(2));
+    return { p: b.sub(i.p, b.mul(b.div(d, std), b.param(0))), states: [sum] };
+  };
 }
 
 /**
@@ -59,6 +70,9 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
     const clr = g.lr / (1 + (step - 1) * g.lrDecay);
+    const decay = g.weightDecay !== 0;
+    const key = `adagrad:${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}`;
+    if (fusedUpdate(key, adagradBody(g.maximize, decay), p, grad, [sum], [clr, g.weightDecay, g.eps])) return;
     sum._assign(sum.add(d.mul(d)));
     const std = sum.sqrt().add(g.eps);
     assignParam(p, p.sub(d.div(std).mul(clr)));

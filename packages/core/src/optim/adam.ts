@@ -1,6 +1,7 @@
 /**
- * torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor update), through the backend's
- * fused `adamStep` kernel when it has one, else composed from primitives.
+ * torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor update): one expression kernel per
+ * parameter where the backend runs expressions, else the backend's fused `adamStep` kernel
+ * where it has one, else composed from primitives.
  */
 
 import { fusedKernel } from '../nn/functional/fused.js';
@@ -8,6 +9,7 @@ import { zerosLike } from '../ops/creation.js';
 import { maximum } from '../ops/elementwise.js';
 import { contiguous, contiguousCopy } from '../ops/view.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { direction, fusedUpdate, type UpdateBody } from './fused-update.js';
 import {
   assignParam,
   Optimizer,
@@ -53,6 +55,26 @@ function adamDefaults(name: string, opts: Partial<AdamOptions>, weightDecay: num
   return o;
 }
 
+/**
+ * The update of the composed path below as one program. Params: beta1, 1 - beta1, beta2,
+ * 1 - beta2, the weight-decay factor (1 - lr * wd decoupled, wd otherwise), sqrt(1 - beta2^t),
+ * eps, lr / (1 - beta1^t). States: m, v (, vmax).
+ */
+function adamBody(maximize: boolean, decoupled: boolean, decay: boolean, amsgrad: boolean): UpdateBody {
+  return (b, i) => {
+    const P = (k: number) => b.param(k);
+    const d = direction(b, i, maximize, decay && !decoupled ? P(4) : null);
+    const param = decay && decoupled ? b.mul(i.p, P(4)) : i.p;
+    const [m0, v0, vmax0] = i.states;
+    const m = b.add(b.mul(m0, P(0)), b.mul(d, P(1)));
+    const v = b.add(b.mul(v0, P(2)), b.mul(b.mul(d, d), P(3)));
+    const vmax = amsgrad ? b.binary('maximum', vmax0, v) : null;
+    const denom = b.add(b.div(b.unary('sqrt', vmax ?? v), P(5)), P(6));
+    const p = b.sub(param, b.mul(b.div(m, denom), P(7)));
+    return { p, states: vmax === null ? [m, v] : [m, v, vmax] };
+  };
+}
+
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
@@ -67,6 +89,21 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const [beta1, beta2] = g.betas;
     const bc1 = 1 - beta1 ** step;
     const bc2 = 1 - beta2 ** step;
+    const decay = g.weightDecay !== 0;
+    const flags = `${g.maximize ? 'max' : ''}${this.decoupled ? 'W' : ''}${decay ? 'wd' : ''}${vmax ? 'ams' : ''}`;
+    const params = [
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      this.decoupled ? 1 - g.lr * g.weightDecay : g.weightDecay,
+      Math.sqrt(bc2),
+      g.eps,
+      g.lr / bc1,
+    ];
+    const states = vmax ? [m, v, vmax] : [m, v];
+    const body = adamBody(g.maximize, this.decoupled, decay, vmax !== null);
+    if (fusedUpdate(`adam:${flags}`, body, p, grad, states, params)) return;
     const kernel = p.dtype === 'float32' ? fusedKernel(p.backend, 'adamStep') : null;
     if (kernel) {
       // The kernel updates param, m and v in place; work on a private copy of the parameter

@@ -1,6 +1,7 @@
 /** torch.optim.RMSprop (PyTorch 1.13 single-tensor update), optionally centered and with momentum. */
 import { zerosLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { direction, fusedUpdate, type UpdateBody } from './fused-update.js';
 import {
   assignParam,
   Optimizer,
@@ -25,6 +26,34 @@ export interface RMSpropOptions {
   centered: boolean;
   /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
+}
+
+/** The composed update below as one program. Params: lr, wd, alpha, 1 - alpha, eps, momentum. States: sq (, buf) (, gradAvg). */
+function rmspropBody(maximize: boolean, decay: boolean, momentum: boolean, centered: boolean): UpdateBody {
+  return (b, i) => {
+    const P = (k: number) => b.param(k);
+    const d = direction(b, i, maximize, decay ? P(1) : null);
+    const [sq0, ...rest] = i.states;
+    const buf0 = momentum ? rest.shift() : undefined;
+    const ga0 = centered ? rest.shift() : undefined;
+    const sq = b.add(b.mul(sq0, P(2)), b.mul(b.mul(d, d), P(3)));
+    const states = [sq];
+    let avg: number;
+    let ga: number | null = null;
+    if (ga0 !== undefined) {
+      ga = b.add(b.mul(ga0, P(2)), b.mul(d, P(3)));
+      avg = b.unary('sqrt', b.sub(sq, b.mul(ga, ga)));
+    } else avg = b.unary('sqrt', sq);
+    avg = b.add(avg, P(4));
+    let p: number;
+    if (buf0 !== undefined) {
+      const buf = b.add(b.mul(buf0, P(5)), b.div(d, avg));
+      states.push(buf);
+      p = b.sub(i.p, b.mul(buf, P(0)));
+    } else p = b.sub(i.p, b.mul(b.div(d, avg), P(0)));
+    if (ga !== null) states.push(ga);
+    return { p, states };
+  };
 }
 
 /** RMSprop (torch.optim.RMSprop), optionally centered and with momentum. */
@@ -53,6 +82,12 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const buf = g.momentum > 0 ? this.stateTensor(state, 'momentumBuffer', zeros) : null;
     const ga = g.centered ? this.stateTensor(state, 'gradAvg', zeros) : null;
     state.step = ((state.step as number | undefined) ?? 0) + 1;
+    const decay = g.weightDecay !== 0;
+    const key = `rmsprop:${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}${buf ? 'mom' : ''}${ga ? 'c' : ''}`;
+    const states = [sq, ...(buf ? [buf] : []), ...(ga ? [ga] : [])];
+    const params = [g.lr, g.weightDecay, g.alpha, 1 - g.alpha, g.eps, g.momentum];
+    const body = rmspropBody(g.maximize, decay, buf !== null, ga !== null);
+    if (fusedUpdate(key, body, p, grad, states, params)) return;
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
     sq._assign(sq.mul(g.alpha).add(d.mul(d).mul(1 - g.alpha)));

@@ -1,6 +1,9 @@
 /** torch.optim.SGD (PyTorch 1.13 single-tensor update), with momentum, dampening and Nesterov. */
+
+import { zerosLike } from '../ops/creation.js';
 import { clone } from '../ops/view.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { direction, fusedUpdate, type UpdateBody } from './fused-update.js';
 import {
   assignParam,
   Optimizer,
@@ -23,6 +26,29 @@ export interface SGDOptions {
   nesterov: boolean;
   /** Maximise the objective instead of minimising (default false). */
   maximize: boolean;
+}
+
+/**
+ * The composed update below as one program. Params: lr, wd, momentum, 1 - dampening. On the
+ * first momentum step the buffer becomes the direction itself, as in PyTorch.
+ */
+function sgdBody(
+  maximize: boolean,
+  decay: boolean,
+  momentum: boolean,
+  first: boolean,
+  nesterov: boolean,
+): UpdateBody {
+  return (b, i) => {
+    let d = direction(b, i, maximize, decay ? b.param(1) : null);
+    const states: number[] = [];
+    if (momentum) {
+      const buf = first ? d : b.add(b.mul(i.states[0], b.param(2)), b.mul(d, b.param(3)));
+      states.push(buf);
+      d = nesterov ? b.add(d, b.mul(buf, b.param(2))) : buf;
+    }
+    return { p: b.sub(i.p, b.mul(d, b.param(0))), states };
+  };
 }
 
 /**
@@ -49,6 +75,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected updateParam(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<SGDOptions>): void {
+    if (this.fusedStep(p, grad, state, g)) return;
     let d = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
     if (g.momentum !== 0) {
@@ -65,5 +92,30 @@ export class SGD extends Optimizer<SGDOptions> {
       d = g.nesterov ? d.add(buf.mul(g.momentum)) : buf;
     }
     assignParam(p, p.sub(d.mul(g.lr)));
+  }
+
+  /** The update as one expression kernel, where the backend has one; false otherwise. */
+  private fusedStep(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup<SGDOptions>): boolean {
+    const momentum = g.momentum !== 0;
+    const existing = state.momentumBuffer as Tensor | undefined;
+    const first = momentum && !existing;
+    const flags = [
+      g.maximize && 'max',
+      g.weightDecay !== 0 && 'wd',
+      momentum && 'mom',
+      first && '0',
+      g.nesterov && 'nes',
+    ];
+    const key = `sgd:${flags.filter(Boolean).join(',')}`;
+    const body = sgdBody(g.maximize, g.weightDecay !== 0, momentum, first, g.nesterov);
+    const fresh = first && p.dtype === 'float32' ? zerosLike(p, { dtype: 'float32' }) : null;
+    const states = momentum ? [existing ?? (fresh as Tensor)] : [];
+    const params = [g.lr, g.weightDecay, g.momentum, 1 - g.dampening];
+    if (!fusedUpdate(key, body, p, grad, states, params)) {
+      fresh?.dispose();
+      return false;
+    }
+    if (fresh) this.stateTensor(state, 'momentumBuffer', () => fresh);
+    return true;
   }
 }

@@ -11,7 +11,14 @@
  * to encode the work, and a backend that can time its device work (the optional
  * `Backend.profiling` hook, WebGPU timestamp queries) fills `deviceMs` as well.
  */
-import type { Backend, DeviceProfileSession, FusedKernels, Kernels, View } from '../backend/contract.js';
+import type {
+  Backend,
+  DeviceProfileSession,
+  ExpressionParams,
+  FusedKernels,
+  Kernels,
+  View,
+} from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
 import { viewBytes } from './bytes.js';
 
@@ -27,6 +34,11 @@ export interface KernelStat {
   readonly deviceMs: number | null;
   /** Bytes the kernel read and wrote: every element of every view once (broadcast dims not repeated). */
   readonly bytes: number;
+  /**
+   * Elementwise ops these launches ran fused (expression kernels: every unary, binary, where
+   * and cast node of the program, plus its reduction, per launch); 0 for other kernels.
+   */
+  readonly fusedOps: number;
 }
 
 /** What {@link profile} measured. */
@@ -37,8 +49,13 @@ export interface ProfileReport {
   readonly wallMs: number;
   /** Kernel launches in all (every compute call; `write` and `read` not counted). */
   readonly kernels: number;
-  /** Launches of the backend's optional fused kernels (conv2d, softmax, lstmCell, ...). */
+  /** Launches of the backend's optional fused kernels (conv2d, softmax, expression, ...). */
   readonly fusedKernels: number;
+  /**
+   * Elementwise ops that ran inside expression kernels (see {@link KernelStat.fusedOps}): each
+   * would have been a kernel of its own without fusion.
+   */
+  readonly fusedOps: number;
   /** Bytes moved by all kernel launches. */
   readonly bytes: number;
   /** One row per kernel name, the most expensive first (device time where known, else host time). */
@@ -81,6 +98,7 @@ interface Acc {
   calls: number;
   hostMs: number;
   bytes: number;
+  fusedOps: number;
 }
 
 let active = false;
@@ -131,15 +149,37 @@ export async function profile<T>(
   return { result, report: buildReport(backend.name, wallMs, stats, deviceTimes) };
 }
 
-function account(stats: Map<string, Acc>, name: string, ms: number, bytes: number): void {
+function account(stats: Map<string, Acc>, name: string, ms: number, bytes: number, fusedOps: number): void {
   const acc = stats.get(name);
   if (acc) {
     acc.calls++;
     acc.hostMs += ms;
     acc.bytes += bytes;
+    acc.fusedOps += fusedOps;
   } else {
-    stats.set(name, { calls: 1, hostMs: ms, bytes });
+    stats.set(name, { calls: 1, hostMs: ms, bytes, fusedOps });
   }
+}
+
+/** The expression call of `fused.expression(p)`, if `args` is one. */
+function expressionCall(args: readonly unknown[]): ExpressionParams | null {
+  const p = args[0] as Partial<ExpressionParams> | undefined;
+  return p && typeof p === 'object' && p.program && Array.isArray(p.inputs) ? (p as ExpressionParams) : null;
+}
+
+/** Ops an expression launch fuses: its unary, binary, where and cast nodes, plus the reduction. */
+function fusedOpsOf(args: readonly unknown[]): number {
+  const call = expressionCall(args);
+  if (!call) return 0;
+  let n = call.program.reduce ? 1 : 0;
+  for (const node of call.program.nodes)
+    if (node.kind !== 'load' && node.kind !== 'const' && node.kind !== 'param') n++;
+  return n;
+}
+
+function expressionBytes(args: readonly unknown[]): number {
+  const call = expressionCall(args);
+  return call ? argBytes([...call.inputs, ...call.outputs]) : argBytes(args);
 }
 
 function argBytes(args: readonly unknown[]): number {
@@ -183,7 +223,7 @@ function instrument(
         return call.apply(this, args);
       } finally {
         depth--;
-        account(stats, name, performance.now() - start, bytes(args));
+        account(stats, name, performance.now() - start, bytes(args), fusedOpsOf(args));
       }
     };
     undo.push(() => {
@@ -207,7 +247,15 @@ function instrument(
   );
   const fused = backend.fused as Record<string, unknown>;
   for (const k of Object.keys(fused) as (keyof FusedKernels)[]) {
-    wrap(fused, k, () => `fused:${k}`, argBytes);
+    if (k === 'expression') {
+      // One row per program name (`fused:expression:gelu`), so a profile says what was fused.
+      wrap(
+        fused,
+        k,
+        (args) => `fused:expression:${expressionCall(args)?.program.name ?? '?'}`,
+        expressionBytes,
+      );
+    } else wrap(fused, k, () => `fused:${k}`, argBytes);
   }
   return () => {
     for (let i = undo.length - 1; i >= 0; i--) undo[i]?.();
@@ -230,6 +278,7 @@ function buildReport(
     hostMs: a.hostMs,
     deviceMs: deviceTimes ? (deviceTimes.get(name) ?? 0) : null,
     bytes: a.bytes,
+    fusedOps: a.fusedOps,
   }));
   const cost = (r: KernelStat) => r.deviceMs ?? r.hostMs;
   rows.sort((a, b) => cost(b) - cost(a) || a.name.localeCompare(b.name));
@@ -244,6 +293,7 @@ function buildReport(
       (r) => r.calls,
     ),
     bytes: sum(launches, (r) => r.bytes),
+    fusedOps: sum(launches, (r) => r.fusedOps),
     byKernel: rows,
     table: () => formatTable(rows, wallMs),
   };
@@ -251,13 +301,22 @@ function buildReport(
 
 function formatTable(rows: readonly KernelStat[], wallMs: number): string {
   const device = rows.some((r) => r.deviceMs !== null);
-  const head = ['kernel', 'calls', 'host ms', ...(device ? ['device ms'] : []), 'MB'];
+  const fusedCol = rows.some((r) => r.fusedOps > 0);
+  const head = [
+    'kernel',
+    'calls',
+    'host ms',
+    ...(device ? ['device ms'] : []),
+    'MB',
+    ...(fusedCol ? ['fused ops'] : []),
+  ];
   const body = rows.map((r) => [
     r.name,
     String(r.calls),
     r.hostMs.toFixed(3),
     ...(device ? [(r.deviceMs ?? 0).toFixed(3)] : []),
     (r.bytes / 1e6).toFixed(3),
+    ...(fusedCol ? [r.fusedOps > 0 ? String(r.fusedOps) : ''] : []),
   ]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));

@@ -1,7 +1,8 @@
 /**
  * The pointwise half of one LSTM or GRU step: the gate arithmetic after the two projections.
  *
- * A backend's fused `lstmCell`/`gruCell` does it in one kernel (the composed form is about
+ * A backend's `fused.expression` runs it as one expression kernel (rnn-expr.ts); else its
+ * fused `lstmCell`/`gruCell` does it in one kernel (the composed form is about
  * ten, and in a recurrent loop every kernel is paid once per time step). The fused forward
  * keeps the activated gates, so the backward pass is a handful of elementwise ops built from
  * them here. Without the kernel, the same arithmetic is composed from differentiable ops in
@@ -14,6 +15,7 @@ import { cat } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
 import { contiguous, detach } from '../../ops/view.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { gruStepExpr, lstmStepExpr } from './rnn-expr.js';
 
 export type LstmCellKernel = NonNullable<FusedKernels['lstmCell']>;
 export type GruCellKernel = NonNullable<FusedKernels['gruCell']>;
@@ -55,8 +57,15 @@ function throughTanh(d: Tensor, t: Tensor): Tensor {
 /**
  * gx, gh [B, 4H] (gate order i, f, g, o; biases already in gx), c [B, H] -> [h', c'].
  */
-export function lstmStep(gx: Tensor, gh: Tensor, c: Tensor, kernel: LstmCellKernel | null): [Tensor, Tensor] {
+export function lstmStep(
+  gx: Tensor,
+  gh: Tensor,
+  c: Tensor,
+  kernel: LstmCellKernel | null,
+  expr = false,
+): [Tensor, Tensor] {
   const [B, H] = c.shape;
+  if (expr && fusable(gx, gh, c)) return lstmStepExpr(gx, gh, c);
   if (!kernel || !fusable(gx, gh, c)) {
     const gates = gx.add(gh);
     const sig = gates.sigmoid();
@@ -95,8 +104,15 @@ export function lstmStep(gx: Tensor, gh: Tensor, c: Tensor, kernel: LstmCellKern
  * gx [B, 3H] = x W_ih^T + b_ih, gh [B, 3H] = h W_hh^T + b_hh (gate order r, z, n),
  * h [B, H] -> h'.
  */
-export function gruStep(gx: Tensor, gh: Tensor, h: Tensor, kernel: GruCellKernel | null): Tensor {
+export function gruStep(
+  gx: Tensor,
+  gh: Tensor,
+  h: Tensor,
+  kernel: GruCellKernel | null,
+  expr = false,
+): Tensor {
   const [B, H] = h.shape;
+  if (expr && fusable(gx, gh, h)) return gruStepExpr(gx, gh, h);
   if (!kernel || !fusable(gx, gh, h)) {
     const rz = gx
       .narrow(1, 0, 2 * H)

@@ -84,8 +84,11 @@ function runDirection(
   const wHhT = w.wHh.t().contiguous();
   const wHrT = w.wHr ? w.wHr.t().contiguous() : null;
   const bHh = mode === 'gru' ? (w.bHh ?? null) : null;
-  const lstmKernel = mode === 'lstm' ? fusedKernel(xp.backend, 'lstmCell') : null;
-  const gruKernel = mode === 'gru' ? fusedKernel(xp.backend, 'gruCell') : null;
+  // One expression kernel per step where the backend runs expressions, else its hand-written cell.
+  const gated = mode === 'lstm' || mode === 'gru';
+  const expr = gated && xp.dtype === 'float32' && fusedKernel(xp.backend, 'expression') !== null;
+  const lstmKernel = mode === 'lstm' && !expr ? fusedKernel(xp.backend, 'lstmCell') : null;
+  const gruKernel = mode === 'gru' && !expr ? fusedKernel(xp.backend, 'gruCell') : null;
   let h = h0;
   let c = c0;
   const outs: Tensor[] = new Array(T);
@@ -95,9 +98,9 @@ function runDirection(
     let gh = h.matmul(wHhT);
     if (mode === 'gru') {
       if (bHh) gh = gh.add(bHh);
-      h = gruStep(gx, gh, h, gruKernel);
+      h = gruStep(gx, gh, h, gruKernel, expr);
     } else if (mode === 'lstm') {
-      [h, c] = lstmStep(gx, gh, c!, lstmKernel);
+      [h, c] = lstmStep(gx, gh, c!, lstmKernel, expr);
       if (wHrT) h = h.matmul(wHrT);
     } else {
       const pre = gx.add(gh);
