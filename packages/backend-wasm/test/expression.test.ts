@@ -76,7 +76,7 @@ for (const threads of [1, 2]) {
     });
     afterAll(() => be.destroy?.());
 
-    for (const n of [3, 1000, 300_001]) {
+    for (const n of [3, 1000, 70_001]) {
       it(`GELU (tanh) over ${n} elements`, () => {
         const xs = Array.from(randomData(n, 7), (v) => v * 8);
         xs.splice(0, 3, Number.NaN, -0, Number.POSITIVE_INFINITY);
@@ -216,7 +216,7 @@ for (const threads of [1, 2]) {
       [5, 7],
       [2, 1029],
       [4, 0],
-      [300, 2500],
+      [64, 1100],
     ] as const) {
       it(`sum, max and int32 min reductions over [${outer}, ${inner}]`, () => {
         const xs = Array.from(randomData(outer * inner, 11), (v) => Math.round(v * 8));

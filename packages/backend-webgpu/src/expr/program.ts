@@ -37,7 +37,7 @@ export function reduceOf(call: ExprCall): ExprReduce | null {
   if (!r) return null;
   const first: View | undefined = call.inputs[0];
   const out = call.outputs[0];
-  if (!first || first.shape.length !== 2) {
+  if (first?.shape.length !== 2) {
     throw new Error(
       `@layers/backend-webgpu: expression '${call.program.name}' reduces but has no [outer, inner] input`,
     );

@@ -1,6 +1,6 @@
 import type { DType } from '@layers/core';
 import type { ExprNode, ExprReduce } from '../expr/program.js';
-import { ENTRY_BUILTINS, FLAT_WG, f32Bits, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
+import { ENTRY_BUILTINS, FLAT_WG, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
 import { binaryExpr, castExpr, FLOAT_MATH, INT_MATH, unaryExpr } from './elementwise.js';
 import { wgReduceTree, wgSumTree } from './reduce.js';
 
