@@ -118,10 +118,11 @@ const GRU_BODY = `
   O[P[5] + e] = nn + z * (S[P[4] + e] - nn);`;
 
 /**
- * One thread per (row, hidden unit) of an LSTM or GRU step; every operand contiguous. Kept
- * beside the expression kernel because it still wins where the step is large (SwiftShader,
+ * One thread per (row, hidden unit) of an LSTM or GRU step; every operand contiguous. Core
+ * runs the gate arithmetic as an expression where the backend has one, so this runs only where
+ * that path is hidden. Kept because alone it still wins where the step is large (SwiftShader,
  * best of 15: LSTM B64 H512 26.5 ms vs 29.8 ms as an expression, GRU 20.6 vs 23.9 ms; equal at
- * B16 H128): one index per thread instead of fifteen strided views. S is the
+ * B16 H128): one index per thread instead of fifteen strided views. Not measured on a real GPU. S is the
  * previous c (LSTM: out is [2][B][H] = h', c') or h (GRU: out is [B][H]); A the activated gates.
  * Params: [batch * hidden, hidden, gxOff, ghOff, sOff, outOff, actOff].
  */
