@@ -252,6 +252,18 @@ describe('webgpu expression kernel', () => {
     });
   }
 
+  it('a program with more constants than the params window holds bakes them into the shader', async () => {
+    // x + 1 + 2 + ... + 300: every partial sum is an integer below 2^24, so exact in float32.
+    const cb = new expr.ExprBuilder('many-consts');
+    let acc = cb.load(0);
+    for (let k = 1; k <= 300; k++) acc = cb.add(acc, cb.const(k));
+    const prog = cb.build([acc]);
+    const x = tensor(be, 'float32', [5], [0, 1, -2, 0.5, 1000]);
+    const out = empty(be, 'float32', [5]);
+    be.expression({ program: prog, params: [], inputs: [x], outputs: [out] });
+    expect(await read(be, out)).toEqual([0, 1, -2, 0.5, 1000].map((v) => v + 45150));
+  });
+
   it('0-size outputs dispatch nothing', async () => {
     const out = empty(be, 'float32', [0, 3]);
     const x = empty(be, 'float32', [0, 3]);

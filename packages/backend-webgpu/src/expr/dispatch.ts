@@ -63,6 +63,12 @@ function bindings(
   return { list, outBinding, inBinding };
 }
 
+/**
+ * Scalar words a dispatch may carry beside its index words: the runtime's params window is
+ * 256 words and the index words of eight rank-8 views take 1 + 8 + 8 * 9 = 81.
+ */
+const PARAM_WORDS_FOR_SCALARS = 160;
+
 export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer, call: ExprCall): void {
   const { program } = call;
   const { key, types } = analyse(program);
@@ -89,10 +95,16 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     outBinding: b.outBinding,
     inBinding: b.inBinding,
     paramBase: 0,
+    literalConsts: false,
   };
   const bindKey = `${b.outBinding.join(',')}/${b.inBinding.join(',')}/${spec.bindings.map((w) => (w ? 'w' : 'r')).join('')}`;
   const outKey = spec.outTypes.map((t) => t[0]).join('');
-  const pwords = scalarWords(call);
+  let pwords = scalarWords(call);
+  // Words per dispatch are capped (PARAM_WINDOW in runtime.ts); index words are at most ~100.
+  if (pwords.length > PARAM_WORDS_FOR_SCALARS) {
+    spec.literalConsts = true;
+    pwords = scalarWords(call, false);
+  }
   const maxDim = runtime.limits.maxComputeWorkgroupsPerDimension;
 
   const reduce = reduceOf(call);
@@ -108,7 +120,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     words.push(...pwords);
     const size = rowThreads(inner);
     runtime.dispatch({
-      key: `expr-r|${size}|${index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
+      key: `expr-r|${size}|${index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}|${spec.literalConsts}`,
       source: () => exprReduceShader(spec, reduce, index.code, size, rowWord),
       bindings: b.list,
       params: u32s(words),
@@ -132,7 +144,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     views.every((v) => v.offset % 4 === 0) &&
     b.list.every((x) => x.buffer.size % 16 === 0);
   runtime.dispatch({
-    key: `expr|${vec4 ? `v4:${plan.rank}` : index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}`,
+    key: `expr|${vec4 ? `v4:${plan.rank}` : index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}|${spec.literalConsts}`,
     source: () => (vec4 ? exprVec4Shader(spec, offsetWord) : exprShader(spec, index.code)),
     bindings: b.list,
     params: u32s(words),

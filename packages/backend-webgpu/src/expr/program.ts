@@ -51,12 +51,14 @@ export function reduceOf(call: ExprCall): ExprReduce | null {
  * fold them (Tint/SwiftShader fold 0 / 0 to 0, where the kernels give NaN); the program key
  * still names them, so the same compiled pipeline always gets the same constant words.
  */
-export function scalarWords(call: ExprCall): number[] {
+export function scalarWords(call: ExprCall, consts = true): number[] {
   const words: number[] = [];
   for (const n of call.program.nodes) {
     let v: number;
-    if (n.kind === 'const') v = n.value;
-    else if (n.kind === 'param') {
+    if (n.kind === 'const') {
+      if (!consts) continue;
+      v = n.value;
+    } else if (n.kind === 'param') {
       const p = call.params[n.index];
       if (p === undefined) {
         throw new Error(

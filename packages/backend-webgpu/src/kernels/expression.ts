@@ -1,6 +1,6 @@
 import type { DType } from '@layers/core';
 import type { ExprNode, ExprReduce } from '../expr/program.js';
-import { ENTRY_BUILTINS, FLAT_WG, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
+import { ENTRY_BUILTINS, FLAT_WG, f32Bits, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
 import { binaryExpr, castExpr, FLOAT_MATH, INT_MATH, unaryExpr } from './elementwise.js';
 import { wgReduceTree, wgSumTree } from './reduce.js';
 
@@ -25,12 +25,26 @@ export interface ExprShader {
   /** Binding (index into `bindings`) each output / input reads through. */
   outBinding: readonly number[];
   inBinding: readonly number[];
-  /** Word of P where the program's float params start. */
+  /** Word of P where the program's scalar words (constants, then params, in node order) start. */
   paramBase: number;
+  /**
+   * Constants as WGSL literals instead of params words: only for programs whose words would
+   * overflow the params window (the runtime's 1 KiB per dispatch).
+   */
+  literalConsts: boolean;
 }
 
 function helperName(kind: string, op: string, t: DType): string {
   return `${kind}_${op}_${t}`;
+}
+
+/** A constant as WGSL (by bits: exact, and -0 survives; non-finite through the helpers). */
+function literal(value: number, dtype: DType): string {
+  if (dtype === 'bool') return value !== 0 ? '1u' : '0u';
+  if (dtype === 'int32') return `bitcast<i32>(${(value | 0) >>> 0}u)`;
+  if (Number.isNaN(value)) return 'nanF()';
+  if (!Number.isFinite(value)) return value > 0 ? 'infF()' : '(-infF())';
+  return `bitcast<f32>(${f32Bits(value)}u)`;
 }
 
 /** Helper functions and the `ev` function of the program. */
@@ -47,6 +61,12 @@ function evaluator(s: ExprShader): string {
         e = fromWord(n.dtype, `w${n.input}`);
         break;
       case 'const':
+        if (s.literalConsts) {
+          e = literal(n.value, n.dtype);
+          break;
+        }
+        e = fromWord(t, `P[${s.paramBase + param++}]`);
+        break;
       case 'param':
         // One word per constant and param node, in node order (expr/program.ts scalarWords).
         e = fromWord(t, `P[${s.paramBase + param++}]`);
