@@ -278,6 +278,7 @@ describe('webgpu expression kernel', () => {
     [5, 7],
     [2, 1029],
     [4, 0],
+    [4100, 70],
   ] as const) {
     it(`sum and max reductions of an expression over [${outer}, ${inner}]`, async () => {
       // sum(x * y) and max(x * y) per row.

@@ -118,13 +118,15 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     for (const o of call.outputs) words.push(o.offset, o.shape.length ? o.strides[o.shape.length - 1] : 1);
     spec.paramBase = words.length;
     words.push(...pwords);
-    const size = rowThreads(inner);
+    // The reduce kernel's rule (backend.ts): a thread per row when rows are short.
+    const perRow = inner < 64 || (outer >= 4096 && inner < 1024);
+    const size = perRow ? 64 : rowThreads(inner);
     runtime.dispatch({
-      key: `expr-r|${size}|${index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}|${spec.literalConsts}`,
-      source: () => exprReduceShader(spec, reduce, index.code, size, rowWord),
+      key: `expr-r|${perRow}|${size}|${index.key}|${key}|${bindKey}|${outKey}|${spec.paramBase}|${spec.literalConsts}`,
+      source: () => exprReduceShader(spec, reduce, index.code, size, rowWord, perRow),
       bindings: b.list,
       params: u32s(words),
-      workgroups: grid(outer, maxDim),
+      workgroups: grid(perRow ? Math.ceil(outer / size) : outer, maxDim),
     });
     return;
   }

@@ -245,6 +245,7 @@ export function exprReduceShader(
   indexCode: string,
   size: number,
   rowWord: number,
+  perRow = false,
 ): string {
   const reads = Array.from({ length: s.inputs }, (_, j) => `B${s.inBinding[j]}[idx${j}]`);
   const decls = new Set<string>();
@@ -261,6 +262,10 @@ export function exprReduceShader(
     if (r.op === 'sum' && t === 'float32') {
       inits.push(`var a${k} = vec2<f32>(0.0, 0.0);`);
       folds.push(`a${k} = twoSum(a${k}, vec2<f32>(${val}, 0.0));`);
+      if (perRow) {
+        finals.push(`${out} = bitcast<u32>(sumOut(a${k}));`);
+        return;
+      }
       trees.add(wgSumTree(size));
       finals.push(`let s${k} = wgSum(a${k}, li);`, `if (li == 0u) { ${out} = bitcast<u32>(s${k}); }`);
       return;
@@ -268,14 +273,24 @@ export function exprReduceShader(
     const c = combiner(r.op, t);
     decls.add(c.fn);
     const tree = `wgRed_${r.op}_${t}`;
-    trees.add(wgReduceTree(wgslType(t), c.name, size, tree));
+    if (!perRow) trees.add(wgReduceTree(wgslType(t), c.name, size, tree));
     inits.push(`var a${k}: ${wgslType(t)} = ${c.identity};`);
     folds.push(`a${k} = ${c.name}(a${k}, ${val});`);
     // An empty int32 max/min row is core's identity (+-inf) rounded to int32: 0.
     const res =
       t === 'int32' && (r.op === 'max' || r.op === 'min') ? `select(s${k}, 0, inner == 0u)` : `s${k}`;
-    finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${out} = ${toWord(t, res)}; }`);
+    if (perRow) finals.push(`let s${k} = a${k};`, `${out} = ${toWord(t, res)};`);
+    else finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${out} = ${toWord(t, res)}; }`);
   });
+  // Short rows: one thread per row (a workgroup per row would leave most threads idle).
+  const rowCode = perRow
+    ? `let row = wgid * ${size}u + li;
+  if (row >= P[${rowWord}]) { return; }
+  let first = 0u;
+  let step = 1u;`
+    : `let row = wgid;
+  let first = li;
+  let step = ${size}u;`;
   return `${FLOAT_MATH}
 ${INT_MATH}
 ${TWO_SUM}
@@ -287,10 +302,10 @@ ${[...trees].join('\n')}
 fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
   opqZero = P[${rowWord + 2}];
-  let row = wgid;
+  ${rowCode}
   let inner = P[${rowWord + 1}];
   ${inits.join('\n  ')}
-  for (var k = li; k < inner; k += ${size}u) {
+  for (var k = first; k < inner; k += step) {
     let i = row * inner + k;
     ${indexCode}
     let r = ev(${reads.join(', ')});
