@@ -65,7 +65,7 @@ import { VExp, VSigmoid, VTanh } from './vmath';
 }
 
 /** Contiguous float32 unary; returns false when the op has no vector path. */
-function unaryRowVec(op: i32, x: usize, o: usize, n: i32): bool {
+export function unaryRowVec(op: i32, x: usize, o: usize, n: i32): bool {
   switch (op) {
     case U_NEG: unaryLoop<VNeg>(x, o, n); return true;
     case U_ABS: unaryLoop<VAbs>(x, o, n); return true;
@@ -147,7 +147,7 @@ export function unary(op: i32, dtIn: i32, dtOut: i32, desc: usize, x: usize, o: 
 }
 
 /** float32 row with out contiguous and each input contiguous or broadcast (not both broadcast). */
-function binRowVec(op: i32, a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): bool {
+export function binRowVec(op: i32, a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): bool {
   switch (op) {
     case B_ADD: binLoop<VAdd>(a, sa, b, sb, o, n); return true;
     case B_SUB: binLoop<VSub>(a, sa, b, sb, o, n); return true;

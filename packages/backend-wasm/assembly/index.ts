@@ -2,8 +2,9 @@
 export { heapBase, setThread } from './common';
 export { binary, copy, fill, gather, scatterAdd, unary, where } from './elementwise';
 export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
-export { addBias, adam, depthwise, im2colPacked, layerNorm, softmax } from './nn';
+export { addBias, depthwise, im2colPacked, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';
 export { pool2d } from './pool';
 export { gruCell, lstmCell } from './rnn';
+export { expr, exprReduce, exprTableBytes } from './expr';

@@ -1,5 +1,5 @@
 // Fused NN kernels: conv helpers (im2col into packed panels, depthwise, bias), softmax,
-// layerNorm, Adam.
+// layerNorm. (Adam runs as an expression program: see src/expr.ts.)
 
 /**
  * im2col straight into the GEMM's packed-B layout, so the column matrix is written once and
@@ -233,49 +233,5 @@ export function layerNorm(x: usize, w: usize, b: usize, o: usize, mean: usize, r
       if (b) y += load<f32>(b + q);
       store<f32>(op + q, y);
     }
-  }
-}
-
-/**
- * One Adam/AdamW step on elements [lo, hi), reproducing torch.optim.Adam(foreach=False)'s
- * float32 rounding: Python-float scalars are computed in double and rounded once, and each
- * tensor op rounds in the order ATen evaluates it (lerp_, mul_+addcmul_, sqrt/div/add_, addcdiv_).
- */
-export function adam(
-  param: usize, grad: usize, m: usize, v: usize, vmax: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, wd: f64,
-  decoupled: bool, maximize: bool, bc1: f64, bc2: f64, lo: i32, hi: i32,
-): void {
-  const negStep = <f32>(-(lr / bc1));
-  const bc2s = <f32>Math.sqrt(bc2);
-  const w1 = <f32>(1.0 - beta1);
-  const b2 = <f32>beta2;
-  const w2 = <f32>(1.0 - beta2);
-  const e = <f32>eps;
-  const wdf = <f32>wd;
-  const decay = <f32>(1.0 - lr * wd);
-  for (let i = lo; i < hi; i++) {
-    const q = <usize>i << 2;
-    let p = load<f32>(param + q);
-    let g = load<f32>(grad + q);
-    if (maximize) g = -g;
-    if (wd != 0) {
-      if (decoupled) p *= decay;
-      else g += wdf * p;
-    }
-    let mi = load<f32>(m + q);
-    mi = mi + w1 * (g - mi);
-    let vi = load<f32>(v + q) * b2;
-    vi = vi + w2 * g * g;
-    store<f32>(m + q, mi);
-    store<f32>(v + q, vi);
-    let den: f32;
-    if (vmax) {
-      const vm = Mathf.max(load<f32>(vmax + q), vi);
-      store<f32>(vmax + q, vm);
-      den = Mathf.sqrt(vm) / bc2s + e;
-    } else {
-      den = Mathf.sqrt(vi) / bc2s + e;
-    }
-    store<f32>(param + q, p + (negStep * mi) / den);
   }
 }

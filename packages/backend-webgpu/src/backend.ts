@@ -1,5 +1,4 @@
 import type {
-  AdamStepParams,
   Backend,
   BackendBuffer,
   BinaryOp,
@@ -15,17 +14,12 @@ import type {
   UnaryOp,
   View,
 } from '@layers/core';
+import { dispatchExpression } from './expr/dispatch.js';
+import type { ExprCall } from './expr/program.js';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import {
-  adamShader,
-  layerNormShader,
-  pool2dShader,
-  rnnCellShader,
-  rowThreads,
-  softmaxShader,
-} from './kernels/fused.js';
+import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import {
   conv2dShader,
@@ -91,12 +85,12 @@ export class WebGPUBackend implements Backend {
       softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
       layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),
-      adamStep: (param, grad, m, v, vmax, p) => this.adamStep(param, grad, m, v, vmax, p),
       lstmCell: (gx, gh, c, out, act, batch, hidden) =>
         this.rnnCell('lstm', gx, gh, c, out, act, batch, hidden),
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
+      expression: (p) => this.expression(p),
     };
   }
 
@@ -388,6 +382,11 @@ export class WebGPUBackend implements Backend {
 
   // ---- fused ----
 
+  /** @internal One expression program as one dispatch (see expr/dispatch.ts). */
+  expression(call: ExprCall): void {
+    dispatchExpression(this.runtime, (v) => handle(v.buffer).gpu, call);
+  }
+
   private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
     if (outer * inner === 0) return;
     const size = rowThreads(inner);
@@ -465,33 +464,6 @@ export class WebGPUBackend implements Backend {
       bindings,
       params: u32s(params),
       workgroups: grid(Math.ceil(total / WG), this.maxDim),
-    });
-  }
-
-  private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {
-    const n = param.shape.reduce((a, b) => a * b, 1);
-    if (n === 0) return;
-    const bindings = [this.bind(param, true), this.bind(m, true), this.bind(v, true), this.bind(grad)];
-    if (vmax) bindings.push(this.bind(vmax, true));
-    const params = [n, param.offset, grad.offset, m.offset, v.offset, vmax ? vmax.offset : 0];
-    const derived = [
-      p.beta1,
-      1 - p.beta1,
-      p.beta2,
-      1 - p.beta2,
-      p.eps,
-      p.weightDecay,
-      p.lr / p.biasCorrection1,
-      Math.sqrt(p.biasCorrection2),
-      1 - p.lr * p.weightDecay,
-    ];
-    for (const f of derived) params.push(f32Bits(f));
-    this.runtime.dispatch({
-      key: `adam|${p.decoupled}|${p.maximize}|${!!vmax}`,
-      source: () => adamShader(p.decoupled, p.maximize, !!vmax),
-      bindings,
-      params: u32s(params),
-      workgroups: grid(Math.ceil(n / WG), this.maxDim),
     });
   }
 }

@@ -25,7 +25,8 @@ fn erfF(x: f32) -> f32 {
   return select(-(1.0 - y), 1.0 - y, x >= 0.0);
 }`;
 
-const FLOAT_MATH = `${NAN_HELPERS}
+/** WGSL helpers of the float32 ops (NaN/Inf/-0 rules of PyTorch), shared with the expression kernel. */
+export const FLOAT_MATH = `${NAN_HELPERS}
 ${MATHLIB}
 ${ERF}
 // Non-zero by bits: SwiftShader's float != is not IEEE for NaN.
@@ -138,7 +139,8 @@ fn floorDivF(a: f32, b: f32) -> f32 {
 }
 `;
 
-const INT_MATH = `
+/** WGSL helpers of the int32 ops, shared with the expression kernel. */
+export const INT_MATH = `
 fn powI(x: i32, y: i32) -> i32 {
   if (y < 0) {
     if (x == 1) { return 1; }
@@ -170,7 +172,11 @@ fn floorDivI(a: i32, b: i32) -> i32 {
 /** WGSL expression for a unary op on `x` (already converted to the input's type). */
 export function unaryExpr(op: UnaryOp, dtype: DType): string {
   if (op === 'logicalNot') return dtype === 'float32' ? 'select(1u, 0u, nzF(x))' : 'select(0u, 1u, x == 0)';
-  if (op === 'isnan') return 'select(0u, 1u, isNan(x))';
+  if (op === 'isnan') return dtype === 'float32' ? 'select(0u, 1u, isNan(x))' : '0u';
+  // Identities on integers (core's scalar table): rounding ops on int32, and every other op
+  // on bool, whose 0/1 values neg/abs/sign/relu leave as they are after the bool rounding.
+  if (dtype === 'int32' && (op === 'floor' || op === 'ceil' || op === 'round')) return 'x';
+  if (dtype === 'bool') return 'x';
   if (dtype === 'int32') {
     switch (op) {
       case 'neg':
@@ -185,7 +191,6 @@ export function unaryExpr(op: UnaryOp, dtype: DType): string {
         throw new Error(`@layers/backend-webgpu: unary '${op}' is not defined for int32`);
     }
   }
-  if (dtype === 'bool') throw new Error(`@layers/backend-webgpu: unary '${op}' is not defined for bool`);
   switch (op) {
     case 'neg':
       return '-x';
@@ -262,7 +267,11 @@ export function binaryExpr(op: BinaryOp, dtype: DType): string {
     case 'logicalXor':
       return `select(0u, 1u, ${nzA} != ${nzB})`;
   }
-  if (dtype === 'bool') throw new Error(`@layers/backend-webgpu: binary '${op}' is not defined for bool`);
+  if (dtype === 'bool') {
+    // The int32 op on the 0/1 values, then the bool rounding (!= 0), as core's scalar table.
+    const int = binaryExpr(op, 'int32').replace(/\ba\b/g, 'i32(a)').replace(/\bb\b/g, 'i32(b)');
+    return `select(0u, 1u, (${int}) != 0)`;
+  }
   switch (op) {
     case 'add':
       return 'a + b';

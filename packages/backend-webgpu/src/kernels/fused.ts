@@ -93,52 +93,6 @@ fn main(${ENTRY_BUILTINS}) {
 }`;
 }
 
-/**
- * Adam / AdamW step, elementwise (PyTorch's single-tensor formulation, as the CPU backend).
- * Params: [n, pOff, gOff, mOff, vOff, vmaxOff, then f32 bits of beta1, 1-beta1, beta2,
- * 1-beta2, eps, weightDecay, lr/bc1, sqrt(bc2), 1-lr*wd]. The derived scalars are computed in
- * float64 on the CPU: 1 - f32(0.999) in float32 is off by 1.3e-5 relative.
- */
-export function adamShader(decoupled: boolean, maximize: boolean, amsgrad: boolean): string {
-  return `${NAN_HELPERS}
-@group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> Prm: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Mm: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Vv: array<f32>;
-@group(0) @binding(4) var<storage, read> G: array<f32>;
-${amsgrad ? '@group(0) @binding(5) var<storage, read_write> Vmax: array<f32>;' : ''}
-fn pf(i: u32) -> f32 { return bitcast<f32>(P[i]); }
-// Division and sqrt refined by one Newton step: Vulkan lets the builtins be off by ~3 ULP.
-fn divR(a: f32, b: f32) -> f32 { let q = a / b; return q + fma(-q, b, a) / b; }
-fn sqrtR(x: f32) -> f32 { if (x <= 0.0) { return sqrt(x); } let s = sqrt(x); return s + fma(-s, s, x) / (2.0 * s); }
-@compute @workgroup_size(${WG})
-fn main(${ENTRY_BUILTINS}) {
-  ${FLAT_WG}
-  let i = wgid * ${WG}u + li;
-  if (i >= P[0]) { return; }
-  let b1 = pf(6); let omb1 = pf(7); let b2 = pf(8); let omb2 = pf(9); let eps = pf(10);
-  let wd = pf(11); let stepSize = pf(12); let bc2Sqrt = pf(13); let decay = pf(14);
-  var p = Prm[P[1] + i];
-  var g = G[P[2] + i];
-  ${maximize ? 'g = -g;' : ''}
-  ${decoupled ? 'p = p * decay;' : 'g = g + wd * p;'}
-  let m = b1 * Mm[P[3] + i] + omb1 * g;
-  let v = b2 * Vv[P[4] + i] + omb2 * g * g;
-  Mm[P[3] + i] = m;
-  Vv[P[4] + i] = v;
-  ${
-    amsgrad
-      ? `let vmPrev = Vmax[P[5] + i];
-  // torch.maximum propagates NaN; plain max(NaN, v) is undefined in WGSL.
-  let vm = select(select(max(vmPrev, v), v, isNan(v)), vmPrev, isNan(vmPrev));
-  Vmax[P[5] + i] = vm;
-  let denom = divR(sqrtR(vm), bc2Sqrt) + eps;`
-      : 'let denom = divR(sqrtR(v), bc2Sqrt) + eps;'
-  }
-  Prm[P[1] + i] = p - divR(stepSize * m, denom);
-}`;
-}
-
 const LSTM_BODY = `
   let g0 = b * 4u * H + j;
   let i = sigmoidF(GX[P[2] + g0] + GH[P[3] + g0]);
@@ -164,7 +118,11 @@ const GRU_BODY = `
   O[P[5] + e] = nn + z * (S[P[4] + e] - nn);`;
 
 /**
- * One thread per (row, hidden unit) of an LSTM or GRU step; every operand contiguous. S is the
+ * One thread per (row, hidden unit) of an LSTM or GRU step; every operand contiguous. Core
+ * runs the gate arithmetic as an expression where the backend has one, so this runs only where
+ * that path is hidden. Kept because alone it still wins where the step is large (SwiftShader,
+ * best of 15: LSTM B64 H512 26.5 ms vs 29.8 ms as an expression, GRU 20.6 vs 23.9 ms; equal at
+ * B16 H128): one index per thread instead of fifteen strided views. Not measured on a real GPU. S is the
  * previous c (LSTM: out is [2][B][H] = h', c') or h (GRU: out is [B][H]); A the activated gates.
  * Params: [batch * hidden, hidden, gxOff, ghOff, sOff, outOff, actOff].
  */
