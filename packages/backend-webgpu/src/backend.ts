@@ -44,6 +44,16 @@ function handle(buf: BackendBuffer): GPUTensorBuffer {
   return buf;
 }
 
+/**
+ * Chunks per row for a two-pass reduction, or 1. Arg ops need global indices and stay in
+ * one pass; the chunk count divides the row so both passes are plain row reductions.
+ */
+function splitRows(op: ReduceOp, outer: number, inner: number): number {
+  if (op === 'argmax' || op === 'argmin' || outer >= 64 || inner < 8192) return 1;
+  for (let c = 64; c >= 2; c >>= 1) if (inner % c === 0 && outer * c <= 512) return c;
+  return 1;
+}
+
 const COMPARE_OR_LOGICAL = new Set<BinaryOp>([
   'eq',
   'ne',
@@ -280,7 +290,21 @@ export class WebGPUBackend implements Backend {
   reduce(op: ReduceOp, x: View, out: View, outer: number, inner: number): void {
     if (outer === 0) return;
     const { view: xc, temp } = this.contiguous(x);
-    const perRow = inner < 64 || (outer >= 4096 && inner < 1024);
+    const chunks = splitRows(op, outer, inner);
+    if (chunks > 1) {
+      // Few long rows would occupy a handful of workgroups: reduce chunks of every row into
+      // [outer, chunks] partials first, then those rows.
+      const part = this.runtime.allocate(outer * chunks);
+      const pv: View = { buffer: part, dtype: out.dtype, shape: [outer * chunks], strides: [1], offset: 0 };
+      this.reduce(op, xc, pv, outer * chunks, inner / chunks);
+      this.reduce(op, pv, out, outer, chunks);
+      this.runtime.release(part);
+      if (temp) this.runtime.release(temp);
+      return;
+    }
+    // One thread per row where rows are short or, on CPU adapters (where a workgroup barrier
+    // is a switch of every invocation), wherever there are rows enough to fill the threads.
+    const perRow = inner < 64 || (outer >= 4096 && inner < 1024) || (this.cpuAdapter && outer >= 64);
     const groups = perRow ? Math.ceil(outer / 64) : outer;
     this.runtime.dispatch({
       key: `red|${op}|${x.dtype}|${perRow}`,

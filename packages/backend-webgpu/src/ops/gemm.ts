@@ -77,10 +77,13 @@ function pickDirect(M: number, N: number): DirectConfigName {
   return best;
 }
 
-/** K slices for split-K: enough to fill the device when the output alone cannot. */
+/**
+ * K slices for split-K: enough (up to 512, each at least 64 long) that the product fills
+ * the device when its output alone gives few blocks.
+ */
 function splitCount(blocks: number, K: number): number {
   if (K < 1024 || blocks >= 256) return 1;
-  return Math.max(1, Math.min(64, Math.floor(K / 256), Math.ceil(512 / blocks)));
+  return Math.max(1, Math.min(512, Math.floor(K / 64), Math.ceil(4096 / blocks)));
 }
 
 interface MatmulDims {

@@ -19,7 +19,12 @@ export function scratch(
       usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     }),
   );
-  return { bufs, destroy: () => bufs.forEach((b) => b.destroy()) };
+  return {
+    bufs,
+    destroy: () => {
+      for (const b of bufs) b.destroy();
+    },
+  };
 }
 
 /** Device milliseconds of running `specs` in order once. */
