@@ -21,19 +21,12 @@ import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/comm
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
 import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
-import {
-  conv2dShader,
-  GEMM_CONFIGS,
-  type GemmConfigName,
-  matmulLayout,
-  matmulNaiveShader,
-  matmulShader,
-  pickGemmConfig,
-} from './kernels/matmul.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
+import { conv2dOp, type GemmContext, matmulOp } from './ops/gemm.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
+import { adapterKey, isCpuAdapter, Tuner, type TuningOptions, type TuningTable } from './tuning/tuner.js';
 
 const prefix = '@layers/backend-webgpu';
 
@@ -43,6 +36,16 @@ function handle(buf: BackendBuffer): GPUTensorBuffer {
   }
   if (buf.released) throw new Error(`${prefix}: use of a released buffer`);
   return buf;
+}
+
+/**
+ * Chunks per row for a two-pass reduction, or 1. Arg ops need global indices and stay in
+ * one pass; the chunk count divides the row so both passes are plain row reductions.
+ */
+function splitRows(op: ReduceOp, outer: number, inner: number): number {
+  if (op === 'argmax' || op === 'argmin' || outer >= 64 || inner < 8192) return 1;
+  for (let c = 64; c >= 2; c >>= 1) if (inner % c === 0 && outer * c <= 512) return c;
+  return 1;
 }
 
 const COMPARE_OR_LOGICAL = new Set<BinaryOp>([
@@ -69,8 +72,13 @@ export class WebGPUBackend implements Backend {
   readonly runtime: Runtime;
   /** Device timing for core's profile(), through timestamp queries where the adapter has them. */
   readonly profiling: DeviceProfiling = { start: () => this.runtime.startTimer() };
-  /** Forces one GEMM tile shape for matmul/conv2d (tests and tuning); null picks by shape. */
-  gemmOverride: GemmConfigName | null = null;
+  /**
+   * Forces one matmul/conv2d variant (tests; names in ops/gemm.ts, e.g. 't:large', 'd:d4x4');
+   * null lets the tuning table or the heuristic pick.
+   */
+  gemmOverride: string | null = null;
+  private readonly tuner: Tuner;
+  private readonly cpuAdapter: boolean;
 
   constructor(
     /** The device the kernels run on. */
@@ -78,8 +86,13 @@ export class WebGPUBackend implements Backend {
     subgroups: boolean,
     /** Holds the Node `webgpu` instance so it outlives every use of the device. */
     readonly instance: GPU | null = null,
+    /** Tuning options and the adapter's identity (default: the device's adapterInfo). */
+    tuning: TuningOptions & { info?: GPUAdapterInfo | null } = {},
   ) {
     this.runtime = new Runtime(device, subgroups);
+    const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
+    this.cpuAdapter = isCpuAdapter(info);
+    this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
       softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
@@ -91,6 +104,34 @@ export class WebGPUBackend implements Backend {
         this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
       expression: (p) => this.expression(p),
+    };
+  }
+
+  /**
+   * The kernel tuning table (this adapter's measured choices, plus entries preloaded for
+   * other adapters): persist it (it is plain JSON) and pass it back as
+   * `createWebGPUBackend({ tuning: { table } })` so a later session does not tune again.
+   */
+  tuning(): TuningTable {
+    return this.tuner.table();
+  }
+
+  /** Resolves once the autotuning jobs started so far have finished (they run in the background). */
+  tuningSettled(): Promise<void> {
+    return this.tuner.settled();
+  }
+
+  /** This adapter's key in the tuning table (vendor, architecture, device, limits). */
+  get adapterKey(): string {
+    return this.tuner.adapterKey;
+  }
+
+  private get gemm(): GemmContext {
+    return {
+      runtime: this.runtime,
+      tuner: this.tuner,
+      cpuAdapter: this.cpuAdapter,
+      override: this.gemmOverride,
     };
   }
 
@@ -243,7 +284,21 @@ export class WebGPUBackend implements Backend {
   reduce(op: ReduceOp, x: View, out: View, outer: number, inner: number): void {
     if (outer === 0) return;
     const { view: xc, temp } = this.contiguous(x);
-    const perRow = inner < 64 || (outer >= 4096 && inner < 1024);
+    const chunks = splitRows(op, outer, inner);
+    if (chunks > 1) {
+      // Few long rows would occupy a handful of workgroups: reduce chunks of every row into
+      // [outer, chunks] partials first, then those rows.
+      const part = this.runtime.allocate(outer * chunks);
+      const pv: View = { buffer: part, dtype: out.dtype, shape: [outer * chunks], strides: [1], offset: 0 };
+      this.reduce(op, xc, pv, outer * chunks, inner / chunks);
+      this.reduce(op, pv, out, outer, chunks);
+      this.runtime.release(part);
+      if (temp) this.runtime.release(temp);
+      return;
+    }
+    // One thread per row where rows are short or, on CPU adapters (where a workgroup barrier
+    // is a switch of every invocation), wherever there are rows enough to fill the threads.
+    const perRow = inner < 64 || (outer >= 4096 && inner < 1024) || (this.cpuAdapter && outer >= 64);
     const groups = perRow ? Math.ceil(outer / 64) : outer;
     this.runtime.dispatch({
       key: `red|${op}|${x.dtype}|${perRow}`,
@@ -265,71 +320,14 @@ export class WebGPUBackend implements Backend {
       this.fill(out, 0);
       return;
     }
-    const base = [B, M, N, K];
-    const strides = [
-      a.offset,
-      a.strides[0],
-      a.strides[1],
-      a.strides[2],
-      b.offset,
-      b.strides[0],
-      b.strides[1],
-    ];
-    strides.push(b.strides[2], out.offset);
-    const bindings = [this.bind(out, true), this.bind(a), this.bind(b)];
-    // Skinny products (matrix-vector) would leave most of a 64x64 tile idle.
-    if (M * N <= 4096 || M < 8 || N < 8) {
-      this.runtime.dispatch({
-        key: 'mm-naive',
-        source: matmulNaiveShader,
-        bindings,
-        params: u32s([...base, 0, ...strides]),
-        workgroups: grid(Math.ceil((B * M * N) / 64), this.maxDim),
-      });
-      return;
-    }
-    const name = this.gemmOverride ?? pickGemmConfig(B, M, N);
-    const cfg = GEMM_CONFIGS[name];
-    const layout = matmulLayout(a.strides[1], a.strides[2], b.strides[1], b.strides[2]);
-    const gx = Math.ceil(N / cfg.bn);
-    const gy = Math.ceil(M / cfg.bm);
-    if (gx > this.maxDim || gy > this.maxDim) throw new Error(`${prefix}: matmul too large for one dispatch`);
-    for (let b0 = 0; b0 < B; b0 += this.maxDim) {
-      const nb = Math.min(this.maxDim, B - b0);
-      this.runtime.dispatch({
-        key: `mm|${name}|${layout.aFast}${layout.bFast}`,
-        source: () => matmulShader(cfg, layout),
-        bindings,
-        params: u32s([...base, b0, ...strides]),
-        workgroups: [gx, gy, nb],
-      });
-    }
+    matmulOp(this.gemm, a, b, out, (v) => handle(v.buffer).gpu);
   }
 
   private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-    const [N, C, H, W] = x.shape;
-    const [O, , KH, KW] = w.shape;
-    const [, , OH, OW] = out.shape;
-    const g = p.groups;
-    if (N * O * OH * OW === 0) return;
+    if (out.shape.reduce((a, b) => a * b, 1) === 0) return;
     const xc = this.contiguous(x);
     const wc = this.contiguous(w);
-    const params = [N, C, H, W, O, KH, KW, OH, OW, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], g];
-    params.push(xc.view.offset, wc.view.offset, bias ? bias.offset : 0, out.offset);
-    const bindings = [this.bind(out, true), this.bind(xc.view), this.bind(wc.view)];
-    if (bias) bindings.push(this.bind(bias));
-    const name = this.gemmOverride ?? pickGemmConfig(g, O / g, N * OH * OW);
-    const cfg = GEMM_CONFIGS[name];
-    const gx = Math.ceil((N * OH * OW) / cfg.bn);
-    const gy = Math.ceil(O / g / cfg.bm);
-    if (gx > this.maxDim || g > this.maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
-    this.runtime.dispatch({
-      key: `conv|${!!bias}|${name}`,
-      source: () => conv2dShader(!!bias, cfg),
-      bindings,
-      params: u32s(params),
-      workgroups: [gx, gy, g],
-    });
+    conv2dOp(this.gemm, xc.view, wc.view, bias, out, p, (v) => handle(v.buffer).gpu);
     if (xc.temp) this.runtime.release(xc.temp);
     if (wc.temp) this.runtime.release(wc.temp);
   }
@@ -486,5 +484,6 @@ export class WebGPUBackend implements Backend {
  */
 export async function createWebGPUBackend(opts: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
   const got = await acquireDevice(opts);
-  return new WebGPUBackend(got.device, got.subgroups, got.instance);
+  const info = got.adapter?.info ?? null;
+  return new WebGPUBackend(got.device, got.subgroups, got.instance, { ...opts.tuning, info });
 }

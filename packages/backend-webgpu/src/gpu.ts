@@ -5,6 +5,8 @@
  * if someone copied the `webgpu` package's globals onto globalThis; we must not depend on that.
  */
 
+import type { TuningOptions } from './tuning/tuner.js';
+
 export const BufferUsage = {
   MAP_READ: 0x1,
   MAP_WRITE: 0x2,
@@ -31,6 +33,11 @@ export interface WebGPUBackendOptions {
    * NaN behaviour, so reductions use compensated shared-memory trees on every device.
    */
   subgroups?: boolean;
+  /**
+   * Kernel autotuning: on by default; `{ autotune: false }` uses the deterministic heuristic,
+   * `{ table }` preloads a table saved from `backend.tuning()`.
+   */
+  tuning?: TuningOptions;
 }
 
 export interface AcquiredDevice {

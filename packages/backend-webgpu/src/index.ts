@@ -3,3 +3,4 @@
 export { createWebGPUBackend, WebGPUBackend } from './backend.js';
 export type { WebGPUBackendOptions } from './gpu.js';
 export type { PoolStats } from './pool.js';
+export type { TuningOptions, TuningTable } from './tuning/tuner.js';

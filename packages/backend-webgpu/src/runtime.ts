@@ -27,12 +27,18 @@ const ARENA_BYTES = 256 * 1024;
  * Bytes of the arena each dispatch's params binding spans. Binding 0 uses a dynamic offset so
  * one bind group serves every dispatch on the same buffers (bind groups are cached), hence one
  * fixed window size; the largest params (rank-8 indexing of 4 views) are ~180 bytes.
+ * @internal
  */
-const PARAM_WINDOW = 1024;
+export const PARAM_WINDOW = 1024;
 /** Cached bind groups before the cache is dropped (entries pin buffers the pool may free). */
 const BIND_GROUP_CACHE = 2048;
 
 const prefix = '@layers/backend-webgpu';
+
+/** @internal Layout signature of a dispatch: the params binding, then r/w per binding. */
+export function signature(bindings: readonly Binding[]): string {
+  return `r${bindings.map((b) => (b.write ? 'w' : 'r')).join('')}`;
+}
 
 /**
  * Owns the device: pipeline cache, batched command encoding, the per-dispatch params arena,
@@ -42,6 +48,7 @@ export class Runtime {
   readonly pool: BufferPool;
   readonly limits: GPUSupportedLimits;
   private pipelines = new Map<string, GPUComputePipeline>();
+  private compiling = new Map<string, Promise<GPUComputePipeline>>();
   private layouts = new Map<string, GPUBindGroupLayout>();
   private bindGroups = new Map<string, GPUBindGroup>();
   private bufferIds = new WeakMap<GPUBuffer, number>();
@@ -160,7 +167,8 @@ export class Runtime {
     }
   }
 
-  private layoutFor(sig: string): GPUBindGroupLayout {
+  /** @internal Bind group layout of a binding signature ('r' params, then 'r'/'w' per binding). */
+  layoutFor(sig: string): GPUBindGroupLayout {
     let layout = this.layouts.get(sig);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [];
@@ -180,17 +188,41 @@ export class Runtime {
     return layout;
   }
 
+  private pipelineDescriptor(spec: DispatchSpec, sig: string): GPUComputePipelineDescriptor {
+    const module = this.device.createShaderModule({ code: spec.source() });
+    return {
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layoutFor(sig)] }),
+      compute: { module, entryPoint: 'main' },
+    };
+  }
+
   private pipelineFor(spec: DispatchSpec, sig: string): GPUComputePipeline {
     const key = `${sig}|${spec.key}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const code = spec.source();
-      const module = this.device.createShaderModule({ code });
-      p = this.device.createComputePipeline({
-        layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layoutFor(sig)] }),
-        compute: { module, entryPoint: 'main' },
-      });
+      p = this.device.createComputePipeline(this.pipelineDescriptor(spec, sig));
       this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * @internal The pipeline of `spec`, compiled off the calling thread
+   * (createComputePipelineAsync) and cached, so a later dispatch of it does not compile.
+   */
+  compile(spec: DispatchSpec): Promise<GPUComputePipeline> {
+    const sig = signature(spec.bindings);
+    const key = `${sig}|${spec.key}`;
+    const have = this.pipelines.get(key);
+    if (have) return Promise.resolve(have);
+    let p = this.compiling.get(key);
+    if (!p) {
+      p = this.device.createComputePipelineAsync(this.pipelineDescriptor(spec, sig)).then((pl) => {
+        this.pipelines.set(key, pl);
+        this.compiling.delete(key);
+        return pl;
+      });
+      this.compiling.set(key, p);
     }
     return p;
   }
@@ -248,7 +280,7 @@ export class Runtime {
       return t.gpu;
     });
 
-    const sig = `r${spec.bindings.map((b) => (b.write ? 'w' : 'r')).join('')}`;
+    const sig = signature(spec.bindings);
     const encoder = this.getEncoder();
     const pipeline = this.pipelineFor(spec, sig);
     const bindGroup = this.bindGroupFor(sig, buffers);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index.js';
-import { GEMM_CONFIGS, type GemmConfigName } from '../src/kernels/matmul.js';
+import { CONV_VARIANTS, MATMUL_VARIANTS } from '../src/ops/gemm.js';
 import { empty, expectClose, f32, makeBackend, read, seq, tensor, view } from './helpers.js';
 
 let be: WebGPUBackend;
@@ -78,37 +78,45 @@ describe('matmul', () => {
     );
     expectClose(await read(be, out), exp, 1e-4, 1e-4);
   });
-  // Every tile shape with every load layout (row-major / transposed A and B), sizes that leave
-  // partial tiles on every edge and a K that is not a multiple of any BK.
-  for (const name of Object.keys(GEMM_CONFIGS) as GemmConfigName[]) {
-    for (const aT of [false, true]) {
-      for (const bT of [false, true]) {
-        it(`tile ${name}, A ${aT ? 'transposed' : 'row-major'}, B ${bT ? 'transposed' : 'row-major'}`, async () => {
-          const [B, M, K, N] = [2, 131, 37, 133];
-          const av = seq(B * M * K, 8).map(f32);
-          const bv = seq(B * K * N, 9).map(f32);
-          const a = tensor(be, 'float32', [B * M * K], av);
-          const b = tensor(be, 'float32', [B * K * N], bv);
-          // Element (i, m, k) of A at i*M*K + (aT ? k*M + m : m*K + k); likewise B.
-          const aView = view(a, [B, M, K], aT ? [M * K, 1, M] : [M * K, K, 1]);
-          const bView = view(b, [B, K, N], bT ? [K * N, 1, K] : [K * N, N, 1]);
-          const out = empty(be, 'float32', [B, M, N]);
-          be.gemmOverride = name;
-          try {
-            be.matmul(aView, bView, out);
-          } finally {
-            be.gemmOverride = null;
-          }
-          const exp = refMatmul(
-            B,
-            M,
-            K,
-            N,
-            (i, m, k) => av[i * M * K + (aT ? k * M + m : m * K + k)],
-            (i, k, n) => bv[i * K * N + (bT ? n * K + k : k * N + n)],
-          );
-          expectClose(await read(be, out), exp, 1e-4, 1e-4);
-        });
+  // Every variant (tiles, direct blocks, split-K) with every load layout, sizes that leave
+  // partial blocks on every edge and a K that is not a multiple of any BK; then a skinny
+  // product with a long K, where the ':s' variants really split K.
+  const shapes: [number, number, number, number][] = [
+    [2, 131, 37, 133],
+    [2, 20, 1500, 30],
+  ];
+  for (const [B, M, K, N] of shapes) {
+    for (const name of MATMUL_VARIANTS) {
+      for (const aT of [false, true]) {
+        for (const bT of [false, true]) {
+          it(`${B}x${M}x${K}x${N} variant ${name}, A ${aT ? 'transposed' : 'row-major'}, B ${bT ? 'transposed' : 'row-major'}`, async () => {
+            const av = seq(B * M * K, 8).map(f32);
+            const bv = seq(B * K * N, 9).map(f32);
+            const a = tensor(be, 'float32', [B * M * K], av);
+            const b = tensor(be, 'float32', [B * K * N], bv);
+            // Element (i, m, k) of A at i*M*K + (aT ? k*M + m : m*K + k); likewise B.
+            const aView = view(a, [B, M, K], aT ? [M * K, 1, M] : [M * K, K, 1]);
+            const bView = view(b, [B, K, N], bT ? [K * N, 1, K] : [K * N, N, 1]);
+            const out = empty(be, 'float32', [B, M, N]);
+            be.gemmOverride = name;
+            try {
+              be.matmul(aView, bView, out);
+            } finally {
+              be.gemmOverride = null;
+            }
+            const exp = refMatmul(
+              B,
+              M,
+              K,
+              N,
+              (i, m, k) => av[i * M * K + (aT ? k * M + m : m * K + k)],
+              (i, k, n) => bv[i * K * N + (bT ? n * K + k : k * N + n)],
+            );
+            // float32 accumulation over K terms: the bound grows with K.
+            const tol = K > 1000 ? 1e-3 : 1e-4;
+            expectClose(await read(be, out), exp, tol, tol);
+          });
+        }
       }
     }
   }
@@ -160,10 +168,10 @@ describe('conv2d (implicit GEMM)', () => {
     { x: [3, 8, 5, 5], w: [70, 8, 1, 1], stride: [1, 1], dil: [1, 1], groups: 1, bias: true },
     { x: [1, 6, 6, 6], w: [6, 1, 3, 3], stride: [1, 2], dil: [2, 1], groups: 6, bias: true },
   ] as const;
-  const tiles: (GemmConfigName | null)[] = [null, ...(Object.keys(GEMM_CONFIGS) as GemmConfigName[])];
-  for (const [ci, c] of cases.entries()) {
-    // The first case under every tile shape; the others with the shape the backend picks.
-    for (const tile of ci === 0 ? tiles : [null]) {
+  const variants: (string | null)[] = [null, ...CONV_VARIANTS];
+  for (const c of cases) {
+    // Every case under every variant, and with the one the backend picks.
+    for (const tile of variants) {
       it(`x ${c.x.join('x')} w ${c.w.join('x')} stride ${c.stride} dilation ${c.dil} groups ${c.groups}${tile ? ` tile ${tile}` : ''}`, async () => {
         const xs: number[] = [...c.x];
         const ws: number[] = [...c.w];
