@@ -68,26 +68,35 @@ export function lstmStep(gx: Tensor, gh: Tensor, c: Tensor, kernel: LstmCellKern
     return [o.mul(c1.tanh()), c1];
   }
   const { state: sc, out, act } = runCell(kernel, gx, gh, c, [2, B, H], 4);
-  const y = attach(out, 'lstmCell', [gx, gh, c], [act, sc, out], (grad, [a, cPrev, o]) => {
-    const gH = grad.select(0, 0);
-    const gC = grad.select(0, 1);
-    const i = a.narrow(1, 0, H);
-    const f = a.narrow(1, H, H);
-    const g = a.narrow(1, 2 * H, H);
-    const og = a.narrow(1, 3 * H, H);
-    const tc = o.select(0, 1).tanh();
-    const dC = gC.add(throughTanh(gH.mul(og), tc));
-    const dPre = cat(
-      [
-        throughSigmoid(dC.mul(g), i),
-        throughSigmoid(dC.mul(cPrev), f),
-        throughTanh(dC.mul(i), g),
-        throughSigmoid(gH.mul(tc), og),
-      ],
-      1,
-    );
-    return [dPre, dPre, dC.mul(f)];
-  });
+  const y = attach(
+    out,
+    'lstmCell',
+    [gx, gh, c],
+    [act, sc, out],
+    (grad, [a, cPrev, o]) => {
+      const gH = grad.select(0, 0);
+      const gC = grad.select(0, 1);
+      const i = a.narrow(1, 0, H);
+      const f = a.narrow(1, H, H);
+      const g = a.narrow(1, 2 * H, H);
+      const og = a.narrow(1, 3 * H, H);
+      const tc = o.select(0, 1).tanh();
+      const dC = gC.add(throughTanh(gH.mul(og), tc));
+      const dPre = cat(
+        [
+          throughSigmoid(dC.mul(g), i),
+          throughSigmoid(dC.mul(cPrev), f),
+          throughTanh(dC.mul(i), g),
+          throughSigmoid(gH.mul(tc), og),
+        ],
+        1,
+      );
+      return [dPre, dPre, dC.mul(f)];
+      // The formula reads the kernel's activations, which carry no graph: a second backward
+      // through it is refused (naming lstmCell) rather than silently missing terms.
+    },
+    { twice: false },
+  );
   return [y.select(0, 0), y.select(0, 1)];
 }
 
@@ -112,13 +121,20 @@ export function gruStep(gx: Tensor, gh: Tensor, h: Tensor, kernel: GruCellKernel
     return n.add(z.mul(h.sub(n)));
   }
   const { gh: sh, state: sp, out, act } = runCell(kernel, gx, gh, h, [B, H], 3);
-  return attach(out, 'gruCell', [gx, gh, h], [act, sh, sp], (grad, [a, ghs, hPrev]) => {
-    const r = a.narrow(1, 0, H);
-    const z = a.narrow(1, H, H);
-    const n = a.narrow(1, 2 * H, H);
-    const dN = throughTanh(grad.sub(grad.mul(z)), n);
-    const dR = throughSigmoid(dN.mul(ghs.narrow(1, 2 * H, H)), r);
-    const dZ = throughSigmoid(grad.mul(hPrev.sub(n)), z);
-    return [cat([dR, dZ, dN], 1), cat([dR, dZ, dN.mul(r)], 1), grad.mul(z)];
-  });
+  return attach(
+    out,
+    'gruCell',
+    [gx, gh, h],
+    [act, sh, sp],
+    (grad, [a, ghs, hPrev]) => {
+      const r = a.narrow(1, 0, H);
+      const z = a.narrow(1, H, H);
+      const n = a.narrow(1, 2 * H, H);
+      const dN = throughTanh(grad.sub(grad.mul(z)), n);
+      const dR = throughSigmoid(dN.mul(ghs.narrow(1, 2 * H, H)), r);
+      const dZ = throughSigmoid(grad.mul(hPrev.sub(n)), z);
+      return [cat([dR, dZ, dN], 1), cat([dR, dZ, dN.mul(r)], 1), grad.mul(z)];
+    },
+    { twice: false },
+  );
 }
