@@ -109,9 +109,12 @@ export function attach(
   return out;
 }
 
-/** @internal A handle on `t`'s memory that carries `edge` as its gradFn (or none). */
+/**
+ * @internal A handle on `t`'s memory that carries `edge` as its gradFn (or none). Tracked by
+ * the open tidy scope like an op's result, so a backward's temporaries are freed with it.
+ */
 export function wired(t: Tensor, edge: Node | null): Tensor {
-  const a = t._alias();
+  const a = t._alias(true);
   if (edge) a._setNode(edge);
   return a;
 }

@@ -234,10 +234,13 @@ export class Tensor {
   [Symbol.dispose](): void {
     this.dispose();
   }
-  /** @internal A new untracked handle on the same storage and layout, without grad. */
-  _alias(): Tensor {
+  /**
+   * @internal A new handle on the same storage and layout, without grad: untracked (for
+   * autograd's saved tensors), or `track`ed by the open tidy scope like any op's result.
+   */
+  _alias(track = false): Tensor {
     this._check('backward');
-    return new Tensor(this._h.storage, this.shape, this.strides, this.offset, false);
+    return new Tensor(this._h.storage, this.shape, this.strides, this.offset, track);
   }
   /** @internal A contiguous copy, outside autograd. */
   contiguousCopy(): Tensor {
