@@ -1,6 +1,7 @@
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { accumulateLeaf, accumulateNonLeaf } from './accumulate.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { attach, type Node, sameHandle, wired } from './node.js';
 
@@ -61,8 +62,9 @@ export function runPass(p: Pass): (Tensor | null)[] {
           if (!goOn) continue;
         }
         if (node.leaf) {
+          // With targets, a leaf that is not one of them keeps its .grad as it was.
           if (!p.targets) accumulateLeaf(node.leaf, g, p.createGraph);
-          else if (!hits) g.dispose();
+          else g.dispose();
           continue;
         }
         if (needed && !needed.has(node)) {
@@ -236,45 +238,6 @@ function topoOrder(starts: readonly Node[]): Node[] {
     }
   }
   return post.reverse();
-}
-
-function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  if (!shapeEqual(g.shape, leaf.shape)) {
-    g.dispose();
-    throw new Error(
-      `backward: internal error, gradient of shape ${fmtShape(g.shape)} for a leaf of shape ${fmtShape(leaf.shape)}`,
-    );
-  }
-  const existing = leaf.grad;
-  if (existing) {
-    // In place only when neither side is part of a graph (PyTorch's AccumulateGrad: with
-    // create_graph, grad = grad + new, so the old gradient's graph stays intact).
-    if (!createGraph && !existing.requiresGrad && !g.requiresGrad) {
-      existing._addInPlace(g);
-      g.dispose();
-    } else {
-      leaf.grad = (createGraph ? enableGrad : noGrad)(() => existing.add(g));
-      g.dispose();
-    }
-    return;
-  }
-  // The gradient must own its memory: later backward calls accumulate into it in place.
-  if (g._ownsStorage() || g.requiresGrad) leaf.grad = g;
-  else {
-    leaf.grad = g.contiguousCopy();
-    g.dispose();
-  }
-}
-
-/** backward(inputs=[t]) for a non-leaf t: its `.grad` gets the gradient (PyTorch retains it). */
-function accumulateNonLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
-  const existing = t.grad;
-  if (!existing) {
-    t.grad = g;
-    return;
-  }
-  t.grad = (createGraph ? enableGrad : noGrad)(() => existing.add(g));
-  g.dispose();
 }
 
 /** `tensor.backward(grad, { retainGraph })`: accumulate into every leaf's `.grad`. */
