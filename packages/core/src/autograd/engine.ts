@@ -100,20 +100,20 @@ function step(node: Node, g: Tensor, pending: Map<Node, Tensor>, p: Pass, needed
   // rather than leaving them to the garbage collector (which a training loop may not
   // give a turn for thousands of steps).
   const grads = tidy(() => gradsOf(node, g, p.createGraph));
+  // The same tensor may be returned for two inputs (add) or be g itself: a new handle (in
+  // the same place of the graph) for each further consumer. Handles are all taken before
+  // any is summed into pending (which consumes it).
   const handed = new Set<Tensor>();
+  const routed: [Node, Tensor][] = [];
   node.inputs.forEach((input, i) => {
-    let gi = grads[i] ?? null;
-    if (!input || !gi || (needed && !needed.has(input))) {
-      if (gi && gi !== g && !handed.has(gi)) gi.dispose();
-      return;
-    }
-    // The same tensor may be returned for two inputs (add) or be g itself: a new handle
-    // (in the same place of the graph) so each consumer owns its own.
-    if (gi === g || handed.has(gi)) gi = sameHandle(gi);
+    const gi = grads[i];
+    if (!input || !gi || (needed && !needed.has(input))) return;
+    routed.push([input, gi === g || handed.has(gi) ? sameHandle(gi) : gi]);
     handed.add(gi);
-    addTo(pending, input, gi);
   });
+  for (const gi of new Set(grads)) if (gi && gi !== g && !handed.has(gi)) gi.dispose();
   g.dispose();
+  for (const [input, gi] of routed) addTo(pending, input, gi);
   if (!p.retainGraph) node.releaseSaved();
 }
 
@@ -132,7 +132,7 @@ function gradsOf(node: Node, g: Tensor, createGraph: boolean): (Tensor | null)[]
       gi && gi !== g ? attach(gi, `${node.name}Backward`, deps, [], refuse(node.name)) : gi,
     );
   }
-  const grads = node.backwardFn!(g, saved);
+  const grads = node.backwardFn!(g, saved, node.inputs);
   if (g.requiresGrad) {
     // A gradient is linear in g: one that lost g's graph went through a raw kernel and its
     // own derivative would be a silent zero. Refuse when something differentiates it.

@@ -1,8 +1,16 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
-/** Computes the gradients of a node's inputs from the gradient of its output. */
-export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
+/**
+ * Computes the gradients of a node's inputs from the gradient of its output. With createGraph
+ * it also gets the node's input edges, for a formula that must wire a kernel's intermediate
+ * back into the graph ({@link attachTo}).
+ */
+export type BackwardFn = (
+  grad: Tensor,
+  saved: readonly Tensor[],
+  edges?: readonly (Node | null)[],
+) => (Tensor | null)[];
 
 /** Marks a saved tensor that is the node's own output (its edge is the node itself). */
 const SELF: unique symbol = Symbol('self');
@@ -95,6 +103,23 @@ export function attach(
 ): Tensor {
   if (!needsGrad(...inputs)) return out;
   const edges = inputs.map((t) => (t?.requiresGrad ? t._gradEdge() : null));
+  return attachTo(out, name, edges, save, backwardFn, opts);
+}
+
+/**
+ * @internal Record `out` as computed from the graph positions `edges` (rather than from
+ * tensors, as {@link attach}): for a fused kernel's saved intermediate (LSTM gates), wired
+ * back into the graph during a createGraph backward so its formula differentiates through it.
+ */
+export function attachTo(
+  out: Tensor,
+  name: string,
+  edges: readonly (Node | null)[],
+  save: readonly Tensor[],
+  backwardFn: BackwardFn,
+  opts: AttachOptions = {},
+): Tensor {
+  if (!edges.some((e) => e)) return out;
   const savedEdges = save.map((t) => (t === out ? SELF : t.requiresGrad ? t._gradEdge() : null));
   const node = new Node(
     name,
