@@ -5,6 +5,7 @@
 import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { autogradBehaviour } from './behaviour/autograd.js';
+import { autogradHigherBehaviour } from './behaviour/autograd-higher.js';
 import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
 import { differentialBehaviour } from './behaviour/differential.js';
@@ -151,6 +152,7 @@ export function describeConformance(
 
     describe('behaviour', () => {
       autogradBehaviour(ctx);
+      autogradHigherBehaviour(ctx);
       memoryBehaviour(ctx);
       readbackBehaviour(ctx);
       randomBehaviour(ctx);

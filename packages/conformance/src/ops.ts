@@ -9,6 +9,7 @@ import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
 import { SEQ_OPS } from './nn/seq.js';
+import { GRAD2, grad2, HIGHER_ORDER_OPS, innerCase } from './ops/higher-order.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
 
 /** A decoded fixture input as an op function receives it. */
@@ -185,6 +186,14 @@ Object.assign(OPS, SEQ_OPS);
 Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, TENSOR_OPS);
 Object.assign(OPS, CONV_OPS);
+Object.assign(OPS, HIGHER_ORDER_OPS);
+
+/** The mapping of a fixture op; `grad2.<op>` differentiates `<op>`'s mapping twice. */
+export function lookupOp(op: string): OpFn | undefined {
+  if (OPS[op] || !op.startsWith(GRAD2)) return OPS[op];
+  const inner = OPS[op.slice(GRAD2.length)];
+  return inner && grad2(inner);
+}
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */
 export function registerOps(table: Record<string, OpFn>): void {
@@ -200,6 +209,7 @@ const maxDimOps = new Set(['matmul', 'mm', 'bmm', 'mlp']);
  * (broadcasting, whose gradients are sums).
  */
 export function accumulation(c: FixtureCase): number {
+  if (c.op.startsWith(GRAD2) && c.attrs.outShapes) return accumulation(innerCase(c));
   const ins = c.inputs.flatMap((x) =>
     isEncodedTensor(x) ? [x] : x && typeof x === 'object' && 'tensors' in x ? x.tensors : [],
   );

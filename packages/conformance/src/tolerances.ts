@@ -20,6 +20,7 @@
  */
 
 import { BASIC_TOLERANCES } from './nn/basic.js';
+import { GRAD2, HIGHER_ORDER_TOLERANCES, secondOrder } from './ops/higher-order.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
@@ -137,6 +138,7 @@ const expandOps = ['expand', 'expandAs'];
 export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...BASIC_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,
+  ...HIGHER_ORDER_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   ...Object.fromEntries(expandOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   // one rounding each; gradients of broadcast operands are sums (perK via accum)
@@ -276,6 +278,12 @@ export function toleranceFor(
   op: string,
   kind: 'float32' | 'int32' | 'bool' | 'grad',
 ): Tolerance {
+  // grad2.<op> (autograd-higher) compares <op>'s first derivative, then its second.
+  if (!table[op] && op.startsWith(GRAD2)) {
+    const first = toleranceFor(table, op.slice(GRAD2.length), 'grad');
+    if (kind === 'float32') return first;
+    if (kind === 'grad') return secondOrder(first);
+  }
   const entry = table[op] ?? UNKNOWN;
   const explicit = entry[kind];
   if (explicit) return explicit;

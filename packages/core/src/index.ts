@@ -5,8 +5,13 @@
  * @packageDocumentation
  */
 
+export type { BackwardOptions, GradOptions } from './autograd/grad.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './autograd/gradcheck.js';
+export type { GradgradcheckOptions } from './autograd/gradgradcheck.js';
+export { gradgradcheck } from './autograd/gradgradcheck.js';
+/** torch.autograd: `autograd.grad` (gradients without touching `.grad`), `gradcheck`, `gradgradcheck`. */
+export * as autograd from './autograd/namespace.js';
 export type {
   AdamStepParams,
   Backend,

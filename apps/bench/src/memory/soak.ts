@@ -1,5 +1,5 @@
 /**
- * pnpm --filter @layers/bench soak [--backend cpu|wasm|webgpu] [--model cnn|lstm] [--steps N]
+ * pnpm --filter @layers/bench soak [--backend cpu|wasm|webgpu] [--model cnn|lstm|gp] [--steps N]
  *
  * The training loop a PyTorch user writes: no tidy, no dispose, no forced GC, a readback of
  * the loss every 50 steps. Prints RSS, live tensors and live bytes every `--every` steps, so

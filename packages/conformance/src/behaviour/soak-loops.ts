@@ -5,8 +5,8 @@
  */
 import * as L from '@layers/core';
 
-/** Which model the loop trains. */
-export type SoakModel = 'cnn' | 'lstm';
+/** Which model the loop trains ('gp': a critic with a gradient penalty, through createGraph). */
+export type SoakModel = 'cnn' | 'lstm' | 'gp';
 
 /** Loop sizes; the defaults are the soak's. */
 export interface SoakOptions {
@@ -23,6 +23,7 @@ export interface SoakOptions {
 export function buildSoakLoop(model: SoakModel, opts: SoakOptions = {}): () => L.Tensor {
   const { nn, optim } = L;
   const batch = opts.batch ?? 16;
+  if (model === 'gp') return gradientPenaltyLoop(batch);
   let forward: (x: L.Tensor) => L.Tensor;
   let params: L.Tensor[];
   let input: () => L.Tensor;
@@ -63,8 +64,36 @@ export function buildSoakLoop(model: SoakModel, opts: SoakOptions = {}): () => L
   };
 }
 
+/**
+ * A WGAN-GP style critic step: Linear, LayerNorm, GELU, Linear on 8 features; the loss adds
+ * 10 (||d critic / d x|| - 1)^2, so every backward runs through a graph built by a backward
+ * with createGraph. Adam, as such critics are trained.
+ */
+function gradientPenaltyLoop(batch: number): () => L.Tensor {
+  const { nn, optim } = L;
+  const critic = new nn.Sequential(
+    new nn.Linear(8, 16),
+    new nn.LayerNorm(16),
+    new nn.GELU(),
+    new nn.Linear(16, 1),
+  );
+  const opt = new optim.Adam(critic.parameters(), { lr: 1e-3 });
+  return () => {
+    const x = L.randn([batch, 8]).requiresGrad_();
+    const d = critic.forward(x);
+    const [g] = L.autograd.grad(d.sum(), x, { createGraph: true });
+    const loss = d.mean().add(g!.norm(2, 1).sub(1).square().mean().mul(10));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+}
+
 /** What a soak measured: the backend's live counts after warm-up, at their peak after it, at the end. */
 export interface SoakResult {
+  /** Handles one step leaves for the collector (step 2's growth: no finalizer runs within it). */
+  handlesPerStep: number;
   /** At the last readback of the warm-up. */
   warm: L.MemoryStats;
   /** At the readback with the most live tensors after the warm-up. */
@@ -94,8 +123,11 @@ export async function measureSoak(model: SoakModel, run: SoakRun): Promise<SoakR
   const warmup = run.warmup ?? 200;
   let warm = live();
   let peak: L.MemoryStats | null = null;
+  let handlesPerStep = 0;
   for (let i = 1; i <= run.steps; i++) {
+    const before = i === 2 ? live().tensors : 0;
     const loss = step();
+    if (i === 2) handlesPerStep = live().tensors - before;
     if (i % 50 !== 0) continue;
     const value = Number(await loss.item());
     const now = live();
@@ -103,5 +135,5 @@ export async function measureSoak(model: SoakModel, run: SoakRun): Promise<SoakR
     if (i <= warmup) warm = now;
     else if (!peak || now.tensors > peak.tensors) peak = now;
   }
-  return { warm, peak: peak ?? warm, end: live() };
+  return { handlesPerStep, warm, peak: peak ?? warm, end: live() };
 }

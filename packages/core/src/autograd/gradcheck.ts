@@ -32,6 +32,19 @@ export async function gradcheck(
   inputs: Tensor[],
   opts: GradcheckOptions = {},
 ): Promise<GradcheckResult> {
+  return checkGradients(fn, inputs, opts, false);
+}
+
+/**
+ * @internal gradcheck's body. `differentiable`: fn itself differentiates (gradgradcheck), so
+ * the perturbed copies require grad and fn runs with grad mode on at every evaluation.
+ */
+export async function checkGradients(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: GradcheckOptions,
+  differentiable: boolean,
+): Promise<GradcheckResult> {
   const eps = opts.eps ?? 1e-3;
   const atol = opts.atol ?? 1e-2;
   const rtol = opts.rtol ?? 1e-2;
@@ -47,17 +60,19 @@ export async function gradcheck(
     ),
   );
   const evalAt = async (which: number, values: Float32Array): Promise<number> => {
-    const out = noGrad(() =>
+    const run = () =>
       tidy(() => {
         const args = inputs.map((x, i) => {
           if (i !== which) return x;
           const t = x.contiguousCopy();
           t.backend.write(t._storage.buffer, 'float32', values);
-          return t;
+          return differentiable ? t.requiresGrad_() : t;
         });
-        return fn(...args).sum();
-      }),
-    );
+        return fn(...args)
+          .sum()
+          .detach();
+      });
+    const out = differentiable ? run() : noGrad(run);
     const v = (await out.data())[0];
     out.dispose();
     return v;

@@ -1,8 +1,19 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
-/** Computes the gradients of a node's inputs from the gradient of its output. */
-export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
+/**
+ * Computes the gradients of a node's inputs from the gradient of its output. With createGraph
+ * it also gets the node's input edges, for a formula that must wire a kernel's intermediate
+ * back into the graph ({@link attachTo}).
+ */
+export type BackwardFn = (
+  grad: Tensor,
+  saved: readonly Tensor[],
+  edges?: readonly (Node | null)[],
+) => (Tensor | null)[];
+
+/** Marks a saved tensor that is the node's own output (its edge is the node itself). */
+const SELF: unique symbol = Symbol('self');
 
 /**
  * One recorded operation. `inputs[i]` is the node that produced input i (an AccumulateGrad
@@ -17,6 +28,13 @@ export class Node {
   refs = 0;
   /** Set once backward ran without retainGraph: saved tensors are gone. */
   released = false;
+  /**
+   * Where each saved tensor came from in the graph (PyTorch's SavedVariable keeps its grad_fn):
+   * a backward with createGraph hands the formula saved tensors wired to these edges, so the
+   * gradient it returns is differentiable with respect to them. The node itself when the saved
+   * tensor is its output (not counted: that would be a cycle); null for a constant.
+   */
+  readonly savedEdges: (Node | null)[];
   constructor(
     readonly name: string,
     readonly inputs: readonly (Node | null)[],
@@ -24,8 +42,16 @@ export class Node {
     readonly backwardFn: BackwardFn | null,
     /** For AccumulateGrad nodes: the leaf that receives the gradient. */
     readonly leaf: Tensor | null = null,
+    savedEdges: readonly (Node | null | typeof SELF)[] = [],
+    /**
+     * False when the formula is not itself differentiable (it runs a raw kernel): a backward
+     * with createGraph then records a node that refuses a second backward, naming this op.
+     */
+    readonly twice = true,
   ) {
     for (const input of inputs) if (input) input.refs++;
+    this.savedEdges = savedEdges.map((e) => (e === SELF ? this : e));
+    for (const e of this.savedEdges) if (e && e !== this) e.refs++;
   }
 
   releaseSaved(): void {
@@ -33,6 +59,8 @@ export class Node {
     this.released = true;
     for (const t of this.saved) t.dispose();
     this.saved.length = 0;
+    for (const e of this.savedEdges) if (e && e !== this) e.decRef();
+    this.savedEdges.length = 0;
   }
 
   decRef(): void {
@@ -49,9 +77,21 @@ export function needsGrad(...inputs: (Tensor | number | boolean | null | undefin
   return false;
 }
 
+/** Options of {@link attach}. */
+export interface AttachOptions {
+  /**
+   * Set false when `backwardFn` is not differentiable (it calls raw kernels on float data):
+   * a second backward through its gradient is then an error naming the op, never a silent zero.
+   */
+  twice?: boolean;
+}
+
 /**
  * Record `out = op(inputs)` for autograd. `save` lists tensors the backward needs: they are
  * kept alive through internal aliases, so the caller (or tidy) may dispose the originals.
+ * Each saved tensor also keeps its place in the graph (its gradFn, or `out` itself), so a
+ * backward with createGraph differentiates through it: a saved float tensor must therefore be
+ * an input, `out`, a tensor computed from them with recorded ops, or a true constant.
  */
 export function attach(
   out: Tensor,
@@ -59,15 +99,52 @@ export function attach(
   inputs: readonly (Tensor | null | undefined)[],
   save: readonly Tensor[],
   backwardFn: BackwardFn,
+  opts: AttachOptions = {},
 ): Tensor {
   if (!needsGrad(...inputs)) return out;
   const edges = inputs.map((t) => (t?.requiresGrad ? t._gradEdge() : null));
+  return attachTo(out, name, edges, save, backwardFn, opts);
+}
+
+/**
+ * @internal Record `out` as computed from the graph positions `edges` (rather than from
+ * tensors, as {@link attach}): for a fused kernel's saved intermediate (LSTM gates), wired
+ * back into the graph during a createGraph backward so its formula differentiates through it.
+ */
+export function attachTo(
+  out: Tensor,
+  name: string,
+  edges: readonly (Node | null)[],
+  save: readonly Tensor[],
+  backwardFn: BackwardFn,
+  opts: AttachOptions = {},
+): Tensor {
+  if (!edges.some((e) => e)) return out;
+  const savedEdges = save.map((t) => (t === out ? SELF : t.requiresGrad ? t._gradEdge() : null));
   const node = new Node(
     name,
     edges,
     save.map((t) => t._alias()),
     backwardFn,
+    null,
+    savedEdges,
+    opts.twice ?? true,
   );
   out._setNode(node);
   return out;
+}
+
+/**
+ * @internal A handle on `t`'s memory that carries `edge` as its gradFn (or none). Tracked by
+ * the open tidy scope like an op's result, so a backward's temporaries are freed with it.
+ */
+export function wired(t: Tensor, edge: Node | null): Tensor {
+  const a = t._alias(true);
+  if (edge) a._setNode(edge);
+  return a;
+}
+
+/** @internal A new handle on `t` in the same place of the graph (an alias keeping its gradFn). */
+export function sameHandle(t: Tensor): Tensor {
+  return wired(t, t.requiresGrad ? t._gradEdge() : null);
 }

@@ -251,7 +251,8 @@ export abstract class Module {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
       if (opts.setToNone ?? true) p.grad = null;
-      else p.grad = p.grad.mul(0);
+      // Outside autograd: a gradient from a createGraph backward must not keep its graph alive.
+      else p.grad = noGrad(() => p.grad!.mul(0));
     }
   }
 

@@ -1,3 +1,4 @@
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
 import { deferRangeCheck } from '../tensor/deferred-checks.js';
 import { tidy } from '../tensor/scope.js';
@@ -65,7 +66,13 @@ export function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype, x.backend);
   if (out.size > 0) x.backend.gather(x._view('gather'), index._view(), dim, out._view());
   const shape = x.shape;
-  return attach(out, 'gather', [x], [index], (g, [si]) => [scatterAddInto(zerosOf(shape, g), dim, si, g)]);
+  // With createGraph (grad mode on in backward) the recorded scatterAdd, whose own gradient
+  // is a gather again; otherwise the raw kernel straight into the zeros.
+  return attach(out, 'gather', [x], [index], (g, [si]) => [
+    isGradEnabled()
+      ? scatterAddUnchecked(zerosOf(shape, g), dim, si, g)
+      : scatterAddInto(zerosOf(shape, g), dim, si, g),
+  ]);
 }
 
 function zerosOf(shape: readonly number[], like: Tensor): Tensor {

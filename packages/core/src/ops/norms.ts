@@ -43,9 +43,11 @@ function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
         ),
       );
   const kept = keepShape(x, dims);
-  return attach(out, 'vectorNorm', [x], [x, value], (g, [sx, n]) => {
+  // Saves the output itself (not `value`, a separate handle): with createGraph the norm in
+  // the formula must lead back to this node, or its second derivative would lose a term.
+  return attach(out, 'vectorNorm', [x], [x, out], (g, [sx, so]) => {
     const gk = expand(reshape(g, kept), sx.shape);
-    const nk = expand(n, sx.shape);
+    const nk = expand(reshape(so, kept), sx.shape);
     // d||x||/dx = x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0.
     const num = p === 2 ? sx : mul(sign(sx), pow(abs(sx), p - 1));
     const den = p === 2 ? nk : pow(nk, p - 1);

@@ -14,7 +14,7 @@ import { where } from './elementwise.js';
 import { cat, indexSelectUnchecked } from './indexing.js';
 import { empty } from './kernel.js';
 import { sum } from './reduce.js';
-import { clone, expand, narrow, permute, reshape, select, transpose } from './view.js';
+import { clone, embedWindow, expand, narrow, permute, reshape, select, transpose } from './view.js';
 
 function intList(name: string, what: string, v: readonly number[]): void {
   for (const x of v) {
@@ -206,15 +206,9 @@ export function diagonal(x: Tensor, opts: DiagonalOptions = {}): Tensor {
   const layout = diagonalLayout(x, o);
   const out = makeView(x, layout.shape, layout.strides, layout.offset);
   const source = x.shape;
-  return attach(out, 'diagonal', [x], [], (g) => {
-    const z = empty(source, g.dtype, g.backend);
-    g.backend.fill(z._view(), 0);
-    if (g.size > 0) {
-      const d = diagonalLayout(z, o);
-      g.backend.copy(g._view(), { ...z._view(), shape: d.shape, strides: d.strides, offset: d.offset });
-    }
-    return [z];
-  });
+  return attach(out, 'diagonal', [x], [], (g) => [
+    embedWindow(g, source, (z) => diagonalLayout(z, o), 'diagonal'),
+  ]);
 }
 
 /**

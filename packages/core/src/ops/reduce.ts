@@ -3,6 +3,7 @@
  * this file moves the reduced dims last, handles keepdim, empty tensors and gradients.
  */
 
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/contract.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -145,7 +146,11 @@ export function prod(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): 
     return attach(out, 'prod', [input], [input], (g, [sx]) => {
       const isZero = sx.eq(0);
       const zeros = sum(isZero, dims, { keepdim: true });
-      const nonZeroProd = rawReduce('prod', where(isZero, 1, sx), dims, true, 'prod');
+      // With createGraph the product of the others must be recorded (it is this op again).
+      const masked = where(isZero, 1, sx);
+      const nonZeroProd = isGradEnabled()
+        ? prod(masked, dim ?? null, { keepdim: true })
+        : rawReduce('prod', masked, dims, true, 'prod');
       const gk = expandBack(g, shape, dims, keepdim);
       const noZero = nonZeroProd.div(sx);
       const oneZero = where(isZero, nonZeroProd, 0);

@@ -201,26 +201,44 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   shape[d] = len;
   strides[d] = x.strides[d] * step;
   const source = x.shape;
+  const at: Window = (c) => ({
+    shape,
+    strides: c.strides.map((st, i) => (i === d ? st * step : st)),
+    offset: c.offset + s * c.strides[d],
+  });
   return viewOp(x, 'slice', shape, strides, x.offset + s * x.strides[d], (g) =>
-    sliceBackward(g, source, d, s, step),
+    embedWindow(g, source, at, 'slice'),
   );
 }
 
-/** Zeros of `shape` with g written into the slice it came from. */
-function sliceBackward(
-  g: Tensor,
-  shape: readonly number[],
-  dim: number,
-  start: number,
-  step: number,
-): Tensor {
+/** Where a strided window sits in a contiguous tensor `t` (a slice, a diagonal...). */
+export type Window = (t: Tensor) => { shape: readonly number[]; strides: readonly number[]; offset: number };
+
+/**
+ * Zeros of `shape` with `g` written into the window `at` selects: the gradient of taking that
+ * window as a view. Recorded itself (its gradient takes the window again), so a view's
+ * gradient stays differentiable to any order.
+ */
+export function embedWindow(g: Tensor, shape: readonly number[], at: Window, name: string): Tensor {
   const z = empty(shape, g.dtype, g.backend);
   g.backend.fill(z._view(), 0);
-  if (g.size === 0) return z;
-  const strides = [...z.strides];
-  const target = { ...z._view(), shape: g.shape, strides: strides.map((s, i) => (i === dim ? s * step : s)) };
-  g.backend.copy(g._view(), { ...target, offset: start * z.strides[dim] });
-  return z;
+  if (g.size > 0) {
+    const w = at(z);
+    g.backend.copy(g._view(), { ...z._view(), shape: w.shape, strides: w.strides, offset: w.offset });
+  }
+  return attach(z, `${name}Backward`, [g], [], (gg) => [takeWindow(gg, at, name)]);
+}
+
+/** The window `at` selects of `x` (made contiguous first), as a recorded view. */
+function takeWindow(x: Tensor, at: Window, name: string): Tensor {
+  return tidy(() => {
+    const c = contiguous(x);
+    const w = at(c);
+    const source = x.shape;
+    return attach(makeView(c, w.shape, w.strides, w.offset), name, [c], [], (g) => [
+      embedWindow(g, source, at, name),
+    ]);
+  });
 }
 
 /** A view of `length` elements of `dim` from `start`. */

@@ -1,4 +1,4 @@
-import { backward as runBackward } from '../autograd/engine.js';
+import { type BackwardOptions, backwardWith } from '../autograd/grad.js';
 import { Node } from '../autograd/node.js';
 import type { Backend, DType, TypedArray, View } from '../backend/contract.js';
 import * as E from '../ops/elementwise.js';
@@ -191,12 +191,14 @@ export class Tensor {
     this._grad = g;
   }
   /**
-   * Compute the gradient of this tensor with respect to every leaf that requires grad and add
-   * it to their `.grad`. `grad` defaults to ones for a one-element tensor and is required
-   * otherwise (same shape). The graph is freed afterwards unless `retainGraph` is true.
+   * Compute the gradient of this tensor with respect to every leaf that requires grad (or
+   * only `inputs`) and add it to their `.grad`. `grad` defaults to ones for a one-element
+   * tensor and is required otherwise (same shape). The graph is freed afterwards unless
+   * `retainGraph` (default: `createGraph`). With `createGraph` the added gradients carry a
+   * graph of their own (a gradFn), so they can be differentiated again; see `autograd.grad`.
    */
-  backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, grad, options.retainGraph ?? false);
+  backward(grad?: Tensor, options: BackwardOptions = {}): void {
+    backwardWith(this, grad, options);
   }
   /** @internal The node a gradient for this tensor flows into. */
   _gradEdge(): Node {
@@ -232,10 +234,13 @@ export class Tensor {
   [Symbol.dispose](): void {
     this.dispose();
   }
-  /** @internal A new untracked handle on the same storage and layout, without grad. */
-  _alias(): Tensor {
+  /**
+   * @internal A new handle on the same storage and layout, without grad: untracked (for
+   * autograd's saved tensors), or `track`ed by the open tidy scope like any op's result.
+   */
+  _alias(track = false): Tensor {
     this._check('backward');
-    return new Tensor(this._h.storage, this.shape, this.strides, this.offset, false);
+    return new Tensor(this._h.storage, this.shape, this.strides, this.offset, track);
   }
   /** @internal A contiguous copy, outside autograd. */
   contiguousCopy(): Tensor {

@@ -150,6 +150,20 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
   });
 }
 
+/**
+ * expm1(x / a) for x <= 0 (ELU's negative side), with ATen's derivatives at the kink 0: the
+ * first is 1 / a (its x <= 0 side), the second 0 (its double backward masks x < 0). Written
+ * expm1(v) + (u - v) / a, u = min(x, 0) and v = x where x < 0 else 0: equal values, and the
+ * gradient of u - v is exactly the x == 0 indicator, which has no derivative itself.
+ * min(x, 0) also keeps the unused branch from overflowing into 0 * inf = NaN gradients.
+ */
+function negativeBranch(x: Tensor, a: number): Tensor {
+  const u = x.clamp(null, 0);
+  const v = where(x.lt(0), x, 0);
+  const e = expm1(a === 1 ? v : v.div(a));
+  return e.add(a === 1 ? u.sub(v) : u.sub(v).div(a));
+}
+
 /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Tensor {
   checkOptions('elu', opts, INPLACE);
@@ -157,8 +171,7 @@ export function elu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Ten
     const input = floatInput(x, 'elu');
     const f = fusedActivation(input, 'elu', [alpha]);
     if (f) return f;
-    // expm1 of min(x, 0) so the unused branch cannot overflow into 0 * inf = NaN gradients.
-    return where(input.gt(0), input, expm1(input.clamp(null, 0)).mul(alpha));
+    return where(input.gt(0), input, negativeBranch(input, 1).mul(alpha));
   });
 }
 
@@ -181,7 +194,7 @@ export function celu(x: Tensor, alpha = 1, opts: { inplace?: boolean } = {}): Te
     const input = floatInput(x, 'celu');
     const f = fusedActivation(input, 'celu', [alpha]);
     if (f) return f;
-    return where(input.gt(0), input, expm1(input.clamp(null, 0).div(alpha)).mul(alpha));
+    return where(input.gt(0), input, negativeBranch(input, alpha).mul(alpha));
   });
 }
 
@@ -260,7 +273,9 @@ export function hardswish(x: Tensor, opts: { inplace?: boolean } = {}): Tensor {
     x,
     'hardswish',
     (v) => v.mul(v.add(3).clamp(0, 6)).div(6),
-    (g, v) => where(v.lt(-3), 0, where(v.lt(3), g.mul(v.div(3).add(0.5)), g)),
+    // where(v > -3, v, -3): the same values, but no derivative at the kink -3 itself, as
+    // ATen's double backward (its mask is the open interval (-3, 3)).
+    (g, v) => where(v.lt(-3), 0, where(v.lt(3), g.mul(where(v.gt(-3), v, -3).div(3).add(0.5)), g)),
     { name: 'hardswish', params: [] },
   );
 }

@@ -3,7 +3,7 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
-import { noGrad } from '../../autograd/grad-mode.js';
+import { isGradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
 import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/indexing.js';
@@ -426,7 +426,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
     let loss = y.mul(logx).add(y.neg().add(1).mul(log1mx)).neg();
     if (weight) loss = loss.mul(weight);
     loss = detach(loss);
-    const saved = weight ? [x, y, weight] : [x, y];
+    // The inputs themselves (not x, y): with createGraph the formula differentiates through them.
+    const saved = weight ? [input, target, weight] : [input, target];
     loss = attach(loss, 'binaryCrossEntropy', [input, target], saved, (g, [sx, sy, sw]) => {
       const gw = sw ? g.mul(sw) : g;
       const one = scalarTensor(1, 'float32', sx.backend);
@@ -486,7 +487,7 @@ export function binaryCrossEntropyWithLogits(
       .add(lw ? lw.mul(sp) : sp);
     if (weight) loss = loss.mul(weight);
     loss = detach(loss);
-    const saved = [x, y, sp, weight ?? x, posWeight ?? x];
+    const saved = [input, target, sp, weight ?? x, posWeight ?? x];
     const hasW = weight !== null;
     const hasPw = posWeight !== null;
     loss = attach(
@@ -502,7 +503,10 @@ export function binaryCrossEntropyWithLogits(
         if (hasPw) {
           const t = spw.mul(sy);
           gx = t.add(1).sub(sy).mul(sx.sigmoid()).sub(t);
-          gy = sx.neg().add(spw.sub(1).mul(ssp));
+          // sp was computed from a detached x: with createGraph, again from sx, so d(gy)/dx has its term.
+          const sp2 = isGradEnabled() ? sx.neg().clamp(0) : null;
+          const spx = sp2 ? sp2.neg().exp().add(sx.neg().sub(sp2).exp()).log().add(sp2) : ssp;
+          gy = sx.neg().add(spw.sub(1).mul(spx));
         } else {
           gx = sx.sigmoid().sub(sy);
           gy = sx.neg();

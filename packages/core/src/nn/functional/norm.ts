@@ -3,7 +3,7 @@
  * F.rmsNorm, F.groupNorm. Statistics are reduced in float32 with PyTorch's conventions:
  * biased variance for normalising, unbiased for BatchNorm's running_var.
  */
-import { noGrad } from '../../autograd/grad-mode.js';
+import { isGradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { empty } from '../../ops/kernel.js';
 import { contiguous, detach } from '../../ops/view.js';
@@ -159,6 +159,13 @@ function checkAffine(
   }
 }
 
+/** Mean and 1 / sqrt(biased variance + eps) of each row of x [rows, n], as recorded ops. */
+function rowStats(x: Tensor, eps: number): [Tensor, Tensor] {
+  const mean = x.mean(1);
+  const v = x.sub(mean.unsqueeze(1)).square().mean(1);
+  return [mean, v.add(eps).rsqrt()];
+}
+
 /** Layer normalisation over the trailing `normalizedShape` dims (biased variance). */
 export function layerNorm(
   x: Tensor,
@@ -198,8 +205,11 @@ export function layerNorm(
         inner,
         eps,
       );
-      const save = wv ? [src, mean, rstd, wv] : [src, mean, rstd];
-      const out = attach(y, 'layerNorm', [x2, w1, b1], save, (g, [sx, sm, sr, sw]) => {
+      // x2 and w1 themselves (not the detached copies the kernel read): with createGraph the
+      // formula must differentiate through them, and through mean and rstd recomputed from x.
+      const save = w1 ? [x2, mean, rstd, w1] : [x2, mean, rstd];
+      const out = attach(y, 'layerNorm', [x2, w1, b1], save, (g, [sx, sm0, sr0, sw]) => {
+        const [sm, sr] = isGradEnabled() ? rowStats(sx, eps) : [sm0, sr0];
         const xhat = sx.sub(sm.unsqueeze(1)).mul(sr.unsqueeze(1));
         const gw = sw ? g.mul(sw) : g;
         const mg = gw.mean(1, { keepdim: true });

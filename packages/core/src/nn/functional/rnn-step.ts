@@ -9,7 +9,7 @@
  * the same rounding order, so both paths give the same float32 results.
  */
 
-import { attach } from '../../autograd/node.js';
+import { attach, attachTo, type Node, wired } from '../../autograd/node.js';
 import type { FusedKernels } from '../../backend/contract.js';
 import { cat } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
@@ -55,6 +55,39 @@ function throughTanh(d: Tensor, t: Tensor): Tensor {
 }
 
 /**
+ * The LSTM kernel's activated gates [B, 4H] as a recorded function of gx and gh (edges 0, 1):
+ * sigmoid or tanh of gx + gh, whose slope is a function of the gates themselves, so the
+ * node saves only its own output and differentiates to any order.
+ */
+function lstmGates(act: Tensor, edges: readonly (Node | null)[], H: number): Tensor {
+  const a = act._alias(true);
+  return attachTo(a, 'lstmCellGates', [edges[0], edges[1]], [a], (gA, [s]) => {
+    const sig = s.mul(s.neg().add(1));
+    const tanh = s.square().neg().add(1);
+    const slope = cat([sig.narrow(1, 0, 2 * H), tanh.narrow(1, 2 * H, H), sig.narrow(1, 3 * H, H)], 1);
+    const d = gA.mul(slope);
+    return [d, d];
+  });
+}
+
+/**
+ * The GRU kernel's gates [B, 3H] (r, z, n) as a recorded function of gx and gh (edges 0, 1):
+ * r, z = sigmoid(gx + gh), n = tanh(gx_n + r gh_n); `gh` is the wired hidden projection.
+ */
+function gruGates(act: Tensor, gh: Tensor, edges: readonly (Node | null)[], H: number): Tensor {
+  const a = act._alias(true);
+  return attachTo(a, 'gruCellGates', [edges[0], edges[1]], [a, gh], (gA, [s, sgh]) => {
+    const r = s.narrow(1, 0, H);
+    const z = s.narrow(1, H, H);
+    const n = s.narrow(1, 2 * H, H);
+    const dN = throughTanh(gA.narrow(1, 2 * H, H), n);
+    const dR = throughSigmoid(gA.narrow(1, 0, H).add(dN.mul(sgh.narrow(1, 2 * H, H))), r);
+    const dZ = throughSigmoid(gA.narrow(1, H, H), z);
+    return [cat([dR, dZ, dN], 1), cat([dR, dZ, dN.mul(r)], 1)];
+  });
+}
+
+/**
  * gx, gh [B, 4H] (gate order i, f, g, o; biases already in gx), c [B, H] -> [h', c'].
  */
 export function lstmStep(
@@ -77,7 +110,11 @@ export function lstmStep(
     return [o.mul(c1.tanh()), c1];
   }
   const { state: sc, out, act } = runCell(kernel, gx, gh, c, [2, B, H], 4);
-  const y = attach(out, 'lstmCell', [gx, gh, c], [act, sc, out], (grad, [a, cPrev, o]) => {
+  const y = attach(out, 'lstmCell', [gx, gh, c], [act, sc, out], (grad, [a0, c0, o], edges) => {
+    // With createGraph (edges given) the kernel's gates and its copy of c are wired back
+    // into the graph, so this formula differentiates through them.
+    const a = edges ? lstmGates(a0, edges, H) : a0;
+    const cPrev = edges ? wired(c0, edges[2]) : c0;
     const gH = grad.select(0, 0);
     const gC = grad.select(0, 1);
     const i = a.narrow(1, 0, H);
@@ -128,7 +165,10 @@ export function gruStep(
     return n.add(z.mul(h.sub(n)));
   }
   const { gh: sh, state: sp, out, act } = runCell(kernel, gx, gh, h, [B, H], 3);
-  return attach(out, 'gruCell', [gx, gh, h], [act, sh, sp], (grad, [a, ghs, hPrev]) => {
+  return attach(out, 'gruCell', [gx, gh, h], [act, sh, sp], (grad, [a0, gh0, h0], edges) => {
+    const ghs = edges ? wired(gh0, edges[1]) : gh0;
+    const a = edges ? gruGates(a0, ghs, edges, H) : a0;
+    const hPrev = edges ? wired(h0, edges[2]) : h0;
     const r = a.narrow(1, 0, H);
     const z = a.narrow(1, H, H);
     const n = a.narrow(1, 2 * H, H);
