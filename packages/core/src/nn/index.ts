@@ -16,11 +16,14 @@ export {
 export * from './modules/activation.js';
 export * from './modules/attention.js';
 export * from './modules/conv.js';
+export * from './modules/distance.js';
 export * from './modules/dropout.js';
 export * from './modules/flatten.js';
 export * from './modules/linear.js';
 export * from './modules/loss.js';
+export * from './modules/loss-margin.js';
 export * from './modules/norm.js';
+export * from './modules/padding.js';
 export * from './modules/pool.js';
 export * from './modules/rnn.js';
 export * from './modules/sparse.js';
