@@ -12,7 +12,7 @@ import { compareWithRuntimes, useCpu } from './export-helpers.js';
 beforeAll(useCpu);
 
 /** Containers without a forward: they export only inside a layers module that iterates them. */
-const REFUSED = ['ModuleDict', 'ModuleList'];
+const REFUSED = ['ModuleDict', 'ModuleList', 'MultiLabelMarginLoss', 'MultiMarginLoss'];
 
 describe('exportModel coverage', () => {
   it('has a case for every module class exported by nn, or a refusal test', () => {
@@ -111,6 +111,17 @@ describe('exportModel refuses', () => {
     const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, activation: (t) => t.tanh() });
     await expect(exportModel(layer, [randn([3, 2, 4])])).rejects.toThrow(
       /TransformerEncoderLayer.*plain function/,
+    );
+  });
+  it('the class-index hinge losses, by name', async () => {
+    const t = randint(0, 3, [2], { dtype: 'int32' });
+    await expect(exportModel(new nn.MultiMarginLoss(), [randn([2, 3]), t])).rejects.toThrow(
+      /cannot export MultiMarginLoss \(the exported module\): MultiMarginLoss has no ONNX export/,
+    );
+    await expect(
+      exportModel(new nn.MultiLabelMarginLoss(), [randn([2, 3]), randint(0, 3, [2, 3], { dtype: 'int32' })]),
+    ).rejects.toThrow(
+      /cannot export MultiLabelMarginLoss \(the exported module\): MultiLabelMarginLoss has no ONNX export/,
     );
   });
   it('class losses on unbatched inputs', async () => {

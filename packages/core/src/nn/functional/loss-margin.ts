@@ -14,7 +14,7 @@ import { broadcastShapes, fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkTensor } from '../validate.js';
 import { logSigmoid } from './activation.js';
-import { checkNormDegree, pairwiseImpl } from './distance.js';
+import { checkNormDegree, pairwiseImpl } from './distance-impl.js';
 import type { ReductionOptions } from './loss.js';
 import { checkReduction, checkSameShape, reduce, requireFloat } from './loss-checks.js';
 

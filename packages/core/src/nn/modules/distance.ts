@@ -1,6 +1,7 @@
 /** Distance modules over F (torch.nn.PairwiseDistance, torch.nn.CosineSimilarity). */
 import type { Tensor } from '../../tensor/tensor.js';
-import * as F from '../functional/distance.js';
+import type * as F from '../functional/distance.js';
+import { checkNormDegree, cosineImpl, PAIRWISE_KEYS, pairwiseImpl } from '../functional/distance-impl.js';
 import { Module } from '../module.js';
 import { checkOptions, forwardSignature } from '../validate.js';
 
@@ -16,14 +17,14 @@ export class PairwiseDistance extends Module {
   readonly keepdim: boolean;
   constructor(opts: F.PairwiseDistanceOptions = {}) {
     super();
-    checkOptions(this.name, opts, F.PAIRWISE_KEYS);
+    checkOptions(this.name, opts, PAIRWISE_KEYS);
     this.norm = opts.p ?? 2;
-    F.checkNormDegree(this.norm, this.name);
+    checkNormDegree(this.norm, this.name);
     this.eps = opts.eps ?? 1e-6;
     this.keepdim = opts.keepdim ?? false;
   }
   forward(x1: Tensor, x2: Tensor): Tensor {
-    return F.pairwiseImpl(x1, x2, { p: this.norm, eps: this.eps, keepdim: this.keepdim }, this.name);
+    return pairwiseImpl(x1, x2, { p: this.norm, eps: this.eps, keepdim: this.keepdim }, this.name);
   }
 }
 
@@ -42,6 +43,6 @@ export class CosineSimilarity extends Module {
     this.eps = opts.eps ?? 1e-8;
   }
   forward(x1: Tensor, x2: Tensor): Tensor {
-    return F.cosineImpl(x1, x2, { dim: this.dim, eps: this.eps }, this.name);
+    return cosineImpl(x1, x2, { dim: this.dim, eps: this.eps }, this.name);
   }
 }
