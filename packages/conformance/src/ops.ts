@@ -9,6 +9,7 @@ import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
 import { MORE_OPS } from './nn/more.js';
+import { MORE_LAYER_OPS } from './nn/more-layers.js';
 import { SEQ_OPS } from './nn/seq.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
 
@@ -187,6 +188,7 @@ Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, TENSOR_OPS);
 Object.assign(OPS, CONV_OPS);
 Object.assign(OPS, MORE_OPS);
+Object.assign(OPS, MORE_LAYER_OPS);
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */
 export function registerOps(table: Record<string, OpFn>): void {

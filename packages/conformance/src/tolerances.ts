@@ -21,6 +21,7 @@
 
 import { BASIC_TOLERANCES } from './nn/basic.js';
 import { MORE_TOLERANCES } from './nn/more.js';
+import { MORE_LAYER_TOLERANCES } from './nn/more-layers.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
@@ -138,6 +139,7 @@ const expandOps = ['expand', 'expandAs'];
 export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...BASIC_TOLERANCES,
   ...MORE_TOLERANCES,
+  ...MORE_LAYER_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   ...Object.fromEntries(expandOps.map((op) => [op, t(EXACT, { ...ACCUM })])),

@@ -3,7 +3,7 @@
  * margin, ranking and likelihood losses.
  */
 import { nn, rand, randn, type Tensor } from '@layers/core';
-import { batch0, type Case, x } from './export-cases.js';
+import { batch0, type Case, randomized, x } from './export-cases.js';
 import type { MakeArgs } from './export-helpers.js';
 
 /** ±1 float targets [n, ...rest]. */
@@ -145,4 +145,36 @@ export const MORE_LOSS_CASES: Case[] = [
     () => new nn.CosineSimilarity({ dim: -1 }),
     (n) => [randn([n, 4]), randn([n, 4])],
   ),
+];
+
+const layer = (cls: string, label: string, make: () => nn.Module, ...rest: number[]): Case =>
+  pad(cls, label, make, ...rest);
+
+export const MORE_LAYER_CASES: Case[] = [
+  layer('InstanceNorm1d', 'plain', () => new nn.InstanceNorm1d(3), 3, 5),
+  layer('InstanceNorm2d', 'affine', () => randomized(new nn.InstanceNorm2d(3, { affine: true })), 3, 4, 4),
+  layer(
+    'InstanceNorm3d',
+    'running stats, affine',
+    () => randomized(new nn.InstanceNorm3d(2, { affine: true, trackRunningStats: true })),
+    2,
+    2,
+    3,
+    3,
+  ),
+  layer('LocalResponseNorm', 'size 3', () => new nn.LocalResponseNorm(3, { alpha: 0.1, k: 2 }), 5, 4),
+  layer(
+    'LocalResponseNorm',
+    'size 4, 4-D',
+    () => new nn.LocalResponseNorm(4, { alpha: 0.5, beta: 0.6 }),
+    6,
+    2,
+    3,
+  ),
+  layer('PixelShuffle', 'r 2', () => new nn.PixelShuffle(2), 8, 3, 2),
+  layer('PixelUnshuffle', 'r 2', () => new nn.PixelUnshuffle(2), 2, 4, 6),
+  layer('ChannelShuffle', 'groups 3', () => new nn.ChannelShuffle(3), 6, 2, 2),
+  layer('GLU', 'dim -1', () => new nn.GLU(), 3, 6),
+  layer('GLU', 'dim 1', () => new nn.GLU({ dim: 1 }), 4, 3),
+  layer('Softmax2d', '4-D', () => new nn.Softmax2d(), 3, 2, 2),
 ];

@@ -17,5 +17,7 @@ export * from './loss-margin.js';
 export * from './loss-prob.js';
 export * from './misc.js';
 export * from './norm.js';
+export * from './norm-instance.js';
 export * from './pool.js';
 export * from './rnn.js';
+export * from './shuffle.js';

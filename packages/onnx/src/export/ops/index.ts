@@ -10,3 +10,4 @@ import './transformer.js';
 import './loss.js';
 import './loss-margin.js';
 import './padding.js';
+import './shape-more.js';

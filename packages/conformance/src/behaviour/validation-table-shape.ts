@@ -1,0 +1,120 @@
+/**
+ * The validation table, part 4: the normalisation and shape layers of PyTorch parity round two
+ * (InstanceNorm, LocalResponseNorm, the pixel and channel shuffles, GLU, Softmax2d).
+ */
+import { type Entry, f, float, int, nn, rank } from './validation-table.js';
+
+const instance = (name: string, make: Entry['make'], d: number): Entry => ({
+  make,
+  inputs: () => [f(2, 3, ...new Array<number>(d).fill(4))],
+  cases: (m) => [
+    ...rank(name, () => f(3), `${d + 1}-D (unbatched) or ${d + 2}-D (batched)`)(m),
+    [
+      'the wrong channel count with affine',
+      () => make({ affine: true }).forward(f(2, 4, ...new Array<number>(d).fill(4))),
+      `${name} expected input with 3 channels`,
+      'got 4',
+    ],
+    [
+      'one spatial element in training',
+      () => m.forward(f(2, 3, ...new Array<number>(d).fill(1))),
+      `${name}: expected more than 1 spatial element`,
+    ],
+    ['a null momentum', () => make({ momentum: null }), `${name}: momentum must be a number`],
+    [
+      'an int32 input',
+      () => m.forward(int(2, 3, ...new Array<number>(d).fill(4))),
+      `${name} expected a float input`,
+    ],
+  ],
+});
+
+export const SHAPE_ENTRIES: Record<string, Entry> = {
+  InstanceNorm1d: instance('InstanceNorm1d', (o) => new nn.InstanceNorm1d(3, o), 1),
+  InstanceNorm2d: instance('InstanceNorm2d', (o) => new nn.InstanceNorm2d(3, o), 2),
+  InstanceNorm3d: instance('InstanceNorm3d', (o) => new nn.InstanceNorm3d(3, o), 3),
+  LocalResponseNorm: {
+    make: (o) => new nn.LocalResponseNorm(2, o),
+    inputs: () => [f(2, 3, 4)],
+    cases: (m) => [
+      ...rank('LocalResponseNorm', () => f(2, 3), '3D or higher')(m),
+      [
+        'a zero size',
+        () => new nn.LocalResponseNorm(0),
+        'LocalResponseNorm: size must be a positive integer, got 0',
+      ],
+      ...float('LocalResponseNorm', 2, 3, 4)(m),
+    ],
+  },
+  PixelShuffle: {
+    make: () => new nn.PixelShuffle(2),
+    noCtorOptions: true,
+    inputs: () => [f(1, 8, 2, 2)],
+    cases: (m) => [
+      [
+        'channels not divisible by r^2',
+        () => m.forward(f(1, 6, 2, 2)),
+        'PixelShuffle: the channel dim (6)',
+        'divisible by upscaleFactor^2 (4)',
+      ],
+      [
+        'a 2-D input',
+        () => m.forward(f(4, 4)),
+        'PixelShuffle expected an input (*, C, H, W) with at least 3 dims',
+      ],
+      [
+        'a fractional factor',
+        () => new nn.PixelShuffle(1.5),
+        'PixelShuffle: upscaleFactor must be a positive integer',
+      ],
+    ],
+  },
+  PixelUnshuffle: {
+    make: () => new nn.PixelUnshuffle(2),
+    noCtorOptions: true,
+    inputs: () => [f(1, 2, 4, 4)],
+    cases: (m) => [
+      [
+        'a height not divisible by r',
+        () => m.forward(f(1, 2, 3, 4)),
+        'PixelUnshuffle: the height (3) and width (4)',
+        '(2)',
+      ],
+      ['a 2-D input', () => m.forward(f(4, 4)), 'PixelUnshuffle expected an input (*, C, H, W)'],
+    ],
+  },
+  ChannelShuffle: {
+    make: () => new nn.ChannelShuffle(2),
+    noCtorOptions: true,
+    inputs: () => [f(1, 4, 3)],
+    cases: (m) => [
+      [
+        'channels not divisible by groups',
+        () => m.forward(f(1, 5, 3)),
+        'ChannelShuffle: the number of channels (5) must be divisible by groups (2)',
+      ],
+      ['a 2-D input', () => m.forward(f(2, 4)), 'ChannelShuffle expected an input (N, C, *)'],
+    ],
+  },
+  GLU: {
+    make: (o) => new nn.GLU(o),
+    inputs: () => [f(2, 4)],
+    cases: (m) => [
+      [
+        'an odd dim',
+        () => m.forward(f(2, 5)),
+        'GLU: halving dimension must be even, but dimension 1 is size 5',
+      ],
+      ['a dim out of range', () => new nn.GLU({ dim: 3 }).forward(f(2, 4)), 'GLU', 'dim'],
+      ...float('GLU', 2, 4)(m),
+    ],
+  },
+  Softmax2d: {
+    make: () => new nn.Softmax2d(),
+    noCtorOptions: true,
+    inputs: () => [f(2, 3, 2, 2)],
+    cases: (m) => [
+      ['a 2-D input', () => m.forward(f(3, 4)), 'Softmax2d: expected a 3-D or 4-D input, got 2-D'],
+    ],
+  },
+};
