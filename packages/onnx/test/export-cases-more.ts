@@ -177,4 +177,13 @@ export const MORE_LAYER_CASES: Case[] = [
   layer('GLU', 'dim -1', () => new nn.GLU(), 3, 6),
   layer('GLU', 'dim 1', () => new nn.GLU({ dim: 1 }), 4, 3),
   layer('Softmax2d', '4-D', () => new nn.Softmax2d(), 3, 2, 2),
+  layer('Unfold', 'k 2', () => new nn.Unfold(2), 3, 4, 5),
+  layer(
+    'Unfold',
+    'k (2, 3), padding, stride, dilation',
+    () => new nn.Unfold([2, 3], { padding: 1, stride: [2, 1], dilation: [1, 2] }),
+    2,
+    5,
+    6,
+  ),
 ];

@@ -12,7 +12,7 @@ import { compareWithRuntimes, useCpu } from './export-helpers.js';
 beforeAll(useCpu);
 
 /** Containers without a forward: they export only inside a layers module that iterates them. */
-const REFUSED = ['ModuleDict', 'ModuleList', 'MultiLabelMarginLoss', 'MultiMarginLoss'];
+const REFUSED = ['ModuleDict', 'ModuleList', 'MultiLabelMarginLoss', 'MultiMarginLoss', 'Fold'];
 
 describe('exportModel coverage', () => {
   it('has a case for every module class exported by nn, or a refusal test', () => {
@@ -122,6 +122,11 @@ describe('exportModel refuses', () => {
       exportModel(new nn.MultiLabelMarginLoss(), [randn([2, 3]), randint(0, 3, [2, 3], { dtype: 'int32' })]),
     ).rejects.toThrow(
       /cannot export MultiLabelMarginLoss \(the exported module\): MultiLabelMarginLoss has no ONNX export/,
+    );
+  });
+  it('Fold (Col2Im is opset 18)', async () => {
+    await expect(exportModel(new nn.Fold([3, 3], 2), [randn([1, 8, 4])])).rejects.toThrow(
+      /cannot export Fold \(the exported module\): Fold has no ONNX export before Col2Im/,
     );
   });
   it('class losses on unbatched inputs', async () => {

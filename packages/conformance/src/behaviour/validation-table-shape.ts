@@ -117,4 +117,44 @@ export const SHAPE_ENTRIES: Record<string, Entry> = {
       ['a 2-D input', () => m.forward(f(3, 4)), 'Softmax2d: expected a 3-D or 4-D input, got 2-D'],
     ],
   },
+  Unfold: {
+    make: (o) => new nn.Unfold(2, o),
+    inputs: () => [f(1, 2, 4, 4)],
+    cases: (m) => [
+      ['a 2-D input', () => m.forward(f(4, 4)), 'Unfold: expected a 3-D (unbatched) or 4-D (batched) input'],
+      [
+        'a kernel larger than the input',
+        () => new nn.Unfold(5).forward(f(1, 2, 4, 4)),
+        'Unfold: ',
+        'no sliding blocks',
+      ],
+      [
+        'a zero stride',
+        () => new nn.Unfold(2, { stride: 0 }).forward(f(1, 2, 4, 4)),
+        'Unfold: stride must be a positive integer',
+      ],
+    ],
+  },
+  Fold: {
+    make: (o) => new nn.Fold([3, 3], 2, o),
+    inputs: () => [f(1, 8, 4)],
+    cases: (m) => [
+      [
+        'a block count that does not match outputSize',
+        () => m.forward(f(1, 8, 5)),
+        'Fold: given outputSize=(3, 3)',
+        'sliding blocks 2 * 2 = 4, got 5',
+      ],
+      [
+        'channels not divisible by the kernel',
+        () => m.forward(f(1, 6, 4)),
+        "Fold: expected size of input's dimension 1 to be divisible by the product of kernelSize (4), got 6",
+      ],
+      [
+        'a 4-D input',
+        () => m.forward(f(1, 8, 4, 1)),
+        'Fold: expected a 2-D (unbatched) or 3-D (batched) input',
+      ],
+    ],
+  },
 };

@@ -38,6 +38,16 @@ export const MORE_LAYER_OPS: Record<string, OpFn> = {
   pixelUnshuffle: ([x], at) => F.pixelUnshuffle(T(x), at.factor),
   channelShuffle: ([x], at) => new nn.ChannelShuffle(at.groups).forward(T(x)) as L.Tensor,
   glu: ([x], at) => new nn.GLU({ dim: at.dim }).forward(T(x)) as L.Tensor,
+  unfold: ([x], at) =>
+    new nn.Unfold(at.kernelSize, { dilation: at.dilation, padding: at.padding, stride: at.stride }).forward(
+      T(x),
+    ) as L.Tensor,
+  fold: ([x], at) =>
+    F.fold(T(x), at.outputSize, at.kernelSize, {
+      dilation: at.dilation,
+      padding: at.padding,
+      stride: at.stride,
+    }),
   softmax2d: ([x]) => new nn.Softmax2d().forward(T(x)) as L.Tensor,
 };
 
@@ -54,6 +64,9 @@ export const MORE_LAYER_TOLERANCES: Record<string, OpTolerance> = {
   // a window sum of `size` squares, then pow: a few ulps per step
   localResponseNorm: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   pixelShuffle: t(EXACT, EXACT),
+  // unfold copies (its gradient sums overlapping windows); fold sums overlapping windows
+  unfold: t(EXACT, { atol: 0, rtol: EPS, perK: true }),
+  fold: t({ atol: 0, rtol: EPS, perK: true }, EXACT),
   pixelUnshuffle: t(EXACT, EXACT),
   channelShuffle: t(EXACT, EXACT),
   glu: t({ atol: 1e-7, rtol: 4 * EPS }, { atol: 1e-7, rtol: 8 * EPS }),

@@ -20,6 +20,7 @@ export * from './modules/conv.js';
 export * from './modules/distance.js';
 export * from './modules/dropout.js';
 export * from './modules/flatten.js';
+export * from './modules/fold.js';
 export * from './modules/linear.js';
 export * from './modules/loss.js';
 export * from './modules/loss-margin.js';

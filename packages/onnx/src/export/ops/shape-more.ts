@@ -6,7 +6,7 @@
  */
 import { nn } from '@layers/core';
 import { float, type Graph, type Value } from '../graph.js';
-import { registerAll, registerExporter } from '../registry.js';
+import { refuseExport, registerAll, registerExporter } from '../registry.js';
 import { withBatch } from './conv.js';
 
 type InstanceNorm = nn.InstanceNorm1d | nn.InstanceNorm2d | nn.InstanceNorm3d;
@@ -98,3 +98,37 @@ registerExporter(nn.GLU, (g, m, [xv]) => {
 });
 
 registerExporter(nn.Softmax2d, (g, _m, [xv]) => g.op('Softmax', [(xv as Value).name], { axis: -3 }));
+
+// Unfold as a grouped Conv whose C * kh * kw one-hot kernels each pick one window element (channel
+// c's kernels are c * K + kappa, unfold's order); Fold needs Col2Im (opset 18).
+registerExporter(nn.Unfold, (g, m, [xv]) => {
+  const x = xv as Value;
+  const who = g.pathOf(m);
+  const C = g.staticDim(x, x.rank - 3, who);
+  const pair = (v: number | readonly number[] | undefined, fallback: number) =>
+    v === undefined
+      ? [fallback, fallback]
+      : typeof v === 'number'
+        ? [v, v]
+        : v.length === 1
+          ? [v[0], v[0]]
+          : [...v];
+  const k = pair(m.kernelSize, 1);
+  const K = k[0] * k[1];
+  const eye = new Float32Array(C * K * K);
+  for (let c = 0; c < C; c++) for (let i = 0; i < K; i++) eye[(c * K + i) * K + i] = 1;
+  const weight = g.floats(eye, [C * K, 1, k[0], k[1]]);
+  const p = pair(m.options.padding, 0);
+  const attrs = {
+    kernel_shape: k,
+    strides: pair(m.options.stride, 1),
+    dilations: pair(m.options.dilation, 1),
+    pads: [p[0], p[1], p[0], p[1]],
+    group: C,
+  };
+  return withBatch(g, x, 2, (xb) => {
+    const cols = g.op('Conv', [xb, weight], attrs);
+    return g.op('Reshape', [cols, g.ints([0, C * K, -1])]);
+  });
+});
+refuseExport(nn.Fold, 'Fold has no ONNX export before Col2Im (opset 18; exportModel writes 13 to 17)');
