@@ -177,6 +177,8 @@ export const MORE_LAYER_CASES: Case[] = [
   layer('GLU', 'dim -1', () => new nn.GLU(), 3, 6),
   layer('GLU', 'dim 1', () => new nn.GLU({ dim: 1 }), 4, 3),
   layer('Softmax2d', '4-D', () => new nn.Softmax2d(), 3, 2, 2),
+  layer('LPPool1d', 'p 2, stride', () => new nn.LPPool1d(2, 3, { stride: 2 }), 3, 8),
+  layer('LPPool2d', 'p 3, ceil', () => new nn.LPPool2d(3, 2, { ceilMode: true }), 2, 5, 5),
   layer('Unfold', 'k 2', () => new nn.Unfold(2), 3, 4, 5),
   layer(
     'Unfold',

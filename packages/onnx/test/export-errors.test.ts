@@ -3,7 +3,10 @@
  * module class by the case table, the declared input/output shapes, eval mode during export,
  * and a check that the runtime comparison itself catches a wrong model.
  */
-import { nn, randint, randn, type Tensor } from '@layers/core';
+import { F, nn, randint, randn, type Tensor } from '@layers/core';
+
+const { maxPool2d } = F;
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel, exportModel, int64ToNumber, registerExporter, type Value } from '../src/index.js';
 import { GROUPS } from './export-groups.js';
@@ -12,7 +15,16 @@ import { compareWithRuntimes, useCpu } from './export-helpers.js';
 beforeAll(useCpu);
 
 /** Containers without a forward: they export only inside a layers module that iterates them. */
-const REFUSED = ['ModuleDict', 'ModuleList', 'MultiLabelMarginLoss', 'MultiMarginLoss', 'Fold'];
+const REFUSED = [
+  'ModuleDict',
+  'ModuleList',
+  'MultiLabelMarginLoss',
+  'MultiMarginLoss',
+  'Fold',
+  'MaxUnpool1d',
+  'MaxUnpool2d',
+  'MaxUnpool3d',
+];
 
 describe('exportModel coverage', () => {
   it('has a case for every module class exported by nn, or a refusal test', () => {
@@ -122,6 +134,12 @@ describe('exportModel refuses', () => {
       exportModel(new nn.MultiLabelMarginLoss(), [randn([2, 3]), randint(0, 3, [2, 3], { dtype: 'int32' })]),
     ).rejects.toThrow(
       /cannot export MultiLabelMarginLoss \(the exported module\): MultiLabelMarginLoss has no ONNX export/,
+    );
+  });
+  it('MaxUnpool (ONNX indexes the whole tensor)', async () => {
+    const [v, i] = maxPool2d(randn([1, 2, 4, 4]), 2, { returnIndices: true });
+    await expect(exportModel(new nn.MaxUnpool2d(2), [v, i])).rejects.toThrow(
+      /cannot export MaxUnpool2d \(the exported module\): MaxUnpool2d has no ONNX export/,
     );
   });
   it('Fold (Col2Im is opset 18)', async () => {

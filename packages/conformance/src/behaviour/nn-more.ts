@@ -55,6 +55,21 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
             ),
           'GaussianNLLLoss: var has negative entries',
         );
+        await failsWith(
+          () =>
+            new nn.MaxUnpool2d(2).forward(
+              L.randn([1, 1, 2, 2]),
+              i32([
+                [
+                  [
+                    [0, 1],
+                    [16, 3],
+                  ],
+                ],
+              ] as never),
+            ),
+          'MaxUnpool2d: found an invalid max index 16 (output volumes are of size 4x4)',
+        );
         // Zero variance is valid (clamped to eps); the -1 ending a target row is not a class.
         const ok = L.F.gaussianNllLoss(L.zeros([3]), L.zeros([3]), L.zeros([3]), { eps: 1 });
         expect(await values(ok)).toEqual([0]);

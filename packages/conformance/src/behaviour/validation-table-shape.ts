@@ -157,4 +157,64 @@ export const SHAPE_ENTRIES: Record<string, Entry> = {
       ],
     ],
   },
+  LPPool1d: {
+    make: (o) => new nn.LPPool1d(2, 2, o),
+    inputs: () => [f(1, 2, 6)],
+    cases: (m) => [
+      [
+        'a zero power',
+        () => new nn.LPPool1d(0, 2).forward(f(1, 2, 6)),
+        'LPPool1d: normType must be a positive number, got 0',
+      ],
+      ...float('LPPool1d', 1, 2, 6)(m),
+    ],
+  },
+  LPPool2d: {
+    make: (o) => new nn.LPPool2d(2, 2, o),
+    inputs: () => [f(1, 2, 4, 4)],
+    cases: (m) => [
+      [
+        'a kernel of three sizes',
+        () => new nn.LPPool2d(2, [2, 2, 2]).forward(f(1, 2, 4, 4)),
+        'LPPool2d: kernelSize must be',
+      ],
+      ...float('LPPool2d', 1, 2, 4, 4)(m),
+    ],
+  },
+  ...Object.fromEntries(
+    ([1, 2, 3] as const).map((d) => {
+      const name = `MaxUnpool${d}d`;
+      const Cls = [nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d][d - 1];
+      const sp = new Array<number>(d).fill(2);
+      const entry: Entry = {
+        make: (o) => new Cls(2, o),
+        arity: 2,
+        forwardOptions: true,
+        inputs: () => [f(1, 2, ...sp), int(1, 2, ...sp)],
+        cases: (m) => [
+          [
+            'int32 indices of another shape',
+            () => m.forward(f(1, 2, ...sp), int(1, 2)),
+            `${name}: expected indices of the input's shape`,
+          ],
+          [
+            'float indices',
+            () => m.forward(f(1, 2, ...sp), f(1, 2, ...sp)),
+            `${name}: expected int32 indices, got float32`,
+          ],
+          [
+            'an outputSize out of range',
+            () => m.forward(f(1, 2, ...sp), int(1, 2, ...sp), { outputSize: new Array<number>(d).fill(9) }),
+            `${name}: invalid outputSize`,
+          ],
+          [
+            'an unknown forward option',
+            () => m.forward(f(1, 2, ...sp), int(1, 2, ...sp), { size: [4] }),
+            `${name}: unknown option 'size' in forward options`,
+          ],
+        ],
+      };
+      return [name, entry];
+    }),
+  ),
 };

@@ -48,6 +48,24 @@ export const MORE_LAYER_OPS: Record<string, OpFn> = {
       padding: at.padding,
       stride: at.stride,
     }),
+  lpPool1d: ([x], at) =>
+    new nn.LPPool1d(at.normType, at.kernelSize, { stride: at.stride, ceilMode: at.ceilMode }).forward(
+      T(x),
+    ) as L.Tensor,
+  lpPool2d: ([x], at) =>
+    F.lpPool2d(T(x), at.normType, at.kernelSize, { stride: at.stride, ceilMode: at.ceilMode }),
+  maxUnpool1d: ([x, i], at) =>
+    F.maxUnpool1d(T(x), T(i), at.kernelSize, {
+      stride: at.stride,
+      padding: at.padding,
+      outputSize: at.outputSize,
+    }),
+  maxUnpool2d: ([x, i], at) =>
+    new nn.MaxUnpool2d(at.kernelSize, { stride: at.stride, padding: at.padding }).forward(T(x), T(i), {
+      outputSize: at.outputSize,
+    }) as L.Tensor,
+  maxUnpool3d: ([x, i], at) =>
+    new nn.MaxUnpool3d(at.kernelSize, { stride: at.stride }).forward(T(x), T(i)) as L.Tensor,
   softmax2d: ([x]) => new nn.Softmax2d().forward(T(x)) as L.Tensor,
 };
 
@@ -64,6 +82,13 @@ export const MORE_LAYER_TOLERANCES: Record<string, OpTolerance> = {
   // a window sum of `size` squares, then pow: a few ulps per step
   localResponseNorm: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   pixelShuffle: t(EXACT, EXACT),
+  // pow, a window mean (the accumulation length), then pow(1/p)
+  lpPool1d: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
+  lpPool2d: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
+  // values moved (a position named by k overlapping windows is k equal values summed, then / k)
+  maxUnpool1d: t({ atol: 0, rtol: EPS }, EXACT),
+  maxUnpool2d: t({ atol: 0, rtol: EPS }, EXACT),
+  maxUnpool3d: t({ atol: 0, rtol: EPS }, EXACT),
   // unfold copies (its gradient sums overlapping windows); fold sums overlapping windows
   unfold: t(EXACT, { atol: 0, rtol: EPS, perK: true }),
   fold: t({ atol: 0, rtol: EPS, perK: true }, EXACT),

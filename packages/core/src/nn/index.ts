@@ -28,6 +28,7 @@ export * from './modules/norm.js';
 export * from './modules/norm-instance.js';
 export * from './modules/padding.js';
 export * from './modules/pool.js';
+export * from './modules/pool-more.js';
 export * from './modules/rnn.js';
 export * from './modules/shuffle.js';
 export * from './modules/sparse.js';

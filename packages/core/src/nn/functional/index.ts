@@ -20,5 +20,6 @@ export * from './misc.js';
 export * from './norm.js';
 export * from './norm-instance.js';
 export * from './pool.js';
+export * from './pool-lp-unpool.js';
 export * from './rnn.js';
 export * from './shuffle.js';

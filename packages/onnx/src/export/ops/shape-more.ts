@@ -132,3 +132,31 @@ registerExporter(nn.Unfold, (g, m, [xv]) => {
   });
 });
 refuseExport(nn.Fold, 'Fold has no ONNX export before Col2Im (opset 18; exportModel writes 13 to 17)');
+
+// LPPool as layers (and PyTorch 1.13) compose it: avgPool(x^p) * K, sign * relu(|.|), ^(1/p);
+// ONNX's LpPool takes |x|, which differs for odd powers of negative inputs.
+type LPPool = nn.LPPool1d | nn.LPPool2d;
+function exportLpPool(g: Graph, m: LPPool, x: Value, d: number): string {
+  const pair = (v: number | readonly number[]) =>
+    typeof v === 'number' ? new Array<number>(d).fill(v) : [...v];
+  const k = pair(m.kernelSize);
+  const attrs = {
+    kernel_shape: k,
+    strides: m.stride === null ? k : pair(m.stride),
+    ceil_mode: m.ceilMode ? 1 : 0,
+  };
+  return withBatch(g, x, d, (xb) => {
+    const avg = g.op('AveragePool', [g.op('Pow', [xb, g.scalar(m.normType)])], attrs);
+    const guarded = g.op('Mul', [g.op('Sign', [avg]), g.op('Relu', [g.op('Abs', [avg])])]);
+    const sum = g.op('Mul', [guarded, g.scalar(k.reduce((a, b) => a * b, 1))]);
+    return g.op('Pow', [sum, g.scalar(1 / m.normType)]);
+  });
+}
+registerAll<LPPool>([nn.LPPool1d], (g, m, [x]) => exportLpPool(g, m, x as Value, 1));
+registerAll<LPPool>([nn.LPPool2d], (g, m, [x]) => exportLpPool(g, m, x as Value, 2));
+for (const cls of [nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d]) {
+  refuseExport(
+    cls,
+    `${cls.name} has no ONNX export: ONNX's MaxUnpool indexes the whole tensor, layers' (and PyTorch's) indices each plane`,
+  );
+}
