@@ -5,12 +5,12 @@
  */
 import { F, nn, randint, randn, type Tensor } from '@layers/core';
 
-const { maxPool2d } = F;
-
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel, exportModel, int64ToNumber, registerExporter, type Value } from '../src/index.js';
 import { GROUPS } from './export-groups.js';
 import { compareWithRuntimes, useCpu } from './export-helpers.js';
+
+const { maxPool2d } = F;
 
 beforeAll(useCpu);
 
@@ -20,6 +20,7 @@ const REFUSED = [
   'ModuleList',
   'MultiLabelMarginLoss',
   'MultiMarginLoss',
+  'EmbeddingBag',
   'Fold',
   'MaxUnpool1d',
   'MaxUnpool2d',
@@ -140,6 +141,12 @@ describe('exportModel refuses', () => {
     const [v, i] = maxPool2d(randn([1, 2, 4, 4]), 2, { returnIndices: true });
     await expect(exportModel(new nn.MaxUnpool2d(2), [v, i])).rejects.toThrow(
       /cannot export MaxUnpool2d \(the exported module\): MaxUnpool2d has no ONNX export/,
+    );
+  });
+  it('EmbeddingBag', async () => {
+    const idx = randint(0, 4, [2, 3], { dtype: 'int32' });
+    await expect(exportModel(new nn.EmbeddingBag(4, 2), [idx])).rejects.toThrow(
+      /cannot export EmbeddingBag \(the exported module\): EmbeddingBag has no ONNX export/,
     );
   });
   it('Fold (Col2Im is opset 18)', async () => {

@@ -70,6 +70,14 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
             ),
           'MaxUnpool2d: found an invalid max index 16 (output volumes are of size 4x4)',
         );
+        await failsWith(
+          () => L.F.embeddingBag(i32([1, 2, 3]), L.randn([4, 2]), { offsets: i32([1, 2]) }),
+          'embeddingBag: offsets[0] has to be 0, got 1',
+        );
+        await failsWith(
+          () => new nn.EmbeddingBag(4, 2).forward(i32([1, 7, 3]), i32([0, 1])),
+          'EmbeddingBag: index 7 is out of range for an embedding table with 4 rows',
+        );
         // Zero variance is valid (clamped to eps); the -1 ending a target row is not a class.
         const ok = L.F.gaussianNllLoss(L.zeros([3]), L.zeros([3]), L.zeros([3]), { eps: 1 });
         expect(await values(ok)).toEqual([0]);
@@ -89,6 +97,7 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
       expect(Object.keys(new nn.MultiMarginLoss({ weight: L.ones([3]) }).stateDict())).toEqual(['weight']);
       expect(Object.keys(new nn.MultiLabelSoftMarginLoss().stateDict())).toEqual([]);
       expect(Object.keys(new nn.ReflectionPad2d(1).stateDict())).toEqual([]);
+      expect(Object.keys(new nn.EmbeddingBag(4, 2).stateDict())).toEqual(['weight']);
     });
 
     c('instance norm in eval mode without running statistics still normalises each sample', async () => {
@@ -101,6 +110,23 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
       }
       expect(v[4]).toBeCloseTo(-1, 4);
     });
+
+    c(
+      'embedding bags: an empty bag is zeros in every mode, paddingIdx rows are left out of the mean',
+      async () => {
+        const w = L.tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
+        for (const mode of ['sum', 'mean', 'max'] as const) {
+          const y = L.F.embeddingBag(i32([0, 1, 2]), w, { offsets: i32([0, 0, 2]), mode });
+          expect((await values(y)).slice(0, 2)).toEqual([0, 0]);
+        }
+        const mean = L.F.embeddingBag(i32([[0, 1, 2]]), w, { mode: 'mean', paddingIdx: 1 });
+        expect(await values(mean)).toEqual([3, 4]);
+      },
+    );
 
     c('fold(unfold(x)) multiplies each pixel by the number of windows covering it', async () => {
       const x = L.randn([1, 2, 4, 5]);

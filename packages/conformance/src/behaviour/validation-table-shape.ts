@@ -217,4 +217,32 @@ export const SHAPE_ENTRIES: Record<string, Entry> = {
       return [name, entry];
     }),
   ),
+  EmbeddingBag: {
+    make: (o) => new nn.EmbeddingBag(5, 3, o),
+    arity: 3,
+    inputs: () => [int(2, 3)],
+    cases: (m) => [
+      [
+        'a 1-D input without offsets',
+        () => m.forward(int(4)),
+        'EmbeddingBag: offsets is required for a 1-D input',
+      ],
+      [
+        'offsets with a 2-D input',
+        () => m.forward(int(2, 3), int(2)),
+        'EmbeddingBag: offsets must be null for a 2-D input',
+      ],
+      [
+        'perSampleWeights in mean mode',
+        () => m.forward(int(2, 3), null, f(2, 3)),
+        "EmbeddingBag: perSampleWeights is only supported for mode 'sum'",
+      ],
+      [
+        'an unknown mode',
+        () => new nn.EmbeddingBag(5, 3, { mode: 'min' as never }),
+        "EmbeddingBag: mode must be 'sum', 'mean' or 'max', got 'min'",
+      ],
+      ['a float input', () => m.forward(f(2, 3)), 'EmbeddingBag', 'int32'],
+    ],
+  },
 };

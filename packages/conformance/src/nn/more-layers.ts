@@ -66,6 +66,16 @@ export const MORE_LAYER_OPS: Record<string, OpFn> = {
     }) as L.Tensor,
   maxUnpool3d: ([x, i], at) =>
     new nn.MaxUnpool3d(at.kernelSize, { stride: at.stride }).forward(T(x), T(i)) as L.Tensor,
+  // Through the module (weight via functionalCall), perSampleWeights and offsets as forward inputs.
+  embeddingBag: ([x, w, o, p], at) => {
+    const m = new nn.EmbeddingBag(T(w).shape[0], T(w).shape[1], {
+      mode: at.mode,
+      includeLastOffset: at.includeLastOffset,
+      paddingIdx: at.paddingIdx,
+      scaleGradByFreq: at.scaleGradByFreq,
+    });
+    return nn.functionalCall<L.Tensor>(m, { weight: T(w) }, T(x), opt(o), opt(p));
+  },
   softmax2d: ([x]) => new nn.Softmax2d().forward(T(x)) as L.Tensor,
 };
 
@@ -82,6 +92,8 @@ export const MORE_LAYER_TOLERANCES: Record<string, OpTolerance> = {
   // a window sum of `size` squares, then pow: a few ulps per step
   localResponseNorm: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   pixelShuffle: t(EXACT, EXACT),
+  // a bag sum (matmul over the bag's indices), a division for mean; max is exact
+  embeddingBag: t({ atol: 0, rtol: 2 * EPS, perK: true }, { atol: 0, rtol: 2 * EPS, perK: true }),
   // pow, a window mean (the accumulation length), then pow(1/p)
   lpPool1d: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   lpPool2d: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),

@@ -19,6 +19,7 @@ export * from './modules/attention.js';
 export * from './modules/conv.js';
 export * from './modules/distance.js';
 export * from './modules/dropout.js';
+export * from './modules/embedding-bag.js';
 export * from './modules/flatten.js';
 export * from './modules/fold.js';
 export * from './modules/linear.js';

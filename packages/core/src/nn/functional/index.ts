@@ -10,6 +10,7 @@ export * from './conv.js';
 export * from './distance.js';
 export * from './dropout.js';
 export * from './embedding.js';
+export * from './embedding-bag.js';
 export * from './fold.js';
 export * from './interpolate.js';
 export * from './linear.js';

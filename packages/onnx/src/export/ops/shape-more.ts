@@ -160,3 +160,7 @@ for (const cls of [nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d]) {
     `${cls.name} has no ONNX export: ONNX's MaxUnpool indexes the whole tensor, layers' (and PyTorch's) indices each plane`,
   );
 }
+refuseExport(
+  nn.EmbeddingBag,
+  'EmbeddingBag has no ONNX export: export an Embedding and reduce its rows outside the graph',
+);
