@@ -21,6 +21,7 @@ const REFUSED = [
   'MultiLabelMarginLoss',
   'MultiMarginLoss',
   'EmbeddingBag',
+  'CTCLoss',
   'Fold',
   'MaxUnpool1d',
   'MaxUnpool2d',
@@ -141,6 +142,14 @@ describe('exportModel refuses', () => {
     const [v, i] = maxPool2d(randn([1, 2, 4, 4]), 2, { returnIndices: true });
     await expect(exportModel(new nn.MaxUnpool2d(2), [v, i])).rejects.toThrow(
       /cannot export MaxUnpool2d \(the exported module\): MaxUnpool2d has no ONNX export/,
+    );
+  });
+  it('CTCLoss', async () => {
+    const lp = randn([4, 2, 3]);
+    const t = randint(1, 3, [2, 2], { dtype: 'int32' });
+    const lens = randint(2, 3, [2], { dtype: 'int32' });
+    await expect(exportModel(new nn.CTCLoss(), [lp, t, lens.add(2), lens])).rejects.toThrow(
+      /cannot export CTCLoss \(the exported module\): CTCLoss has no ONNX export/,
     );
   });
   it('EmbeddingBag', async () => {

@@ -78,6 +78,46 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
           () => new nn.EmbeddingBag(4, 2).forward(i32([1, 7, 3]), i32([0, 1])),
           'EmbeddingBag: index 7 is out of range for an embedding table with 4 rows',
         );
+        const lp = () => L.F.logSoftmax(L.randn([4, 2, 3]), 2);
+        await failsWith(
+          () =>
+            L.F.ctcLoss(
+              lp(),
+              i32([
+                [1, 2],
+                [2, 0],
+              ]),
+              [4, 3],
+              [3, 1],
+            ),
+          'CTCLoss: target length 3 is longer than the targets hold (2 per row)',
+        );
+        await failsWith(
+          () =>
+            L.F.ctcLoss(
+              lp(),
+              i32([
+                [1, 2],
+                [2, 0],
+              ]),
+              [5, 3],
+              [2, 1],
+            ),
+          'CTCLoss: expected input lengths of at most T = 4',
+        );
+        await failsWith(
+          () =>
+            L.F.ctcLoss(
+              lp(),
+              i32([
+                [1, 7],
+                [2, 0],
+              ]),
+              [4, 3],
+              [2, 1],
+            ),
+          'CTCLoss: target 7 is out of range for 3 classes',
+        );
         // Zero variance is valid (clamped to eps); the -1 ending a target row is not a class.
         const ok = L.F.gaussianNllLoss(L.zeros([3]), L.zeros([3]), L.zeros([3]), { eps: 1 });
         expect(await values(ok)).toEqual([0]);

@@ -43,6 +43,7 @@ const LAYER_NAME: Record<string, string> = {
   tripletMarginLoss: 'TripletMarginLoss',
   poissonNllLoss: 'PoissonNLLLoss',
   gaussianNllLoss: 'GaussianNLLLoss',
+  ctcLoss: 'CTCLoss',
   rnn: 'RNN',
   lstm: 'LSTM',
   gru: 'GRU',

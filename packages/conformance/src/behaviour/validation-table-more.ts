@@ -179,6 +179,43 @@ export const MORE_ENTRIES: Record<string, Entry> = {
       ],
     ],
   },
+  CTCLoss: {
+    make: (o) => new nn.CTCLoss(o),
+    inputs: () => [
+      L.F.logSoftmax(f(4, 2, 3), 2),
+      L.tensor(
+        [
+          [1, 2],
+          [2, 0],
+        ],
+        { dtype: 'int32' },
+      ),
+      [4, 3],
+      [2, 1],
+    ],
+    cases: (m) => [
+      [
+        'lengths for another batch size',
+        () => m.forward(f(4, 2, 3), int(2, 2), [4, 3, 2], [2, 1]),
+        'CTCLoss: expected inputLengths as 2 int32 lengths',
+      ],
+      [
+        'a blank outside the classes',
+        () => new nn.CTCLoss({ blank: 3 }).forward(f(4, 2, 3), int(2, 2), [4, 3], [2, 1]),
+        'CTCLoss: blank must be in [0, 3)',
+      ],
+      [
+        'float targets',
+        () => m.forward(f(4, 2, 3), f(2, 2), [4, 3], [2, 1]),
+        'CTCLoss expected int32 targets, got float32',
+      ],
+      [
+        'a 4-D input',
+        () => m.forward(f(4, 2, 3, 1), int(2, 2), [4, 3], [2, 1]),
+        'CTCLoss expected logProbs of shape (T, N, C) or (T, C)',
+      ],
+    ],
+  },
   // ---- distances
   PairwiseDistance: {
     make: (o) => new nn.PairwiseDistance(o),

@@ -61,6 +61,14 @@ export const MORE_OPS: Record<string, OpFn> = {
       T(b),
     ) as L.Tensor,
   cosineSimilarity: ([a, b], at) => F.cosineSimilarity(T(a), T(b), { dim: at.dim, eps: at.eps }),
+  // Logits in: log_softmax on both sides (PyTorch's ctc backward assumes log_softmax outputs).
+  ctcLoss: ([x, t], at) =>
+    new nn.CTCLoss({ blank: at.blank, reduction: at.reduction, zeroInfinity: at.zeroInfinity }).forward(
+      F.logSoftmax(T(x), 2),
+      T(t),
+      at.inputLengths,
+      at.targetLengths,
+    ) as L.Tensor,
   padModule: ([x], at) => {
     const d = at.d as number;
     const m =
@@ -91,6 +99,8 @@ export const MORE_TOLERANCES: Record<string, OpTolerance> = {
   poissonNllLoss: t(LOSS, LOSS_GRAD),
   gaussianNllLoss: t(LOSS, LOSS_GRAD),
   tripletMarginLoss: t(NORM, NORM_GRAD),
+  // T steps of a three-term log-add-exp over the extended targets (T * S terms, the accumulation length)
+  ctcLoss: t({ atol: 1e-6, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   pairwiseDistance: t(NORM, NORM_GRAD),
   cosineSimilarity: t(NORM, NORM_GRAD),
   // Padding moves values (and sums gradients of reflected / wrapped copies: at most a few terms).

@@ -7,6 +7,7 @@ export { pad } from '../../ops/indexing.js';
 export * from './activation.js';
 export * from './attention.js';
 export * from './conv.js';
+export * from './ctc.js';
 export * from './distance.js';
 export * from './dropout.js';
 export * from './embedding.js';

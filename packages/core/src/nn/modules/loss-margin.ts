@@ -1,8 +1,9 @@
 /**
- * Margin, ranking and likelihood loss modules: thin wrappers over F (loss-margin.ts,
- * loss-prob.ts). Class weights are buffers named `weight`, as PyTorch's _WeightedLoss.
+ * Margin, ranking, likelihood and CTC loss modules: thin wrappers over F (loss-margin.ts,
+ * loss-prob.ts, ctc.ts). Class weights are buffers named `weight`, as PyTorch's _WeightedLoss.
  */
 import type { Tensor } from '../../tensor/tensor.js';
+import * as C from '../functional/ctc.js';
 import type { ReductionOptions } from '../functional/loss.js';
 import * as F from '../functional/loss-margin.js';
 import * as P from '../functional/loss-prob.js';
@@ -190,6 +191,37 @@ export class GaussianNLLLoss extends Loss {
     return P.gaussianNllLoss(input, target, variance, {
       full: this.full,
       eps: this.eps,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/**
+ * Connectionist temporal classification loss (torch.nn.CTCLoss): `forward(logProbs (T, N, C),
+ * targets, inputLengths, targetLengths)` with log_softmax outputs, int32 targets `(N, S)` or concatenated,
+ * and lengths as int32 tensors or number arrays.
+ */
+export class CTCLoss extends Loss {
+  /** Forward takes (logProbs, targets, inputLengths, targetLengths). */
+  static override signature = forwardSignature('logProbs targets inputLengths:any targetLengths:any');
+  /** The blank class (default 0). */
+  readonly blank: number;
+  /** Whether infinite losses (and their gradients) become 0 (default false). */
+  readonly zeroInfinity: boolean;
+  constructor(opts: C.CTCLossOptions = {}) {
+    super(opts, KEYS.CTCLoss);
+    this.blank = opts.blank ?? 0;
+    this.zeroInfinity = opts.zeroInfinity ?? false;
+  }
+  forward(
+    logProbs: Tensor,
+    targets: Tensor,
+    inputLengths: Tensor | readonly number[],
+    targetLengths: Tensor | readonly number[],
+  ): Tensor {
+    return C.ctcLoss(logProbs, targets, inputLengths, targetLengths, {
+      blank: this.blank,
+      zeroInfinity: this.zeroInfinity,
       reduction: this.reduction,
     });
   }

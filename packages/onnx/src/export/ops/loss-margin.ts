@@ -140,3 +140,7 @@ refuseExport(
   nn.MultiMarginLoss,
   'MultiMarginLoss has no ONNX export: compute it outside the exported graph from the exported logits',
 );
+refuseExport(
+  nn.CTCLoss,
+  'CTCLoss has no ONNX export: its alignment recursion runs over the input lengths; export the model producing the log-probabilities',
+);
