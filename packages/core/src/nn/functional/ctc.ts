@@ -117,14 +117,20 @@ export function ctcLoss(
     (v) =>
       `${layer}: expected input lengths of at most T = ${T} (logProbs ${fmtShape(logProbs.shape)}), got ${v}`,
   );
+  // Distinct keys: an asynchronous device merges deferred checks of one key and size.
   checkIndices(
     tl,
     L + 1,
-    layer,
+    `${layer}.targetLengths`,
     (v) =>
       `${layer}: target length ${v} is longer than the targets hold (${L} per ${tgt2.ndim === 2 ? 'row' : 'batch'})`,
   );
-  checkIndices(targets, C, layer, (v) => `${layer}: target ${v} is out of range for ${C} classes`);
+  checkIndices(
+    targets,
+    C,
+    `${layer}.targets`,
+    (v) => `${layer}: target ${v} is out of range for ${C} classes`,
+  );
   const S = 2 * L + 1;
   return tidy(() => {
     const backend = lp.backend;

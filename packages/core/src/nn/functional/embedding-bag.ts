@@ -88,12 +88,17 @@ export function embeddingBag(
     }
     if (offsets.size > 0) {
       tidy(() =>
-        checkIndices(offsets.narrow(0, 0, 1), 1, layer, (v) => `${layer}: offsets[0] has to be 0, got ${v}`),
+        checkIndices(
+          offsets.narrow(0, 0, 1),
+          1,
+          `${layer}.offsets[0]`,
+          (v) => `${layer}: offsets[0] has to be 0, got ${v}`,
+        ),
       );
       checkIndices(
         offsets,
         input.size + 1,
-        layer,
+        `${layer}.offsets`,
         (v) => `${layer}: offset ${v} is out of range for an input of ${input.size} indices`,
       );
     }
