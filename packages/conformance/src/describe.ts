@@ -15,6 +15,7 @@ import { faultBehaviour } from './behaviour/faults.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
+import { nnMoreBehaviour } from './behaviour/nn-more.js';
 import { nnSeqBehaviour } from './behaviour/nn-seq.js';
 import { optimBehaviour } from './behaviour/optim.js';
 import { poolFusedBehaviour } from './behaviour/pool-fused.js';
@@ -160,6 +161,7 @@ export function describeConformance(
       faultBehaviour(ctx);
       nnBasicBehaviour(ctx);
       nnSeqBehaviour(ctx);
+      nnMoreBehaviour(ctx);
       rnnCellBehaviour(ctx);
       poolFusedBehaviour(ctx);
       optimBehaviour(ctx);

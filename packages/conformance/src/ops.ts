@@ -8,6 +8,8 @@ import { decodeNumber, type EncodedNumber, type FixtureCase, isEncodedTensor, nu
 import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
+import { MORE_OPS } from './nn/more.js';
+import { MORE_LAYER_OPS } from './nn/more-layers.js';
 import { SEQ_OPS } from './nn/seq.js';
 import { GRAD2, grad2, HIGHER_ORDER_OPS, innerCase } from './ops/higher-order.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
@@ -194,6 +196,8 @@ export function lookupOp(op: string): OpFn | undefined {
   const inner = OPS[op.slice(GRAD2.length)];
   return inner && grad2(inner);
 }
+Object.assign(OPS, MORE_OPS);
+Object.assign(OPS, MORE_LAYER_OPS);
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */
 export function registerOps(table: Record<string, OpFn>): void {

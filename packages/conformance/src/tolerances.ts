@@ -21,6 +21,8 @@
 
 import { BASIC_TOLERANCES } from './nn/basic.js';
 import { GRAD2, HIGHER_ORDER_TOLERANCES, secondOrder } from './ops/higher-order.js';
+import { MORE_TOLERANCES } from './nn/more.js';
+import { MORE_LAYER_TOLERANCES } from './nn/more-layers.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
@@ -137,6 +139,8 @@ const expandOps = ['expand', 'expandAs'];
  */
 export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...BASIC_TOLERANCES,
+  ...MORE_TOLERANCES,
+  ...MORE_LAYER_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,
   ...HIGHER_ORDER_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),

@@ -3,16 +3,30 @@
  * module class by the case table, the declared input/output shapes, eval mode during export,
  * and a check that the runtime comparison itself catches a wrong model.
  */
-import { nn, randint, randn, type Tensor } from '@layers/core';
+import { F, nn, randint, randn, type Tensor } from '@layers/core';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel, exportModel, int64ToNumber, registerExporter, type Value } from '../src/index.js';
 import { GROUPS } from './export-groups.js';
 import { compareWithRuntimes, useCpu } from './export-helpers.js';
 
+const { maxPool2d } = F;
+
 beforeAll(useCpu);
 
 /** Containers without a forward: they export only inside a layers module that iterates them. */
-const REFUSED = ['ModuleDict', 'ModuleList'];
+const REFUSED = [
+  'ModuleDict',
+  'ModuleList',
+  'MultiLabelMarginLoss',
+  'MultiMarginLoss',
+  'EmbeddingBag',
+  'CTCLoss',
+  'Fold',
+  'MaxUnpool1d',
+  'MaxUnpool2d',
+  'MaxUnpool3d',
+];
 
 describe('exportModel coverage', () => {
   it('has a case for every module class exported by nn, or a refusal test', () => {
@@ -111,6 +125,42 @@ describe('exportModel refuses', () => {
     const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, activation: (t) => t.tanh() });
     await expect(exportModel(layer, [randn([3, 2, 4])])).rejects.toThrow(
       /TransformerEncoderLayer.*plain function/,
+    );
+  });
+  it('the class-index hinge losses, by name', async () => {
+    const t = randint(0, 3, [2], { dtype: 'int32' });
+    await expect(exportModel(new nn.MultiMarginLoss(), [randn([2, 3]), t])).rejects.toThrow(
+      /cannot export MultiMarginLoss \(the exported module\): MultiMarginLoss has no ONNX export/,
+    );
+    await expect(
+      exportModel(new nn.MultiLabelMarginLoss(), [randn([2, 3]), randint(0, 3, [2, 3], { dtype: 'int32' })]),
+    ).rejects.toThrow(
+      /cannot export MultiLabelMarginLoss \(the exported module\): MultiLabelMarginLoss has no ONNX export/,
+    );
+  });
+  it('MaxUnpool (ONNX indexes the whole tensor)', async () => {
+    const [v, i] = maxPool2d(randn([1, 2, 4, 4]), 2, { returnIndices: true });
+    await expect(exportModel(new nn.MaxUnpool2d(2), [v, i])).rejects.toThrow(
+      /cannot export MaxUnpool2d \(the exported module\): MaxUnpool2d has no ONNX export/,
+    );
+  });
+  it('CTCLoss', async () => {
+    const lp = randn([4, 2, 3]);
+    const t = randint(1, 3, [2, 2], { dtype: 'int32' });
+    const lens = randint(2, 3, [2], { dtype: 'int32' });
+    await expect(exportModel(new nn.CTCLoss(), [lp, t, lens.add(2), lens])).rejects.toThrow(
+      /cannot export CTCLoss \(the exported module\): CTCLoss has no ONNX export/,
+    );
+  });
+  it('EmbeddingBag', async () => {
+    const idx = randint(0, 4, [2, 3], { dtype: 'int32' });
+    await expect(exportModel(new nn.EmbeddingBag(4, 2), [idx])).rejects.toThrow(
+      /cannot export EmbeddingBag \(the exported module\): EmbeddingBag has no ONNX export/,
+    );
+  });
+  it('Fold (Col2Im is opset 18)', async () => {
+    await expect(exportModel(new nn.Fold([3, 3], 2), [randn([1, 8, 4])])).rejects.toThrow(
+      /cannot export Fold \(the exported module\): Fold has no ONNX export before Col2Im/,
     );
   });
   it('class losses on unbatched inputs', async () => {

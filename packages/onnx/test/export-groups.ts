@@ -1,6 +1,7 @@
 /** Every export case, by group (run by export-modules.test.ts, checked for coverage by export-errors.test.ts). */
 import type { Case } from './export-cases.js';
 import { ACTIVATION_CASES, BASIC_CASES, CONV_CASES, POOL_CASES } from './export-cases-layers.js';
+import { MORE_LAYER_CASES, MORE_LOSS_CASES, PAD_CASES } from './export-cases-more.js';
 import { ATTENTION_CASES, LOSS_CASES, NORM_CASES, RNN_CASES, TRANSFORMER_CASES } from './export-cases-seq.js';
 
 /** The case table. */
@@ -14,4 +15,7 @@ export const GROUPS: Record<string, Case[]> = {
   attention: ATTENTION_CASES,
   transformer: TRANSFORMER_CASES,
   loss: LOSS_CASES,
+  padding: PAD_CASES,
+  lossMore: MORE_LOSS_CASES,
+  layersMore: MORE_LAYER_CASES,
 };

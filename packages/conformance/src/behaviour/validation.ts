@@ -10,9 +10,16 @@ import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
 import { check, expectThrows, type SuiteContext } from './context.js';
 import { BOGUS, type Case, type Entry, f, int, LAYER_ENTRIES, nn } from './validation-table.js';
+import { MORE_ENTRIES } from './validation-table-more.js';
 import { CONTAINERS, SEQ_ENTRIES } from './validation-table-seq.js';
+import { SHAPE_ENTRIES } from './validation-table-shape.js';
 
-const ENTRIES: Record<string, Entry> = { ...LAYER_ENTRIES, ...SEQ_ENTRIES };
+const ENTRIES: Record<string, Entry> = {
+  ...LAYER_ENTRIES,
+  ...SEQ_ENTRIES,
+  ...MORE_ENTRIES,
+  ...SHAPE_ENTRIES,
+};
 
 /** Every class exported from nn that is a Module subclass. */
 function moduleClasses(): string[] {

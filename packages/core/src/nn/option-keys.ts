@@ -17,6 +17,16 @@ export const LOSS_KEYS: Readonly<Record<string, readonly string[]>> = {
   BCEWithLogitsLoss: [...R, 'weight', 'posWeight'],
   KLDivLoss: [...R, 'logTarget'],
   CosineEmbeddingLoss: [...R, 'margin'],
+  MarginRankingLoss: [...R, 'margin'],
+  HingeEmbeddingLoss: [...R, 'margin'],
+  SoftMarginLoss: R,
+  MultiLabelSoftMarginLoss: [...R, 'weight'],
+  MultiLabelMarginLoss: R,
+  MultiMarginLoss: [...R, 'p', 'margin', 'weight'],
+  TripletMarginLoss: [...R, 'margin', 'p', 'eps', 'swap'],
+  PoissonNLLLoss: [...R, 'logInput', 'full', 'eps'],
+  GaussianNLLLoss: [...R, 'full', 'eps'],
+  CTCLoss: [...R, 'blank', 'zeroInfinity'],
 };
 
 /** The keys of MaxPoolOptions, for unknown-option errors. */

@@ -284,9 +284,12 @@ export function pad(
           `pad: padding size should be less than the corresponding input dimension, but got padding (${l}, ${r}) at dimension ${d} of input ${fmtShape(x.shape)}`,
         );
       }
-      if (mode === 'circular' && (l > n || r > n)) {
+      // Circular: negative sizes crop first, then the cropped dim wraps (PyTorch's order).
+      const lc = Math.max(-l, 0);
+      const m = mode === 'circular' ? n - lc - Math.max(-r, 0) : n;
+      if (mode === 'circular' && (l > m || r > m)) {
         throw new RangeError(
-          `pad: padding value causes wrapping around more than once (dimension ${d} of size ${n})`,
+          `pad: padding value causes wrapping around more than once (padding (${l}, ${r}) at dimension ${d} of size ${m})`,
         );
       }
       const idx = new Int32Array(n + l + r);
@@ -294,7 +297,7 @@ export function pad(
         const j = i - l;
         if (mode === 'reflect') idx[i] = j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j;
         else if (mode === 'replicate') idx[i] = Math.min(Math.max(j, 0), n - 1);
-        else idx[i] = ((j % n) + n) % n;
+        else idx[i] = lc + ((((i - Math.max(l, 0)) % m) + m) % m);
       }
       // Indices computed here are in range by construction: no check, no readback.
       out = indexSelectUnchecked(out, d, fromTypedArray(idx, [idx.length], x.backend));

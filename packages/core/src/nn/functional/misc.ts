@@ -1,5 +1,6 @@
-/** Small functional helpers without a module of their own: F.normalize. */
+/** Small functional helpers: F.normalize, and F.glu (nn.GLU's). */
 import { tidy } from '../../tensor/scope.js';
+import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions } from '../validate.js';
 import { requireFloat } from './linear.js';
@@ -24,4 +25,20 @@ export function normalize(x: Tensor, opts: { p?: number; dim?: number; eps?: num
               .pow(1 / p);
     return x.div(norm.clamp(eps));
   });
+}
+
+/**
+ * The gated linear unit `a * sigmoid(b)`, with a and b the halves of x along `dim` (default -1), as
+ * torch.nn.functional.glu. `layer` names the caller in errors.
+ */
+export function glu(x: Tensor, dim = -1, layer = 'glu'): Tensor {
+  requireFloat(x, layer);
+  if (x.ndim === 0)
+    throw new RangeError(`${layer}: glu does not support scalars because halving size must be even`);
+  const d = normDim(dim, x.ndim, layer);
+  const n = x.shape[d];
+  if (n % 2 !== 0) {
+    throw new RangeError(`${layer}: halving dimension must be even, but dimension ${d} is size ${n}`);
+  }
+  return tidy(() => x.narrow(d, 0, n / 2).mul(x.narrow(d, n / 2, n / 2).sigmoid()));
 }

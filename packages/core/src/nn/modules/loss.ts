@@ -6,25 +6,9 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import * as F from '../functional/loss.js';
 import { Module } from '../module.js';
-import { LOSS_KEYS as KEYS, R } from '../option-keys.js';
+import { LOSS_KEYS as KEYS } from '../option-keys.js';
 import { checkOptions, forwardSignature } from '../validate.js';
-
-type Reduction = F.Reduction;
-
-/** A loss: forward(input, target), constructor options checked against `allowed`. */
-abstract class Loss extends Module {
-  static override signature = forwardSignature('input target');
-  /** How per-element losses combine (default `'mean'`). */
-  readonly reduction: Reduction;
-  constructor(opts: { reduction?: Reduction }, allowed: readonly string[] = R) {
-    super();
-    checkOptions(this.name, opts, allowed);
-    this.reduction = opts.reduction ?? 'mean';
-  }
-  override extraRepr(): string {
-    return `reduction=${this.reduction}`;
-  }
-}
+import { Loss } from './loss-base.js';
 
 /**
  * Mean squared error (torch.nn.MSELoss): `forward(input, target)` with target broadcastable to input; a

@@ -41,8 +41,8 @@ function convPads(
   return tup(padding, k.length, 0).map((p) => [p, p]);
 }
 
-/** Wrap-around padding of the last pads.length dims of a batched x. */
-function circularPad(g: Graph, x: string, rank: number, pads: [number, number][]): string {
+/** Wrap-around padding of the last pads.length dims of a batched x (sizes >= 0). @internal */
+export function circularPad(g: Graph, x: string, rank: number, pads: [number, number][]): string {
   let y = x;
   pads.forEach(([l, r], i) => {
     const axis = rank - pads.length + i;

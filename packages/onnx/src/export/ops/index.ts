@@ -8,3 +8,6 @@ import './rnn.js';
 import './attention.js';
 import './transformer.js';
 import './loss.js';
+import './loss-margin.js';
+import './padding.js';
+import './shape-more.js';

@@ -1,0 +1,27 @@
+/**
+ * The base of the loss modules: a reduction, constructor options checked against the loss's
+ * option names, forward(input, target). Internal: not exported from nn.
+ * @internal
+ * @packageDocumentation
+ */
+import type * as F from '../functional/loss.js';
+import { Module } from '../module.js';
+import { R } from '../option-keys.js';
+import { checkOptions, forwardSignature } from '../validate.js';
+
+type Reduction = F.Reduction;
+
+/** A loss: forward(input, target), constructor options checked against `allowed`. */
+export abstract class Loss extends Module {
+  static override signature = forwardSignature('input target');
+  /** How per-element losses combine (default `'mean'`). */
+  readonly reduction: Reduction;
+  constructor(opts: { reduction?: Reduction }, allowed: readonly string[] = R) {
+    super();
+    checkOptions(this.name, opts, allowed);
+    this.reduction = opts.reduction ?? 'mean';
+  }
+  override extraRepr(): string {
+    return `reduction=${this.reduction}`;
+  }
+}
