@@ -4,9 +4,10 @@
  * recording), so this file is also the reference for how each derivative is defined.
  */
 
+import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
-import { isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
+import { floatDType, isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -20,27 +21,42 @@ import { cast } from './view.js';
 function operands(op: string, a: Other, b: Other, float = false): [Tensor, Tensor, DType] {
   const backend = backendOf(op, a, b);
   let dtype: DType;
-  if (a instanceof Tensor && b instanceof Tensor) dtype = promoteTypes(a.dtype, b.dtype);
+  if (a instanceof Tensor && b instanceof Tensor) dtype = resultType(a, b);
   else if (a instanceof Tensor) dtype = scalarDType(b as number, a.dtype);
   else if (b instanceof Tensor) dtype = scalarDType(a as number, b.dtype);
   else throw new TypeError(`${op}: expected at least one tensor argument`);
-  if (float) dtype = 'float32';
+  if (float) dtype = floatDType(dtype);
   const ta = a instanceof Tensor ? cast(a, dtype) : scalarTensor(a, dtype, backend);
   const tb = b instanceof Tensor ? cast(b, dtype) : scalarTensor(b, dtype, backend);
   return [ta, tb, dtype];
+}
+
+/** Category of a dtype in PyTorch's result_type: bool < integer < float. */
+function category(d: DType): number {
+  return d === 'bool' ? 0 : isFloat(d) ? 2 : 1;
+}
+
+/**
+ * torch.result_type of two tensors: a 0-d tensor joins in only when its category is higher
+ * (float16 [n] + 0-d float32 stays float16; int32 [n] + 0-d float16 gives float16).
+ */
+function resultType(a: Tensor, b: Tensor): DType {
+  if (a.ndim === 0 && b.ndim > 0) return category(a.dtype) > category(b.dtype) ? a.dtype : b.dtype;
+  if (b.ndim === 0 && a.ndim > 0) return category(b.dtype) > category(a.dtype) ? b.dtype : a.dtype;
+  return promoteTypes(a.dtype, b.dtype);
 }
 
 function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType, name: string): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
   const out = empty(shape, outDtype, a.backend);
   if (out.size > 0)
-    a.backend.binary(op, broadcastView(a, shape, name), broadcastView(b, shape, name), out._view());
+    kernels(a.backend).binary(op, broadcastView(a, shape, name), broadcastView(b, shape, name), out._view());
   return out;
 }
 
 function rawUnary(op: UnaryOp, x: Tensor, outDtype: DType = x.dtype): Tensor {
   const out = empty(x.shape, outDtype, x.backend);
-  if (out.size > 0) x.backend.unary(op, x._view(op), out._view());
+  if (out.size > 0) kernels(x.backend).unary(op, x._view(op), out._view());
   return out;
 }
 
@@ -93,7 +109,7 @@ function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
     tidy(() => {
       x._check(op);
       // Float math promotes ints and bools to float32; int-capable ops promote only bool.
-      const promoted = opts.float ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+      const promoted = opts.float ? floatDType(x.dtype) : x.dtype === 'bool' ? 'int32' : x.dtype;
       const input = cast(x, promoted);
       const out = rawUnary(op, input);
       const grad = opts.grad;
@@ -302,7 +318,7 @@ export function where(cond: Tensor, a: Other, b: Other): Tensor {
     const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where'), tb.shape, 'where');
     const out = empty(shape, dtype, backend);
     if (out.size > 0)
-      backend.where(broadcastView(c, shape), broadcastView(ta, shape), broadcastView(tb, shape), out._view());
+      kernels(backend).where(broadcastView(c, shape), broadcastView(ta, shape), broadcastView(tb, shape), out._view());
     const aShape = ta.shape;
     const bShape = tb.shape;
     return attach(out, 'where', [ta, tb], [c], (g, [sc]) => [
@@ -325,7 +341,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
   }
   return tidy(() => {
     const fill = typeof value === 'boolean' ? Number(value) : value;
-    const v = x.dtype === 'float32' ? fill : x.dtype === 'int32' ? Math.trunc(fill) : fill !== 0;
+    const v = isFloat(x.dtype) ? fill : x.dtype === 'int32' ? Math.trunc(fill) : fill !== 0;
     return where(mask, scalarTensor(v, x.dtype, x.backend), x);
   });
 }
@@ -335,6 +351,6 @@ export function addInPlace(dst: Tensor, src: Tensor): void {
   dst._check('addInPlace');
   if (dst.size === 0) return;
   const s = src.dtype === dst.dtype ? src : cast(src, dst.dtype);
-  dst.backend.binary('add', dst._view(), broadcastView(s, dst.shape), dst._view());
+  kernels(dst.backend).binary('add', dst._view(), broadcastView(s, dst.shape), dst._view());
   if (s !== src) s.dispose();
 }

@@ -1,3 +1,4 @@
+import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import { deferRangeCheck } from '../tensor/deferred-checks.js';
 import { tidy } from '../tensor/scope.js';
@@ -63,7 +64,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** gather along normalised `dim` with an index already validated by the caller. */
 export function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype, x.backend);
-  if (out.size > 0) x.backend.gather(x._view('gather'), index._view(), dim, out._view());
+  if (out.size > 0) kernels(x.backend).gather(x._view('gather'), index._view(), dim, out._view());
   const shape = x.shape;
   return attach(out, 'gather', [x], [index], (g, [si]) => [scatterAddInto(zerosOf(shape, g), dim, si, g)]);
 }
@@ -76,7 +77,7 @@ function zerosOf(shape: readonly number[], like: Tensor): Tensor {
 
 /** In-place scatter-add into a fresh contiguous tensor (no autograd). */
 function scatterAddInto(out: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  if (index.size > 0) out.backend.scatterAdd(out._view(), index._view(), src._view(), dim);
+  if (index.size > 0) kernels(out.backend).scatterAdd(out._view(), index._view(), src._view(), dim);
   return out;
 }
 

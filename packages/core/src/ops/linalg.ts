@@ -2,7 +2,9 @@
  * torch.matmul semantics built from views and one primitive: a batched [B,M,K]x[B,K,N]
  * product whose gradient is two more batched products on transposed views.
  */
+import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
+import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape, viewStrides } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -13,10 +15,12 @@ import { cast, contiguous, expand, reshape, squeeze, transpose, unsqueeze } from
 function bmm3(a: Tensor, b: Tensor): Tensor {
   const [B, M, K] = a.shape;
   const N = b.shape[2];
-  const out = empty([B, M, N], 'float32', a.backend);
+  // float32, float16 or bfloat16: half products accumulate in float32 and round once
+  // (backend/compute.ts), as PyTorch's CUDA GEMMs do.
+  const out = empty([B, M, N], a.dtype, a.backend);
   if (out.size > 0) {
     if (K === 0) a.backend.fill(out._view(), 0);
-    else a.backend.matmul(a._view('matmul'), b._view('matmul'), out._view());
+    else kernels(a.backend).matmul(a._view('matmul'), b._view('matmul'), out._view());
   }
   const needA = a.requiresGrad;
   const needB = b.requiresGrad;
@@ -65,8 +69,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: mat1 and mat2 shapes cannot be multiplied (${shapeText(as)} and ${shapeText(bs)}; full shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`,
     );
   }
+  if (isFloat(a.dtype) && isFloat(b.dtype) && a.dtype !== b.dtype) {
+    throw new TypeError(
+      `matmul: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype} (cast one, or run under autocast)`,
+    );
+  }
   return tidy(() => {
-    const isInt = a.dtype !== 'float32';
+    const isInt = !isFloat(a.dtype);
     let x = isInt ? cast(a, 'float32') : a;
     let y = isInt ? cast(b, 'float32') : b;
     const aVec = x.ndim === 1;

@@ -7,6 +7,7 @@
  * backward attached here, instead of the NaN a plain composition of pow and sum would give.
  */
 
+import { isFloat } from '../tensor/dtype.js';
 import { attach } from '../autograd/node.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDims } from '../tensor/shape.js';
@@ -60,7 +61,7 @@ function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
  */
 export function vectorNorm(x: Tensor, ord = 2, opts: VectorNormOptions = {}): Tensor {
   x._check('vectorNorm');
-  if (x.dtype !== 'float32') throw new TypeError(`vectorNorm: expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`vectorNorm: expected a float input, got ${x.dtype}`);
   if (Number.isNaN(ord)) throw new RangeError('vectorNorm: ord must be a number, got NaN');
   const dims = normDims(opts.dim ?? null, x.ndim, 'vectorNorm');
   const keepdim = opts.keepdim ?? false;

@@ -3,6 +3,7 @@
  * this file moves the reduced dims last, handles keepdim, empty tensors and gradients.
  */
 
+import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/contract.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -60,7 +61,7 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   const rdims = split ? split.rest : dims;
   const srcKept = src.shape.map((_, i) => i).filter((i) => !rdims.includes(i));
   const moved = tidy(() => contiguous(permute(detach(src), [...srcKept, ...rdims])));
-  x.backend.reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
+  kernels(x.backend).reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
   moved.dispose();
   if (src !== x) src.dispose();
   return out;

@@ -11,6 +11,7 @@
  * to encode the work, and a backend that can time its device work (the optional
  * `Backend.profiling` hook, WebGPU timestamp queries) fills `deviceMs` as well.
  */
+import { bytesPerElement } from '../tensor/dtype.js';
 import type { Backend, DeviceProfileSession, FusedKernels, Kernels, View } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
 import { viewBytes } from './bytes.js';
@@ -215,7 +216,7 @@ function instrument(
 }
 
 function bytesOfDtype(dtype: View['dtype']): number {
-  return dtype === 'bool' ? 1 : 4;
+  return bytesPerElement(dtype);
 }
 
 function buildReport(

@@ -9,6 +9,7 @@
  * of w^T g, grad weight = g cols^T). Transposed convolution is the adjoint: w^T x, then
  * col2im into the full output, cropped by the padding.
  */
+import { isFloat } from '../../tensor/dtype.js';
 import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
@@ -68,7 +69,7 @@ const times = (a: readonly number[]) => a.join(' x ');
 /** Float input, batched or unbatched: returns the batched tensor and whether to squeeze. */
 function checkInput(name: string, x: Tensor, d: number): boolean {
   checkTensor(name, 'input', x);
-  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   if (x.ndim !== d + 1 && x.ndim !== d + 2) {
     throw new RangeError(
       `${name} expected a ${d + 1}-D (unbatched) or ${d + 2}-D (batched) input, got ${x.ndim}-D input of shape ${fmtShape(x.shape)}`,
@@ -77,10 +78,21 @@ function checkInput(name: string, x: Tensor, d: number): boolean {
   return x.ndim === d + 1;
 }
 
+/** PyTorch refuses mixed float dtypes in a convolution ("Input type (Half) and weight type (float)"). */
+function checkSameFloat(name: string, x: Tensor, w: Tensor, bias: Tensor | null): void {
+  for (const [what, t] of [['weight', w], ['bias', bias]] as const) {
+    if (t && t.dtype !== x.dtype) {
+      throw new TypeError(
+        `${name}: input type (${x.dtype}) and ${what} type (${t.dtype}) should be the same (cast one, or run under autocast)`,
+      );
+    }
+  }
+}
+
 function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, outChannels: number): void {
   checkTensor(name, 'weight', w);
   checkOptionalTensor(name, 'bias', bias);
-  if (w.dtype !== 'float32') throw new TypeError(`${name} expected a float weight, got ${w.dtype}`);
+  if (!isFloat(w.dtype)) throw new TypeError(`${name} expected a float weight, got ${w.dtype}`);
   if (w.ndim !== d + 2) {
     throw new RangeError(`${name} expected a ${d + 2}-D weight, got weight of shape ${fmtShape(w.shape)}`);
   }
@@ -89,7 +101,7 @@ function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, ou
       `${name} expected a bias of shape [${outChannels}], got bias of shape ${fmtShape(bias.shape)}`,
     );
   }
-  if (bias && bias.dtype !== 'float32')
+  if (bias && !isFloat(bias.dtype))
     throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
 }
 
@@ -189,6 +201,7 @@ export function convNd(
   const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
+  checkSameFloat(name, input, weight, bias ?? null);
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');
   const dil = tuple(opts.dilation, d, 1, name, 'dilation');
@@ -261,7 +274,7 @@ function convFused(
   const w4 = contiguous(as2d(detach(w)));
   const b = bias ? contiguous(detach(bias)) : null;
   const o2 = d === 1 ? [1, o[0]] : o;
-  const y = empty([N, O, ...o2], 'float32', xp.backend);
+  const y = empty([N, O, ...o2], xp.dtype, xp.backend);
   if (y.size > 0) {
     kernel(x4._view('conv2d'), w4._view('conv2d'), b ? b._view('conv2d') : null, y._view(), {
       stride: (d === 1 ? [1, stride[0]] : stride) as [number, number],
@@ -312,6 +325,7 @@ export function convTransposeNd(
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;
   checkWeight(name, weight, bias ?? null, d, O);
+  checkSameFloat(name, input, weight, bias ?? null);
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');
   const dil = tuple(opts.dilation, d, 1, name, 'dilation');

@@ -3,6 +3,7 @@
  * the conformance coverage matrix), and otherwise compose the op from primitives.
  */
 import type { Backend, FusedKernels } from '../../backend/contract.js';
+import { computeFused } from '../../backend/compute.js';
 import { pathLog } from '../../backend/pathlog.js';
 
 /** The backend's fused kernel `name`, or null; records which path the caller will take. */
@@ -12,5 +13,6 @@ export function fusedKernel<K extends keyof FusedKernels>(
 ): NonNullable<FusedKernels[K]> | null {
   const k = backend.fused[name];
   pathLog.record(name, k !== undefined);
-  return (k?.bind(backend.fused) as NonNullable<FusedKernels[K]>) ?? null;
+  // 16-bit float views reach the kernel as float32 temporaries (backend/compute.ts).
+  return computeFused(backend, name, (k?.bind(backend.fused) as NonNullable<FusedKernels[K]>) ?? null);
 }

@@ -1,4 +1,5 @@
 /** F.linear and F.bilinear: affine maps over the last dimension. */
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -7,7 +8,7 @@ import { checkOptionalTensor, checkTensor } from '../validate.js';
 /** Throws `<layer> expected a float input, got int32` for non-float tensors. */
 export function requireFloat(x: Tensor, layer: string, what = 'input'): void {
   checkTensor(layer, what, x);
-  if (x.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${layer} expected a float ${what}, got ${x.dtype}`);
 }
 
 /** y = x W^T + b, for x [..., in], W [out, in], b [out]. */

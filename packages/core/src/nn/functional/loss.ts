@@ -3,6 +3,7 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
+import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
@@ -93,7 +94,7 @@ function checkReduction(r: string, layer: string, opts: object, allowBatchmean =
 
 function requireFloat(t: Tensor, layer: string, what: string): void {
   checkTensor(layer, what, t);
-  if (t.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
+  if (!isFloat(t.dtype)) throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
 }
 
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
@@ -307,7 +308,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const classes = input.shape[cd];
   const weight = opts.weight ?? null;
   checkWeight(weight, classes, layer);
-  if (target.dtype === 'float32') {
+  if (isFloat(target.dtype)) {
     if (!shapeEqual(input.shape, target.shape)) {
       throw new RangeError(
         `${layer} expected target of shape ${fmtShape(input.shape)} (class probabilities) for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,

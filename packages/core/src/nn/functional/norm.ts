@@ -184,7 +184,7 @@ export function layerNorm(
       const src = contiguous(detach(x2));
       const wv = w1 ? contiguous(detach(w1)) : null;
       const bv = b1 ? contiguous(detach(b1)) : null;
-      const y = empty([outer, inner], 'float32', x.backend);
+      const y = empty([outer, inner], x.dtype, x.backend);
       const mean = empty([outer], 'float32', x.backend);
       const rstd = empty([outer], 'float32', x.backend);
       kernel(

@@ -7,6 +7,7 @@
  * every window back into place; col2im's gradient is `windows` again, so both are
  * differentiable to any order.
  */
+import { kernels } from '../../backend/compute.js';
 import { attach } from '../../autograd/node.js';
 import { empty } from '../../ops/kernel.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -119,7 +120,7 @@ export function col2im(
         dstOff += kappa[i] * dilation[i] * outSp[i];
       }
       const target = { ...dst, shape, strides: dstStrides, offset: dstOff };
-      backend.binary('add', target, { ...src, shape, strides: srcStrides, offset: srcOff }, target);
+      kernels(backend).binary('add', target, { ...src, shape, strides: srcStrides, offset: srcOff }, target);
     }
   }
   return attach(out, 'col2im', [cols], [], (g) => [windows(g, k, stride, dilation, o)]);

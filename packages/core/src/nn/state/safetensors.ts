@@ -13,11 +13,19 @@
 import type { Backend, DType } from '../../backend/contract.js';
 import { getBackend } from '../../backend/registry.js';
 import { fromTypedArray } from '../../ops/creation.js';
+import { bytesPerElement } from '../../tensor/dtype.js';
+import { isHalf } from '../../tensor/half.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
 import { isInt64 } from './saved-dtype.js';
 
-const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+const WRITE_DTYPE: Record<DType, string> = {
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int32: 'I32',
+  bool: 'BOOL',
+};
 const READ_KIND: Record<string, StoredKind> = {
   F64: 'f64',
   F32: 'f32',
@@ -55,13 +63,14 @@ export async function saveSafetensors(
     const t = dict[name];
     const data = await t.data();
     const wide = t.dtype === 'int32' && isInt64(t);
-    const size = t.dtype === 'bool' ? 1 : wide ? 8 : 4;
+    const size = t.dtype === 'bool' ? 1 : wide ? 8 : bytesPerElement(t.dtype);
     // Write through DataView so the file is little-endian whatever the host.
     const bytes = new Uint8Array(data.length * size);
     const dv = new DataView(bytes.buffer);
     if (t.dtype === 'float32') for (let i = 0; i < data.length; i++) dv.setFloat32(i * 4, data[i], true);
     else if (wide) for (let i = 0; i < data.length; i++) dv.setBigInt64(i * 8, BigInt(data[i]), true);
     else if (t.dtype === 'int32') for (let i = 0; i < data.length; i++) dv.setInt32(i * 4, data[i], true);
+    else if (isHalf(t.dtype)) for (let i = 0; i < data.length; i++) dv.setUint16(i * 2, data[i], true);
     else for (let i = 0; i < data.length; i++) bytes[i] = data[i] ? 1 : 0;
     header[name] = {
       dtype: wide ? 'I64' : WRITE_DTYPE[t.dtype],
