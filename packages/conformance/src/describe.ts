@@ -10,6 +10,7 @@ import type { SuiteContext } from './behaviour/context.js';
 import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { faultBehaviour } from './behaviour/faults.js';
+import { halfBehaviour } from './behaviour/half.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
@@ -165,6 +166,7 @@ export function describeConformance(
       tensorOpsBehaviour(ctx);
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
+      halfBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);
       validationBehaviour(ctx);
       functionalValidationBehaviour(ctx);

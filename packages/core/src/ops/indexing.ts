@@ -1,4 +1,5 @@
 import { kernels } from '../backend/compute.js';
+import { promoteTypes } from '../tensor/dtype.js';
 import { attach } from '../autograd/node.js';
 import { deferRangeCheck } from '../tensor/deferred-checks.js';
 import { tidy } from '../tensor/scope.js';
@@ -154,7 +155,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         `cat: sizes of tensors must match except in dimension ${d}: got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`,
       );
     }
-    if (t.dtype === 'float32' || (t.dtype === 'int32' && dtype === 'bool')) dtype = t.dtype;
+    dtype = promoteTypes(dtype, t.dtype);
   }
   const shape = [...ref.shape];
   shape[d] = parts.reduce((s, t) => s + t.shape[d], 0);

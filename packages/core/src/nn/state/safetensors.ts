@@ -3,9 +3,10 @@
  * little-endian header length N, N bytes of JSON ({ name: { dtype, shape, data_offsets } },
  * plus an optional "__metadata__" of strings), then the raw little-endian tensor bytes.
  *
- * Written: F32, I32, BOOL, and I64 for the buffers PyTorch keeps in int64
- * (num_batches_tracked), as torch writes them. Read: also F64, F16, BF16 (converted to
- * float32; F16 and BF16 exactly) and I64, I16, I8, U8 (converted to int32; values outside
+ * Written: F32, F16, BF16, I32, BOOL, and I64 for the buffers PyTorch keeps in int64
+ * (num_batches_tracked), as torch writes them. Read: those (F16 and BF16 as float16 and
+ * bfloat16, as safetensors.torch loads them), F64 (rounded to float32) and I64, I16, I8, U8
+ * (converted to int32; values outside
  * int32 are an error), so files written by Python's safetensors / torch load directly into
  * a module with loadStateDict. Every header field is validated before any tensor is made,
  * with a message naming the tensor and the field.
@@ -16,7 +17,7 @@ import { fromTypedArray } from '../../ops/creation.js';
 import { bytesPerElement } from '../../tensor/dtype.js';
 import { isHalf } from '../../tensor/half.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
+import { decodedDType, decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
 import { isInt64 } from './saved-dtype.js';
 
 const WRITE_DTYPE: Record<DType, string> = {
@@ -192,12 +193,13 @@ export function loadSafetensors(bytes: Uint8Array, opts: { backend?: Backend } =
   const out: Record<string, Tensor> = {};
   try {
     for (const e of entries) {
+      // F16 and BF16 stay float16/bfloat16, as safetensors.torch loads them.
       const data = decodeStored(
         dv,
-        { kind: e.kind, shape: e.shape, byteBase: base + e.begin },
+        { kind: e.kind, shape: e.shape, byteBase: base + e.begin, keepHalf: true },
         `loadSafetensors: tensor "${e.name}"`,
       );
-      out[e.name] = fromTypedArray(data, e.shape, backend);
+      out[e.name] = fromTypedArray(data, e.shape, backend, decodedDType(e.kind, true));
     }
   } catch (err) {
     for (const t of Object.values(out)) t.dispose();
