@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export { type AutocastOptions, autocast, autocastDtype } from './amp/autocast.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './amp/grad-scaler.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './autograd/gradcheck.js';
 export type {

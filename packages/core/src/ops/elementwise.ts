@@ -4,6 +4,7 @@
  * recording), so this file is also the reference for how each derivative is defined.
  */
 
+import { castF32 } from '../amp/autocast.js';
 import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
@@ -63,9 +64,14 @@ function rawUnary(op: UnaryOp, x: Tensor, outDtype: DType = x.dtype): Tensor {
 type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
 
 /** Define a differentiable binary op. `grad` returns unreduced gradients; sumTo handles broadcasting. */
-function binary(op: BinaryOp, opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean }) {
+function binary(op: BinaryOp, opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean; fp32?: boolean }) {
   return (a: Other, b: Other): Tensor =>
     tidy(() => {
+      // On autocast's float32 list (pow): 16-bit float operands are widened first.
+      if (opts.fp32) {
+        if (a instanceof Tensor) a = castF32(a);
+        if (b instanceof Tensor) b = castF32(b);
+      }
       const [ta, tb, dtype] = operands(op, a, b, opts.float);
       const out = rawBinary(op, ta, tb, dtype, op);
       const grad = opts.grad;
@@ -104,10 +110,12 @@ type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
  * Define a differentiable unary op. `float`: ints and bools are promoted to float32 first,
  * as PyTorch does for exp, log, sin, ... .
  */
-function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
+function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad; fp32?: boolean }) {
   return (x: Tensor): Tensor =>
     tidy(() => {
       x._check(op);
+      // On autocast's float32 list (exp, log, ...): a 16-bit float input is widened first.
+      if (opts.fp32) x = castF32(x);
       // Float math promotes ints and bools to float32; int-capable ops promote only bool.
       const promoted = opts.float ? floatDType(x.dtype) : x.dtype === 'bool' ? 'int32' : x.dtype;
       const input = cast(x, promoted);
@@ -135,6 +143,7 @@ export const div = binary('div', {
 /** Elementwise `a ** b`, broadcasting. */
 export const pow = binary('pow', {
   saveOut: true,
+  fp32: true,
   grad: (g, a, b, out) => [
     // d/da a^b = b a^(b-1), defined as 0 where b == 0 (0 * 0^-1 would be NaN at a == 0).
     where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))),
@@ -227,20 +236,21 @@ export const abs = unary('abs', { grad: (g, x) => g.mul(x.sign()) });
 /** Elementwise sign: -1, 0 or 1 (gradient 0). */
 export const sign = unary('sign', { grad: (g) => g.mul(0) });
 /** Elementwise `e ** x` (integers give float32). */
-export const exp = unary('exp', { float: true, grad: (g, _x, out) => g.mul(out) });
+export const exp = unary('exp', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out) });
 /** Elementwise `exp(x) - 1`, exact near 0. */
-export const expm1 = unary('expm1', { float: true, grad: (g, _x, out) => g.mul(out.add(1)) });
+export const expm1 = unary('expm1', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.add(1)) });
 /** Elementwise natural logarithm (NaN below 0, -Infinity at 0). */
-export const log = unary('log', { float: true, grad: (g, x) => g.div(x) });
+export const log = unary('log', { float: true, fp32: true, grad: (g, x) => g.div(x) });
 /** Elementwise `log(1 + x)`, exact near 0. */
-export const log1p = unary('log1p', { float: true, grad: (g, x) => g.div(x.add(1)) });
+export const log1p = unary('log1p', { float: true, fp32: true, grad: (g, x) => g.div(x.add(1)) });
 /** Elementwise square root (NaN below 0). */
 export const sqrt = unary('sqrt', { float: true, grad: (g, _x, out) => g.div(out.mul(2)) });
 /** Elementwise `1 / sqrt(x)`. */
-export const rsqrt = unary('rsqrt', { float: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
+export const rsqrt = unary('rsqrt', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
 /** Elementwise `1 / x`. */
 export const reciprocal = unary('reciprocal', {
   float: true,
+  fp32: true,
   grad: (g, _x, out) => g.mul(out.square()).neg(),
 });
 /** Elementwise sine (radians). */
@@ -248,7 +258,7 @@ export const sin = unary('sin', { float: true, grad: (g, x) => g.mul(x.cos()) })
 /** Elementwise cosine (radians). */
 export const cos = unary('cos', { float: true, grad: (g, x) => g.mul(x.sin()).neg() });
 /** Elementwise tangent (radians). */
-export const tan = unary('tan', { float: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
+export const tan = unary('tan', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
 /** Elementwise hyperbolic tangent. */
 export const tanh = unary('tanh', { float: true, grad: (g, _x, out) => g.mul(out.square().neg().add(1)) });
 /** Elementwise logistic sigmoid `1 / (1 + exp(-x))`. */

@@ -2,6 +2,7 @@
  * torch.matmul semantics built from views and one primitive: a batched [B,M,K]x[B,K,N]
  * product whose gradient is two more batched products on transposed views.
  */
+import { castLow } from '../amp/autocast.js';
 import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -69,12 +70,15 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: mat1 and mat2 shapes cannot be multiplied (${shapeText(as)} and ${shapeText(bs)}; full shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`,
     );
   }
-  if (isFloat(a.dtype) && isFloat(b.dtype) && a.dtype !== b.dtype) {
-    throw new TypeError(
-      `matmul: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype} (cast one, or run under autocast)`,
-    );
-  }
   return tidy(() => {
+    // autocast: matmul (and mm, bmm) run in the low-precision dtype.
+    a = castLow(a);
+    b = castLow(b);
+    if (isFloat(a.dtype) && isFloat(b.dtype) && a.dtype !== b.dtype) {
+      throw new TypeError(
+        `matmul: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype} (cast one, or run under autocast)`,
+      );
+    }
     const isInt = !isFloat(a.dtype);
     let x = isInt ? cast(a, 'float32') : a;
     let y = isInt ? cast(b, 'float32') : b;

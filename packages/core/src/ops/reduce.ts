@@ -3,6 +3,7 @@
  * this file moves the reduced dims last, handles keepdim, empty tensors and gradients.
  */
 
+import { castF32 } from '../amp/autocast.js';
 import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/contract.js';
@@ -112,6 +113,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('sum');
+    // autocast: sums run in float32.
+    x = castF32(x);
     const input = isFloat(x.dtype) ? x : cast(x, 'int32');
     const dims = normDims(dim, x.ndim, 'sum');
     const keepdim = opts.keepdim ?? false;
@@ -137,6 +140,7 @@ export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
 export function prod(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('prod');
+    x = castF32(x);
     const input = isFloat(x.dtype) ? x : cast(x, 'int32');
     const dims = normDims(dim, x.ndim, 'prod');
     const keepdim = opts.keepdim ?? false;

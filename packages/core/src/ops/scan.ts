@@ -10,6 +10,7 @@
  * (a multiply by a triangular ones matrix would spread a NaN backwards: 0 * NaN = NaN).
  */
 
+import { castF32 } from '../amp/autocast.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { normDim } from '../tensor/shape.js';
@@ -33,6 +34,8 @@ function scan(x: Tensor, d: number, combine: (earlier: Tensor, later: Tensor) =>
 /** The scanned tensor and its dim; ints and bools accumulate as int32 (PyTorch: int64). */
 function prepare(name: string, x: Tensor, dim: number): [Tensor, number] {
   x._check(name);
+  // autocast: cumsum and cumprod run in float32.
+  x = castF32(x);
   const d = normDim(dim, x.ndim, name);
   return [x.dtype === 'bool' ? cast(x, 'int32') : x, d];
 }

@@ -1,4 +1,5 @@
 /** Activation functions: F.relu, F.gelu, F.softmax, ... (other engineers extend this file). */
+import { castF32 } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
@@ -17,7 +18,8 @@ const INPLACE = ['inplace'];
 function softmaxImpl(x: Tensor, dim: number, log: boolean, name = log ? 'logSoftmax' : 'softmax'): Tensor {
   return tidy(() => {
     checkTensor(name, 'input', x);
-    const input = isFloat(x.dtype) ? x : cast(x, 'float32');
+    // autocast: softmax and logSoftmax run in float32.
+    const input = isFloat(x.dtype) ? castF32(x) : cast(x, 'float32');
     if (input.ndim === 0) return log ? input.mul(0) : input.mul(0).add(1);
     const d = normDim(dim, input.ndim, name);
     // No elements, no rows to normalise: PyTorch returns an empty tensor of the same shape

@@ -9,6 +9,7 @@
  * of w^T g, grad weight = g cols^T). Transposed convolution is the adjoint: w^T x, then
  * col2im into the full output, cropped by the padding.
  */
+import { castLow } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
@@ -198,6 +199,10 @@ export function convNd(
   const unbatched = checkInput(name, input, d);
   checkOptions(name, opts, CONV_KEYS);
   checkTensor(name, 'weight', weight);
+  // autocast: convolutions run in the low-precision dtype.
+  input = castLow(input);
+  weight = castLow(weight);
+  bias = castLow(bias);
   const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
@@ -321,6 +326,9 @@ export function convTransposeNd(
   const unbatched = checkInput(name, input, d);
   checkOptions(name, opts, CONV_TRANSPOSE_KEYS);
   checkTensor(name, 'weight', weight);
+  input = castLow(input);
+  weight = castLow(weight);
+  bias = castLow(bias);
   const groups = checkGroups(name, opts.groups ?? 1);
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;

@@ -3,6 +3,7 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
+import { castF32 } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
@@ -134,6 +135,9 @@ function checkSameShape(input: Tensor, target: Tensor, layer: string, what = 'ta
  * warns); shapes that cannot broadcast throw.
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  // autocast: losses run in float32.
+  input = castF32(input);
+  target = castF32(target);
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'MSELoss', opts);
   checkPair(input, target, 'MSELoss');
@@ -142,6 +146,8 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'L1Loss', opts);
   checkPair(input, target, 'L1Loss');
@@ -150,6 +156,8 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta = 0 is the L1 loss. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1.0;
   checkReduction(reduction, 'SmoothL1Loss', opts);
@@ -165,6 +173,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
 
 /** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1.0;
   checkReduction(reduction, 'HuberLoss', opts);
@@ -270,6 +280,8 @@ function nllReduce(p: NLLParts, reduction: Reduction): Tensor {
 
 /** The negative log likelihood of class-index targets given log-probabilities. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   return nllImpl(input, target, opts, 'NLLLoss');
 }
 
@@ -294,6 +306,8 @@ function nllImpl(input: Tensor, target: Tensor, opts: NLLOptions, layer: string)
  * (float32, the input's shape), via logSoftmax.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const layer = 'CrossEntropyLoss';
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -397,6 +411,8 @@ function checkProbabilities(input: Tensor, layer: string): void {
  * ATen's (x - y) / max(x (1 - x), 1e-12), so x = 0 or 1 gives finite values like PyTorch.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const layer = 'BCELoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -440,6 +456,8 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   opts: BCEWithLogitsOptions = {},
 ): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const layer = 'BCEWithLogitsLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -509,6 +527,8 @@ export function binaryCrossEntropyWithLogits(
  * the elementwise mean (PyTorch's default, which it warns about).
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+  input = castF32(input);
+  target = castF32(target);
   const layer = 'KLDivLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts, true);
@@ -539,6 +559,8 @@ export function cosineEmbeddingLoss(
   target: Tensor,
   opts: CosineEmbeddingOptions = {},
 ): Tensor {
+  input1 = castF32(input1);
+  input2 = castF32(input2);
   const layer = 'CosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;

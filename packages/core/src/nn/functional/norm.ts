@@ -3,6 +3,7 @@
  * F.rmsNorm, F.groupNorm. Statistics are reduced in float32 with PyTorch's conventions:
  * biased variance for normalising, unbiased for BatchNorm's running_var.
  */
+import { castF32 } from '../../amp/autocast.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { empty } from '../../ops/kernel.js';
@@ -167,6 +168,9 @@ export function layerNorm(
   layer = 'layerNorm',
 ): Tensor {
   requireFloat(x, layer);
+  // autocast: norms run in float32.
+  x = castF32(x);
+  if (opts.weight || opts.bias) opts = { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) };
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   const inner = checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -240,6 +244,8 @@ export function rmsNorm(
   layer = 'rmsNorm',
 ): Tensor {
   requireFloat(x, layer);
+  x = castF32(x);
+  if (opts.weight) opts = { ...opts, weight: castF32(opts.weight) };
   checkNormOptions(layer, opts, ['weight', 'eps']);
   checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -269,6 +275,8 @@ export function groupNorm(
   layer = 'groupNorm',
 ): Tensor {
   requireFloat(x, layer);
+  x = castF32(x);
+  if (opts.weight || opts.bias) opts = { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) };
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   if (x.ndim < 2) {
     throw new RangeError(
