@@ -4,6 +4,7 @@
  */
 import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { ampBehaviour } from './behaviour/amp.js';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import { checkpointBehaviour } from './behaviour/checkpoints.js';
 import type { SuiteContext } from './behaviour/context.js';
@@ -167,6 +168,7 @@ export function describeConformance(
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
       halfBehaviour(ctx);
+      ampBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);
       validationBehaviour(ctx);
       functionalValidationBehaviour(ctx);

@@ -64,6 +64,14 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
         // The same tensor may be returned for two inputs (add) or be g itself: alias it so
         // each consumer owns its handle.
         if (gi === g || handed.has(gi)) gi = gi._alias();
+        // A gradient in another float dtype than the input's (float32 into a float16 op under
+        // autocast) is cast to it, as PyTorch's engine does.
+        const want = input.leaf ? input.leaf.dtype : input.dtype;
+        if (want && gi.dtype !== want) {
+          const c = gi.cast(want);
+          gi.dispose();
+          gi = c;
+        }
         handed.add(gi);
         const prev = pending.get(input);
         if (prev) {

@@ -1,3 +1,4 @@
+import type { DType } from '../backend/contract.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
@@ -17,6 +18,11 @@ export class Node {
   refs = 0;
   /** Set once backward ran without retainGraph: saved tensors are gone. */
   released = false;
+  /**
+   * dtype of the recorded output: gradients arriving in another dtype (a float32 gradient
+   * for a float16 output) are cast to it, as PyTorch's engine does (validate_outputs).
+   */
+  dtype: DType | null = null;
   constructor(
     readonly name: string,
     readonly inputs: readonly (Node | null)[],
@@ -68,6 +74,7 @@ export function attach(
     save.map((t) => t._alias()),
     backwardFn,
   );
+  node.dtype = out.dtype;
   out._setNode(node);
   return out;
 }

@@ -2,7 +2,7 @@
  * torch.matmul semantics built from views and one primitive: a batched [B,M,K]x[B,K,N]
  * product whose gradient is two more batched products on transposed views.
  */
-import { castLow } from '../amp/autocast.js';
+import { autocastDtype, castLow } from '../amp/autocast.js';
 import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -51,6 +51,10 @@ function shapeText(shape: readonly number[]): string {
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   backendOf('matmul', a, b);
+  // autocast: matmul (and mm, bmm) run in the low-precision dtype; the casts are temporaries.
+  const low = autocastDtype();
+  const recast = (t: Tensor) => low !== null && isFloat(t.dtype) && t.dtype !== low;
+  if (recast(a) || recast(b)) return tidy(() => matmul(castLow(a), castLow(b)));
   if (a.dtype !== b.dtype) {
     throw new TypeError(
       `matmul: expected both tensors to have the same dtype, got ${a.dtype} and ${b.dtype}`,
@@ -71,14 +75,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
   }
   return tidy(() => {
-    // autocast: matmul (and mm, bmm) run in the low-precision dtype.
-    a = castLow(a);
-    b = castLow(b);
-    if (isFloat(a.dtype) && isFloat(b.dtype) && a.dtype !== b.dtype) {
-      throw new TypeError(
-        `matmul: expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype} (cast one, or run under autocast)`,
-      );
-    }
     const isInt = !isFloat(a.dtype);
     let x = isInt ? cast(a, 'float32') : a;
     let y = isInt ? cast(b, 'float32') : b;
