@@ -20,20 +20,20 @@ describe('mnist under autocast', () => {
     data = loadMnist();
   });
 
-  // The digit CNN, 200 steps of 12 digits, float32 against float16 autocast + GradScaler from
+  // The digit CNN, 120 steps of 16 digits, float32 against float16 autocast + GradScaler from
   // the same seed and batches: mixed precision must reach float32's test accuracy within 3
-  // points (both well above chance, 10%).
+  // points (both far above chance, 10%).
   it('trains with float16 autocast and GradScaler to float32 accuracy', async () => {
     const small = subset(data.train, 2);
-    const few = { ...small, size: 2400 };
+    const few = { ...small, size: 1920 };
     const test = subset(data.test, 4);
-    const opts = { epochs: 1, batchSize: 12, lr: 0.002, seed: 0, augment: false };
+    const opts = { epochs: 1, batchSize: 16, lr: 0.004, seed: 0, augment: false };
     const f32 = await train(few, test, opts);
     const f16 = await train(few, test, { ...opts, amp: 'float16' });
     const a32 = f32.history[0].accuracy;
     const a16 = f16.history[0].accuracy;
     console.log(`float32 ${(a32 * 100).toFixed(1)}%, float16 autocast ${(a16 * 100).toFixed(1)}%`);
-    expect(a32).toBeGreaterThan(0.85);
+    expect(a32).toBeGreaterThan(0.75);
     expect(a16).toBeGreaterThan(a32 - 0.03);
     // The parameters AMP trains stay float32.
     expect(f16.model.stateDict()['0.weight']?.dtype).toBe('float32');

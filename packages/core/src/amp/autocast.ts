@@ -78,3 +78,13 @@ export function castF32<T extends Tensor | null | undefined>(t: T): T {
   if (!current || !t || !isHalf(t.dtype)) return t;
   return cast(t, 'float32') as T;
 }
+
+/** @internal Whether {@link castLow} would cast any of `ts` (ops recurse inside tidy when so). */
+export function wantsLow(...ts: (Tensor | null | undefined)[]): boolean {
+  return current !== null && ts.some((t) => t && isFloat(t.dtype) && t.dtype !== current);
+}
+
+/** @internal Whether {@link castF32} would cast any of `ts`. */
+export function wantsF32(...ts: (Tensor | null | undefined)[]): boolean {
+  return current !== null && ts.some((t) => t && isHalf(t.dtype));
+}

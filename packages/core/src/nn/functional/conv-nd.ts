@@ -9,7 +9,7 @@
  * of w^T g, grad weight = g cols^T). Transposed convolution is the adjoint: w^T x, then
  * col2im into the full output, cropped by the padding.
  */
-import { castLow } from '../../amp/autocast.js';
+import { castLow, wantsLow } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
@@ -31,6 +31,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
+import { composeInFloat32 } from './compose-f32.js';
 import { fusedKernel } from './fused.js';
 import { col2im, tuple, windowCount, windows } from './windows.js';
 
@@ -200,9 +201,9 @@ export function convNd(
   checkOptions(name, opts, CONV_KEYS);
   checkTensor(name, 'weight', weight);
   // autocast: convolutions run in the low-precision dtype.
-  input = castLow(input);
-  weight = castLow(weight);
-  bias = castLow(bias);
+  if (wantsLow(input, weight, bias)) {
+    return tidy(() => convNd(name, d, castLow(input), castLow(weight), castLow(bias), opts));
+  }
   const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
@@ -233,7 +234,11 @@ export function convNd(
     const xp = pads.some(([l, r]) => l !== 0 || r !== 0) ? pad(x, padArg(pads)) : x;
     const b = bias ?? null;
     const y = d <= 2 ? convFused(xp, weight, b, groups, k, stride, dil) : null;
-    const out = y ?? convComposed(xp, weight, b, groups, k, stride, dil);
+    // Without a fused kernel, 16-bit inputs compose in float32 and round once (compose-f32.ts).
+    const out =
+      y ??
+      composeInFloat32(xp, (w) => convComposed(w(xp), w(weight), w(b), groups, k, stride, dil)) ??
+      convComposed(xp, weight, b, groups, k, stride, dil);
     return unbatched ? squeeze(out, 0) : out;
   });
 }
@@ -326,9 +331,9 @@ export function convTransposeNd(
   const unbatched = checkInput(name, input, d);
   checkOptions(name, opts, CONV_TRANSPOSE_KEYS);
   checkTensor(name, 'weight', weight);
-  input = castLow(input);
-  weight = castLow(weight);
-  bias = castLow(bias);
+  if (wantsLow(input, weight, bias)) {
+    return tidy(() => convTransposeNd(name, d, castLow(input), castLow(weight), castLow(bias), opts));
+  }
   const groups = checkGroups(name, opts.groups ?? 1);
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;

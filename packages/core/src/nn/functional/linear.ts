@@ -1,5 +1,5 @@
 /** F.linear and F.bilinear: affine maps over the last dimension. */
-import { castLow } from '../../amp/autocast.js';
+import { castLow, wantsLow } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -15,10 +15,8 @@ export function requireFloat(x: Tensor, layer: string, what = 'input'): void {
 /** y = x W^T + b, for x [..., in], W [out, in], b [out]. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'Linear'): Tensor {
   requireFloat(x, layer);
-  // autocast: linear runs in the low-precision dtype (the casts are differentiable).
-  x = castLow(x);
-  weight = castLow(weight);
-  bias = castLow(bias);
+  // autocast: linear runs in the low-precision dtype (differentiable casts, freed on return).
+  if (wantsLow(x, weight, bias)) return tidy(() => linear(castLow(x), castLow(weight), castLow(bias), layer));
   checkTensor(layer, 'weight', weight);
   checkOptionalTensor(layer, 'bias', bias);
   if (weight.ndim !== 2)

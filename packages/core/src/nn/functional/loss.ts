@@ -3,7 +3,7 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
-import { castF32 } from '../../amp/autocast.js';
+import { castF32, wantsF32 } from '../../amp/autocast.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
@@ -136,8 +136,7 @@ function checkSameShape(input: Tensor, target: Tensor, layer: string, what = 'ta
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   // autocast: losses run in float32.
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => mseLoss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'MSELoss', opts);
   checkPair(input, target, 'MSELoss');
@@ -146,8 +145,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => l1Loss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'L1Loss', opts);
   checkPair(input, target, 'L1Loss');
@@ -156,8 +154,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta = 0 is the L1 loss. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => smoothL1Loss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1.0;
   checkReduction(reduction, 'SmoothL1Loss', opts);
@@ -173,8 +170,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
 
 /** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => huberLoss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1.0;
   checkReduction(reduction, 'HuberLoss', opts);
@@ -280,8 +276,7 @@ function nllReduce(p: NLLParts, reduction: Reduction): Tensor {
 
 /** The negative log likelihood of class-index targets given log-probabilities. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => nllLoss(castF32(input), castF32(target), opts));
   return nllImpl(input, target, opts, 'NLLLoss');
 }
 
@@ -306,8 +301,7 @@ function nllImpl(input: Tensor, target: Tensor, opts: NLLOptions, layer: string)
  * (float32, the input's shape), via logSoftmax.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => crossEntropy(castF32(input), castF32(target), opts));
   const layer = 'CrossEntropyLoss';
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -411,8 +405,7 @@ function checkProbabilities(input: Tensor, layer: string): void {
  * ATen's (x - y) / max(x (1 - x), 1e-12), so x = 0 or 1 gives finite values like PyTorch.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => binaryCrossEntropy(castF32(input), castF32(target), opts));
   const layer = 'BCELoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -456,8 +449,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   opts: BCEWithLogitsOptions = {},
 ): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => binaryCrossEntropyWithLogits(castF32(input), castF32(target), opts));
   const layer = 'BCEWithLogitsLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -527,8 +519,7 @@ export function binaryCrossEntropyWithLogits(
  * the elementwise mean (PyTorch's default, which it warns about).
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
-  input = castF32(input);
-  target = castF32(target);
+  if (wantsF32(input, target)) return tidy(() => klDiv(castF32(input), castF32(target), opts));
   const layer = 'KLDivLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts, true);
@@ -559,8 +550,9 @@ export function cosineEmbeddingLoss(
   target: Tensor,
   opts: CosineEmbeddingOptions = {},
 ): Tensor {
-  input1 = castF32(input1);
-  input2 = castF32(input2);
+  if (wantsF32(input1, input2)) {
+    return tidy(() => cosineEmbeddingLoss(castF32(input1), castF32(input2), target, opts));
+  }
   const layer = 'CosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;

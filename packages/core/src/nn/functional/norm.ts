@@ -3,7 +3,7 @@
  * F.rmsNorm, F.groupNorm. Statistics are reduced in float32 with PyTorch's conventions:
  * biased variance for normalising, unbiased for BatchNorm's running_var.
  */
-import { castF32 } from '../../amp/autocast.js';
+import { castF32, wantsF32 } from '../../amp/autocast.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { empty } from '../../ops/kernel.js';
@@ -12,6 +12,7 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkOptions } from '../validate.js';
+import { composeInFloat32 } from './compose-f32.js';
 import { fusedKernel } from './fused.js';
 import { requireFloat } from './linear.js';
 
@@ -169,8 +170,11 @@ export function layerNorm(
 ): Tensor {
   requireFloat(x, layer);
   // autocast: norms run in float32.
-  x = castF32(x);
-  if (opts.weight || opts.bias) opts = { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) };
+  if (wantsF32(x, opts.weight, opts.bias)) {
+    return tidy(() =>
+      layerNorm(castF32(x), normalizedShape, { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) }, layer),
+    );
+  }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   const inner = checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -217,12 +221,16 @@ export function layerNorm(
       return out.reshape(x.shape);
     }
     const dims = normalizedShape.map((_, i) => x.ndim - normalizedShape.length + i);
-    const mean = x.mean(dims, { keepdim: true });
-    const diff = x.sub(mean);
-    let y = diff.mul(diff.square().mean(dims, { keepdim: true }).add(eps).rsqrt());
-    if (weight) y = y.mul(weight);
-    if (bias) y = y.add(bias);
-    return y;
+    const composed = (xx: Tensor, w: Tensor | null, b: Tensor | null): Tensor => {
+      const mean = xx.mean(dims, { keepdim: true });
+      const diff = xx.sub(mean);
+      let y = diff.mul(diff.square().mean(dims, { keepdim: true }).add(eps).rsqrt());
+      if (w) y = y.mul(w);
+      if (b) y = y.add(b);
+      return y;
+    };
+    // 16-bit inputs compose in float32 and round once (compose-f32.ts).
+    return composeInFloat32(x, (w) => composed(w(x), w(weight), w(bias))) ?? composed(x, weight, bias);
   });
 }
 
@@ -244,8 +252,9 @@ export function rmsNorm(
   layer = 'rmsNorm',
 ): Tensor {
   requireFloat(x, layer);
-  x = castF32(x);
-  if (opts.weight) opts = { ...opts, weight: castF32(opts.weight) };
+  if (wantsF32(x, opts.weight)) {
+    return tidy(() => rmsNorm(castF32(x), normalizedShape, { ...opts, weight: castF32(opts.weight) }, layer));
+  }
   checkNormOptions(layer, opts, ['weight', 'eps']);
   checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -275,8 +284,11 @@ export function groupNorm(
   layer = 'groupNorm',
 ): Tensor {
   requireFloat(x, layer);
-  x = castF32(x);
-  if (opts.weight || opts.bias) opts = { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) };
+  if (wantsF32(x, opts.weight, opts.bias)) {
+    return tidy(() =>
+      groupNorm(castF32(x), numGroups, { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) }, layer),
+    );
+  }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   if (x.ndim < 2) {
     throw new RangeError(
