@@ -12,9 +12,9 @@ import {
   fromBFloat16Bits,
   fromFloat16Bits,
   philoxFill,
+  type TypedArray,
   toBFloat16Bits,
   toFloat16Bits,
-  type TypedArray,
   type UnaryOp,
   type View,
 } from '@layers/core';

@@ -21,8 +21,8 @@ import type {
   View,
 } from '@layers/core';
 import type { Allocator } from './allocator.js';
-import type { ThreadPool } from './pool.js';
 import { copyHalf, fillHalf } from './half.js';
+import type { ThreadPool } from './pool.js';
 import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
 
 /**

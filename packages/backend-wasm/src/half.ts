@@ -11,7 +11,11 @@ import { coalesce } from './strided.js';
 type Memory = ArrayBufferLike;
 
 /** A typed array over the memory starting at byte `addr`, of `dtype`'s storage type. */
-function typedAt(buf: Memory, dtype: DType, addr: number): Float32Array | Int32Array | Uint8Array | Uint16Array {
+function typedAt(
+  buf: Memory,
+  dtype: DType,
+  addr: number,
+): Float32Array | Int32Array | Uint8Array | Uint16Array {
   if (dtype === 'float32') return new Float32Array(buf, addr);
   if (dtype === 'int32') return new Int32Array(buf, addr);
   if (dtype === 'bool') return new Uint8Array(buf, addr);

@@ -19,7 +19,6 @@ import { toBFloat16Bits, toFloat16Bits } from '@layers/core';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
 import {
   adamShader,
   layerNormShader,
@@ -28,6 +27,7 @@ import {
   rowThreads,
   softmaxShader,
 } from './kernels/fused.js';
+import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import {
   conv2dShader,
@@ -246,7 +246,9 @@ export class WebGPUBackend implements Backend {
 
   copy(x: View, out: View): void {
     if (isPacked(x.dtype) || isPacked(out.dtype)) {
-      this.elementwise(`hcopy|${x.dtype}|${out.dtype}`, (ic) => halfCopyShader(x.dtype, out.dtype, ic), out, [x]);
+      this.elementwise(`hcopy|${x.dtype}|${out.dtype}`, (ic) => halfCopyShader(x.dtype, out.dtype, ic), out, [
+        x,
+      ]);
       return;
     }
     this.elementwise(`copy|${x.dtype}|${out.dtype}`, (ic) => copyShader(x.dtype, out.dtype, ic), out, [x]);

@@ -104,43 +104,43 @@ export function halfCopyShader(from: DType, to: DType, indexCode: string): strin
   let store: string;
   if (isPacked(to)) {
     const bits = f === null ? load : encode16(to, 'f');
-    store = `let bits = ${bits};
-    let sh = (idx0 & 1u) * 16u;
-    atomicAnd(&O[idx0 >> 1u], ~(0xffffu << sh));
-    atomicOr(&O[idx0 >> 1u], bits << sh);`;
+    store = `let bits = ${bits};\n  ${store16('bits')}`;
   } else {
     store = `O[idx0] = ${fromF32Bits(to, 'f')};`;
   }
-  const out = isPacked(to)
-    ? '@group(0) @binding(1) var<storage, read_write> O: array<atomic<u32>>;'
-    : '@group(0) @binding(1) var<storage, read_write> O: array<u32>;';
-  return `${CONVERT}
-@group(0) @binding(0) var<storage, read> P: array<u32>;
-${out}
-@group(0) @binding(2) var<storage, read> I0: array<u32>;
+  const out = isPacked(to) ? 'array<atomic<u32>>' : 'array<u32>';
+  return entry(
+    `${CONVERT}\n@group(0) @binding(1) var<storage, read_write> O: ${out};\n@group(0) @binding(2) var<storage, read> I0: array<u32>;`,
+    `${indexCode}
+  ${f === null ? '' : `let f = ${f};`}
+  ${store}`,
+  );
+}
+
+/** WGSL writing 16-bit `bits` into element idx0's half of its word, leaving the other half. */
+function store16(bits: string): string {
+  return `let sh = (idx0 & 1u) * 16u;
+  atomicAnd(&O[idx0 >> 1u], ~(0xffffu << sh));
+  atomicOr(&O[idx0 >> 1u], ${bits} << sh);`;
+}
+
+/** A 1-D elementwise entry point over P[0] elements, with `decls` and the per-element `body`. */
+function entry(decls: string, body: string): string {
+  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
+${decls}
 @compute @workgroup_size(${WG})
 fn main(${ENTRY_BUILTINS}) {
   ${FLAT_WG}
   let i = wgid * ${WG}u + li;
   if (i >= P[0]) { return; }
-  ${indexCode}
-  ${f === null ? '' : `let f = ${f};`}
-  ${store}
+  ${body}
 }`;
 }
 
 /** Fill a packed output with the 16-bit pattern in params word `wordAt`. */
 export function halfFillShader(indexCode: string, wordAt: number): string {
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> O: array<atomic<u32>>;
-@compute @workgroup_size(${WG})
-fn main(${ENTRY_BUILTINS}) {
-  ${FLAT_WG}
-  let i = wgid * ${WG}u + li;
-  if (i >= P[0]) { return; }
-  ${indexCode}
-  let sh = (idx0 & 1u) * 16u;
-  atomicAnd(&O[idx0 >> 1u], ~(0xffffu << sh));
-  atomicOr(&O[idx0 >> 1u], P[${wordAt}] << sh);
-}`;
+  return entry(
+    '@group(0) @binding(1) var<storage, read_write> O: array<atomic<u32>>;',
+    `${indexCode}\n  ${store16(`P[${wordAt}]`)}`,
+  );
 }

@@ -61,42 +61,45 @@ export function ampBehaviour(ctx: SuiteContext): void {
     const c = (title: string, fn: () => Promise<void> | void, timeoutMs?: number) =>
       check(ctx, 'amp', title, fn, timeoutMs);
 
-    c('autocast runs matmul, linear and conv in the low dtype; softmax, norms, losses, sums, exp in float32', () => {
-      const a = L.ones([2, 3]);
-      const w = L.ones([4, 3]);
-      const img = L.ones([1, 2, 4, 4]);
-      const k = L.ones([3, 2, 3, 3]);
-      for (const dtype of ['float16', 'bfloat16'] as const) {
-        L.autocast(
-          () => {
-            expect(a.matmul(w.t()).dtype).toBe(dtype);
-            expect(L.F.linear(a, w, L.ones([4])).dtype).toBe(dtype);
-            expect(L.F.conv2d(img, k, L.ones([3])).dtype).toBe(dtype);
-            const h = a.to(dtype);
-            expect(L.F.softmax(h, -1).dtype).toBe('float32');
-            expect(L.F.logSoftmax(h, -1).dtype).toBe('float32');
-            expect(L.F.layerNorm(h, [3]).dtype).toBe('float32');
-            expect(L.F.groupNorm(img.to(dtype), 1).dtype).toBe('float32');
-            expect(h.sum().dtype).toBe('float32');
-            expect(h.exp().dtype).toBe('float32');
-            expect(h.log().dtype).toBe('float32');
-            expect(h.pow(2).dtype).toBe('float32');
-            expect(L.F.mseLoss(h, h).dtype).toBe('float32');
-            expect(L.F.crossEntropy(h, L.tensor([0, 2], { dtype: 'int32' })).dtype).toBe('float32');
-            // Other ops keep their input dtype; mixed inputs widen (cat, add).
-            expect(L.F.relu(h).dtype).toBe(dtype);
-            expect(h.add(a).dtype).toBe('float32');
-            expect(L.cat([h, a]).dtype).toBe('float32');
-            // enabled: false turns it off inside.
-            expect(L.autocast(() => a.matmul(w.t()), { enabled: false }).dtype).toBe('float32');
-            expect(L.autocastDtype()).toBe(dtype);
-          },
-          { dtype },
-        );
-      }
-      expect(L.autocastDtype()).toBe(null);
-      expect(a.matmul(w.t()).dtype).toBe('float32');
-    });
+    c(
+      'autocast runs matmul, linear and conv in the low dtype; softmax, norms, losses, sums, exp in float32',
+      () => {
+        const a = L.ones([2, 3]);
+        const w = L.ones([4, 3]);
+        const img = L.ones([1, 2, 4, 4]);
+        const k = L.ones([3, 2, 3, 3]);
+        for (const dtype of ['float16', 'bfloat16'] as const) {
+          L.autocast(
+            () => {
+              expect(a.matmul(w.t()).dtype).toBe(dtype);
+              expect(L.F.linear(a, w, L.ones([4])).dtype).toBe(dtype);
+              expect(L.F.conv2d(img, k, L.ones([3])).dtype).toBe(dtype);
+              const h = a.to(dtype);
+              expect(L.F.softmax(h, -1).dtype).toBe('float32');
+              expect(L.F.logSoftmax(h, -1).dtype).toBe('float32');
+              expect(L.F.layerNorm(h, [3]).dtype).toBe('float32');
+              expect(L.F.groupNorm(img.to(dtype), 1).dtype).toBe('float32');
+              expect(h.sum().dtype).toBe('float32');
+              expect(h.exp().dtype).toBe('float32');
+              expect(h.log().dtype).toBe('float32');
+              expect(h.pow(2).dtype).toBe('float32');
+              expect(L.F.mseLoss(h, h).dtype).toBe('float32');
+              expect(L.F.crossEntropy(h, L.tensor([0, 2], { dtype: 'int32' })).dtype).toBe('float32');
+              // Other ops keep their input dtype; mixed inputs widen (cat, add).
+              expect(L.F.relu(h).dtype).toBe(dtype);
+              expect(h.add(a).dtype).toBe('float32');
+              expect(L.cat([h, a]).dtype).toBe('float32');
+              // enabled: false turns it off inside.
+              expect(L.autocast(() => a.matmul(w.t()), { enabled: false }).dtype).toBe('float32');
+              expect(L.autocastDtype()).toBe(dtype);
+            },
+            { dtype },
+          );
+        }
+        expect(L.autocastDtype()).toBe(null);
+        expect(a.matmul(w.t()).dtype).toBe('float32');
+      },
+    );
 
     c('autocast: float32 parameters get float32 gradients through the low-precision casts', async () => {
       const lin = new nn.Linear(3, 2);

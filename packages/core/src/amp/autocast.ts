@@ -10,7 +10,7 @@
  * await, so an async function is refused before it runs.
  */
 import { AsyncFunction } from '../autograd/grad-mode.js';
-import { hasBackend, getBackend } from '../backend/registry.js';
+import { getBackend, hasBackend } from '../backend/registry.js';
 import { cast } from '../ops/view.js';
 import { checkDType, isFloat } from '../tensor/dtype.js';
 import { isHalf } from '../tensor/half.js';

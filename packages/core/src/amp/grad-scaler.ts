@@ -82,14 +82,17 @@ export class GradScaler {
     this.backoffFactor = opts.backoffFactor ?? 0.5;
     this.growthInterval = opts.growthInterval ?? 2000;
     this.enabled = opts.enabled ?? true;
-    if (!(this.scaleValue > 0)) throw new RangeError(`GradScaler: initScale must be positive, got ${this.scaleValue}`);
+    if (!(this.scaleValue > 0))
+      throw new RangeError(`GradScaler: initScale must be positive, got ${this.scaleValue}`);
     if (!(this.growthFactor > 1))
       throw new RangeError(`GradScaler: growthFactor must be > 1, got ${this.growthFactor}`);
     if (!(this.backoffFactor > 0 && this.backoffFactor < 1)) {
       throw new RangeError(`GradScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
     }
     if (!(Number.isInteger(this.growthInterval) && this.growthInterval > 0)) {
-      throw new RangeError(`GradScaler: growthInterval must be a positive integer, got ${this.growthInterval}`);
+      throw new RangeError(
+        `GradScaler: growthInterval must be a positive integer, got ${this.growthInterval}`,
+      );
     }
   }
 
@@ -115,9 +118,12 @@ export class GradScaler {
     if (!this.enabled) return;
     const st = this.perOptimizer.get(optimizer);
     if (st?.stage === 'unscaled') {
-      throw new Error('GradScaler.unscale: unscale() has already been called on this optimizer since the last update().');
+      throw new Error(
+        'GradScaler.unscale: unscale() has already been called on this optimizer since the last update().',
+      );
     }
-    if (st?.stage === 'stepped') throw new Error('GradScaler.unscale: unscale() is being called after step().');
+    if (st?.stage === 'stepped')
+      throw new Error('GradScaler.unscale: unscale() is being called after step().');
     const inv = 1 / this.scaleValue;
     const flag = noGrad(() =>
       tidy(() => {
@@ -126,7 +132,8 @@ export class GradScaler {
           for (const p of group.params) {
             const g = p.grad;
             if (!g) continue;
-            if (g.dtype === 'float16') throw new TypeError('GradScaler.unscale: Attempting to unscale FP16 gradients.');
+            if (g.dtype === 'float16')
+              throw new TypeError('GradScaler.unscale: Attempting to unscale FP16 gradients.');
             // 0 where finite, NaN where inf or NaN (0 * inf = NaN), summed in float32: NaN iff
             // any gradient is non-finite, and no overflow whatever the values.
             const bad = g.float().mul(0).sum();
@@ -182,11 +189,13 @@ export class GradScaler {
   update(newScale?: number): void {
     if (!this.enabled) return;
     if (newScale !== undefined) {
-      if (!(newScale > 0)) throw new RangeError(`GradScaler.update: newScale must be positive, got ${newScale}`);
+      if (!(newScale > 0))
+        throw new RangeError(`GradScaler.update: newScale must be positive, got ${newScale}`);
       this.scaleValue = newScale;
     } else {
       const checked = [...this.perOptimizer.values()].filter((s) => s.foundInf !== null);
-      if (checked.length === 0) throw new Error('GradScaler.update: No inf checks were recorded prior to update.');
+      if (checked.length === 0)
+        throw new Error('GradScaler.update: No inf checks were recorded prior to update.');
       if (checked.some((s) => s.foundInf)) {
         this.scaleValue *= this.backoffFactor;
         this.growthTracker = 0;

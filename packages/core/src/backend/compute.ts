@@ -10,6 +10,7 @@
  * as PyTorch's CUDA kernels do). Every op thereby works on every backend, with no
  * contract change; a backend may later take 16-bit views natively for chosen kernels.
  */
+import { contiguousStrides } from '../tensor/shape.js';
 import type { Backend, BackendBuffer, FusedKernels, Kernels, View } from './contract.js';
 
 type Role = 'in' | 'out' | 'inout';
@@ -61,7 +62,8 @@ export function kernels(backend: Backend): ComputeKernels {
   if (!k) {
     const w = {} as Record<string, unknown>;
     for (const name of KERNEL_NAMES) {
-      const fn = (backend[name] as (...a: unknown[]) => void).bind(backend);
+      // Looked up at each call, not bound once: the profiler wraps the backend's methods.
+      const fn = (...a: unknown[]) => (backend[name] as (...x: unknown[]) => void).apply(backend, a);
       w[name] = (...args: unknown[]) => viaFloat32(backend, name, fn, args);
     }
     k = w as unknown as ComputeKernels;
@@ -107,16 +109,6 @@ function viaFloat32(backend: Backend, name: string, fn: (...a: unknown[]) => voi
     // Queue order keeps these valid for the work already enqueued (contract: release).
     for (const b of temps) backend.release(b);
   }
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
 }
 
 /** A contiguous float32 temporary of `v`'s shape (contents unspecified). */

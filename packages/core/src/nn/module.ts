@@ -265,7 +265,12 @@ export abstract class Module {
    * buffers (num_batches_tracked) keep their dtype; a non-float dtype is a TypeError.
    */
   to(target: Backend | DType | { backend?: Backend; dtype?: DType }): this {
-    const opts = typeof target === 'string' ? { dtype: target } : 'name' in target ? { backend: target as Backend } : target;
+    const opts =
+      typeof target === 'string'
+        ? { dtype: target }
+        : 'name' in target
+          ? { backend: target as Backend }
+          : target;
     const { backend, dtype } = opts as { backend?: Backend; dtype?: DType };
     if (dtype !== undefined && !isFloat(checkDType(dtype, `${this.name}.to`))) {
       throw new TypeError(`${this.name}.to: expected a floating-point dtype, got ${dtype}`);

@@ -5,8 +5,8 @@
  */
 
 import { castF32 } from '../amp/autocast.js';
-import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
 import { floatDType, isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
@@ -64,7 +64,10 @@ function rawUnary(op: UnaryOp, x: Tensor, outDtype: DType = x.dtype): Tensor {
 type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
 
 /** Define a differentiable binary op. `grad` returns unreduced gradients; sumTo handles broadcasting. */
-function binary(op: BinaryOp, opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean; fp32?: boolean }) {
+function binary(
+  op: BinaryOp,
+  opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean; fp32?: boolean },
+) {
   return (a: Other, b: Other): Tensor =>
     tidy(() => {
       // On autocast's float32 list (pow): 16-bit float operands are widened first.
@@ -246,7 +249,11 @@ export const log1p = unary('log1p', { float: true, fp32: true, grad: (g, x) => g
 /** Elementwise square root (NaN below 0). */
 export const sqrt = unary('sqrt', { float: true, grad: (g, _x, out) => g.div(out.mul(2)) });
 /** Elementwise `1 / sqrt(x)`. */
-export const rsqrt = unary('rsqrt', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
+export const rsqrt = unary('rsqrt', {
+  float: true,
+  fp32: true,
+  grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5),
+});
 /** Elementwise `1 / x`. */
 export const reciprocal = unary('reciprocal', {
   float: true,
@@ -258,7 +265,11 @@ export const sin = unary('sin', { float: true, grad: (g, x) => g.mul(x.cos()) })
 /** Elementwise cosine (radians). */
 export const cos = unary('cos', { float: true, grad: (g, x) => g.mul(x.sin()).neg() });
 /** Elementwise tangent (radians). */
-export const tan = unary('tan', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
+export const tan = unary('tan', {
+  float: true,
+  fp32: true,
+  grad: (g, _x, out) => g.mul(out.square().add(1)),
+});
 /** Elementwise hyperbolic tangent. */
 export const tanh = unary('tanh', { float: true, grad: (g, _x, out) => g.mul(out.square().neg().add(1)) });
 /** Elementwise logistic sigmoid `1 / (1 + exp(-x))`. */
@@ -328,7 +339,12 @@ export function where(cond: Tensor, a: Other, b: Other): Tensor {
     const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where'), tb.shape, 'where');
     const out = empty(shape, dtype, backend);
     if (out.size > 0)
-      kernels(backend).where(broadcastView(c, shape), broadcastView(ta, shape), broadcastView(tb, shape), out._view());
+      kernels(backend).where(
+        broadcastView(c, shape),
+        broadcastView(ta, shape),
+        broadcastView(tb, shape),
+        out._view(),
+      );
     const aShape = ta.shape;
     const bShape = tb.shape;
     return attach(out, 'where', [ta, tb], [c], (g, [sc]) => [

@@ -1,7 +1,7 @@
-import { kernels } from '../backend/compute.js';
-import { promoteTypes } from '../tensor/dtype.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import { deferRangeCheck } from '../tensor/deferred-checks.js';
+import { promoteTypes } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -3,8 +3,8 @@
  * product whose gradient is two more batched products on transposed views.
  */
 import { autocastDtype, castLow } from '../amp/autocast.js';
-import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape, viewStrides } from '../tensor/shape.js';

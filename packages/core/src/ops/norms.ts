@@ -7,8 +7,8 @@
  * backward attached here, instead of the NaN a plain composition of pow and sum would give.
  */
 
-import { isFloat } from '../tensor/dtype.js';
 import { attach } from '../autograd/node.js';
+import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDims } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -4,8 +4,8 @@
  */
 
 import { castF32 } from '../amp/autocast.js';
-import { kernels } from '../backend/compute.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import type { ReduceOp } from '../backend/contract.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';

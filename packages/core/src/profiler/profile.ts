@@ -11,9 +11,10 @@
  * to encode the work, and a backend that can time its device work (the optional
  * `Backend.profiling` hook, WebGPU timestamp queries) fills `deviceMs` as well.
  */
-import { bytesPerElement } from '../tensor/dtype.js';
+
 import type { Backend, DeviceProfileSession, FusedKernels, Kernels, View } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
+import { bytesPerElement } from '../tensor/dtype.js';
 import { viewBytes } from './bytes.js';
 
 /** One row of a {@link ProfileReport}: every call of one kernel (unary and binary ops by op name). */

@@ -1,12 +1,12 @@
 /** Activation functions: F.relu, F.gelu, F.softmax, ... (other engineers extend this file). */
 import { castF32 } from '../../amp/autocast.js';
-import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { expm1, log1p, where } from '../../ops/elementwise.js';
 import { empty } from '../../ops/kernel.js';
 import { max as maxOp, sum } from '../../ops/reduce.js';
 import { cast, contiguous, detach, transpose } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

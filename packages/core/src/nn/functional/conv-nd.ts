@@ -10,7 +10,6 @@
  * col2im into the full output, cropped by the padding.
  */
 import { castLow, wantsLow } from '../../amp/autocast.js';
-import { isFloat } from '../../tensor/dtype.js';
 import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
@@ -26,6 +25,7 @@ import {
   transpose,
   unsqueeze,
 } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -82,7 +82,10 @@ function checkInput(name: string, x: Tensor, d: number): boolean {
 
 /** PyTorch refuses mixed float dtypes in a convolution ("Input type (Half) and weight type (float)"). */
 function checkSameFloat(name: string, x: Tensor, w: Tensor, bias: Tensor | null): void {
-  for (const [what, t] of [['weight', w], ['bias', bias]] as const) {
+  for (const [what, t] of [
+    ['weight', w],
+    ['bias', bias],
+  ] as const) {
     if (t && t.dtype !== x.dtype) {
       throw new TypeError(
         `${name}: input type (${x.dtype}) and ${what} type (${t.dtype}) should be the same (cast one, or run under autocast)`,
@@ -103,8 +106,7 @@ function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, ou
       `${name} expected a bias of shape [${outChannels}], got bias of shape ${fmtShape(bias.shape)}`,
     );
   }
-  if (bias && !isFloat(bias.dtype))
-    throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
+  if (bias && !isFloat(bias.dtype)) throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
 }
 
 /** [N, C, ...S] padded input -> [G, Cg*K, N*L] column matrix (one copy). */

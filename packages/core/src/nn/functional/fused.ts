@@ -2,8 +2,9 @@
  * How F uses a backend's optional fused kernels: ask for it, record which path ran (for
  * the conformance coverage matrix), and otherwise compose the op from primitives.
  */
-import type { Backend, FusedKernels } from '../../backend/contract.js';
+
 import { computeFused } from '../../backend/compute.js';
+import type { Backend, FusedKernels } from '../../backend/contract.js';
 import { pathLog } from '../../backend/pathlog.js';
 
 /** The backend's fused kernel `name`, or null; records which path the caller will take. */

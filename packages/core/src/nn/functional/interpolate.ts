@@ -4,11 +4,12 @@
  * (indexSelect), 'linear'/'bilinear'/'trilinear'/'bicubic' multiply by an [In, Out]
  * interpolation matrix. Gradients come from those ops.
  */
-import { isFloat } from '../../tensor/dtype.js';
+
 import { fromTypedArray } from '../../ops/creation.js';
 import { indexSelectUnchecked } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
 import { transpose } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

@@ -4,7 +4,6 @@
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
 import { castF32, wantsF32 } from '../../amp/autocast.js';
-import { isFloat } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
@@ -12,6 +11,7 @@ import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/i
 import { scalarTensor } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
 import { deferRangeCheck } from '../../tensor/deferred-checks.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -449,7 +449,8 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   opts: BCEWithLogitsOptions = {},
 ): Tensor {
-  if (wantsF32(input, target)) return tidy(() => binaryCrossEntropyWithLogits(castF32(input), castF32(target), opts));
+  if (wantsF32(input, target))
+    return tidy(() => binaryCrossEntropyWithLogits(castF32(input), castF32(target), opts));
   const layer = 'BCEWithLogitsLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);

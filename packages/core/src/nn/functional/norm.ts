@@ -172,7 +172,12 @@ export function layerNorm(
   // autocast: norms run in float32.
   if (wantsF32(x, opts.weight, opts.bias)) {
     return tidy(() =>
-      layerNorm(castF32(x), normalizedShape, { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) }, layer),
+      layerNorm(
+        castF32(x),
+        normalizedShape,
+        { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) },
+        layer,
+      ),
     );
   }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
@@ -286,7 +291,12 @@ export function groupNorm(
   requireFloat(x, layer);
   if (wantsF32(x, opts.weight, opts.bias)) {
     return tidy(() =>
-      groupNorm(castF32(x), numGroups, { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) }, layer),
+      groupNorm(
+        castF32(x),
+        numGroups,
+        { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) },
+        layer,
+      ),
     );
   }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);

@@ -5,11 +5,12 @@
  * the gradient to the first maximum, as PyTorch's CPU kernels). 1-D and 2-D max/avg pools
  * run on the backend's fused `pool2d` when it has one (pool-fused.ts).
  */
-import { isFloat } from '../../tensor/dtype.js';
+
 import { fromTypedArray } from '../../ops/creation.js';
 import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
 import { argmax, max, sum } from '../../ops/reduce.js';
 import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

@@ -7,8 +7,9 @@
  * every window back into place; col2im's gradient is `windows` again, so both are
  * differentiable to any order.
  */
-import { kernels } from '../../backend/compute.js';
+
 import { attach } from '../../autograd/node.js';
+import { kernels } from '../../backend/compute.js';
 import { empty } from '../../ops/kernel.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { makeView, type Tensor } from '../../tensor/tensor.js';
