@@ -243,30 +243,39 @@ export function halfBehaviour(ctx: SuiteContext): void {
       const rounded =
         oc.ref === 'float32' || (oc.dtype === 'bfloat16' && BF16_CPU_ACCUMULATES_LOW.has(oc.op));
       const what = rounded ? 'float32 result rounded' : 'CPU result';
-      c(`${oc.name} within ${ULPS[oc.op]?.ulps ?? 0} ulps of PyTorch's ${what}`, async () => {
-        const xs = oc.inputs.map((e) => L.tensor(e.data.map(decodeNum), { shape: e.shape, dtype: oc.dtype }));
-        const out = RUN[oc.op](xs);
-        expect(out.dtype).toBe(oc.dtype);
-        expect(out.shape).toEqual(oc.out.shape);
-        const got = Array.from(L.decodeHalf(oc.dtype, await out.data()));
-        const want = (rounded ? oc.rounded : oc.out).data.map(decodeNum);
-        const tol = ULPS[oc.op] ?? { ulps: 0 };
-        const big = Math.max(...want.map(Math.abs));
-        let worst = 0;
-        let at = -1;
-        got.forEach((g, i) => {
-          const w = want[i] ?? Number.NaN;
-          if (Number.isNaN(w) && Number.isNaN(g)) return;
-          const u = Math.abs(g - w) / ulpAt(oc.dtype, Math.max(Math.abs(w), big * (tol.floor ?? 0)));
-          if (!(u <= worst)) {
-            worst = Number.isNaN(u) ? Number.POSITIVE_INFINITY : u;
-            at = i;
-          }
-        });
-        expect(worst, `worst ${worst} ulps at ${at}: got ${got[at]}, torch ${want[at]}`).toBeLessThanOrEqual(
-          tol.ulps,
-        );
-      });
+      // One matrix row per op and dtype: behaviour/half/float16/add, ...
+      check(
+        ctx,
+        `half/${oc.dtype}/${oc.op}`,
+        `${oc.name} within ${ULPS[oc.op]?.ulps ?? 0} ulps of PyTorch's ${what}`,
+        async () => {
+          const xs = oc.inputs.map((e) =>
+            L.tensor(e.data.map(decodeNum), { shape: e.shape, dtype: oc.dtype }),
+          );
+          const out = RUN[oc.op](xs);
+          expect(out.dtype).toBe(oc.dtype);
+          expect(out.shape).toEqual(oc.out.shape);
+          const got = Array.from(L.decodeHalf(oc.dtype, await out.data()));
+          const want = (rounded ? oc.rounded : oc.out).data.map(decodeNum);
+          const tol = ULPS[oc.op] ?? { ulps: 0 };
+          const big = Math.max(...want.map(Math.abs));
+          let worst = 0;
+          let at = -1;
+          got.forEach((g, i) => {
+            const w = want[i] ?? Number.NaN;
+            if (Number.isNaN(w) && Number.isNaN(g)) return;
+            const u = Math.abs(g - w) / ulpAt(oc.dtype, Math.max(Math.abs(w), big * (tol.floor ?? 0)));
+            if (!(u <= worst)) {
+              worst = Number.isNaN(u) ? Number.POSITIVE_INFINITY : u;
+              at = i;
+            }
+          });
+          expect(
+            worst,
+            `worst ${worst} ulps at ${at}: got ${got[at]}, torch ${want[at]}`,
+          ).toBeLessThanOrEqual(tol.ulps);
+        },
+      );
     }
 
     c('type promotion matches torch.result_type (Python scalars weak, 0-d tensors by category)', () => {

@@ -76,6 +76,7 @@ export class GradScaler {
   private readonly enabled: boolean;
   private readonly perOptimizer = new Map<AnyOptimizer, PerOptimizer>();
 
+  /** A scaler with PyTorch's defaults; throws a RangeError naming a bad option. */
   constructor(opts: GradScalerOptions = {}) {
     this.scaleValue = opts.initScale ?? 2 ** 16;
     this.growthFactor = opts.growthFactor ?? 2;
