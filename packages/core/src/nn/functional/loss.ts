@@ -263,7 +263,8 @@ function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInd
   const picked = gatherUnchecked(logp, cd, safe.unsqueeze(cd)).squeeze(cd);
   const w0 = weight ? indexSelectUnchecked(weight, 0, safe.reshape([safe.size])).reshape(safe.shape) : null;
   const loss = where(ignored, 0, w0 ? picked.mul(w0).neg() : picked.neg());
-  const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().float();
+  // In the input's dtype, so a float16 loss stays float16 (PyTorch's result dtype).
+  const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().cast(logp.dtype);
   return { loss, w, ignored };
 }
 
