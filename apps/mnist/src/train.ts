@@ -1,5 +1,5 @@
 /** Training and evaluation loops, shared by the CLI and the tests. */
-import { manualSeed, nn, noGrad, optim, type Tensor, tensor, tidy } from '@layers/core';
+import { autocast, GradScaler, manualSeed, nn, noGrad, optim, type Tensor, tensor, tidy } from '@layers/core';
 import { batch, type Dataset, IMAGE_SIZE } from './data.js';
 import { createModel } from './model.js';
 import { Progress } from './progress.js';
@@ -15,6 +15,11 @@ export interface TrainOptions {
   /** Print a progress bar and per-epoch accuracy. */
   log?: (line: string) => void;
   progress?: boolean;
+  /**
+   * Mixed precision: forward and loss under autocast in this dtype; float16 also scales the
+   * loss with a GradScaler (bfloat16 has float32's range and needs none, as in PyTorch).
+   */
+  amp?: 'float16' | 'bfloat16';
 }
 
 export interface EpochResult {
@@ -60,6 +65,7 @@ export async function train(
   // Cosine annealing over every step: large steps early, fine ones at the end.
   const schedule = new optim.CosineAnnealingLR(optimizer, opts.epochs * steps);
   const history: EpochResult[] = [];
+  const scaler = new GradScaler({ enabled: opts.amp === 'float16' });
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     model.train();
     const order = shuffledIndices(train.size, opts.seed * 1000 + epoch);
@@ -74,14 +80,26 @@ export async function train(
           ? { shift: 2, seed: opts.seed * 1_000_003 + epoch * 10_007 + step }
           : undefined;
       const { x, y } = batch(train, order, start, Math.min(start + opts.batchSize, train.size), augment);
+      const amp = opts.amp;
       const loss = tidy(() => {
         optimizer.zeroGrad();
         const [xb, yb] = toTensors(x, y);
-        const l = criterion.forward(model.forward(xb) as Tensor, yb) as Tensor;
-        l.backward();
-        optimizer.step();
+        const forward = () => criterion.forward(model.forward(xb) as Tensor, yb) as Tensor;
+        const l = amp ? autocast(forward, { dtype: amp }) : forward();
+        if (!amp) {
+          l.backward();
+          optimizer.step();
+          return l;
+        }
+        scaler.scale(l).backward();
+        scaler.unscale(optimizer);
         return l;
       });
+      if (amp) {
+        // Skips the step when a float16 gradient overflowed (one awaited flag readback).
+        await scaler.step(optimizer);
+        scaler.update();
+      }
       schedule.step();
       // Reading the loss back waits for the device; do it every few steps only.
       if (step % 10 === 0 || step === steps - 1) {

@@ -4,15 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Dataset, loadMnist } from '../src/data.js';
 import { createModel } from '../src/model.js';
 import { evaluate, train } from '../src/train.js';
-
-function subset(d: Dataset, every: number): Dataset {
-  const idx = Array.from({ length: Math.floor(d.size / every) }, (_, i) => i * every);
-  const images = new Float32Array(idx.length * 784);
-  idx.forEach((src, i) => {
-    images.set(d.images.subarray(src * 784, (src + 1) * 784), i * 784);
-  });
-  return { images, labels: Int32Array.from(idx, (i) => d.labels[i]), size: idx.length };
-}
+import { subset } from './subset.js';
 
 describe('mnist main job', () => {
   let data: { train: Dataset; test: Dataset };

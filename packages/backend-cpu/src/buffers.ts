@@ -4,7 +4,7 @@ import type { BackendBuffer, DType, TypedArray, View } from '@layers/core';
 export interface CpuBuffer {
   /** Element type the buffer was allocated for. */
   readonly dtype: DType;
-  /** The values (Float32Array, Int32Array, or Uint8Array for bool). */
+  /** The values (Float32Array, Int32Array, Uint8Array for bool, Uint16Array of bits for float16/bfloat16). */
   readonly data: TypedArray;
 }
 
@@ -17,6 +17,10 @@ export function allocArray(dtype: DType, size: number): TypedArray {
       return new Int32Array(size);
     case 'bool':
       return new Uint8Array(size);
+    case 'float16':
+    case 'bfloat16':
+      // 16-bit patterns; only copy and fill see these (core computes in float32).
+      return new Uint16Array(size);
     default:
       throw new TypeError(`cpu: unknown dtype '${String(dtype)}'`);
   }

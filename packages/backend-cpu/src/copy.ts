@@ -1,4 +1,4 @@
-import type { View } from '@layers/core';
+import { halfConverter, isHalf, toBFloat16Bits, toFloat16Bits, type View } from '@layers/core';
 import { dataOf } from './buffers.js';
 import { forEachRow } from './strided.js';
 
@@ -9,6 +9,14 @@ import { forEachRow } from './strided.js';
 export function copy(x: View, out: View): void {
   const xd = dataOf(x);
   const od = dataOf(out);
+  // float16/bfloat16 bits convert element by element (rounding to nearest even).
+  const conv = x.dtype === out.dtype ? null : halfConverter(x.dtype, out.dtype);
+  if (conv) {
+    forEachRow(out.shape, [out.strides, x.strides], [out.offset, x.offset], (n, offs, steps) => {
+      for (let e = 0, o = offs[0], i = offs[1]; e < n; e++, o += steps[0], i += steps[1]) od[o] = conv(xd[i]);
+    });
+    return;
+  }
   const toBool = out.dtype === 'bool' && x.dtype !== 'bool';
   forEachRow(out.shape, [out.strides, x.strides], [out.offset, x.offset], (n, offs, steps) => {
     let o = offs[0];
@@ -28,7 +36,14 @@ export function copy(x: View, out: View): void {
 
 export function fill(out: View, value: number): void {
   const od = dataOf(out);
-  const v = out.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  const v =
+    out.dtype === 'bool'
+      ? value !== 0
+        ? 1
+        : 0
+      : isHalf(out.dtype)
+        ? (out.dtype === 'float16' ? toFloat16Bits : toBFloat16Bits)(value)
+        : value;
   forEachRow(out.shape, [out.strides], [out.offset], (n, offs, steps) => {
     const s = steps[0];
     let o = offs[0];

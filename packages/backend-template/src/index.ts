@@ -10,8 +10,12 @@ import {
   type BinaryOp,
   type DType,
   expr,
+  fromBFloat16Bits,
+  fromFloat16Bits,
   philoxFill,
   type TypedArray,
+  toBFloat16Bits,
+  toFloat16Bits,
   type UnaryOp,
   type View,
 } from '@layers/core';
@@ -23,6 +27,9 @@ interface Buf {
 function alloc(size: number, dtype: DType): Buf {
   if (dtype === 'float32') return { data: new Float32Array(size) };
   if (dtype === 'int32') return { data: new Int32Array(size) };
+  // float16 and bfloat16 are stored as bits; only copy and fill see them (core upcasts
+  // every other kernel's 16-bit views to float32).
+  if (dtype === 'float16' || dtype === 'bfloat16') return { data: new Uint16Array(size) };
   return { data: new Uint8Array(size) };
 }
 
@@ -49,11 +56,23 @@ function forEach(
   }
 }
 
-/** Store with the destination dtype's conversion rules (int truncates, bool is != 0). */
+/**
+ * Store with the destination dtype's conversion rules (int truncates, bool is != 0, 16-bit
+ * floats round to nearest even through core's converters).
+ */
 function store(dst: TypedArray, dtype: DType, i: number, v: number): void {
   if (dtype === 'bool') dst[i] = v !== 0 ? 1 : 0;
   else if (dtype === 'int32') dst[i] = Number.isNaN(v) ? 0 : Math.trunc(v);
+  else if (dtype === 'float16') dst[i] = toFloat16Bits(v);
+  else if (dtype === 'bfloat16') dst[i] = toBFloat16Bits(v);
   else dst[i] = v;
+}
+
+/** The value at `i` of a buffer of `dtype` (16-bit floats decoded from their bits). */
+function load(src: TypedArray, dtype: DType, i: number): number {
+  if (dtype === 'float16') return fromFloat16Bits(src[i]);
+  if (dtype === 'bfloat16') return fromBFloat16Bits(src[i]);
+  return src[i];
 }
 
 export function createTemplateBackend(): Backend {
@@ -98,7 +117,7 @@ export function createTemplateBackend(): Backend {
     copy(x, out) {
       const src = arr(x);
       const dst = arr(out);
-      forEach(out.shape, [x, out], (_i, [a, o]) => store(dst, out.dtype, o, src[a]));
+      forEach(out.shape, [x, out], (_i, [a, o]) => store(dst, out.dtype, o, load(src, x.dtype, a)));
     },
     fill(out, value) {
       const dst = arr(out);

@@ -22,6 +22,7 @@ import type {
 } from '@layers/core';
 import type { Allocator } from './allocator.js';
 import { encodeExpr, sameView } from './expr.js';
+import { copyHalf, fillHalf } from './half.js';
 import type { ThreadPool } from './pool.js';
 import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
 
@@ -75,8 +76,9 @@ export const BINARY_OPS: readonly BinaryOp[] = [
   'logicalXor',
 ];
 const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
-const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
-const ELEM_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1 };
+// float16/bfloat16 never reach a wasm kernel (src/half.ts converts them in JavaScript): -1.
+const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2, float16: -1, bfloat16: -1 };
+const ELEM_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1, float16: 2, bfloat16: 2 };
 
 /** Exports the pool may run; a worker receives this table once and calls by index. */
 export const PARALLEL_KERNELS = [
@@ -222,6 +224,7 @@ export class WasmBackend implements Backend {
     const copy = this.u8.slice(b.ptr, b.ptr + bytes).buffer;
     if (dtype === 'float32') return new Float32Array(copy);
     if (dtype === 'int32') return new Int32Array(copy);
+    if (dtype === 'float16' || dtype === 'bfloat16') return new Uint16Array(copy);
     return new Uint8Array(copy);
   }
 
@@ -353,6 +356,8 @@ export class WasmBackend implements Backend {
   copy(x: View, out: View): void {
     const n = numel(out.shape);
     if (n === 0) return;
+    this.views();
+    if (copyHalf(this.buf, x, this.addr(x), out, this.addr(out))) return;
     const d = this.desc(out.shape, [out.strides, x.strides]);
     this.par('copy', [DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], d, this.addr(x), this.addr(out)], n, n, 64);
   }
@@ -360,6 +365,11 @@ export class WasmBackend implements Backend {
   fill(out: View, value: number): void {
     const n = numel(out.shape);
     if (n === 0) return;
+    if (out.dtype === 'float16' || out.dtype === 'bfloat16') {
+      this.views();
+      fillHalf(this.buf, out, this.addr(out), value);
+      return;
+    }
     let bits: number;
     if (out.dtype === 'float32') bits = new Int32Array(new Float32Array([value]).buffer)[0];
     else if (out.dtype === 'int32') bits = Number.isFinite(value) ? Math.trunc(value) | 0 : 0;

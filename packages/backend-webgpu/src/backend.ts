@@ -14,12 +14,14 @@ import type {
   UnaryOp,
   View,
 } from '@layers/core';
+import { toBFloat16Bits, toFloat16Bits } from '@layers/core';
 import { dispatchExpression } from './expr/dispatch.js';
 import type { ExprCall } from './expr/program.js';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
 import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
+import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
@@ -142,18 +144,24 @@ export class WebGPUBackend implements Backend {
 
   // ---- memory ----
 
-  alloc(size: number, _dtype: DType): BackendBuffer {
+  alloc(size: number, dtype: DType): BackendBuffer {
     if (!Number.isInteger(size) || size < 0) throw new Error(`${prefix}: bad allocation size ${size}`);
-    return this.runtime.allocate(size);
+    // float16/bfloat16: two elements per word (kernels/half.ts).
+    return this.runtime.allocate(wordsFor(dtype, size));
   }
 
   write(buffer: BackendBuffer, dtype: DType, data: TypedArray): void {
     const h = handle(buffer);
-    if (data.length > h.capacity) {
+    if (wordsFor(dtype, data.length) > h.capacity) {
       throw new Error(`${prefix}: write of ${data.length} elements into a buffer of ${h.capacity}`);
     }
     let words: ArrayBufferView = data;
-    if (dtype === 'bool') {
+    if (isPacked(dtype)) {
+      // Whole words: an odd count gets a zero high half.
+      const w = new Uint16Array(wordsFor(dtype, data.length) * 2);
+      w.set(data);
+      words = w;
+    } else if (dtype === 'bool') {
       // One u32 per bool on the GPU: WGSL storage has no 8-bit type.
       const w = new Uint32Array(data.length);
       for (let i = 0; i < data.length; i++) w[i] = data[i] ? 1 : 0;
@@ -164,8 +172,13 @@ export class WebGPUBackend implements Backend {
 
   async read(buffer: BackendBuffer, dtype: DType, size: number): Promise<TypedArray> {
     const h = handle(buffer);
-    if (size > h.capacity)
+    if (wordsFor(dtype, size) > h.capacity)
       throw new Error(`${prefix}: read of ${size} elements from a buffer of ${h.capacity}`);
+    if (isPacked(dtype)) {
+      if (size === 0) return new Uint16Array(0);
+      const bytes = await this.runtime.read(h.gpu, wordsFor(dtype, size) * 4);
+      return new Uint16Array(bytes, 0, size);
+    }
     if (size === 0) {
       return dtype === 'float32'
         ? new Float32Array(0)
@@ -267,10 +280,22 @@ export class WebGPUBackend implements Backend {
   }
 
   copy(x: View, out: View): void {
+    if (isPacked(x.dtype) || isPacked(out.dtype)) {
+      this.elementwise(`hcopy|${x.dtype}|${out.dtype}`, (ic) => halfCopyShader(x.dtype, out.dtype, ic), out, [
+        x,
+      ]);
+      return;
+    }
     this.elementwise(`copy|${x.dtype}|${out.dtype}`, (ic) => copyShader(x.dtype, out.dtype, ic), out, [x]);
   }
 
   fill(out: View, value: number): void {
+    if (isPacked(out.dtype)) {
+      const bits = out.dtype === 'float16' ? toFloat16Bits(value) : toBFloat16Bits(value);
+      const hp = new IndexPlan(out.shape, [out]);
+      this.elementwise('hfill', (ic) => halfFillShader(ic, hp.params.length), out, [], [bits]);
+      return;
+    }
     let word: number;
     if (out.dtype === 'float32') word = f32Bits(value);
     else if (out.dtype === 'int32') word = Math.trunc(value) | 0;

@@ -19,7 +19,14 @@ export function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-const ctor = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
+// float16/bfloat16 values are their bit patterns here.
+const ctor = {
+  float32: Float32Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+} as const;
 
 /** Upload `values` into a fresh buffer and return a contiguous view of `shape`. */
 export function tensor(be: WebGPUBackend, dtype: DType, shape: number[], values: ArrayLike<number>): View {

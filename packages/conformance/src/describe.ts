@@ -4,6 +4,7 @@
  */
 import * as L from '@layers/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { ampBehaviour } from './behaviour/amp.js';
 import { autogradBehaviour } from './behaviour/autograd.js';
 import { autogradHigherBehaviour } from './behaviour/autograd-higher.js';
 import { checkpointBehaviour } from './behaviour/checkpoints.js';
@@ -12,6 +13,7 @@ import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { expressionBehaviour } from './behaviour/expression.js';
 import { faultBehaviour } from './behaviour/faults.js';
+import { halfBehaviour } from './behaviour/half.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
@@ -170,6 +172,8 @@ export function describeConformance(
       tensorOpsBehaviour(ctx);
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
+      halfBehaviour(ctx);
+      ampBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);
       expressionBehaviour(ctx, table);
       validationBehaviour(ctx);

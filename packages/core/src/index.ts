@@ -6,6 +6,8 @@
  */
 
 export type { BackwardOptions, GradOptions } from './autograd/grad.js';
+export { type AutocastOptions, autocast, autocastDtype } from './amp/autocast.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './amp/grad-scaler.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './autograd/gradcheck.js';
 export type { GradgradcheckOptions } from './autograd/gradgradcheck.js';
@@ -228,7 +230,17 @@ export {
 } from './ops/view.js';
 export * as optim from './optim/index.js';
 export * from './profiler/index.js';
-export { bytesPerElement, promoteTypes } from './tensor/dtype.js';
+export { bytesPerElement, isFloat, promoteTypes } from './tensor/dtype.js';
+export {
+  decodeHalf,
+  encodeHalf,
+  fromBFloat16Bits,
+  fromFloat16Bits,
+  halfConverter,
+  isHalf,
+  toBFloat16Bits,
+  toFloat16Bits,
+} from './tensor/half.js';
 export { keep, tidy } from './tensor/scope.js';
 export { broadcastShapes, contiguousStrides, numel } from './tensor/shape.js';
 export { type MemoryInfo, type MemoryStats, memory } from './tensor/storage.js';

@@ -32,8 +32,8 @@ export function faultBehaviour(ctx: SuiteContext): void {
     const c = (title: string, fn: () => Promise<void> | void) => check(ctx, 'faults', title, fn);
 
     c('an unsupported dtype is one clear error from core, before the backend sees it', () => {
-      const bad = 'float16' as L.DType;
-      const msg = "unsupported dtype 'float16'; layers supports float32, int32, bool";
+      const bad = 'float64' as L.DType;
+      const msg = "unsupported dtype 'float64'; layers supports float32, float16, bfloat16, int32, bool";
       expectThrows(() => L.tensor([1, 2], { dtype: bad }), `tensor: ${msg}`);
       expectThrows(() => L.zeros([2], { dtype: bad }), `full: ${msg}`);
       expectThrows(() => L.arange(3, undefined, undefined, { dtype: bad }), `arange: ${msg}`);

@@ -86,16 +86,18 @@ export function nnBasicBehaviour(ctx: SuiteContext): void {
     );
 
     c(
-      'loadSafetensors converts F64/F16/BF16 to float32 and I64/I16/I8/U8 to int32; I64 overflow is an error',
+      'loadSafetensors keeps F16/BF16 as float16/bfloat16, converts F64 to float32 and I64/I16/I8/U8 to int32; I64 overflow is an error',
       async () => {
         const dict = L.nn.loadSafetensors(readBytes('dtypes.safetensors'));
         for (const [name, e] of Object.entries(extra().dtypes)) {
           const t = dict[name];
           expect(t.shape, name).toEqual(e.shape);
           const isFloat = ['F64', 'F32', 'F16', 'BF16'].includes(e.dtype);
-          expect(t.dtype, name).toBe(isFloat ? 'float32' : e.dtype === 'BOOL' ? 'bool' : 'int32');
+          const half = e.dtype === 'F16' ? 'float16' : e.dtype === 'BF16' ? 'bfloat16' : null;
+          expect(t.dtype, name).toBe(half ?? (isFloat ? 'float32' : e.dtype === 'BOOL' ? 'bool' : 'int32'));
           const want = isFloat ? e.values.map(Math.fround) : e.values;
-          expect(await values(t), name).toEqual(want);
+          // Stored 16-bit values are exact float32 values: float() gives them back.
+          expect(await values(half ? t.float() : t), name).toEqual(want);
         }
         expectThrows(() => L.nn.loadSafetensors(readBytes('big_i64.safetensors')), 'too_big', 'int32');
       },

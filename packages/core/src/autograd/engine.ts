@@ -113,7 +113,7 @@ function step(node: Node, g: Tensor, pending: Map<Node, Tensor>, p: Pass, needed
   });
   for (const gi of new Set(grads)) if (gi && gi !== g && !handed.has(gi)) gi.dispose();
   g.dispose();
-  for (const [input, gi] of routed) addTo(pending, input, gi);
+  for (const [input, gi] of routed) addTo(pending, input, castToInput(input, gi));
   if (!p.retainGraph) node.releaseSaved();
 }
 
@@ -251,4 +251,16 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
     targets: null,
     accumulate: true,
   });
+}
+
+/**
+ * A gradient in another float dtype than its input's (float32 into a float16 op under
+ * autocast) is cast to it, as PyTorch's engine does (validate_outputs). Consumes `gi`.
+ */
+function castToInput(input: Node, gi: Tensor): Tensor {
+  const want = input.leaf ? input.leaf.dtype : input.dtype;
+  if (!want || gi.dtype === want) return gi;
+  const c = gi.cast(want);
+  gi.dispose();
+  return c;
 }

@@ -5,7 +5,8 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-const AsyncFunction = (async () => {}).constructor;
+/** @internal The constructor of async functions, which the synchronous scopes refuse. */
+export const AsyncFunction = (async () => {}).constructor;
 
 function withGrad<T>(mode: boolean, fn: () => T, api: string): T {
   // The mode is a global flag: it cannot follow an async function past its first await

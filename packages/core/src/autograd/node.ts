@@ -1,3 +1,4 @@
+import type { DType } from '../backend/contract.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
@@ -35,6 +36,11 @@ export class Node {
    * tensor is its output (not counted: that would be a cycle); null for a constant.
    */
   readonly savedEdges: (Node | null)[];
+  /**
+   * dtype of the recorded output: gradients arriving in another dtype (a float32 gradient
+   * for a float16 output) are cast to it, as PyTorch's engine does (validate_outputs).
+   */
+  dtype: DType | null = null;
   constructor(
     readonly name: string,
     readonly inputs: readonly (Node | null)[],
@@ -130,6 +136,7 @@ export function attachTo(
     savedEdges,
     opts.twice ?? true,
   );
+  node.dtype = out.dtype;
   out._setNode(node);
   return out;
 }

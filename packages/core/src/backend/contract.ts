@@ -15,11 +15,18 @@
  */
 import type { ExprProgram } from '../expr/ir.js';
 
-/** Element type of a tensor. There is no float64 or int64: values from PyTorch convert on load. */
-export type DType = 'float32' | 'int32' | 'bool';
+/**
+ * Element type of a tensor. There is no float64 or int64: values from PyTorch convert on load.
+ * `float16` and `bfloat16` are stored as 16-bit patterns (see {@link TypedArray}).
+ */
+export type DType = 'float32' | 'float16' | 'bfloat16' | 'int32' | 'bool';
 
-/** Typed-array storage used on the JS side for each dtype. `bool` is one byte, 0 or 1. */
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
+/**
+ * Typed-array storage used on the JS side for each dtype. `bool` is one byte, 0 or 1;
+ * `float16` and `bfloat16` are a `Uint16Array` of their bit patterns (Node 20 has no
+ * Float16Array; `toArray()` and `item()` give the numbers).
+ */
+export type TypedArray = Float32Array | Int32Array | Uint8Array | Uint16Array;
 
 /** An opaque handle to backend memory. Core never looks inside. */
 export type BackendBuffer = object;
@@ -114,7 +121,14 @@ export interface PhiloxState {
   readonly counter: readonly [number, number];
 }
 
-/** Rules shared by every elementwise kernel (unary, binary, where, copy). */
+/**
+ * Rules shared by every elementwise kernel (unary, binary, where, copy).
+ *
+ * 16-bit float views (`float16`, `bfloat16`) reach only `copy`, `fill` and the memory methods
+ * (`alloc`, `write`, `read`, `readSync`). Every other kernel, fused ones included, is handed
+ * float32 views: core upcasts the inputs, runs the kernel and rounds the result back
+ * (core's `compute.ts`), so a backend needs no 16-bit arithmetic.
+ */
 export interface Kernels {
   /**
    * out[i] = op(x[i]) over `out.shape`. `x` has out's shape (strided).
@@ -135,9 +149,12 @@ export interface Kernels {
   /**
    * Strided copy with dtype conversion: out[i] = cast(x[i]). float→int truncates toward
    * zero; anything→bool is `!= 0`. Used for contiguous(), cat, pad, in-place assignment.
+   * The one kernel that must convert `float16`/`bfloat16` (16-bit patterns) to and from the
+   * other dtypes: to 16 bits rounds to nearest even as core's `toFloat16Bits` /
+   * `toBFloat16Bits` do (NaN canonical, overflow to ±Infinity, subnormals exact).
    */
   copy(x: View, out: View): void;
-  /** Fill every element of `out` with `value` (converted to out's dtype). */
+  /** Fill every element of `out` with `value` (converted to out's dtype, 16-bit ones included). */
   fill(out: View, value: number): void;
   /**
    * Reduce a contiguous `[outer, inner]` block along `inner` into contiguous `out[outer]`.

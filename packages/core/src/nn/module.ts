@@ -8,8 +8,9 @@
  */
 
 import { noGrad } from '../autograd/grad-mode.js';
-import type { Backend } from '../backend/contract.js';
+import type { Backend, DType } from '../backend/contract.js';
 import { cast, toBackend } from '../ops/view.js';
+import { checkDType, isFloat } from '../tensor/dtype.js';
 import { keep } from '../tensor/scope.js';
 import { fmtShape, shapeEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -25,9 +26,11 @@ function loadProblem(key: string, src: unknown, target: Tensor): string | null {
   if (!shapeEqual(src.shape, target.shape)) {
     return `size mismatch for ${key}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(target.shape)}.`;
   }
+  // Between float dtypes the value is rounded into the parameter's dtype, as PyTorch's
+  // load_state_dict (param.copy_) does: a float32 checkpoint loads into a half model.
   const lossy =
     src.dtype !== target.dtype &&
-    (src.dtype === 'float32' || (src.dtype === 'int32' && target.dtype === 'bool'));
+    ((isFloat(src.dtype) && !isFloat(target.dtype)) || (src.dtype === 'int32' && target.dtype === 'bool'));
   if (lossy) {
     return `dtype mismatch for ${key}: copying a ${src.dtype} tensor from checkpoint into the ${target.dtype} ${key} of the current model would lose information.`;
   }
@@ -256,14 +259,46 @@ export abstract class Module {
     }
   }
 
-  /** Move every parameter and buffer to `backend`, in place (handles stay valid). */
-  to(backend: Backend): this {
+  /**
+   * Move every parameter and buffer to a backend, and/or convert the floating-point ones
+   * (and their gradients) to a float dtype, in place: handles stay valid, as PyTorch's
+   * `module.to(device)`, `module.to(dtype)`, `module.to(device, dtype)`. Integer and bool
+   * buffers (num_batches_tracked) keep their dtype; a non-float dtype is a TypeError.
+   */
+  to(target: Backend | DType | { backend?: Backend; dtype?: DType }): this {
+    const opts =
+      typeof target === 'string'
+        ? { dtype: target }
+        : 'name' in target
+          ? { backend: target as Backend }
+          : target;
+    const { backend, dtype } = opts as { backend?: Backend; dtype?: DType };
+    if (dtype !== undefined && !isFloat(checkDType(dtype, `${this.name}.to`))) {
+      throw new TypeError(`${this.name}.to: expected a floating-point dtype, got ${dtype}`);
+    }
     noGrad(() => {
       for (const t of [...this.parameters(), ...this.buffers()]) {
-        if (t.backend !== backend) t._assign(toBackend(t, backend));
+        if (backend && t.backend !== backend) t._assign(toBackend(t, backend));
+        if (dtype && isFloat(t.dtype) && t.dtype !== dtype) {
+          const g = t.grad;
+          t._assign(cast(t, dtype));
+          if (g) t.grad = cast(g, dtype);
+        }
       }
     });
     return this;
+  }
+  /** Convert floating-point parameters and buffers to float16 in place (torch's `module.half()`). */
+  half(): this {
+    return this.to({ dtype: 'float16' });
+  }
+  /** Convert floating-point parameters and buffers to bfloat16 in place. */
+  bfloat16(): this {
+    return this.to({ dtype: 'bfloat16' });
+  }
+  /** Convert floating-point parameters and buffers to float32 in place. */
+  float(): this {
+    return this.to({ dtype: 'float32' });
   }
 
   // ---- state dicts ---------------------------------------------------------------------

@@ -1,7 +1,9 @@
 /** Creating tensors: from data, constants, ranges, and the seeded random generator. */
+import { kernels } from '../backend/compute.js';
 import type { Backend, DType, RandomKind, TypedArray } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
-import { checkDType, dtypeOfTypedArray, typedArrayFor } from '../tensor/dtype.js';
+import { checkDType, dtypeOfTypedArray, isFloat, typedArrayFor } from '../tensor/dtype.js';
+import { isHalf } from '../tensor/half.js';
 import { fmtShape, numel } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { empty } from './kernel.js';
@@ -30,18 +32,43 @@ export type NestedArray = number | boolean | readonly NestedArray[];
  */
 export type TensorData = NestedArray | TypedArray | Float64Array | readonly number[];
 
+/** The dtype values are built in on the host: 16-bit floats as float32, then cast. */
+function hostDType(dtype: DType, op: string): DType {
+  return isHalf(checkDType(dtype, op)) ? 'float32' : dtype;
+}
+
+/** `t` converted to `dtype` (disposing `t`), or `t` itself. */
+function toDType(t: Tensor, dtype: DType | undefined): Tensor {
+  if (!dtype || t.dtype === dtype) return t;
+  const c = cast(t, dtype);
+  t.dispose();
+  return c;
+}
+
+/** rand/randn honour a float dtype (samples drawn in float32, then rounded); others give float32. */
+function floatOnly(dtype: DType | undefined): DType | undefined {
+  return dtype && isFloat(dtype) ? dtype : undefined;
+}
+
 function finish(t: Tensor, opts: CreateOptions): Tensor {
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }
 
-/** Upload a typed array as a new contiguous tensor of its dtype. */
+/**
+ * Upload a typed array as a new contiguous tensor of its dtype. A `Uint16Array` holds 16-bit
+ * float bit patterns: float16 unless `dtype` says 'bfloat16'.
+ */
 export function fromTypedArray(
   data: TypedArray,
   shape: readonly number[],
   backend: Backend = getBackend(),
+  dtype: DType = dtypeOfTypedArray(data),
 ): Tensor {
-  const t = empty(shape, dtypeOfTypedArray(data), backend);
+  if (dtypeOfTypedArray(data) !== dtype && !(data instanceof Uint16Array && isHalf(dtype))) {
+    throw new TypeError(`fromTypedArray: a ${data.constructor.name} cannot hold ${dtype} values`);
+  }
+  const t = empty(shape, dtype, backend);
   if (data.length > 0) backend.write(t._storage.buffer, t.dtype, data);
   return t;
 }
@@ -99,6 +126,10 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
       );
     }
     values = src;
+    // Bits of the requested 16-bit dtype upload as they are (a bare Uint16Array is float16).
+    if (src instanceof Uint16Array && opts.dtype && isHalf(opts.dtype)) {
+      return finish(fromTypedArray(src, shape, backend, opts.dtype), opts);
+    }
   } else {
     shape = [];
     inferNested(data as NestedArray, shape, 0);
@@ -114,8 +145,10 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
       shape = [...opts.shape];
     }
     const inferred: DType = kinds.any && !kinds.numbers ? 'bool' : 'float32';
-    values = typedArrayFor(opts.dtype ?? inferred, flat.length);
-    const dtype = opts.dtype ?? inferred;
+    // 16-bit floats are built as float32 and rounded by the cast below, which is what
+    // PyTorch does (its C++ cast from a Python float goes through float).
+    const dtype = opts.dtype && !isHalf(opts.dtype) ? opts.dtype : inferred;
+    values = typedArrayFor(dtype, flat.length);
     for (let i = 0; i < flat.length; i++) values[i] = dtype === 'bool' ? (flat[i] !== 0 ? 1 : 0) : flat[i];
   }
   let t = fromTypedArray(values, shape, backend);
@@ -172,9 +205,9 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   const n = Math.max(Math.ceil((end - start) / step), 0);
   const allInts = [start, end, step].every(Number.isInteger);
   const dtype = opts.dtype ?? (allInts ? 'int32' : 'float32');
-  const values = typedArrayFor(dtype, n, 'arange');
+  const values = typedArrayFor(hostDType(dtype, 'arange'), n, 'arange');
   for (let i = 0; i < n; i++) values[i] = start + i * step;
-  return finish(fromTypedArray(values, [n], opts.backend), opts);
+  return finish(toDType(fromTypedArray(values, [n], opts.backend), dtype), opts);
 }
 
 /**
@@ -184,20 +217,20 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError('linspace: number of steps must be non-negative');
-  const values = typedArrayFor(opts.dtype ?? 'float32', steps, 'linspace');
+  const values = typedArrayFor(hostDType(opts.dtype ?? 'float32', 'linspace'), steps, 'linspace');
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Symmetric evaluation, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
   if (steps === 1) values[0] = start;
-  return finish(fromTypedArray(values, [steps], opts.backend), opts);
+  return finish(toDType(fromTypedArray(values, [steps], opts.backend), opts.dtype), opts);
 }
 
 /** An `n` x `m` (default square) matrix with ones on the diagonal (float32 by default). */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
-  const values = typedArrayFor(opts.dtype ?? 'float32', n * m, 'eye');
+  const values = typedArrayFor(hostDType(opts.dtype ?? 'float32', 'eye'), n * m, 'eye');
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  return finish(fromTypedArray(values, [n, m], opts.backend), opts);
+  return finish(toDType(fromTypedArray(values, [n, m], opts.backend), opts.dtype), opts);
 }
 
 // ---- random -------------------------------------------------------------------------
@@ -231,7 +264,7 @@ export function randomTensor(
   const t = empty(shape, 'float32', backend);
   const c = generator.counter++;
   if (t.size > 0) {
-    backend.random(
+    kernels(backend).random(
       kind,
       { key: generator.key, counter: [(c % 2 ** 32) >>> 0, Math.floor(c / 2 ** 32) >>> 0] },
       t._view(),
@@ -242,12 +275,12 @@ export function randomTensor(
 
 /** Uniform samples from [0, 1) of `shape`, float32, from the global generator. */
 export function rand(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return finish(randomTensor('uniform', shape, opts.backend), opts);
+  return finish(toDType(randomTensor('uniform', shape, opts.backend), floatOnly(opts.dtype)), opts);
 }
 
 /** Standard normal samples of `shape`, float32, from the global generator. */
 export function randn(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return finish(randomTensor('normal', shape, opts.backend), opts);
+  return finish(toDType(randomTensor('normal', shape, opts.backend), floatOnly(opts.dtype)), opts);
 }
 
 /** Integers drawn uniformly from [low, high), int32 unless `dtype` is given. Throws unless `low < high`. */

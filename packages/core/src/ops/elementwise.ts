@@ -4,10 +4,12 @@
  * recording), so this file is also the reference for how each derivative is defined.
  */
 
+import { castF32 } from '../amp/autocast.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
 import { fusedUnaryGrad } from '../expr/unary-grad.js';
-import { isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
+import { floatDType, isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -21,36 +23,59 @@ import { cast } from './view.js';
 function operands(op: string, a: Other, b: Other, float = false): [Tensor, Tensor, DType] {
   const backend = backendOf(op, a, b);
   let dtype: DType;
-  if (a instanceof Tensor && b instanceof Tensor) dtype = promoteTypes(a.dtype, b.dtype);
+  if (a instanceof Tensor && b instanceof Tensor) dtype = resultType(a, b);
   else if (a instanceof Tensor) dtype = scalarDType(b as number, a.dtype);
   else if (b instanceof Tensor) dtype = scalarDType(a as number, b.dtype);
   else throw new TypeError(`${op}: expected at least one tensor argument`);
-  if (float) dtype = 'float32';
+  if (float) dtype = floatDType(dtype);
   const ta = a instanceof Tensor ? cast(a, dtype) : scalarTensor(a, dtype, backend);
   const tb = b instanceof Tensor ? cast(b, dtype) : scalarTensor(b, dtype, backend);
   return [ta, tb, dtype];
+}
+
+/** Category of a dtype in PyTorch's result_type: bool < integer < float. */
+function category(d: DType): number {
+  return d === 'bool' ? 0 : isFloat(d) ? 2 : 1;
+}
+
+/**
+ * torch.result_type of two tensors: a 0-d tensor joins in only when its category is higher
+ * (float16 [n] + 0-d float32 stays float16; int32 [n] + 0-d float16 gives float16).
+ */
+function resultType(a: Tensor, b: Tensor): DType {
+  if (a.ndim === 0 && b.ndim > 0) return category(a.dtype) > category(b.dtype) ? a.dtype : b.dtype;
+  if (b.ndim === 0 && a.ndim > 0) return category(b.dtype) > category(a.dtype) ? b.dtype : a.dtype;
+  return promoteTypes(a.dtype, b.dtype);
 }
 
 function rawBinary(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType, name: string): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
   const out = empty(shape, outDtype, a.backend);
   if (out.size > 0)
-    a.backend.binary(op, broadcastView(a, shape, name), broadcastView(b, shape, name), out._view());
+    kernels(a.backend).binary(op, broadcastView(a, shape, name), broadcastView(b, shape, name), out._view());
   return out;
 }
 
 function rawUnary(op: UnaryOp, x: Tensor, outDtype: DType = x.dtype): Tensor {
   const out = empty(x.shape, outDtype, x.backend);
-  if (out.size > 0) x.backend.unary(op, x._view(op), out._view());
+  if (out.size > 0) kernels(x.backend).unary(op, x._view(op), out._view());
   return out;
 }
 
 type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
 
 /** Define a differentiable binary op. `grad` returns unreduced gradients; sumTo handles broadcasting. */
-function binary(op: BinaryOp, opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean }) {
+function binary(
+  op: BinaryOp,
+  opts: { float?: boolean; grad?: BinaryGrad; saveOut?: boolean; fp32?: boolean },
+) {
   return (a: Other, b: Other): Tensor =>
     tidy(() => {
+      // On autocast's float32 list (pow): 16-bit float operands are widened first.
+      if (opts.fp32) {
+        if (a instanceof Tensor) a = castF32(a);
+        if (b instanceof Tensor) b = castF32(b);
+      }
       const [ta, tb, dtype] = operands(op, a, b, opts.float);
       const out = rawBinary(op, ta, tb, dtype, op);
       const grad = opts.grad;
@@ -89,12 +114,14 @@ type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
  * Define a differentiable unary op. `float`: ints and bools are promoted to float32 first,
  * as PyTorch does for exp, log, sin, ... .
  */
-function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
+function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad; fp32?: boolean }) {
   return (x: Tensor): Tensor =>
     tidy(() => {
       x._check(op);
+      // On autocast's float32 list (exp, log, ...): a 16-bit float input is widened first.
+      if (opts.fp32) x = castF32(x);
       // Float math promotes ints and bools to float32; int-capable ops promote only bool.
-      const promoted = opts.float ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+      const promoted = opts.float ? floatDType(x.dtype) : x.dtype === 'bool' ? 'int32' : x.dtype;
       const input = cast(x, promoted);
       const out = rawUnary(op, input);
       const grad = opts.grad;
@@ -122,6 +149,7 @@ export const div = binary('div', {
 /** Elementwise `a ** b`, broadcasting. */
 export const pow = binary('pow', {
   saveOut: true,
+  fp32: true,
   grad: (g, a, b, out) => [
     // d/da a^b = b a^(b-1), defined as 0 where b == 0 (0 * 0^-1 would be NaN at a == 0).
     where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))),
@@ -214,20 +242,25 @@ export const abs = unary('abs', { grad: (g, x) => g.mul(x.sign()) });
 /** Elementwise sign: -1, 0 or 1 (gradient 0). */
 export const sign = unary('sign', { grad: (g) => g.mul(0) });
 /** Elementwise `e ** x` (integers give float32). */
-export const exp = unary('exp', { float: true, grad: (g, _x, out) => g.mul(out) });
+export const exp = unary('exp', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out) });
 /** Elementwise `exp(x) - 1`, exact near 0. */
-export const expm1 = unary('expm1', { float: true, grad: (g, _x, out) => g.mul(out.add(1)) });
+export const expm1 = unary('expm1', { float: true, fp32: true, grad: (g, _x, out) => g.mul(out.add(1)) });
 /** Elementwise natural logarithm (NaN below 0, -Infinity at 0). */
-export const log = unary('log', { float: true, grad: (g, x) => g.div(x) });
+export const log = unary('log', { float: true, fp32: true, grad: (g, x) => g.div(x) });
 /** Elementwise `log(1 + x)`, exact near 0. */
-export const log1p = unary('log1p', { float: true, grad: (g, x) => g.div(x.add(1)) });
+export const log1p = unary('log1p', { float: true, fp32: true, grad: (g, x) => g.div(x.add(1)) });
 /** Elementwise square root (NaN below 0). */
 export const sqrt = unary('sqrt', { float: true, grad: (g, _x, out) => g.div(out.mul(2)) });
 /** Elementwise `1 / sqrt(x)`. */
-export const rsqrt = unary('rsqrt', { float: true, grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5) });
+export const rsqrt = unary('rsqrt', {
+  float: true,
+  fp32: true,
+  grad: (g, _x, out) => g.mul(out.pow(3)).mul(-0.5),
+});
 /** Elementwise `1 / x`. */
 export const reciprocal = unary('reciprocal', {
   float: true,
+  fp32: true,
   grad: (g, _x, out) => g.mul(out.square()).neg(),
 });
 /** Elementwise sine (radians). */
@@ -235,7 +268,11 @@ export const sin = unary('sin', { float: true, grad: (g, x) => g.mul(x.cos()) })
 /** Elementwise cosine (radians). */
 export const cos = unary('cos', { float: true, grad: (g, x) => g.mul(x.sin()).neg() });
 /** Elementwise tangent (radians). */
-export const tan = unary('tan', { float: true, grad: (g, _x, out) => g.mul(out.square().add(1)) });
+export const tan = unary('tan', {
+  float: true,
+  fp32: true,
+  grad: (g, _x, out) => g.mul(out.square().add(1)),
+});
 /** Elementwise hyperbolic tangent. */
 export const tanh = unary('tanh', { float: true, grad: (g, _x, out) => g.mul(out.square().neg().add(1)) });
 /** Elementwise logistic sigmoid `1 / (1 + exp(-x))`. */
@@ -305,7 +342,12 @@ export function where(cond: Tensor, a: Other, b: Other): Tensor {
     const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where'), tb.shape, 'where');
     const out = empty(shape, dtype, backend);
     if (out.size > 0)
-      backend.where(broadcastView(c, shape), broadcastView(ta, shape), broadcastView(tb, shape), out._view());
+      kernels(backend).where(
+        broadcastView(c, shape),
+        broadcastView(ta, shape),
+        broadcastView(tb, shape),
+        out._view(),
+      );
     const aShape = ta.shape;
     const bShape = tb.shape;
     return attach(out, 'where', [ta, tb], [c], (g, [sc]) => [
@@ -328,7 +370,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
   }
   return tidy(() => {
     const fill = typeof value === 'boolean' ? Number(value) : value;
-    const v = x.dtype === 'float32' ? fill : x.dtype === 'int32' ? Math.trunc(fill) : fill !== 0;
+    const v = isFloat(x.dtype) ? fill : x.dtype === 'int32' ? Math.trunc(fill) : fill !== 0;
     return where(mask, scalarTensor(v, x.dtype, x.backend), x);
   });
 }
@@ -338,6 +380,6 @@ export function addInPlace(dst: Tensor, src: Tensor): void {
   dst._check('addInPlace');
   if (dst.size === 0) return;
   const s = src.dtype === dst.dtype ? src : cast(src, dst.dtype);
-  dst.backend.binary('add', dst._view(), broadcastView(s, dst.shape), dst._view());
+  kernels(dst.backend).binary('add', dst._view(), broadcastView(s, dst.shape), dst._view());
   if (s !== src) s.dispose();
 }

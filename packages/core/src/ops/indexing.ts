@@ -1,6 +1,8 @@
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import { deferRangeCheck } from '../tensor/deferred-checks.js';
+import { promoteTypes } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -64,7 +66,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** gather along normalised `dim` with an index already validated by the caller. */
 export function gatherUnchecked(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype, x.backend);
-  if (out.size > 0) x.backend.gather(x._view('gather'), index._view(), dim, out._view());
+  if (out.size > 0) kernels(x.backend).gather(x._view('gather'), index._view(), dim, out._view());
   const shape = x.shape;
   // With createGraph (grad mode on in backward) the recorded scatterAdd, whose own gradient
   // is a gather again; otherwise the raw kernel straight into the zeros.
@@ -83,7 +85,7 @@ function zerosOf(shape: readonly number[], like: Tensor): Tensor {
 
 /** In-place scatter-add into a fresh contiguous tensor (no autograd). */
 function scatterAddInto(out: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  if (index.size > 0) out.backend.scatterAdd(out._view(), index._view(), src._view(), dim);
+  if (index.size > 0) kernels(out.backend).scatterAdd(out._view(), index._view(), src._view(), dim);
   return out;
 }
 
@@ -160,7 +162,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         `cat: sizes of tensors must match except in dimension ${d}: got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`,
       );
     }
-    if (t.dtype === 'float32' || (t.dtype === 'int32' && dtype === 'bool')) dtype = t.dtype;
+    dtype = promoteTypes(dtype, t.dtype);
   }
   const shape = [...ref.shape];
   shape[d] = parts.reduce((s, t) => s + t.shape[d], 0);

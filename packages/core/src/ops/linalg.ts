@@ -2,7 +2,10 @@
  * torch.matmul semantics built from views and one primitive: a batched [B,M,K]x[B,K,N]
  * product whose gradient is two more batched products on transposed views.
  */
+import { autocastDtype, castLow } from '../amp/autocast.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
+import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape, viewStrides } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -13,10 +16,12 @@ import { cast, contiguous, expand, reshape, squeeze, transpose, unsqueeze } from
 function bmm3(a: Tensor, b: Tensor): Tensor {
   const [B, M, K] = a.shape;
   const N = b.shape[2];
-  const out = empty([B, M, N], 'float32', a.backend);
+  // float32, float16 or bfloat16: half products accumulate in float32 and round once
+  // (backend/compute.ts), as PyTorch's CUDA GEMMs do.
+  const out = empty([B, M, N], a.dtype, a.backend);
   if (out.size > 0) {
     if (K === 0) a.backend.fill(out._view(), 0);
-    else a.backend.matmul(a._view('matmul'), b._view('matmul'), out._view());
+    else kernels(a.backend).matmul(a._view('matmul'), b._view('matmul'), out._view());
   }
   const needA = a.requiresGrad;
   const needB = b.requiresGrad;
@@ -46,6 +51,10 @@ function shapeText(shape: readonly number[]): string {
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   backendOf('matmul', a, b);
+  // autocast: matmul (and mm, bmm) run in the low-precision dtype; the casts are temporaries.
+  const low = autocastDtype();
+  const recast = (t: Tensor) => low !== null && isFloat(t.dtype) && t.dtype !== low;
+  if (recast(a) || recast(b)) return tidy(() => matmul(castLow(a), castLow(b)));
   if (a.dtype !== b.dtype) {
     throw new TypeError(
       `matmul: expected both tensors to have the same dtype, got ${a.dtype} and ${b.dtype}`,
@@ -66,7 +75,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
   }
   return tidy(() => {
-    const isInt = a.dtype !== 'float32';
+    const isInt = !isFloat(a.dtype);
     let x = isInt ? cast(a, 'float32') : a;
     let y = isInt ? cast(b, 'float32') : b;
     const aVec = x.ndim === 1;

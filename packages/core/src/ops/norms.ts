@@ -8,6 +8,7 @@
  */
 
 import { attach } from '../autograd/node.js';
+import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { fmtShape, normDims } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -62,7 +63,7 @@ function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
  */
 export function vectorNorm(x: Tensor, ord = 2, opts: VectorNormOptions = {}): Tensor {
   x._check('vectorNorm');
-  if (x.dtype !== 'float32') throw new TypeError(`vectorNorm: expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`vectorNorm: expected a float input, got ${x.dtype}`);
   if (Number.isNaN(ord)) throw new RangeError('vectorNorm: ord must be a number, got NaN');
   const dims = normDims(opts.dim ?? null, x.ndim, 'vectorNorm');
   const keepdim = opts.keepdim ?? false;

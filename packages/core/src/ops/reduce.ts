@@ -3,8 +3,10 @@
  * this file moves the reduced dims last, handles keepdim, empty tensors and gradients.
  */
 
+import { castF32 } from '../amp/autocast.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
+import { kernels } from '../backend/compute.js';
 import type { ReduceOp } from '../backend/contract.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
@@ -61,7 +63,7 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   const rdims = split ? split.rest : dims;
   const srcKept = src.shape.map((_, i) => i).filter((i) => !rdims.includes(i));
   const moved = tidy(() => contiguous(permute(detach(src), [...srcKept, ...rdims])));
-  x.backend.reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
+  kernels(x.backend).reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
   moved.dispose();
   if (src !== x) src.dispose();
   return out;
@@ -112,6 +114,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('sum');
+    // autocast: sums run in float32.
+    x = castF32(x);
     const input = isFloat(x.dtype) ? x : cast(x, 'int32');
     const dims = normDims(dim, x.ndim, 'sum');
     const keepdim = opts.keepdim ?? false;
@@ -137,6 +141,7 @@ export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
 export function prod(x: Tensor, dim?: number | null, opts: ReduceOptions = {}): Tensor {
   return tidy(() => {
     x._check('prod');
+    x = castF32(x);
     const input = isFloat(x.dtype) ? x : cast(x, 'int32');
     const dims = normDims(dim, x.ndim, 'prod');
     const keepdim = opts.keepdim ?? false;

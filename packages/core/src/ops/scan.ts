@@ -10,6 +10,8 @@
  * (a multiply by a triangular ones matrix would spread a NaN backwards: 0 * NaN = NaN).
  */
 
+import { isHalf } from '../tensor/half.js';
+import { castF32 } from '../amp/autocast.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { normDim } from '../tensor/shape.js';
@@ -33,6 +35,8 @@ function scan(x: Tensor, d: number, combine: (earlier: Tensor, later: Tensor) =>
 /** The scanned tensor and its dim; ints and bools accumulate as int32 (PyTorch: int64). */
 function prepare(name: string, x: Tensor, dim: number): [Tensor, number] {
   x._check(name);
+  // autocast: cumsum and cumprod run in float32.
+  x = castF32(x);
   const d = normDim(dim, x.ndim, name);
   return [x.dtype === 'bool' ? cast(x, 'int32') : x, d];
 }
@@ -42,6 +46,8 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   return tidy(() => {
     const [t, d] = prepare('cumsum', x, dim);
     if (t.ndim === 0) return clone(t);
+    // 16-bit floats accumulate in float32 and round once, as PyTorch's kernels.
+    if (isHalf(t.dtype)) return cast(scan(cast(t, 'float32'), d, add), t.dtype);
     return scan(t, d, add);
   });
 }
@@ -51,6 +57,8 @@ export function cumprod(x: Tensor, dim: number): Tensor {
   return tidy(() => {
     const [t, d] = prepare('cumprod', x, dim);
     if (t.ndim === 0) return clone(t);
+    // 16-bit floats accumulate in float32 and round once, as PyTorch's kernels.
+    if (isHalf(t.dtype)) return cast(scan(cast(t, 'float32'), d, mul), t.dtype);
     return scan(t, d, mul);
   });
 }

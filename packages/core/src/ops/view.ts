@@ -290,7 +290,9 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const out = empty(x.shape, dtype, x.backend, 'cast');
   if (out.size > 0) x.backend.copy(x._view(), out._view());
   if (!isFloat(dtype)) return out;
-  return attach(out, 'cast', [x], [], (g) => [g]);
+  // The gradient goes back in the input's dtype (float16 -> float32 -> float16 round trips).
+  const from = x.dtype;
+  return attach(out, 'cast', [x], [], (g) => [cast(g, from)]);
 }
 
 /** Copy to another backend through host memory. Synchronous backends only on the source side. */

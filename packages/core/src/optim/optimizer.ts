@@ -257,6 +257,9 @@ function disposeState(s: ParamState): void {
  * demands); a view into a larger buffer is written through so the buffer sees the update.
  */
 export function assignParam(p: Tensor, value: Tensor): void {
+  // Optimizer state and arithmetic are float32; a float16/bfloat16 parameter keeps its
+  // dtype, the update rounded into it (the float32 state is the extra precision).
+  if (value.dtype !== p.dtype) value = cast(value, p.dtype);
   const s = p._storage;
   if (p.offset === 0 && p.size === s.size && p.isContiguous() && value.isContiguous() && value.offset === 0) {
     p._assign(value);

@@ -1,7 +1,5 @@
 import type { View } from '../backend/contract.js';
-
-/** Bytes per element of each dtype in backend memory (`bool` is one byte). */
-const ELEMENT_BYTES = { float32: 4, int32: 4, bool: 1 } as const;
+import { bytesPerElement } from '../tensor/dtype.js';
 
 /**
  * Bytes a kernel touches through `v`: each distinct element once. A broadcast dimension
@@ -14,5 +12,5 @@ export function viewBytes(v: View): number {
     if (d === 0) return 0;
     if (v.strides[i] !== 0) elements *= d;
   }
-  return elements * ELEMENT_BYTES[v.dtype];
+  return elements * bytesPerElement(v.dtype);
 }

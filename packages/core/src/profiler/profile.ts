@@ -20,6 +20,7 @@ import type {
   View,
 } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
+import { bytesPerElement } from '../tensor/dtype.js';
 import { viewBytes } from './bytes.js';
 
 /** One row of a {@link ProfileReport}: every call of one kernel (unary and binary ops by op name). */
@@ -263,7 +264,7 @@ function instrument(
 }
 
 function bytesOfDtype(dtype: View['dtype']): number {
-  return dtype === 'bool' ? 1 : 4;
+  return bytesPerElement(dtype);
 }
 
 function buildReport(

@@ -9,6 +9,7 @@ import * as V from '../ops/view.js';
 import { noteEscaped, noteReclaimed, yieldToFinalizers } from './collect.js';
 import { drainChecks } from './deferred-checks.js';
 import { bytesPerElement, isFloat } from './dtype.js';
+import { decodeHalf, isHalf } from './half.js';
 import { forgetTensor, setEscapeHook, setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 import { type MemoryStats, type Storage, statsFor } from './storage.js';
@@ -112,7 +113,7 @@ export class Tensor {
     noteEscaped(this._h.bytes);
   }
 
-  /** Element type: `float32`, `int32` or `bool`. */
+  /** Element type: `float32`, `float16`, `bfloat16`, `int32` or `bool`. */
   get dtype(): DType {
     return this._h.storage.dtype;
   }
@@ -310,7 +311,8 @@ export class Tensor {
   // ---- readback ----------------------------------------------------------------------
 
   /**
-   * Copy the values out, in row-major order, as a typed array of this dtype. The read owns
+   * Copy the values out, in row-major order, as a typed array of this dtype (float16 and
+   * bfloat16: a `Uint16Array` of bit patterns; `toArray()` gives numbers). The read owns
    * its memory from the call on: `dispose()` while it is pending frees the buffer only once
    * the read completes.
    */
@@ -357,6 +359,7 @@ export class Tensor {
       throw new RangeError(`item: a Tensor with ${this.size} elements cannot be converted to a scalar`);
     }
     const d = await this.data();
+    if (isHalf(this.dtype)) return decodeHalf(this.dtype, d)[0];
     return this.dtype === 'bool' ? d[0] !== 0 : d[0];
   }
   /** Shape, dtype and backend (not the values, which need an asynchronous read). */
@@ -716,9 +719,27 @@ export class Tensor {
   cast(dtype: DType): Tensor {
     return V.cast(this, dtype);
   }
-  /** Convert to another dtype, or move to another backend. */
-  to(target: DType | Backend): Tensor {
-    return typeof target === 'string' ? V.cast(this, target) : V.toBackend(this, target);
+  /**
+   * Convert to another dtype, or move to another backend, or both (`{ dtype, backend }`), as
+   * PyTorch's `t.to(dtype)` / `t.to(device, dtype)`. This tensor when nothing changes.
+   */
+  to(target: DType | Backend | { dtype?: DType; backend?: Backend }): Tensor {
+    if (typeof target === 'string') return V.cast(this, target);
+    if ('name' in target) return V.toBackend(this, target as Backend);
+    const { dtype, backend } = target as { dtype?: DType; backend?: Backend };
+    const moved = backend ? V.toBackend(this, backend) : this;
+    if (!dtype) return moved;
+    const out = V.cast(moved, dtype);
+    if (moved !== this && moved !== out) moved.dispose();
+    return out;
+  }
+  /** Convert to float16 (round to nearest even; torch's `t.half()`). */
+  half(): Tensor {
+    return V.cast(this, 'float16');
+  }
+  /** Convert to bfloat16 (round to nearest even). */
+  bfloat16(): Tensor {
+    return V.cast(this, 'bfloat16');
   }
   /** Convert to float32. */
   float(): Tensor {
@@ -779,7 +800,9 @@ export function makeContiguous(storage: Storage, shape: readonly number[]): Tens
   return new Tensor(storage, shape, contiguousStrides(shape), 0);
 }
 
-function nest(data: TypedArray, shape: readonly number[], dtype: DType): unknown {
+function nest(raw: TypedArray, shape: readonly number[], dtype: DType): unknown {
+  // 16-bit floats read back as bits; the nested arrays hold their values.
+  const data = isHalf(dtype) ? decodeHalf(dtype, raw) : raw;
   const conv = dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
   if (shape.length === 0) return conv(data[0]);
   const build = (dim: number, offset: number): unknown[] => {

@@ -1,10 +1,12 @@
 /** Activation functions: F.relu, F.gelu, F.softmax, ... (other engineers extend this file). */
+import { castF32 } from '../../amp/autocast.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { expm1, log1p, where } from '../../ops/elementwise.js';
 import { empty } from '../../ops/kernel.js';
 import { max as maxOp, sum } from '../../ops/reduce.js';
 import { cast, contiguous, detach, transpose } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -17,7 +19,8 @@ const INPLACE = ['inplace'];
 function softmaxImpl(x: Tensor, dim: number, log: boolean, name = log ? 'logSoftmax' : 'softmax'): Tensor {
   return tidy(() => {
     checkTensor(name, 'input', x);
-    const input = x.dtype === 'float32' ? x : cast(x, 'float32');
+    // autocast: softmax and logSoftmax run in float32.
+    const input = isFloat(x.dtype) ? castF32(x) : cast(x, 'float32');
     if (input.ndim === 0) return log ? input.mul(0) : input.mul(0).add(1);
     const d = normDim(dim, input.ndim, name);
     // No elements, no rows to normalise: PyTorch returns an empty tensor of the same shape
@@ -31,7 +34,7 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean, name = log ? 'logSoft
     const kernel = fusedKernel(input.backend, 'softmax');
     if (kernel && moved.size > 0) {
       const src = contiguous(detach(moved));
-      y = empty(src.shape, 'float32', src.backend);
+      y = empty(src.shape, src.dtype, src.backend);
       kernel(src._view(), y._view(), outer, inner, log);
     } else {
       // Stable fallback: subtract the row maximum before exponentiating.
@@ -67,7 +70,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 /** The float input of an activation, or a clear error naming it. */
 function floatInput(x: Tensor, name: string): Tensor {
   checkTensor(name, 'input', x);
-  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   return x;
 }
 

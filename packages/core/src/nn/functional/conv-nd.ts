@@ -9,6 +9,7 @@
  * of w^T g, grad weight = g cols^T). Transposed convolution is the adjoint: w^T x, then
  * col2im into the full output, cropped by the padding.
  */
+import { castLow, wantsLow } from '../../amp/autocast.js';
 import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
@@ -24,11 +25,13 @@ import {
   transpose,
   unsqueeze,
 } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
+import { composeInFloat32 } from './compose-f32.js';
 import { fusedKernel } from './fused.js';
 import { col2im, tuple, windowCount, windows } from './windows.js';
 
@@ -68,7 +71,7 @@ const times = (a: readonly number[]) => a.join(' x ');
 /** Float input, batched or unbatched: returns the batched tensor and whether to squeeze. */
 function checkInput(name: string, x: Tensor, d: number): boolean {
   checkTensor(name, 'input', x);
-  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   if (x.ndim !== d + 1 && x.ndim !== d + 2) {
     throw new RangeError(
       `${name} expected a ${d + 1}-D (unbatched) or ${d + 2}-D (batched) input, got ${x.ndim}-D input of shape ${fmtShape(x.shape)}`,
@@ -77,10 +80,24 @@ function checkInput(name: string, x: Tensor, d: number): boolean {
   return x.ndim === d + 1;
 }
 
+/** PyTorch refuses mixed float dtypes in a convolution ("Input type (Half) and weight type (float)"). */
+function checkSameFloat(name: string, x: Tensor, w: Tensor, bias: Tensor | null): void {
+  for (const [what, t] of [
+    ['weight', w],
+    ['bias', bias],
+  ] as const) {
+    if (t && t.dtype !== x.dtype) {
+      throw new TypeError(
+        `${name}: input type (${x.dtype}) and ${what} type (${t.dtype}) should be the same (cast one, or run under autocast)`,
+      );
+    }
+  }
+}
+
 function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, outChannels: number): void {
   checkTensor(name, 'weight', w);
   checkOptionalTensor(name, 'bias', bias);
-  if (w.dtype !== 'float32') throw new TypeError(`${name} expected a float weight, got ${w.dtype}`);
+  if (!isFloat(w.dtype)) throw new TypeError(`${name} expected a float weight, got ${w.dtype}`);
   if (w.ndim !== d + 2) {
     throw new RangeError(`${name} expected a ${d + 2}-D weight, got weight of shape ${fmtShape(w.shape)}`);
   }
@@ -89,8 +106,7 @@ function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, ou
       `${name} expected a bias of shape [${outChannels}], got bias of shape ${fmtShape(bias.shape)}`,
     );
   }
-  if (bias && bias.dtype !== 'float32')
-    throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
+  if (bias && !isFloat(bias.dtype)) throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
 }
 
 /** [N, C, ...S] padded input -> [G, Cg*K, N*L] column matrix (one copy). */
@@ -186,9 +202,14 @@ export function convNd(
   const unbatched = checkInput(name, input, d);
   checkOptions(name, opts, CONV_KEYS);
   checkTensor(name, 'weight', weight);
+  // autocast: convolutions run in the low-precision dtype.
+  if (wantsLow(input, weight, bias)) {
+    return tidy(() => convNd(name, d, castLow(input), castLow(weight), castLow(bias), opts));
+  }
   const groups = checkGroups(name, opts.groups ?? 1);
   const O = weight.shape[0];
   checkWeight(name, weight, bias ?? null, d, O);
+  checkSameFloat(name, input, weight, bias ?? null);
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');
   const dil = tuple(opts.dilation, d, 1, name, 'dilation');
@@ -215,7 +236,11 @@ export function convNd(
     const xp = pads.some(([l, r]) => l !== 0 || r !== 0) ? pad(x, padArg(pads)) : x;
     const b = bias ?? null;
     const y = d <= 2 ? convFused(xp, weight, b, groups, k, stride, dil) : null;
-    const out = y ?? convComposed(xp, weight, b, groups, k, stride, dil);
+    // Without a fused kernel, 16-bit inputs compose in float32 and round once (compose-f32.ts).
+    const out =
+      y ??
+      composeInFloat32(xp, (w) => convComposed(w(xp), w(weight), w(b), groups, k, stride, dil)) ??
+      convComposed(xp, weight, b, groups, k, stride, dil);
     return unbatched ? squeeze(out, 0) : out;
   });
 }
@@ -261,7 +286,7 @@ function convFused(
   const w4 = contiguous(as2d(detach(w)));
   const b = bias ? contiguous(detach(bias)) : null;
   const o2 = d === 1 ? [1, o[0]] : o;
-  const y = empty([N, O, ...o2], 'float32', xp.backend);
+  const y = empty([N, O, ...o2], xp.dtype, xp.backend);
   if (y.size > 0) {
     kernel(x4._view('conv2d'), w4._view('conv2d'), b ? b._view('conv2d') : null, y._view(), {
       stride: (d === 1 ? [1, stride[0]] : stride) as [number, number],
@@ -308,10 +333,14 @@ export function convTransposeNd(
   const unbatched = checkInput(name, input, d);
   checkOptions(name, opts, CONV_TRANSPOSE_KEYS);
   checkTensor(name, 'weight', weight);
+  if (wantsLow(input, weight, bias)) {
+    return tidy(() => convTransposeNd(name, d, castLow(input), castLow(weight), castLow(bias), opts));
+  }
   const groups = checkGroups(name, opts.groups ?? 1);
   const Cin = weight.shape[0];
   const O = weight.shape[1] * groups;
   checkWeight(name, weight, bias ?? null, d, O);
+  checkSameFloat(name, input, weight, bias ?? null);
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');
   const dil = tuple(opts.dilation, d, 1, name, 'dilation');

@@ -4,10 +4,12 @@
  * (indexSelect), 'linear'/'bilinear'/'trilinear'/'bicubic' multiply by an [In, Out]
  * interpolation matrix. Gradients come from those ops.
  */
+
 import { fromTypedArray } from '../../ops/creation.js';
 import { indexSelectUnchecked } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
 import { transpose } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -116,7 +118,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   checkOptions('interpolate', opts, INTERPOLATE_KEYS);
   const mode = opts.mode ?? 'nearest';
   if (!(mode in MODE_DIMS)) throw new RangeError(`interpolate: unsupported mode '${mode}'`);
-  if (x.dtype !== 'float32') throw new TypeError(`interpolate expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`interpolate expected a float input, got ${x.dtype}`);
   const d = x.ndim - 2;
   if (d < 1 || d > 3) {
     throw new RangeError(

@@ -1,4 +1,6 @@
 /** F.linear and F.bilinear: affine maps over the last dimension. */
+import { castLow, wantsLow } from '../../amp/autocast.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -7,12 +9,14 @@ import { checkOptionalTensor, checkTensor } from '../validate.js';
 /** Throws `<layer> expected a float input, got int32` for non-float tensors. */
 export function requireFloat(x: Tensor, layer: string, what = 'input'): void {
   checkTensor(layer, what, x);
-  if (x.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${layer} expected a float ${what}, got ${x.dtype}`);
 }
 
 /** y = x W^T + b, for x [..., in], W [out, in], b [out]. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'Linear'): Tensor {
   requireFloat(x, layer);
+  // autocast: linear runs in the low-precision dtype (differentiable casts, freed on return).
+  if (wantsLow(x, weight, bias)) return tidy(() => linear(castLow(x), castLow(weight), castLow(bias), layer));
   checkTensor(layer, 'weight', weight);
   checkOptionalTensor(layer, 'bias', bias);
   if (weight.ndim !== 2)

@@ -3,6 +3,7 @@
  * @internal
  * @packageDocumentation
  */
+import { isFloat } from '../../tensor/dtype.js';
 import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { LOSS_KEYS, R } from '../option-keys.js';
@@ -19,7 +20,7 @@ export function checkReduction(r: string, layer: string, opts: object, allowBatc
 
 export function requireFloat(t: Tensor, layer: string, what: string): void {
   checkTensor(layer, what, t);
-  if (t.dtype !== 'float32') throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
+  if (!isFloat(t.dtype)) throw new TypeError(`${layer} expected a float ${what}, got ${t.dtype}`);
 }
 
 export function reduce(loss: Tensor, reduction: Reduction): Tensor {

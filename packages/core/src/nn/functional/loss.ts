@@ -3,6 +3,7 @@
  * label smoothing (including its weighting quirks), stable formulations, and gradients that
  * follow ATen's hand-written backward formulas where they differ from naive autograd.
  */
+import { castF32, wantsF32 } from '../../amp/autocast.js';
 import { isGradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { where } from '../../ops/elementwise.js';
@@ -10,6 +11,7 @@ import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/i
 import { scalarTensor } from '../../ops/kernel.js';
 import { detach } from '../../ops/view.js';
 import { deferRangeCheck } from '../../tensor/deferred-checks.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -89,6 +91,8 @@ export interface CosineEmbeddingOptions extends ReductionOptions {
  * warns); shapes that cannot broadcast throw.
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  // autocast: losses run in float32.
+  if (wantsF32(input, target)) return tidy(() => mseLoss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'MSELoss', opts);
   checkPair(input, target, 'MSELoss');
@@ -99,6 +103,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => l1Loss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'L1Loss', opts);
   checkPair(input, target, 'L1Loss');
@@ -107,6 +112,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta = 0 is the L1 loss. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => smoothL1Loss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   const beta = opts.beta ?? 1.0;
   checkReduction(reduction, 'SmoothL1Loss', opts);
@@ -127,6 +133,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
 
 /** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => huberLoss(castF32(input), castF32(target), opts));
   const reduction = opts.reduction ?? 'mean';
   const delta = opts.delta ?? 1.0;
   checkReduction(reduction, 'HuberLoss', opts);
@@ -221,7 +228,8 @@ function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInd
   const picked = gatherUnchecked(logp, cd, safe.unsqueeze(cd)).squeeze(cd);
   const w0 = weight ? indexSelectUnchecked(weight, 0, safe.reshape([safe.size])).reshape(safe.shape) : null;
   const loss = where(ignored, 0, w0 ? picked.mul(w0).neg() : picked.neg());
-  const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().float();
+  // In the input's dtype, so a float16 loss stays float16 (PyTorch's result dtype).
+  const w = w0 ? where(ignored, 0, w0) : ignored.logicalNot().cast(logp.dtype);
   return { loss, w, ignored };
 }
 
@@ -234,6 +242,7 @@ function nllReduce(p: NLLParts, reduction: Reduction): Tensor {
 
 /** The negative log likelihood of class-index targets given log-probabilities. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => nllLoss(castF32(input), castF32(target), opts));
   return nllImpl(input, target, opts, 'NLLLoss');
 }
 
@@ -258,6 +267,7 @@ function nllImpl(input: Tensor, target: Tensor, opts: NLLOptions, layer: string)
  * (float32, the input's shape), via logSoftmax.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => crossEntropy(castF32(input), castF32(target), opts));
   const layer = 'CrossEntropyLoss';
   const reduction = opts.reduction ?? 'mean';
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -272,7 +282,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const classes = input.shape[cd];
   const weight = opts.weight ?? null;
   checkWeight(weight, classes, layer);
-  if (target.dtype === 'float32') {
+  if (isFloat(target.dtype)) {
     if (!shapeEqual(input.shape, target.shape)) {
       throw new RangeError(
         `${layer} expected target of shape ${fmtShape(input.shape)} (class probabilities) for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
@@ -361,6 +371,7 @@ function checkProbabilities(input: Tensor, layer: string): void {
  * ATen's (x - y) / max(x (1 - x), 1e-12), so x = 0 or 1 gives finite values like PyTorch.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => binaryCrossEntropy(castF32(input), castF32(target), opts));
   const layer = 'BCELoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -405,6 +416,8 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   opts: BCEWithLogitsOptions = {},
 ): Tensor {
+  if (wantsF32(input, target))
+    return tidy(() => binaryCrossEntropyWithLogits(castF32(input), castF32(target), opts));
   const layer = 'BCEWithLogitsLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts);
@@ -479,6 +492,7 @@ export function binaryCrossEntropyWithLogits(
  * the elementwise mean (PyTorch's default, which it warns about).
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+  if (wantsF32(input, target)) return tidy(() => klDiv(castF32(input), castF32(target), opts));
   const layer = 'KLDivLoss';
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, layer, opts, true);
@@ -509,6 +523,9 @@ export function cosineEmbeddingLoss(
   target: Tensor,
   opts: CosineEmbeddingOptions = {},
 ): Tensor {
+  if (wantsF32(input1, input2)) {
+    return tidy(() => cosineEmbeddingLoss(castF32(input1), castF32(input2), target, opts));
+  }
   const layer = 'CosineEmbeddingLoss';
   const reduction = opts.reduction ?? 'mean';
   const margin = opts.margin ?? 0;

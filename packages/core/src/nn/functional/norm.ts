@@ -3,6 +3,7 @@
  * F.rmsNorm, F.groupNorm. Statistics are reduced in float32 with PyTorch's conventions:
  * biased variance for normalising, unbiased for BatchNorm's running_var.
  */
+import { castF32, wantsF32 } from '../../amp/autocast.js';
 import { isGradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { attach } from '../../autograd/node.js';
 import { empty } from '../../ops/kernel.js';
@@ -11,6 +12,7 @@ import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkOptions } from '../validate.js';
+import { composeInFloat32 } from './compose-f32.js';
 import { fusedKernel } from './fused.js';
 import { requireFloat } from './linear.js';
 
@@ -174,6 +176,17 @@ export function layerNorm(
   layer = 'layerNorm',
 ): Tensor {
   requireFloat(x, layer);
+  // autocast: norms run in float32.
+  if (wantsF32(x, opts.weight, opts.bias)) {
+    return tidy(() =>
+      layerNorm(
+        castF32(x),
+        normalizedShape,
+        { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) },
+        layer,
+      ),
+    );
+  }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   const inner = checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -191,7 +204,7 @@ export function layerNorm(
       const src = contiguous(detach(x2));
       const wv = w1 ? contiguous(detach(w1)) : null;
       const bv = b1 ? contiguous(detach(b1)) : null;
-      const y = empty([outer, inner], 'float32', x.backend);
+      const y = empty([outer, inner], x.dtype, x.backend);
       const mean = empty([outer], 'float32', x.backend);
       const rstd = empty([outer], 'float32', x.backend);
       kernel(
@@ -223,12 +236,16 @@ export function layerNorm(
       return out.reshape(x.shape);
     }
     const dims = normalizedShape.map((_, i) => x.ndim - normalizedShape.length + i);
-    const mean = x.mean(dims, { keepdim: true });
-    const diff = x.sub(mean);
-    let y = diff.mul(diff.square().mean(dims, { keepdim: true }).add(eps).rsqrt());
-    if (weight) y = y.mul(weight);
-    if (bias) y = y.add(bias);
-    return y;
+    const composed = (xx: Tensor, w: Tensor | null, b: Tensor | null): Tensor => {
+      const mean = xx.mean(dims, { keepdim: true });
+      const diff = xx.sub(mean);
+      let y = diff.mul(diff.square().mean(dims, { keepdim: true }).add(eps).rsqrt());
+      if (w) y = y.mul(w);
+      if (b) y = y.add(b);
+      return y;
+    };
+    // 16-bit inputs compose in float32 and round once (compose-f32.ts).
+    return composeInFloat32(x, (w) => composed(w(x), w(weight), w(bias))) ?? composed(x, weight, bias);
   });
 }
 
@@ -250,6 +267,9 @@ export function rmsNorm(
   layer = 'rmsNorm',
 ): Tensor {
   requireFloat(x, layer);
+  if (wantsF32(x, opts.weight)) {
+    return tidy(() => rmsNorm(castF32(x), normalizedShape, { ...opts, weight: castF32(opts.weight) }, layer));
+  }
   checkNormOptions(layer, opts, ['weight', 'eps']);
   checkNormalizedShape(x, normalizedShape, layer);
   checkAffine(opts.weight, normalizedShape, layer, 'weight');
@@ -279,6 +299,16 @@ export function groupNorm(
   layer = 'groupNorm',
 ): Tensor {
   requireFloat(x, layer);
+  if (wantsF32(x, opts.weight, opts.bias)) {
+    return tidy(() =>
+      groupNorm(
+        castF32(x),
+        numGroups,
+        { ...opts, weight: castF32(opts.weight), bias: castF32(opts.bias) },
+        layer,
+      ),
+    );
+  }
   checkNormOptions(layer, opts, ['weight', 'bias', 'eps']);
   if (x.ndim < 2) {
     throw new RangeError(

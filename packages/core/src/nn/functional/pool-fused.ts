@@ -35,7 +35,7 @@ export function fusedMaxPool2d(
   const [N, C, H, W] = x.shape;
   const src = contiguous(detach(x));
   const shape = [N, C, ...g.out];
-  const y = empty(shape, 'float32', x.backend);
+  const y = empty(shape, x.dtype, x.backend);
   const needIndices = wantIndices || needsGrad(x);
   const idx = needIndices ? empty(shape, 'int32', x.backend) : null;
   kernel(src._view(), y._view(), idx?._view() ?? null, null, { mode: 'max', ...g });
@@ -52,7 +52,7 @@ export function fusedMaxPool2d(
 export function fusedAvgPool2d(kernel: Pool2dKernel, x: Tensor, g: Pool2dGeometry, divisor: Tensor): Tensor {
   const [N, C, H, W] = x.shape;
   const src = contiguous(detach(x));
-  const y = empty([N, C, ...g.out], 'float32', x.backend);
+  const y = empty([N, C, ...g.out], x.dtype, x.backend);
   kernel(src._view(), y._view(), null, divisor._view(), { mode: 'avg', ...g });
   return attach(y, 'avgPool2d', [x], [divisor], (grad, [div]) => {
     const [kh, kw] = g.kernel;

@@ -5,10 +5,12 @@
  * the gradient to the first maximum, as PyTorch's CPU kernels). 1-D and 2-D max/avg pools
  * run on the backend's fused `pool2d` when it has one (pool-fused.ts).
  */
+
 import { fromTypedArray } from '../../ops/creation.js';
 import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
 import { argmax, max, sum } from '../../ops/reduce.js';
 import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -58,7 +60,7 @@ const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
 
 function checkInput(name: string, x: Tensor, d: number): boolean {
   checkTensor(name, 'input', x);
-  if (x.dtype !== 'float32') throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new TypeError(`${name} expected a float input, got ${x.dtype}`);
   if (x.ndim !== d + 1 && x.ndim !== d + 2) {
     throw new RangeError(
       `${name} expected a ${d + 1}-D (unbatched) or ${d + 2}-D (batched) input, got ${x.ndim}-D input of shape ${fmtShape(x.shape)}`,

@@ -7,7 +7,9 @@
  * every window back into place; col2im's gradient is `windows` again, so both are
  * differentiable to any order.
  */
+
 import { attach } from '../../autograd/node.js';
+import { kernels } from '../../backend/compute.js';
 import { empty } from '../../ops/kernel.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { makeView, type Tensor } from '../../tensor/tensor.js';
@@ -119,7 +121,7 @@ export function col2im(
         dstOff += kappa[i] * dilation[i] * outSp[i];
       }
       const target = { ...dst, shape, strides: dstStrides, offset: dstOff };
-      backend.binary('add', target, { ...src, shape, strides: srcStrides, offset: srcOff }, target);
+      kernels(backend).binary('add', target, { ...src, shape, strides: srcStrides, offset: srcOff }, target);
     }
   }
   return attach(out, 'col2im', [cols], [], (g) => [windows(g, k, stride, dilation, o)]);

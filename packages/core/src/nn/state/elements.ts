@@ -1,7 +1,7 @@
 /**
  * Element types of stored tensors (safetensors files, PyTorch storages) and their exact
  * conversion to layers' dtypes: floats become float32 (float16 and bfloat16 exactly, since
- * every such value is a float32; float64 rounds), integers become int32 where each value
+ * every such value is a float32; float64 rounds) unless float16/bfloat16 are kept as such, integers become int32 where each value
  * fits (else an error naming the tensor and the value), bool stays bool.
  */
 import type { DType, TypedArray } from '../../backend/contract.js';
@@ -79,6 +79,15 @@ export interface StoredLayout {
   /** Storage offset in elements. */
   offset?: number;
   littleEndian?: boolean;
+  /** Keep float16/bfloat16 as those dtypes (their bits) instead of converting to float32. */
+  keepHalf?: boolean;
+}
+
+/** @internal The dtype `decodeStored` gives a stored kind under `keepHalf`. */
+export function decodedDType(kind: StoredKind, keepHalf = false): DType {
+  if (keepHalf && kind === 'f16') return 'float16';
+  if (keepHalf && kind === 'bf16') return 'bfloat16';
+  return loadedDType(kind);
 }
 
 /**
@@ -92,7 +101,7 @@ export function decodeStored(dv: DataView, layout: StoredLayout, what: string): 
   const le = layout.littleEndian ?? true;
   const size = ITEM_BYTES[kind];
   const n = shape.reduce((a, b) => a * b, 1);
-  const dtype = loadedDType(kind);
+  const dtype = decodedDType(kind, layout.keepHalf);
   const base = layout.byteBase + (layout.offset ?? 0) * size;
   if ((kind === 'f32' || kind === 'i32') && le === HOST_LITTLE_ENDIAN && isContiguous(shape, strides)) {
     // Same element type and byte order: one copy of the bytes (slice also aligns them).
@@ -100,9 +109,16 @@ export function decodeStored(dv: DataView, layout: StoredLayout, what: string): 
     const bytes = dv.buffer.slice(start, start + n * size);
     return kind === 'f32' ? new Float32Array(bytes) : new Int32Array(bytes);
   }
-  const out =
-    dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
-  const read = READ[kind];
+  const half = dtype === 'float16' || dtype === 'bfloat16';
+  const out = half
+    ? new Uint16Array(n)
+    : dtype === 'float32'
+      ? new Float32Array(n)
+      : dtype === 'int32'
+        ? new Int32Array(n)
+        : new Uint8Array(n);
+  // 16-bit floats kept as such are copied as their bits.
+  const read: Reader = half ? (v, at, l) => v.getUint16(at, l) : READ[kind];
   const ndim = shape.length;
   const index = new Array<number>(ndim).fill(0);
   let pos = 0; // element position in the storage, relative to the offset

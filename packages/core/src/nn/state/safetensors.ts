@@ -3,9 +3,10 @@
  * little-endian header length N, N bytes of JSON ({ name: { dtype, shape, data_offsets } },
  * plus an optional "__metadata__" of strings), then the raw little-endian tensor bytes.
  *
- * Written: F32, I32, BOOL, and I64 for the buffers PyTorch keeps in int64
- * (num_batches_tracked), as torch writes them. Read: also F64, F16, BF16 (converted to
- * float32; F16 and BF16 exactly) and I64, I16, I8, U8 (converted to int32; values outside
+ * Written: F32, F16, BF16, I32, BOOL, and I64 for the buffers PyTorch keeps in int64
+ * (num_batches_tracked), as torch writes them. Read: those (F16 and BF16 as float16 and
+ * bfloat16, as safetensors.torch loads them), F64 (rounded to float32) and I64, I16, I8, U8
+ * (converted to int32; values outside
  * int32 are an error), so files written by Python's safetensors / torch load directly into
  * a module with loadStateDict. Every header field is validated before any tensor is made,
  * with a message naming the tensor and the field.
@@ -13,11 +14,19 @@
 import type { Backend, DType } from '../../backend/contract.js';
 import { getBackend } from '../../backend/registry.js';
 import { fromTypedArray } from '../../ops/creation.js';
+import { bytesPerElement } from '../../tensor/dtype.js';
+import { isHalf } from '../../tensor/half.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
+import { decodedDType, decodeStored, ITEM_BYTES, type StoredKind } from './elements.js';
 import { isInt64 } from './saved-dtype.js';
 
-const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+const WRITE_DTYPE: Record<DType, string> = {
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int32: 'I32',
+  bool: 'BOOL',
+};
 const READ_KIND: Record<string, StoredKind> = {
   F64: 'f64',
   F32: 'f32',
@@ -55,13 +64,14 @@ export async function saveSafetensors(
     const t = dict[name];
     const data = await t.data();
     const wide = t.dtype === 'int32' && isInt64(t);
-    const size = t.dtype === 'bool' ? 1 : wide ? 8 : 4;
+    const size = t.dtype === 'bool' ? 1 : wide ? 8 : bytesPerElement(t.dtype);
     // Write through DataView so the file is little-endian whatever the host.
     const bytes = new Uint8Array(data.length * size);
     const dv = new DataView(bytes.buffer);
     if (t.dtype === 'float32') for (let i = 0; i < data.length; i++) dv.setFloat32(i * 4, data[i], true);
     else if (wide) for (let i = 0; i < data.length; i++) dv.setBigInt64(i * 8, BigInt(data[i]), true);
     else if (t.dtype === 'int32') for (let i = 0; i < data.length; i++) dv.setInt32(i * 4, data[i], true);
+    else if (isHalf(t.dtype)) for (let i = 0; i < data.length; i++) dv.setUint16(i * 2, data[i], true);
     else for (let i = 0; i < data.length; i++) bytes[i] = data[i] ? 1 : 0;
     header[name] = {
       dtype: wide ? 'I64' : WRITE_DTYPE[t.dtype],
@@ -183,12 +193,13 @@ export function loadSafetensors(bytes: Uint8Array, opts: { backend?: Backend } =
   const out: Record<string, Tensor> = {};
   try {
     for (const e of entries) {
+      // F16 and BF16 stay float16/bfloat16, as safetensors.torch loads them.
       const data = decodeStored(
         dv,
-        { kind: e.kind, shape: e.shape, byteBase: base + e.begin },
+        { kind: e.kind, shape: e.shape, byteBase: base + e.begin, keepHalf: true },
         `loadSafetensors: tensor "${e.name}"`,
       );
-      out[e.name] = fromTypedArray(data, e.shape, backend);
+      out[e.name] = fromTypedArray(data, e.shape, backend, decodedDType(e.kind, true));
     }
   } catch (err) {
     for (const t of Object.values(out)) t.dispose();

@@ -15,7 +15,7 @@ import { getBackend } from '../../backend/registry.js';
 import { fromTypedArray } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { StateDict } from '../module.js';
-import { decodeStored, ITEM_BYTES, lastElement, type StoredKind } from './elements.js';
+import { decodedDType, decodeStored, ITEM_BYTES, lastElement, type StoredKind } from './elements.js';
 import { type PickleHooks, pickleCallable, readPickle } from './pickle.js';
 import { centralCrcs, crc32 } from './zip-check.js';
 
@@ -31,6 +31,12 @@ export interface TorchCheckpointOptions {
   backend?: Backend;
   /** Receives notes about lossy conversions (float64 rounded to float32). Default: console.warn. */
   onWarning?: (message: string) => void;
+  /**
+   * Keep float16 and bfloat16 tensors in their stored dtype (as torch.load does). Default
+   * false: they load as float32 (exactly). Either way `loadStateDict` copies into each
+   * parameter's own dtype, as PyTorch's load_state_dict does.
+   */
+  keepHalf?: boolean;
 }
 
 const WHAT = 'loadTorchCheckpoint';
@@ -273,8 +279,10 @@ export function loadTorchCheckpoint(
         byteBase: 0,
         offset: ref.offset,
         littleEndian,
+        keepHalf: opts.keepHalf ?? false,
       };
-      out[name] = fromTypedArray(decodeStored(dv, layout, `${WHAT}: tensor "${name}"`), ref.shape, backend);
+      const data = decodeStored(dv, layout, `${WHAT}: tensor "${name}"`);
+      out[name] = fromTypedArray(data, ref.shape, backend, decodedDType(s.kind, layout.keepHalf));
       if (s.kind === 'f64') rounded.push(name);
     }
   } catch (e) {
