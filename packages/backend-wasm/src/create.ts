@@ -3,8 +3,9 @@
  * browser entry points.
  */
 import type { Backend } from '@layers/core';
+import { type Exports, PARALLEL_KERNELS } from './abi.js';
 import { Allocator } from './allocator.js';
-import { type Exports, PARALLEL_KERNELS, WasmBackend } from './backend.js';
+import { WasmBackend } from './backend.js';
 import type { Host } from './host/host.js';
 import { KERNEL_FILES, loadKernels, type WasmPaths } from './loader.js';
 import { ThreadPool } from './pool.js';
