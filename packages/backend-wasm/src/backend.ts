@@ -33,9 +33,23 @@ import { conv2d } from './ops/conv.js';
 import { adamStep, layerNorm, pool2d, rnnCell, softmax } from './ops/fused.js';
 import { matmul } from './ops/gemm.js';
 import type { ThreadPool } from './pool.js';
+import type { SimdLevel } from './simd.js';
 import { numel } from './strided.js';
 
 export { BINARY_OPS, type Exports, PARALLEL_KERNELS, UNARY_OPS, WasmBuffer } from './abi.js';
+
+/** What a {@link WasmBackend} runs on: its kernel build and threads. */
+export interface WasmBackendInfo {
+  /**
+   * `'simd128+relaxed'`: the relaxed-SIMD build (matrix products use `f32x4.relaxed_madd`,
+   * fused where the CPU has FMA); `'simd128'`: the baseline SIMD build.
+   */
+  readonly simd: SimdLevel;
+  /** Threads kernels run on, the calling thread included. */
+  readonly threads: number;
+  /** The kernels share their memory with worker threads (the threaded build). */
+  readonly sharedMemory: boolean;
+}
 
 /**
  * The backend {@link createWasmBackend} returns: the `Backend` contract of `@layers/core` over WebAssembly
@@ -56,6 +70,8 @@ export class WasmBackend implements Backend {
     /** Threads kernels run on, the calling thread included. */
     readonly threads: number,
     descPtr: number,
+    /** Which kernel build runs, on how many threads. */
+    readonly info: WasmBackendInfo,
   ) {
     const d = new Dispatch(ex, memory, allocator, pool, threads, descPtr);
     this.d = d;
