@@ -76,11 +76,11 @@ export class Dispatch {
   /**
    * Run a kernel over [0, total), on several threads when the work is large enough. `work`
    * estimates element-operations for the whole range; small work stays on this thread.
-   * `dynamic` splits the range into pieces (about four per thread, multiples of `align`) that
-   * threads claim as they go, for kernels whose cost per piece is large enough to pay the
-   * atomics.
+   * Threads claim pieces (about four per thread, multiples of `align`) as they go, so a
+   * thread that gets less CPU time takes fewer; any split gives the same result, as every
+   * kernel writes each output element from one piece.
    */
-  par(name: KernelName, args: number[], total: number, work: number, align = 1, dynamic = false): void {
+  par(name: KernelName, args: number[], total: number, work: number, align = 1): void {
     if (total <= 0) return;
     const fn = this.ex[name];
     let nt = 1;
@@ -92,16 +92,8 @@ export class Dispatch {
       fn(...args, 0, total);
       return;
     }
-    const grain = dynamic ? Math.max(align, Math.ceil(total / (4 * nt) / align) * align) : 0;
-    this.pool!.run(
-      PARALLEL_KERNELS.indexOf(name),
-      args,
-      total,
-      nt,
-      align,
-      (lo, hi) => fn(...args, lo, hi),
-      grain,
-    );
+    const grain = Math.max(align, Math.ceil(total / (4 * nt) / align) * align);
+    this.pool!.run(PARALLEL_KERNELS.indexOf(name), args, total, nt, grain, (lo, hi) => fn(...args, lo, hi));
   }
 
   /** Coalesce operands (operand 0 first) and write the descriptor; returns its address. */

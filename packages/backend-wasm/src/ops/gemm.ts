@@ -98,5 +98,5 @@ export function gemmRun(
   const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
   const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
   const items = stripItems * Math.ceil(N / nb);
-  d.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1, true);
+  d.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1);
 }
