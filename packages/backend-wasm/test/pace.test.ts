@@ -20,7 +20,7 @@ describe('wasm pool pace', () => {
     expect(p.solo(456)).toBe(false);
   });
 
-  it('calls that gain halve the stretch; calls where one side did every piece say nothing', () => {
+  it('calls that gain halve the stretch; short calls the workers missed, or this thread missed, say nothing', () => {
     const p = new Pace();
     for (let i = 0; i < 4; i++) p.record(2, 10, 4, 8, 0);
     expect(p.backoffMs).toBe(32);
@@ -28,12 +28,19 @@ describe('wasm pool pace', () => {
     expect(p.backoffMs).toBe(16);
     p.record(2, 3.5, 4, 8, 50); // within 20% of alone: neither
     expect(p.backoffMs).toBe(16);
-    p.record(8, 100, 8, 8, 50); // this thread did all pieces
+    p.record(0.4, 0.4, 8, 8, 50); // this thread did all pieces before a worker could wake
     p.record(0, 100, 0, 8, 50); // the workers did all pieces
     expect(p.backoffMs).toBe(16);
     for (let i = 0; i < 3; i++) p.record(2, 2.5, 4, 8, 60);
     expect(p.backoffMs).toBe(0);
     // Gains never start a solo stretch.
     expect(p.solo(60)).toBe(false);
+  });
+
+  it('workers that take no piece of a call longer than 0.5 ms count as a loss', () => {
+    const p = new Pace();
+    p.record(0.6, 0.6, 8, 8, 10);
+    expect(p.backoffMs).toBe(4);
+    expect(p.solo(13)).toBe(true);
   });
 });
