@@ -10,6 +10,9 @@ let prev: L.Backend | null = null;
 function use(be: WasmBackend & L.Backend): void {
   prev ??= L.hasBackend() ? L.getBackend() : null;
   L.setBackend(be);
+  // Keep every call on the pool's parallel path: after a call the held worker missed, the
+  // pace (src/pace.ts) would rightly run the next ones on this thread alone.
+  be.pool!.pace.solo = () => false;
 }
 afterEach(() => {
   if (prev) L.setBackend(prev);
