@@ -1,5 +1,6 @@
 /**
  * pnpm --filter @layers/bench profile [--backend cpu|wasm|webgpu] [--threads N] [--steps N]
+ *   [--simd auto|relaxed|baseline]  (wasm: which kernel build; the line printed says which ran)
  *
  * Profiles one training step of the digit CNN (conv 1->8 3x3 pad 1, ReLU, max-pool 2;
  * conv 8->16, ReLU, max-pool 2; Flatten; Linear 784->10; cross-entropy; Adam 1e-3;
@@ -13,12 +14,16 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     threads: { type: 'string', default: '1' },
     steps: { type: 'string', default: '5' },
+    simd: { type: 'string', default: 'auto' },
   },
 });
 
 async function makeBackend(name: string, threads: number): Promise<L.Backend> {
   if (name === 'cpu') return (await import('@layers/backend-cpu')).createCpuBackend();
-  if (name === 'wasm') return (await import('@layers/backend-wasm')).createWasmBackend({ threads });
+  if (name === 'wasm') {
+    const simd = values.simd as 'auto' | 'relaxed' | 'baseline';
+    return (await import('@layers/backend-wasm')).createWasmBackend({ threads, simd });
+  }
   if (name === 'webgpu') return (await import('@layers/backend-webgpu')).createWebGPUBackend();
   throw new Error(`--backend expects cpu, wasm or webgpu (got '${name}')`);
 }
@@ -56,8 +61,8 @@ function step(): Promise<number | boolean> {
 
 for (let i = 0; i < Number(values.steps); i++) await step();
 const { report } = await L.profile(step);
-console.log(
-  `${backend.name}: one CNN training step, ${report.kernels} kernels (${report.fusedKernels} fused)`,
-);
+const info = (backend as { info?: { simd: string; threads: number } }).info;
+const label = info ? `${backend.name} (${info.simd}, ${info.threads} threads)` : backend.name;
+console.log(`${label}: one CNN training step, ${report.kernels} kernels (${report.fusedKernels} fused)`);
 console.log(report.table());
 await backend.destroy?.();

@@ -4,6 +4,7 @@
 // mul/add pairs. Measured in V8 (Node 20, x64): 4x8 reaches ~42 GFLOP/s with operands in
 // L1, while 5x8 and 6x8 (14 and 16 live vectors) drop to ~21-25 (register spills), and
 // unrolling the k loop (by 2 or 4) also drops to ~25, so the loop stays simple.
+// The relaxed-SIMD build fuses each mul/add pair (fma.ts's madd): one op per pair.
 //
 // B is packed once per call into panels of 8 columns, k-major ([K][8] per panel), so the
 // micro-kernel streams it with two loads per k (for A with few rows, the caller skips the
@@ -16,6 +17,7 @@
 // of A at a time. The caller picks the column block nb (a multiple of 8): the whole width
 // unless there are too few strips to keep every thread busy.
 import { scratch } from './common';
+import { madd } from './fma';
 
 const MR: i32 = 4;
 /** Rows of A packed at once (a multiple of MR): MB x KC floats stay in L2. */
@@ -123,17 +125,17 @@ function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, a
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += bs;
   }

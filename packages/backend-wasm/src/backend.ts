@@ -2,129 +2,55 @@
  * The Backend implementation. Buffers are blocks of the kernels' linear memory, so tensors
  * stay resident between ops; `read` copies once. Each kernel resolves views to byte
  * addresses plus a strided descriptor and calls a WebAssembly export, split over the
- * thread pool when the work is large enough to pay for the hand-off.
+ * thread pool when the work is large enough to pay for the hand-off (dispatch.ts). The
+ * elementwise ops and reductions are here; matmul, conv2d and the fused kernels in ops/.
  */
 import type {
   Backend,
   BackendBuffer,
   BinaryOp,
-  Conv2dParams,
   DType,
-  ExpressionParams,
   FusedKernels,
   PhiloxState,
-  Pool2dParams,
   RandomKind,
   ReduceOp,
   TypedArray,
   UnaryOp,
   View,
 } from '@layers/core';
+import {
+  BINARY_OPS,
+  DTYPE_CODE,
+  ELEM_BYTES,
+  type Exports,
+  REDUCE_OPS,
+  UNARY_OPS,
+  WasmBuffer,
+} from './abi.js';
 import type { Allocator } from './allocator.js';
-import { encodeExpr, sameView } from './expr.js';
-import { copyHalf, fillHalf } from './half.js';
+import { Dispatch } from './dispatch.js';
+import { conv2d } from './ops/conv.js';
+import { expression } from './ops/expression.js';
+import { layerNorm, pool2d, rnnCell, softmax } from './ops/fused.js';
+import { matmul } from './ops/gemm.js';
 import type { ThreadPool } from './pool.js';
-import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
+import { fillHalf } from './half.js';
+import type { SimdLevel } from './simd.js';
+import { numel } from './strided.js';
 
-/**
- * Op codes of the kernels: index i here is U_* / B_* = i in assembly/scalar.ts. Written out
- * rather than taken from core's UNARY_OPS/BINARY_OPS, whose order is not this ABI.
- */
-export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg',
-  'abs',
-  'sign',
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'sqrt',
-  'rsqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-  'relu',
-  'logicalNot',
-  'isnan',
-];
-export const BINARY_OPS: readonly BinaryOp[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'atan2',
-  'remainder',
-  'floorDivide',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'logicalAnd',
-  'logicalOr',
-  'logicalXor',
-];
-const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
-// float16/bfloat16 never reach a wasm kernel (src/half.ts converts them in JavaScript): -1.
-const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2, float16: -1, bfloat16: -1 };
-const ELEM_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1, float16: 2, bfloat16: 2 };
+export { BINARY_OPS, type Exports, PARALLEL_KERNELS, UNARY_OPS, WasmBuffer } from './abi.js';
 
-/** Exports the pool may run; a worker receives this table once and calls by index. */
-export const PARALLEL_KERNELS = [
-  'unary',
-  'binary',
-  'where',
-  'copy',
-  'fill',
-  'gather',
-  'reduce',
-  'packB',
-  'gemm',
-  'addBias',
-  'depthwise',
-  'softmax',
-  'layerNorm',
-  'philox',
-  'lstmCell',
-  'gruCell',
-  'pool2d',
-  'im2colPacked',
-  'expr',
-  'exprReduce',
-] as const;
-type KernelName = (typeof PARALLEL_KERNELS)[number];
-
-/**
- * matmul reads a row-major B in place (no packing) when A has at most this many rows.
- * Measured (1 thread): [16,128]x[128,512] 15% faster in place; at 32 rows packing wins by 10%.
- */
-const DIRECT_B_ROWS = 16;
-
-/** Below this many element-operations a kernel runs on the calling thread alone. */
-const PAR_WORK = 1 << 16;
-
-export class WasmBuffer {
-  released = false;
-  constructor(
-    readonly ptr: number,
-    readonly bytes: number,
-  ) {}
-}
-
-export interface Exports {
-  [name: string]: any;
-  memory: WebAssembly.Memory;
+/** What a {@link WasmBackend} runs on: its kernel build and threads. */
+export interface WasmBackendInfo {
+  /**
+   * `'simd128+relaxed'`: the relaxed-SIMD build (matrix products use `f32x4.relaxed_madd`,
+   * fused where the CPU has FMA); `'simd128'`: the baseline SIMD build.
+   */
+  readonly simd: SimdLevel;
+  /** Threads kernels run on, the calling thread included. */
+  readonly threads: number;
+  /** The kernels share their memory with worker threads (the threaded build). */
+  readonly sharedMemory: boolean;
 }
 
 /**
@@ -134,94 +60,61 @@ export interface Exports {
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly fused: FusedKernels;
-  private buf: ArrayBuffer | SharedArrayBuffer;
-  private u8: Uint8Array;
-  private i32: Int32Array;
-  private destroyed = false;
-  /** Where expression programs are encoded (grown on demand; one call at a time). */
-  private exprAt = 0;
-  private exprBytes = 0;
+  private readonly d: Dispatch;
 
   constructor(
-    private readonly ex: Exports,
-    private readonly memory: WebAssembly.Memory,
+    ex: Exports,
+    memory: WebAssembly.Memory,
     /** @internal The allocator of the linear memory. */
     readonly allocator: Allocator,
     /** @internal The worker pool (null with one thread). */
     readonly pool: ThreadPool | null,
     /** Threads kernels run on, the calling thread included. */
     readonly threads: number,
-    private readonly descPtr: number,
+    descPtr: number,
+    /** Which kernel build runs, on how many threads. */
+    readonly info: WasmBackendInfo,
   ) {
-    this.buf = memory.buffer;
-    this.u8 = new Uint8Array(this.buf);
-    this.i32 = new Int32Array(this.buf);
+    const d = new Dispatch(ex, memory, allocator, pool, threads, descPtr);
+    this.d = d;
     this.fused = {
-      conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
-      softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
+      conv2d: (x, w, bias, out, p) => conv2d(d, x, w, bias, out, p),
+      softmax: (x, out, outer, inner, log) => softmax(d, x, out, outer, inner, log),
       layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
-        this.layerNorm(x, w, b, out, mean, rstd, outer, inner, eps),
+        layerNorm(d, x, w, b, out, mean, rstd, outer, inner, eps),
       lstmCell: (gx, gh, c, out, act, batch, hidden) =>
-        this.rnnCell('lstmCell', gx, gh, c, out, act, batch, hidden),
+        rnnCell(d, 'lstmCell', gx, gh, c, out, act, batch, hidden),
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
-        this.rnnCell('gruCell', gx, gh, h, out, act, batch, hidden),
-      pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
-      expression: (p) => this.expression(p),
+        rnnCell(d, 'gruCell', gx, gh, h, out, act, batch, hidden),
+      pool2d: (x, out, indices, divisor, p) => pool2d(d, x, out, indices, divisor, p),
+      expression: (p) => expression(d, p),
     };
   }
 
   // ---- memory -------------------------------------------------------------------------
 
-  /** Views into the memory go stale when it grows; refresh lazily. */
-  private views(): void {
-    if (this.buf.byteLength !== this.memory.buffer.byteLength || this.buf !== this.memory.buffer) {
-      this.buf = this.memory.buffer;
-      this.u8 = new Uint8Array(this.buf);
-      this.i32 = new Int32Array(this.buf);
-    }
-  }
-
-  private live(b: BackendBuffer): WasmBuffer {
-    if (this.destroyed) throw new Error('layers wasm: backend was destroyed');
-    const w = b as WasmBuffer;
-    if (!(w instanceof WasmBuffer))
-      throw new Error('layers wasm: buffer does not belong to the wasm backend');
-    if (w.released) throw new Error('layers wasm: use of a released buffer');
-    return w;
-  }
-
-  /** Byte address of a view's first element. */
-  private addr(v: View): number {
-    return this.live(v.buffer).ptr + v.offset * ELEM_BYTES[v.dtype];
-  }
-
   alloc(size: number, dtype: DType): BackendBuffer {
-    if (this.destroyed) throw new Error('layers wasm: backend was destroyed');
+    if (this.d.destroyed) throw new Error('layers wasm: backend was destroyed');
     const bytes = size * ELEM_BYTES[dtype];
     const ptr = this.allocator.alloc(bytes, `${dtype}[${size}]`);
     return new WasmBuffer(ptr, bytes);
   }
 
-  /** Internal scratch (packing, im2col), released by the caller. */
-  private scratch(bytes: number): number {
-    return this.allocator.alloc(bytes, `scratch ${bytes} bytes`);
-  }
-
   write(buffer: BackendBuffer, dtype: DType, data: TypedArray): void {
-    const b = this.live(buffer);
+    const b = this.d.live(buffer);
     const bytes = data.length * ELEM_BYTES[dtype];
     if (bytes > b.bytes)
       throw new Error(`layers wasm: write of ${bytes} bytes into a ${b.bytes}-byte buffer`);
-    this.views();
-    this.u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), b.ptr);
+    this.d.views();
+    this.d.u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), b.ptr);
   }
 
   readSync(buffer: BackendBuffer, dtype: DType, size: number): TypedArray {
-    const b = this.live(buffer);
+    const b = this.d.live(buffer);
     this.pool?.check();
-    this.views();
+    this.d.views();
     const bytes = size * ELEM_BYTES[dtype];
-    const copy = this.u8.slice(b.ptr, b.ptr + bytes).buffer;
+    const copy = this.d.u8.slice(b.ptr, b.ptr + bytes).buffer;
     if (dtype === 'float32') return new Float32Array(copy);
     if (dtype === 'int32') return new Int32Array(copy);
     if (dtype === 'float16' || dtype === 'bfloat16') return new Uint16Array(copy);
@@ -241,8 +134,8 @@ export class WasmBackend implements Backend {
 
   release(buffer: BackendBuffer): void {
     // Tensors collected after destroy() (the GC safety net) have nothing left to free.
-    if (this.destroyed) return;
-    const b = this.live(buffer);
+    if (this.d.destroyed) return;
+    const b = this.d.live(buffer);
     b.released = true;
     this.allocator.free(b.ptr);
   }
@@ -252,58 +145,9 @@ export class WasmBackend implements Backend {
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if (this.d.destroyed) return;
+    this.d.destroyed = true;
     this.pool?.destroy();
-  }
-
-  // ---- dispatch -----------------------------------------------------------------------
-
-  /**
-   * Run `name(...args, lo, hi)` over [0, total). `work` estimates element-operations for the
-   * whole range; small work stays on this thread.
-   */
-  /**
-   * Run a kernel over [0, total), on several threads when the work is large enough. `dynamic`
-   * splits the range into pieces (about four per thread, multiples of `align`) that threads
-   * claim as they go, for kernels whose cost per piece is large enough to pay the atomics.
-   */
-  private par(
-    name: KernelName,
-    args: number[],
-    total: number,
-    work: number,
-    align = 1,
-    dynamic = false,
-  ): void {
-    if (total <= 0) return;
-    const fn = this.ex[name];
-    let nt = 1;
-    if (this.pool && work >= PAR_WORK) {
-      nt = Math.min(this.threads, Math.ceil(total / align), Math.max(1, Math.floor(work / (PAR_WORK / 2))));
-    }
-    if (nt <= 1) {
-      this.pool?.check();
-      fn(...args, 0, total);
-      return;
-    }
-    const grain = dynamic ? Math.max(align, Math.ceil(total / (4 * nt) / align) * align) : 0;
-    this.pool!.run(
-      PARALLEL_KERNELS.indexOf(name),
-      args,
-      total,
-      nt,
-      align,
-      (lo, hi) => fn(...args, lo, hi),
-      grain,
-    );
-  }
-
-  /** Coalesce operands (operand 0 first) and write the descriptor; returns its address. */
-  private desc(shape: readonly number[], strides: (readonly number[])[]): number {
-    this.views();
-    writeDesc(this.i32, this.descPtr >> 2, coalesce(shape, strides));
-    return this.descPtr;
   }
 
   // ---- elementwise --------------------------------------------------------------------
@@ -313,11 +157,11 @@ export class WasmBackend implements Backend {
     if (n === 0) return;
     const code = UNARY_OPS.indexOf(op);
     if (code < 0) throw new Error(`layers wasm: unknown unary op '${op}'`);
-    const d = this.desc(out.shape, [out.strides, x.strides]);
+    const d = this.d.desc(out.shape, [out.strides, x.strides]);
     const cost = code === 0 || code === 1 || code >= 16 ? 1 : 8;
-    this.par(
+    this.d.par(
       'unary',
-      [code, DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], d, this.addr(x), this.addr(out)],
+      [code, DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], d, this.d.addr(x), this.d.addr(out)],
       n,
       n * cost,
       64,
@@ -329,11 +173,11 @@ export class WasmBackend implements Backend {
     if (n === 0) return;
     const code = BINARY_OPS.indexOf(op);
     if (code < 0) throw new Error(`layers wasm: unknown binary op '${op}'`);
-    const d = this.desc(out.shape, [out.strides, a.strides, b.strides]);
+    const d = this.d.desc(out.shape, [out.strides, a.strides, b.strides]);
     const cost = code === 4 || code === 7 ? 8 : 1;
-    this.par(
+    this.d.par(
       'binary',
-      [code, DTYPE_CODE[a.dtype], DTYPE_CODE[out.dtype], d, this.addr(a), this.addr(b), this.addr(out)],
+      [code, DTYPE_CODE[a.dtype], DTYPE_CODE[out.dtype], d, this.d.addr(a), this.d.addr(b), this.d.addr(out)],
       n,
       n * cost,
       64,
@@ -343,10 +187,10 @@ export class WasmBackend implements Backend {
   where(cond: View, a: View, b: View, out: View): void {
     const n = numel(out.shape);
     if (n === 0) return;
-    const d = this.desc(out.shape, [out.strides, a.strides, b.strides, cond.strides]);
-    this.par(
+    const d = this.d.desc(out.shape, [out.strides, a.strides, b.strides, cond.strides]);
+    this.d.par(
       'where',
-      [DTYPE_CODE[out.dtype], d, this.addr(cond), this.addr(a), this.addr(b), this.addr(out)],
+      [DTYPE_CODE[out.dtype], d, this.d.addr(cond), this.d.addr(a), this.d.addr(b), this.d.addr(out)],
       n,
       n,
       64,
@@ -354,28 +198,23 @@ export class WasmBackend implements Backend {
   }
 
   copy(x: View, out: View): void {
-    const n = numel(out.shape);
-    if (n === 0) return;
-    this.views();
-    if (copyHalf(this.buf, x, this.addr(x), out, this.addr(out))) return;
-    const d = this.desc(out.shape, [out.strides, x.strides]);
-    this.par('copy', [DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], d, this.addr(x), this.addr(out)], n, n, 64);
+    this.d.copy(x, out);
   }
 
   fill(out: View, value: number): void {
     const n = numel(out.shape);
     if (n === 0) return;
     if (out.dtype === 'float16' || out.dtype === 'bfloat16') {
-      this.views();
-      fillHalf(this.buf, out, this.addr(out), value);
+      this.d.views();
+      fillHalf(this.d.u8.buffer, out, this.d.addr(out), value);
       return;
     }
     let bits: number;
     if (out.dtype === 'float32') bits = new Int32Array(new Float32Array([value]).buffer)[0];
     else if (out.dtype === 'int32') bits = Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
     else bits = value !== 0 ? 1 : 0;
-    const d = this.desc(out.shape, [out.strides]);
-    this.par('fill', [DTYPE_CODE[out.dtype], d, this.addr(out), bits], n, n, 64);
+    const d = this.d.desc(out.shape, [out.strides]);
+    this.d.par('fill', [DTYPE_CODE[out.dtype], d, this.d.addr(out), bits], n, n, 64);
   }
 
   gather(x: View, index: View, dim: number, out: View): void {
@@ -384,10 +223,10 @@ export class WasmBackend implements Backend {
     const xs = x.strides.slice();
     const sdim = xs[dim];
     xs[dim] = 0;
-    const d = this.desc(out.shape, [out.strides, index.strides, xs]);
-    this.par(
+    const d = this.d.desc(out.shape, [out.strides, index.strides, xs]);
+    this.d.par(
       'gather',
-      [DTYPE_CODE[x.dtype], d, this.addr(x), this.addr(index), this.addr(out), sdim],
+      [DTYPE_CODE[x.dtype], d, this.d.addr(x), this.d.addr(index), this.d.addr(out), sdim],
       n,
       n,
       64,
@@ -400,15 +239,15 @@ export class WasmBackend implements Backend {
     const os = out.strides.slice();
     const sdim = os[dim];
     os[dim] = 0;
-    const d = this.desc(index.shape, [os, index.strides, src.strides]);
+    const d = this.d.desc(index.shape, [os, index.strides, src.strides]);
     this.pool?.check();
     // Repeated indices would race between threads: always one thread.
-    this.ex.scatterAdd(
+    this.d.ex.scatterAdd(
       DTYPE_CODE[out.dtype],
       d,
-      this.addr(out),
-      this.addr(index),
-      this.addr(src),
+      this.d.addr(out),
+      this.d.addr(index),
+      this.d.addr(src),
       sdim,
       0,
       n,
@@ -421,9 +260,9 @@ export class WasmBackend implements Backend {
     if (outer === 0) return;
     const code = REDUCE_OPS.indexOf(op);
     if (code < 0) throw new Error(`layers wasm: unknown reduce op '${op}'`);
-    this.withContiguous(x, (xp) => {
-      this.withContiguousOut(out, (op2) => {
-        this.par('reduce', [code, DTYPE_CODE[x.dtype], xp, op2, inner], outer, outer * inner, 1);
+    this.d.withContiguous(x, (xp) => {
+      this.d.withContiguousOut(out, (op2) => {
+        this.d.par('reduce', [code, DTYPE_CODE[x.dtype], xp, op2, inner], outer, outer * inner, 1);
       });
     });
   }
@@ -432,104 +271,14 @@ export class WasmBackend implements Backend {
     const [B, M, K] = a.shape;
     const N = b.shape[2];
     if (B * M * N === 0) return;
-    const o = this.addr(out);
-    if (K === 0) {
-      this.fill(out, 0);
-      return;
-    }
-    const bBatches = b.strides[0] === 0 ? 1 : B;
-    this.gemm(
-      this.addr(a),
-      B === 1 ? 0 : a.strides[0],
-      a.strides[1],
-      a.strides[2],
-      this.addr(b),
-      bBatches,
-      b.strides[0],
-      b.strides[1],
-      b.strides[2],
-      o,
-      M * N,
-      B,
-      M,
-      N,
-      K,
-    );
-  }
-
-  /**
-   * out[i] (batch stride ob) = A[i] @ B[i], split by 4-row strips. B is packed once per batch
-   * into 8-column panels, except when A has few rows: then packing B (K x N moves) would cost
-   * about as much as the product, so a row-major B (N % 8 == 0) is read in place.
-   */
-  private gemm(
-    a: number,
-    sab: number,
-    sam: number,
-    sak: number,
-    b: number,
-    bBatches: number,
-    sbb: number,
-    sbk: number,
-    sbn: number,
-    o: number,
-    ob: number,
-    B: number,
-    M: number,
-    N: number,
-    K: number,
-  ): void {
-    const direct = sbn === 1 && N % 8 === 0 && M <= DIRECT_B_ROWS;
-    const panels = Math.ceil(N / 8);
-    const batchBytes = panels * K * 32;
-    const packed = direct ? 0 : this.scratch(bBatches * batchBytes);
-    try {
-      if (!direct) {
-        this.par(
-          'packB',
-          [b, sbb, sbk, sbn, K, N, packed, batchBytes],
-          bBatches * panels,
-          bBatches * K * N,
-          1,
-        );
-      }
-      const bArgs = direct
-        ? [b, bBatches === 1 ? 0 : sbb * 4, 32, sbk * 4]
-        : [packed, bBatches === 1 ? 0 : batchBytes, K * 32, 32];
-      this.gemmRun(a, sab, sam, sak, bArgs, o, ob, B, M, N, K);
-    } finally {
-      if (packed) this.allocator.free(packed);
-    }
-  }
-
-  /** The gemm kernel over B's panels as described by bArgs (see assembly/matmul.ts). */
-  private gemmRun(
-    a: number,
-    sab: number,
-    sam: number,
-    sak: number,
-    bArgs: number[],
-    o: number,
-    ob: number,
-    B: number,
-    M: number,
-    N: number,
-    K: number,
-  ): void {
-    // Items are 4-row strips; columns are split only when there are too few strips to
-    // give every thread several (each column block repacks its rows of A).
-    const stripItems = B * this.ex.gemmStrips(M);
-    const want = this.pool ? 4 * this.threads : 1;
-    const split = stripItems >= want ? 1 : Math.ceil(want / stripItems);
-    const nb = Math.max(8, Math.ceil(N / split / 8) * 8);
-    const items = stripItems * Math.ceil(N / nb);
-    this.par('gemm', [a, sab, sam, sak, ...bArgs, o, ob, M, N, K, nb], items, B * M * N * K, 1, true);
+    if (K === 0) this.fill(out, 0);
+    else matmul(this.d, a, b, out);
   }
 
   random(kind: RandomKind, state: PhiloxState, out: View): void {
     const n = numel(out.shape);
     if (n === 0) return;
-    this.withContiguousOut(out, (o) => {
+    this.d.withContiguousOut(out, (o) => {
       const blocks = Math.ceil(n / 4);
       const args = [
         kind === 'uniform' ? 0 : 1,
@@ -540,298 +289,9 @@ export class WasmBackend implements Backend {
         o,
         n,
       ];
-      this.par('philox', args, blocks, n * (kind === 'uniform' ? 4 : 16), 1);
+      this.d.par('philox', args, blocks, n * (kind === 'uniform' ? 4 : 16), 1);
     });
   }
 
   /** Run `fn` on a contiguous copy of `x` when the kernel needs one (the contract says it is). */
-  private withContiguous(x: View, fn: (ptr: number) => void): void {
-    if (isContiguous(x.shape, x.strides)) {
-      fn(this.addr(x));
-      return;
-    }
-    const n = numel(x.shape);
-    const tmp = this.scratch(n * ELEM_BYTES[x.dtype]);
-    try {
-      const strides = contiguousStrides(x.shape);
-      this.copy(x, {
-        buffer: this.wrap(tmp, n * ELEM_BYTES[x.dtype]),
-        dtype: x.dtype,
-        shape: x.shape,
-        strides,
-        offset: 0,
-      });
-      fn(tmp);
-    } finally {
-      this.allocator.free(tmp);
-    }
-  }
-
-  private withContiguousOut(out: View, fn: (ptr: number) => void): void {
-    if (isContiguous(out.shape, out.strides)) {
-      fn(this.addr(out));
-      return;
-    }
-    const n = numel(out.shape);
-    const bytes = n * ELEM_BYTES[out.dtype];
-    const tmp = this.scratch(bytes);
-    try {
-      fn(tmp);
-      const strides = contiguousStrides(out.shape);
-      this.copy(
-        { buffer: this.wrap(tmp, bytes), dtype: out.dtype, shape: out.shape, strides, offset: 0 },
-        out,
-      );
-    } finally {
-      this.allocator.free(tmp);
-    }
-  }
-
-  private contiguousView(v: View, ptr: number): View {
-    const bytes = numel(v.shape) * ELEM_BYTES[v.dtype];
-    return {
-      buffer: this.wrap(ptr, bytes),
-      dtype: v.dtype,
-      shape: v.shape,
-      strides: contiguousStrides(v.shape),
-      offset: 0,
-    };
-  }
-
-  private wrap(ptr: number, bytes: number): WasmBuffer {
-    return new WasmBuffer(ptr, bytes);
-  }
-
-  // ---- fused ----------------------------------------------------------------------------
-
-  private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-    // The contract promises contiguous x and w; copy defensively rather than read garbage.
-    if (!isContiguous(x.shape, x.strides)) {
-      this.withContiguous(x, (ptr) => this.conv2d(this.contiguousView(x, ptr), w, bias, out, p));
-      return;
-    }
-    if (!isContiguous(w.shape, w.strides)) {
-      this.withContiguous(w, (ptr) => this.conv2d(x, this.contiguousView(w, ptr), bias, out, p));
-      return;
-    }
-    const [N, C, H, W] = x.shape;
-    const [O, Cg, kh, kw] = w.shape;
-    const [, , OH, OW] = out.shape;
-    const [sh, sw] = p.stride;
-    const [dh, dw] = p.dilation;
-    const g = p.groups;
-    if (N * O * OH * OW === 0) return;
-    const xp = this.addr(x);
-    const wp = this.addr(w);
-    const op = this.addr(out);
-    const ohw = OH * OW;
-    if (g === C && Cg === 1 && O % C === 0 && g > 1) {
-      this.par(
-        'depthwise',
-        [xp, wp, op, C, H, W, O, kh, kw, sh, sw, dh, dw, OH, OW],
-        N * O,
-        N * O * ohw * kh * kw,
-        1,
-      );
-    } else {
-      const Og = O / g;
-      const ck = Cg * kh * kw;
-      const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-      // im2col, written in the GEMM's packed-B layout, one chunk of images at a time so the
-      // column buffer stays bounded (~32 MB).
-      const panels = Math.ceil(ohw / 8);
-      const perImage = panels * ck * 32;
-      const chunk = pointwise ? N : Math.max(1, Math.min(N, Math.floor((32 << 20) / perImage)));
-      const col = pointwise ? 0 : this.scratch(chunk * perImage);
-      try {
-        for (let n0 = 0; n0 < N; n0 += chunk) {
-          const nb = Math.min(chunk, N - n0);
-          for (let gi = 0; gi < g; gi++) {
-            const a = wp + gi * Og * ck * 4;
-            const o = op + (n0 * O * ohw + gi * Og * ohw) * 4;
-            if (pointwise) {
-              const bsrc = xp + (n0 * C * H * W + gi * Cg * H * W) * 4;
-              this.gemm(a, 0, ck, 1, bsrc, nb, C * H * W, H * W, 1, o, O * ohw, nb, Og, ohw, ck);
-            } else {
-              this.par(
-                'im2colPacked',
-                [
-                  xp + n0 * C * H * W * 4,
-                  C * H * W,
-                  gi * Cg,
-                  Cg,
-                  H,
-                  W,
-                  kh,
-                  kw,
-                  sh,
-                  sw,
-                  dh,
-                  dw,
-                  OH,
-                  OW,
-                  col,
-                  perImage,
-                ],
-                nb * panels,
-                nb * ck * ohw,
-                1,
-              );
-              this.gemmRun(a, 0, ck, 1, [col, perImage, ck * 32, 32], o, O * ohw, nb, Og, ohw, ck);
-            }
-          }
-        }
-      } finally {
-        if (col) this.allocator.free(col);
-      }
-    }
-    if (bias) this.par('addBias', [op, this.addr(bias), O, ohw], N * O, N * O * ohw, 1);
-  }
-
-  private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
-    if (outer * inner === 0) return;
-    this.withContiguous(x, (xp) =>
-      this.par('softmax', [xp, this.addr(out), inner, log ? 1 : 0], outer, outer * inner * 4, 1),
-    );
-  }
-
-  private layerNorm(
-    x: View,
-    weight: View | null,
-    bias: View | null,
-    out: View,
-    mean: View,
-    rstd: View,
-    outer: number,
-    inner: number,
-    eps: number,
-  ): void {
-    if (outer === 0) return;
-    this.withContiguous(x, (xp) =>
-      this.par(
-        'layerNorm',
-        [
-          xp,
-          weight ? this.addr(weight) : 0,
-          bias ? this.addr(bias) : 0,
-          this.addr(out),
-          this.addr(mean),
-          this.addr(rstd),
-          inner,
-          eps,
-        ],
-        outer,
-        outer * inner * 4,
-        1,
-      ),
-    );
-  }
-
-  /**
-   * lstmCell / gruCell over batch rows (operands contiguous, as the contract promises). Core
-   * now runs the gate arithmetic as an expression when the backend has one, so these run only
-   * where that path is hidden. Kept because the kernel still wins (1 thread, CPU time): alone,
-   * LSTM B16 H128 19 vs 71 us, B64 H512 0.33 vs 1.05 ms; GRU 15 vs 43 us, 0.24 vs 0.65 ms
-   * (its float32 sigmoid/tanh, vmath32.ts, are what the expression path, bound to the unary
-   * kernel's float64-accurate ones, cannot use). Per nn.GRUCell step (B16 H128, forward and
-   * backward) 1.02-1.18 ms against 1.29-1.40 ms; an LSTMCell step is even either way. A
-   * hidden unit costs ~40 operations per sigmoid/tanh (five of them for LSTM, three for GRU),
-   * so rows split across threads early. The LSTM kernel also needs the batch to find c'.
-   */
-  private rnnCell(
-    name: 'lstmCell' | 'gruCell',
-    gx: View,
-    gh: View,
-    state: View,
-    out: View,
-    act: View,
-    batch: number,
-    hidden: number,
-  ): void {
-    if (batch * hidden === 0) return;
-    const lstm = name === 'lstmCell';
-    const args = [gx, gh, state, out, act].map((v) => this.addr(v));
-    args.push(...(lstm ? [batch, hidden] : [hidden]));
-    this.par(name, args, batch, batch * hidden * (lstm ? 160 : 120), 1);
-  }
-
-  private pool2d(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void {
-    const [N, C, H, W] = x.shape;
-    const [, , OH, OW] = out.shape;
-    const rows = N * C * OH;
-    if (rows * OW === 0) return;
-    this.withContiguous(x, (xp) =>
-      this.par(
-        'pool2d',
-        [
-          xp,
-          this.addr(out),
-          indices ? this.addr(indices) : 0,
-          divisor ? this.addr(divisor) : 0,
-          p.mode === 'max' ? 1 : 0,
-          H,
-          W,
-          OH,
-          OW,
-          ...p.kernel,
-          ...p.stride,
-          ...p.padding,
-          ...p.dilation,
-        ],
-        rows,
-        rows * OW * p.kernel[0] * p.kernel[1],
-        1,
-      ),
-    );
-  }
-
-  /**
-   * One expression program through the tile interpreter (assembly/expr.ts). An input that
-   * shares an output's buffer without being exactly that output is read from a copy: tiles
-   * on other threads would otherwise write elements it has still to read.
-   */
-  private expression(p: ExpressionParams): void {
-    const temps: number[] = [];
-    try {
-      const inputs = p.inputs.map((v) => {
-        if (!p.outputs.some((o) => o.buffer === v.buffer) || p.outputs.some((o) => sameView(o, v))) return v;
-        const n = numel(v.shape);
-        const tmp = this.scratch(Math.max(1, n) * ELEM_BYTES[v.dtype]);
-        temps.push(tmp);
-        const copy = this.contiguousView(v, tmp);
-        this.copy(v, copy);
-        return copy;
-      });
-      const enc = encodeExpr(
-        { ...p, inputs },
-        (v) => this.addr(v),
-        (op) => UNARY_OPS.indexOf(op as UnaryOp),
-        (op) => BINARY_OPS.indexOf(op as BinaryOp),
-        this.ex.scratchBytes(),
-      );
-      if (!enc) return;
-      const bytes = enc.words.length * 4;
-      if (bytes > this.exprBytes) {
-        if (this.exprAt) this.allocator.free(this.exprAt);
-        this.exprAt = 0;
-        this.exprBytes = Math.max(1024, bytes * 2);
-        this.exprAt = this.allocator.alloc(this.exprBytes, 'expression programs');
-      }
-      this.views();
-      this.i32.set(enc.words, this.exprAt >> 2);
-      this.par(enc.reduce ? 'exprReduce' : 'expr', [this.exprAt], enc.total, enc.work, enc.reduce ? 1 : 64);
-    } finally {
-      for (const t of temps) this.allocator.free(t);
-    }
-  }
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
 }

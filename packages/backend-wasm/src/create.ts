@@ -3,11 +3,13 @@
  * browser entry points.
  */
 import type { Backend } from '@layers/core';
+import { type Exports, PARALLEL_KERNELS } from './abi.js';
 import { Allocator } from './allocator.js';
-import { type Exports, PARALLEL_KERNELS, WasmBackend } from './backend.js';
+import { WasmBackend } from './backend.js';
 import type { Host } from './host/host.js';
-import { KERNEL_FILES, loadKernels, type WasmPaths } from './loader.js';
+import { KERNEL_FILES, type WasmPaths } from './loader.js';
 import { ThreadPool } from './pool.js';
+import { checkGiven, compileGiven, loadChosen, type SimdChoice, simdChoice } from './simd.js';
 
 /** Options of createWasmBackend. */
 export interface WasmBackendOptions {
@@ -30,6 +32,14 @@ export interface WasmBackendOptions {
    * `kernels-st.wasm` where there is no SharedArrayBuffer; with `threads: 1` either runs.
    */
   wasmModule?: WebAssembly.Module | BufferSource;
+  /**
+   * Which kernel build runs. `'auto'` (the default): the relaxed-SIMD build (fused
+   * multiply-add in matrix products) where the engine runs relaxed SIMD and the file is found,
+   * else the baseline SIMD build. `'relaxed'` fails with a clear error where the engine lacks
+   * it; `'baseline'` always takes the baseline build. With `wasmModule`, a forced choice must
+   * match the module given. `backend.info.simd` says which one runs.
+   */
+  simd?: SimdChoice;
 }
 
 const PAGE = 65536;
@@ -57,8 +67,12 @@ export async function createOnHost(host: Host, options: WasmBackendOptions): Pro
     }
     threads = 1;
   }
+  const choice = simdChoice(options.simd);
   let shared = sharedMemoryAvailable(host);
-  const module = await loadKernels(shared, host, options);
+  const module =
+    options.wasmModule !== undefined
+      ? await compileGiven(options.wasmModule)
+      : (await loadChosen(shared, choice, host, options.wasmPaths)).module;
   const maxBytes = Math.min(options.maxMemoryBytes ?? MAX_PAGES * PAGE, MAX_PAGES * PAGE);
   const maximum = Math.max(16, Math.floor(maxBytes / PAGE));
   let memory = newMemory(maximum, shared);
@@ -76,6 +90,9 @@ export async function createOnHost(host: Host, options: WasmBackendOptions): Pro
     });
   }
   const ex = instance.exports as unknown as Exports;
+  // The module says which build it is (builds from before the export are baseline).
+  const relaxed = typeof ex.relaxedSimd === 'function' && ex.relaxedSimd() === 1;
+  if (options.wasmModule !== undefined) checkGiven(choice, relaxed);
   const allocator = new Allocator(memory, ex.heapBase(), maximum * PAGE);
   const descPtr = allocator.alloc(DESC_BYTES, 'iteration descriptors');
   const scratchPer = Math.ceil(ex.scratchBytes() / 64) * 64;
@@ -91,7 +108,8 @@ export async function createOnHost(host: Host, options: WasmBackendOptions): Pro
           scratchPer,
         })
       : null;
-  return new WasmBackend(ex, memory, allocator, pool, threads, descPtr);
+  const info = { simd: relaxed ? 'simd128+relaxed' : 'simd128', threads, sharedMemory: shared } as const;
+  return new WasmBackend(ex, memory, allocator, pool, threads, descPtr, info);
 }
 
 function newMemory(maximum: number, shared: boolean): WebAssembly.Memory {

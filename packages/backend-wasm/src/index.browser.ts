@@ -12,9 +12,10 @@ import type { WasmBackend } from './backend.js';
 import { createOnHost, type WasmBackendOptions } from './create.js';
 import { browserHost } from './host/browser.js';
 
-export type { WasmBackend } from './backend.js';
+export type { WasmBackend, WasmBackendInfo } from './backend.js';
 export type { WasmBackendOptions } from './create.js';
 export type { WasmPaths } from './loader.js';
+export type { SimdChoice, SimdLevel } from './simd.js';
 
 /** Creates a WebAssembly backend: compiles the kernels, starts the worker threads. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend & Backend> {

@@ -6,12 +6,34 @@
  */
 import type { Host } from './host/host.js';
 
-/** The two builds of the kernels: threads need the one that imports a shared memory. */
-export const KERNEL_FILES = { threaded: 'kernels.wasm', singleThread: 'kernels-st.wasm' } as const;
+/**
+ * The builds of the kernels: threads need the ones that import a shared memory; the relaxed
+ * ones use relaxed SIMD's fused multiply-add (see simd.ts for which one runs).
+ */
+export const KERNEL_FILES = {
+  threaded: 'kernels.wasm',
+  singleThread: 'kernels-st.wasm',
+  threadedRelaxed: 'kernels-relaxed.wasm',
+  singleThreadRelaxed: 'kernels-relaxed-st.wasm',
+} as const;
+
+/** @internal One of the four builds: shared memory or not, relaxed SIMD or not. */
+export interface Build {
+  shared: boolean;
+  relaxed: boolean;
+}
+
+/** @internal The {@link KERNEL_FILES} key of a build. */
+export function buildKey(b: Build): keyof typeof KERNEL_FILES {
+  if (b.relaxed) return b.shared ? 'threadedRelaxed' : 'singleThreadRelaxed';
+  return b.shared ? 'threaded' : 'singleThread';
+}
 
 /**
- * Where the kernel files are: a folder URL or path holding both files (like
- * `https://cdn.example/layers/` or `/assets/`), or the URL of each file.
+ * Where the kernel files are: a folder URL or path holding the files (like
+ * `https://cdn.example/layers/` or `/assets/`), or the URL of each file. A relaxed-SIMD build
+ * that is not there (no URL given, or the folder lacks it) is not an error: the baseline
+ * build of the same kind runs instead.
  */
 export type WasmPaths =
   | string
@@ -21,28 +43,33 @@ export type WasmPaths =
       threaded?: string | URL;
       /** Where `kernels-st.wasm` (one thread, no SharedArrayBuffer) is. */
       singleThread?: string | URL;
+      /** Where `kernels-relaxed.wasm` (shared memory, relaxed SIMD) is. */
+      threadedRelaxed?: string | URL;
+      /** Where `kernels-relaxed-st.wasm` (one thread, relaxed SIMD) is. */
+      singleThreadRelaxed?: string | URL;
     };
-
-/** @internal What createWasmBackend passes on from its options. */
-export interface KernelSource {
-  wasmPaths?: WasmPaths | undefined;
-  wasmModule?: WebAssembly.Module | BufferSource | undefined;
-}
 
 const compiled: Record<string, Promise<WebAssembly.Module> | undefined> = {};
 
-function defaultUrl(shared: boolean): URL {
-  // Literal URLs so bundlers see and emit both files.
-  return shared ? new URL('./kernels.wasm', import.meta.url) : new URL('./kernels-st.wasm', import.meta.url);
+function defaultUrl(b: Build): URL {
+  // Literal URLs so bundlers see and emit every file.
+  if (b.relaxed) {
+    return b.shared
+      ? new URL('./kernels-relaxed.wasm', import.meta.url)
+      : new URL('./kernels-relaxed-st.wasm', import.meta.url);
+  }
+  return b.shared
+    ? new URL('./kernels.wasm', import.meta.url)
+    : new URL('./kernels-st.wasm', import.meta.url);
 }
 
-async function userUrl(paths: WasmPaths, shared: boolean, host: Host): Promise<URL | undefined> {
-  const file = shared ? KERNEL_FILES.threaded : KERNEL_FILES.singleThread;
+async function userUrl(paths: WasmPaths, b: Build, host: Host): Promise<URL | undefined> {
+  const key = buildKey(b);
   if (typeof paths === 'string' || paths instanceof URL) {
     const dir = await host.resolve(typeof paths === 'string' && !/[\\/]$/.test(paths) ? `${paths}/` : paths);
-    return new URL(file, dir.href.endsWith('/') ? dir : `${dir.href}/`);
+    return new URL(KERNEL_FILES[key], dir.href.endsWith('/') ? dir : `${dir.href}/`);
   }
-  const one = shared ? paths.threaded : paths.singleThread;
+  const one = paths[key];
   return one === undefined ? undefined : host.resolve(one);
 }
 
@@ -83,37 +110,30 @@ async function read(url: URL, host: Host): Promise<BufferSource> {
 }
 
 /** Running from sources (this package's tests): the module is built into ../dist. */
-async function readDefault(shared: boolean, host: Host): Promise<BufferSource> {
-  const primary = defaultUrl(shared);
+async function readDefault(b: Build, host: Host): Promise<BufferSource> {
+  const primary = defaultUrl(b);
   try {
     return await read(primary, host);
   } catch (e) {
     if (!(host.node && import.meta.url.endsWith('.ts'))) throw e;
-    return read(
-      new URL(`../dist/${shared ? KERNEL_FILES.threaded : KERNEL_FILES.singleThread}`, import.meta.url),
-      host,
-    );
+    return read(new URL(`../dist/${KERNEL_FILES[buildKey(b)]}`, import.meta.url), host);
   }
 }
 
-/** `shared`: the build importing a shared memory (threads); otherwise the single-thread build. */
-export function loadKernels(
-  shared: boolean,
-  host: Host,
-  source: KernelSource = {},
-): Promise<WebAssembly.Module> {
-  const given = source.wasmModule;
-  if (given !== undefined) {
-    return given instanceof WebAssembly.Module ? Promise.resolve(given) : WebAssembly.compile(given);
-  }
-  const paths = source.wasmPaths;
+/**
+ * Compiles the build `b` from `wasmPaths` or the default location. Resolves null for a
+ * relaxed build whose location is not given (an object `wasmPaths` without its key), so the
+ * caller can take the baseline build instead.
+ */
+export function loadKernels(b: Build, host: Host, paths?: WasmPaths): Promise<WebAssembly.Module | null> {
   // Compiled modules are cached per location, so backends created again do not recompile.
   return (async () => {
-    const url = paths === undefined ? undefined : await userUrl(paths, shared, host);
-    const key = `${shared ? 'mt' : 'st'} ${url?.href ?? ''}`;
+    const url = paths === undefined ? undefined : await userUrl(paths, b, host);
+    if (paths !== undefined && url === undefined && b.relaxed) return null;
+    const key = `${buildKey(b)} ${url?.href ?? ''}`;
     let p = compiled[key];
     if (!p) {
-      p = (url ? read(url, host) : readDefault(shared, host)).then((bytes) => WebAssembly.compile(bytes));
+      p = (url ? read(url, host) : readDefault(b, host)).then((bytes) => WebAssembly.compile(bytes));
       p.catch(() => {
         compiled[key] = undefined;
       });

@@ -1,29 +1,34 @@
 /**
  * A pool of worker threads that share the kernels' WebAssembly.Memory. A parallel call
- * writes (kernel, args, range) into a shared control block, bumps a generation counter
- * the workers Atomics.wait on, runs chunk 0 on the calling thread and waits for the rest.
+ * writes (kernel, args, range, pieces) into a shared control block, bumps a generation
+ * counter the workers Atomics.wait on, then claims and runs pieces on the calling thread
+ * like any worker (protocol.ts) and waits only for pieces other threads have started.
  */
 
 import type { Host } from './host/host.js';
+import { Pace } from './pace.js';
 import {
-  C_ALIGN,
   C_DEAD,
-  C_DONE,
   C_ERR,
+  C_FIN,
   C_GEN,
   C_GRAIN,
+  C_HELD,
+  C_HOLD,
+  C_HOLD_INSIDE,
   C_KERNEL,
   C_NARGS,
-  C_NEXT,
   C_NT,
   C_PARK,
+  C_PIECES,
   C_STOP,
   C_TOTAL,
   CTRL_INTS,
-  chunkStart,
+  claimPiece,
+  claimStart,
   MAX_ARGS,
 } from './protocol.js';
-import { spinWhile, workerSource } from './worker.js';
+import { SPIN_MS, spinWhile, workerSource } from './worker.js';
 
 interface AnyWorker {
   postMessage(msg: unknown): void;
@@ -53,6 +58,12 @@ export class ThreadPool {
   readonly size: number; // workers (the calling thread is extra)
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
+  private readonly word: BigUint64Array;
+  private gen = 0;
+  /** @internal When to run calls on the calling thread alone (see {@link Pace}). */
+  readonly pace = new Pace();
+  /** Test hook: the held worker blocks inside a piece, so run() lets it claim one first. */
+  private holdInside = false;
   private readonly workers: AnyWorker[] = [];
   private failure: string | null = null;
   /** The failure was thrown once; from then on kernels run on the calling thread. */
@@ -74,6 +85,7 @@ export class ThreadPool {
     this.blocking = canBlock(host);
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
     this.args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
+    this.word = new BigUint64Array(new SharedArrayBuffer(8));
   }
 
   /** Starts `size` workers and resolves once every one has instantiated the kernels. */
@@ -89,6 +101,7 @@ export class ThreadPool {
         memory: init.memory,
         ctrlBuffer: pool.ctrl.buffer,
         argsBuffer: pool.args.buffer,
+        claimBuffer: pool.word.buffer,
         names: init.names,
         index: i,
         scratchBase: init.scratchBase,
@@ -180,19 +193,19 @@ export class ThreadPool {
   }
 
   /**
-   * Run `fns[kernel](...args, lo, hi)` over [0, total) on `nt` threads (calling thread + nt-1
-   * workers). `local` runs the calling thread's chunk on its own instance. With `grain` > 0
-   * the threads claim grain-sized pieces from a shared counter instead of one fixed chunk
-   * each, so a thread that gets less CPU time (a busy machine) takes fewer pieces.
+   * Run `fns[kernel](...args, lo, hi)` over [0, total) in pieces of `grain` elements, on up
+   * to `nt` threads (the calling thread and nt-1 workers). `local` runs a piece on the
+   * calling thread's own instance. Every thread claims pieces until none are left, so a
+   * worker that is descheduled, or has not woken up yet, takes fewer or none, and the
+   * calling thread finishes the work itself instead of waiting for it.
    */
   run(
     kernel: number,
     args: readonly number[],
     total: number,
     nt: number,
-    align: number,
+    grain: number,
     local: (lo: number, hi: number) => void,
-    grain = 0,
   ): void {
     this.check();
     if (!this.alive) {
@@ -200,40 +213,54 @@ export class ThreadPool {
       local(0, total);
       return;
     }
+    if (this.pace.solo()) {
+      // Recent calls lost time waiting for descheduled workers: this thread alone for now.
+      local(0, total);
+      return;
+    }
     const ctrl = this.ctrl;
+    const pieces = Math.ceil(total / grain);
+    const gen = (this.gen = (this.gen + 1) | 0);
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     ctrl[C_KERNEL] = kernel;
     ctrl[C_NARGS] = args.length;
     ctrl[C_TOTAL] = total;
     ctrl[C_NT] = nt;
-    ctrl[C_ALIGN] = align;
     ctrl[C_GRAIN] = grain;
-    Atomics.store(ctrl, C_NEXT, 0);
+    ctrl[C_PIECES] = pieces;
     Atomics.store(ctrl, C_ERR, 0);
-    Atomics.store(ctrl, C_DONE, 0);
+    Atomics.store(ctrl, C_FIN, 0);
     Atomics.store(ctrl, C_PARK, 0);
-    Atomics.add(ctrl, C_GEN, 1);
-    Atomics.notify(ctrl, C_GEN);
+    Atomics.store(this.word, 0, claimStart(gen));
+    // Publishing the generation last makes everything above visible to a worker that sees it.
+    Atomics.store(ctrl, C_GEN, gen);
+    Atomics.notify(ctrl, C_GEN, nt - 1);
+    if (this.holdInside) this.awaitHeld();
     let localError: unknown = null;
-    try {
-      if (grain > 0) {
-        for (;;) {
-          const lo = Atomics.add(ctrl, C_NEXT, grain);
-          if (lo >= total) break;
-          local(lo, Math.min(total, lo + grain));
+    let mine = 0;
+    const t0 = performance.now();
+    for (;;) {
+      const p = claimPiece(this.word, gen, pieces);
+      if (p < 0) break;
+      // After an error the remaining pieces are only counted, so the call still ends.
+      if (localError === null) {
+        try {
+          local(p * grain, Math.min(total, p * grain + grain));
+        } catch (e) {
+          localError = e;
         }
-      } else {
-        const hi = chunkStart(1, nt, total, align);
-        if (hi > 0) local(0, hi);
       }
-    } catch (e) {
-      localError = e;
+      mine++;
+      Atomics.add(ctrl, C_FIN, 1);
     }
-    // Every worker acknowledges each generation, even those outside `nt`.
-    const want = this.size;
-    spinWhile(() => Atomics.load(ctrl, C_DONE) < want);
-    this.awaitWorkers(want);
-    // A worker that exits on its own acknowledges as it dies: look at the flags too.
+    // Spin about as long as two of this thread's pieces took: a worker that started one at
+    // about the same time is done by then; one that is not was descheduled, and this
+    // thread sleeps instead, leaving the core to it.
+    const t1 = performance.now();
+    const perPiece = mine > 0 ? (t1 - t0) / mine : 0.02;
+    this.awaitPieces(pieces, Math.min(SPIN_MS, Math.max(0.02, 2 * perPiece)));
+    this.pace.record(t1 - t0, performance.now() - t0, mine, pieces);
+    // A worker that exits on its own says so as it dies: look at the flags too.
     if (!this.alive) {
       this.reported = true;
       throw new Error(`${this.failure}; the result of this ${total}-element kernel is lost. ${RECOVERY}`);
@@ -243,28 +270,38 @@ export class ThreadPool {
     if (err) throw new Error(`layers wasm: a kernel failed on worker ${err - 1}`);
   }
 
-  /** Wait for `want` acknowledgements, or until a worker is known dead or makes no progress. */
-  private awaitWorkers(want: number): void {
+  /**
+   * Wait until all `pieces` are finished: poll for `spinMs`, then sleep on the counter (the
+   * thread finishing the last piece wakes this one), until a worker is known dead or no
+   * piece finishes for stallLimitMs.
+   */
+  private awaitPieces(pieces: number, spinMs: number): void {
     const ctrl = this.ctrl;
-    let done = Atomics.load(ctrl, C_DONE);
-    let next = Atomics.load(ctrl, C_NEXT);
+    if (spinWhile(() => Atomics.load(ctrl, C_FIN) < pieces, spinMs)) return;
+    let fin = Atomics.load(ctrl, C_FIN);
     let since = performance.now();
-    while (done < want) {
+    while (fin < pieces) {
       if (!this.alive) return;
-      if (this.blocking) Atomics.wait(ctrl, C_DONE, done, 50);
-      const d = Atomics.load(ctrl, C_DONE);
-      const n = Atomics.load(ctrl, C_NEXT);
-      if (d !== done || n !== next) {
-        done = d;
-        next = n;
+      if (this.blocking) Atomics.wait(ctrl, C_FIN, fin, 50);
+      const f = Atomics.load(ctrl, C_FIN);
+      if (f !== fin) {
+        fin = f;
         since = performance.now();
       } else if (performance.now() - since > this.stallLimitMs) {
         this.fail(
           `layers wasm: a parallel kernel made no progress for ${this.stallLimitMs} ms ` +
-            `(${want - done} of ${want} workers did not finish): a worker was terminated or stopped responding`,
+            `(${pieces - fin} of ${pieces} pieces did not finish): a worker was terminated or stopped responding`,
         );
         return;
       }
+    }
+  }
+
+  /** Test hook: wait (bounded by the stall limit) until the held worker has claimed a piece. */
+  private awaitHeld(): void {
+    const end = performance.now() + this.stallLimitMs;
+    while (Atomics.load(this.ctrl, C_HELD) === 0 && performance.now() < end) {
+      if (this.blocking) Atomics.wait(this.ctrl, C_HELD, 0, 10);
     }
   }
 
@@ -280,6 +317,24 @@ export class ThreadPool {
     Atomics.add(this.ctrl, C_GEN, 1);
     Atomics.notify(this.ctrl, C_GEN);
     for (const w of this.workers) w.terminate();
+  }
+
+  /**
+   * Test hook: hold worker `i` up, as a descheduled thread would be: before it claims any
+   * piece of the next calls (`inside` false), or inside the first piece it claims (the
+   * next call then waits for it to claim one). Until {@link ThreadPool.releaseWorkerForTest}.
+   */
+  holdWorkerForTest(i: number, inside = false): void {
+    this.holdInside = inside;
+    Atomics.store(this.ctrl, C_HOLD_INSIDE, inside ? 1 : 0);
+    Atomics.store(this.ctrl, C_HOLD, i + 1);
+  }
+
+  /** Test hook: let a held worker go on. */
+  releaseWorkerForTest(): void {
+    this.holdInside = false;
+    Atomics.store(this.ctrl, C_HOLD, 0);
+    Atomics.notify(this.ctrl, C_HOLD);
   }
 
   /** Test hook: kill worker `i` as a crash would. */

@@ -6,5 +6,11 @@ import { createWasmBackend } from '../src/index.js';
 const backendModule = { specifier: '@layers/backend-wasm', factory: 'createWasmBackend' };
 // The differential programs compare each op with the cpu backend's.
 const reference = () => createCpuBackend();
-describeConformance('wasm', () => createWasmBackend({ threads: 1 }), { backendModule, reference });
-describeConformance('wasm-2threads', () => createWasmBackend({ threads: 2 }), { backendModule, reference });
+describeConformance('wasm', () => createWasmBackend({ threads: 1, simd: 'baseline' }), {
+  backendModule,
+  reference,
+});
+describeConformance('wasm-2threads', () => createWasmBackend({ threads: 2, simd: 'baseline' }), {
+  backendModule,
+  reference,
+});

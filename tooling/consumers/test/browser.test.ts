@@ -1,7 +1,8 @@
 // A Vite app and an esbuild app, built from the installed tarballs, train in headless
 // Chromium on wasm and on webgpu (SwiftShader). The Vite page is cross-origin isolated
-// (threads, kernels.wasm found by Vite itself); the esbuild page is not (one thread,
-// kernels-st.wasm located with `wasmPaths`, esbuild leaving the .wasm to the app).
+// (threads, kernels-relaxed.wasm found by Vite itself: Chromium runs relaxed SIMD); the
+// esbuild page is not (one thread, kernels-relaxed-st.wasm located with `wasmPaths`,
+// esbuild leaving the .wasm to the app).
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
@@ -26,6 +27,7 @@ for (const [name, make] of [['wasm', () => createWasmBackend(${wasmOptions})], [
     const be = await make();
     out[name] = await train(core, be);
     out[name].threads = be.threads ?? null;
+    out[name].simd = be.info?.simd ?? null;
     be.destroy?.();
   } catch (e) {
     out[name] = { error: String((e && e.stack) || e) };
@@ -102,12 +104,14 @@ describe('browser apps', () => {
     expect(errors).toEqual([]);
     expect(result.crossOriginIsolated).toBe(true);
     expectBoth(result, (t) => expect(t).toBeGreaterThan(1));
-    // The page fetches only the build it runs: the threaded kernels.
+    // The page fetches only the build it runs: the threaded relaxed-SIMD kernels (Chromium
+    // 114+ runs relaxed SIMD).
+    expect(result.wasm.simd).toBe('simd128+relaxed');
     expect(
       requests
         .filter((r: string) => r.endsWith('.wasm'))
         .map((r: string) => r.replace(/-[\w-]{8}\.wasm$/, '.wasm')),
-    ).toEqual(['/assets/kernels.wasm']);
+    ).toEqual(['/assets/kernels-relaxed.wasm']);
   });
 
   it('esbuild: wasmPaths locates the kernels; trains on wasm (one thread) and webgpu', async () => {
@@ -128,12 +132,13 @@ describe('browser apps', () => {
     expect(r.warnings).toEqual([]);
     // esbuild does not copy assets referenced by new URL(): the app copies them (README).
     const dist = join(projects.esm, 'node_modules', '@layers', 'backend-wasm', 'dist');
-    for (const f of ['kernels.wasm', 'kernels-st.wasm'])
+    for (const f of ['kernels.wasm', 'kernels-st.wasm', 'kernels-relaxed.wasm', 'kernels-relaxed-st.wasm'])
       copyFileSync(join(dist, f), join(app, 'out', 'wasm', f));
     const { result, errors, requests } = await runPage(join(app, 'out'), false);
     expect(errors).toEqual([]);
     expect(result.crossOriginIsolated).toBe(false);
     expectBoth(result, (t) => expect(t).toBe(1));
-    expect(requests.filter((x: string) => x.endsWith('.wasm'))).toEqual(['/wasm/kernels-st.wasm']);
+    expect(result.wasm.simd).toBe('simd128+relaxed');
+    expect(requests.filter((x: string) => x.endsWith('.wasm'))).toEqual(['/wasm/kernels-relaxed-st.wasm']);
   });
 });
