@@ -33,7 +33,8 @@ const K_WHERE = 4;
 const K_CAST = 5;
 const H_WORDS = 8;
 const REDUCE_CODE = { sum: 0, prod: 1, max: 2, min: 3 } as const;
-const DT: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
+// Core runs 16-bit floats through float32 copies, so programs never load them: -1.
+const DT: Record<DType, number> = { float32: 0, int32: 1, bool: 2, float16: -1, bfloat16: -1 };
 
 /** Table limits of assembly/expr.ts (operand offsets, accumulators, node pointers). */
 export const EXPR_LIMITS = { operands: 128, outputs: 128, nodes: 1664, tableBytes: 8192 } as const;
