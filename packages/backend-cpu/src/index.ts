@@ -6,7 +6,7 @@ import { adamStep } from './fused/adam.js';
 import { conv2d } from './fused/conv2d.js';
 import { conv2dInputGrad, conv2dWeightGrad } from './fused/conv2d-grad.js';
 import { layerNorm } from './fused/layernorm.js';
-import { pool2d } from './fused/pool.js';
+import { pool2d, pool2dBackward } from './fused/pool.js';
 import { gruCell, lstmCell } from './fused/rnn.js';
 import { softmax } from './fused/softmax.js';
 import { gather, scatterAdd } from './gather.js';
@@ -86,6 +86,7 @@ export async function createCpuBackend(): Promise<Backend> {
       lstmCell,
       gruCell,
       pool2d,
+      pool2dBackward,
     },
     async sync(): Promise<void> {},
     destroy(): void {

@@ -70,6 +70,14 @@ export function packWindows(
                 store<f32>(d + (<usize>q << 2), x >= 0 && x < Ws ? load<f32>(row + (<usize>x << 2)) : 0);
               }
             }
+          } else if (qr == 1 && qs == 1) {
+            // Unit divisors (every forward, stride-1 gradients): bounds only, no division.
+            for (let q = 0; q < 8; q++) {
+              const y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
+              const x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
+              const inside = q < cols && <u32>y < <u32>Hs && <u32>x < <u32>Ws;
+              store<f32>(d + (<usize>q << 2), inside ? load<f32>(plane + (<usize>(y * Ws + x) << 2)) : 0);
+            }
           } else {
             for (let q = 0; q < 8; q++) {
               let v: f32 = 0;

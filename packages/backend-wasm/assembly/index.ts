@@ -7,4 +7,5 @@ export { addBias, adam, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';
 export { pool2d } from './pool';
+export { pool2dBackward } from './pool-grad';
 export { gruCell, lstmCell } from './rnn';

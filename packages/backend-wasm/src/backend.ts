@@ -99,6 +99,7 @@ export const PARALLEL_KERNELS = [
   'pool2d',
   'packWindows',
   'weightGrad',
+  'pool2dBackward',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -163,6 +164,7 @@ export class WasmBackend implements Backend {
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         this.rnnCell('gruCell', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
+      pool2dBackward: (grad, indices, divisor, dx, p) => this.pool2dBackward(grad, indices, divisor, dx, p),
     };
   }
 
@@ -661,26 +663,47 @@ export class WasmBackend implements Backend {
     this.withContiguous(x, (xp) =>
       this.par(
         'pool2d',
-        [
-          xp,
-          this.addr(out),
-          indices ? this.addr(indices) : 0,
-          divisor ? this.addr(divisor) : 0,
-          p.mode === 'max' ? 1 : 0,
-          H,
-          W,
-          OH,
-          OW,
-          ...p.kernel,
-          ...p.stride,
-          ...p.padding,
-          ...p.dilation,
-        ],
+        [xp, this.addr(out), ...this.poolArgs(indices, divisor, p, H, W, OH, OW)],
         rows,
         rows * OW * p.kernel[0] * p.kernel[1],
         1,
       ),
     );
+  }
+
+  /** indices, divisor (0 when absent), then the geometry, as both pooling kernels take them. */
+  private poolArgs(
+    indices: View | null,
+    divisor: View | null,
+    p: Pool2dParams,
+    ...sizes: [number, number, number, number]
+  ): number[] {
+    const views = [indices ? this.addr(indices) : 0, divisor ? this.addr(divisor) : 0];
+    return [
+      ...views,
+      p.mode === 'max' ? 1 : 0,
+      ...sizes,
+      ...p.kernel,
+      ...p.stride,
+      ...p.padding,
+      ...p.dilation,
+    ];
+  }
+
+  /** The input gradient of pool2d over planes (grad, indices and dx contiguous, as the contract promises). */
+  private pool2dBackward(
+    grad: View,
+    indices: View | null,
+    divisor: View | null,
+    dx: View,
+    p: Pool2dParams,
+  ): void {
+    const [N, C, H, W] = dx.shape;
+    const [, , OH, OW] = grad.shape;
+    if (N * C * H * W === 0) return;
+    const [idx, div, ...geometry] = this.poolArgs(indices, divisor, p, H, W, OH, OW);
+    const args = [this.addr(grad), idx, div, this.addr(dx), ...geometry];
+    this.par('pool2dBackward', args, N * C, N * C * (H * W + OH * OW * p.kernel[0] * p.kernel[1]), 1);
   }
 
   private adamStep(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void {

@@ -241,6 +241,14 @@ export interface FusedKernels {
    * computed by core).
    */
   pool2d?(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void;
+  /**
+   * The input gradient of {@link FusedKernels.pool2d}: `grad` [N, C, OH, OW] and `dx` [N, C,
+   * H, W] contiguous float32, `p` the forward's. Writes (not adds) every element of dx. max:
+   * dx[n][c][h][w] = the sum of grad[n][c][o] over the windows o whose saved
+   * indices[n][c][o] (int32, the forward's) is h * W + w; avg: the sum of grad[n][c][o] /
+   * divisor[o] over the windows o that contain (h, w).
+   */
+  pool2dBackward?(grad: View, indices: View | null, divisor: View | null, dx: View, p: Pool2dParams): void;
 }
 
 /** Geometry of a fused {@link FusedKernels.pool2d} call, as (height, width) pairs. */
