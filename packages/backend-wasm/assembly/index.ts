@@ -2,7 +2,7 @@
 export { heapBase, setThread } from './common';
 export { binary, copy, fill, gather, scatterAdd, unary, where } from './elementwise';
 export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
-export { depthwise, packWindows, weightGrad } from './conv';
+export { convGemm, depthwise, weightGrad } from './conv';
 export { addBias, adam, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';

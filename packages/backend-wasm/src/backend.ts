@@ -97,7 +97,7 @@ export const PARALLEL_KERNELS = [
   'lstmCell',
   'gruCell',
   'pool2d',
-  'packWindows',
+  'convGemm',
   'weightGrad',
   'pool2dBackward',
 ] as const;

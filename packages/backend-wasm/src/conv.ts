@@ -8,9 +8,6 @@ import type { Conv2dParams, View } from '@layers/core';
 import type { WasmBackend } from './backend.js';
 import { isContiguous } from './strided.js';
 
-/** Bound on one chunk of packed panels (images are packed this many bytes at a time). */
-const PANEL_BYTES = 32 << 20;
-
 /** Run `fn` on contiguous versions of `views` (the contract promises them; copy defensively). */
 function contiguous(be: WasmBackend, views: View[], fn: (vs: View[]) => void, i = 0): void {
   if (i === views.length) {
@@ -28,10 +25,6 @@ function contiguous(be: WasmBackend, views: View[], fn: (vs: View[]) => void, i 
     contiguous(be, copy, fn, i + 1);
   });
 }
-
-/** Images per chunk so that a chunk's packed panels stay within PANEL_BYTES. */
-const chunkOf = (N: number, perImage: number) =>
-  Math.max(1, Math.min(N, Math.floor(PANEL_BYTES / Math.max(perImage, 1))));
 
 /** out = conv2d(x, w) + bias (FusedKernels.conv2d). */
 export function conv2d(
@@ -67,29 +60,17 @@ function forward(be: WasmBackend, x: View, w: View, bias: View | null, out: View
     // A 1x1 convolution over the whole input is a plain GEMM on x's rows.
     const pointwise =
       kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W;
-    const panels = Math.ceil(ohw / 8);
-    const perImage = panels * ck * 32;
-    const chunk = pointwise ? N : chunkOf(N, perImage);
-    const col = pointwise ? 0 : be.scratch(chunk * perImage);
-    try {
-      for (let n0 = 0; n0 < N; n0 += chunk) {
-        const nb = Math.min(chunk, N - n0);
-        for (let gi = 0; gi < g; gi++) {
-          const a = wp + gi * Og * ck * 4;
-          const o = op + (n0 * O * ohw + gi * Og * ohw) * 4;
-          const src = xp + (n0 * C + gi * Cg) * H * W * 4;
-          if (pointwise) {
-            be.gemm(a, 0, ck, 1, src, nb, C * H * W, H * W, 1, o, O * ohw, nb, Og, ohw, ck);
-          } else {
-            const map = [sh, dh, -ph, 1, sw, dw, -pw, 1];
-            const args = [src, C * H * W, Cg, H, W, kh, kw, ...map, OH, OW, col, perImage];
-            be.par('packWindows', args, nb * panels, nb * ck * ohw, 1);
-            be.gemmRun(a, 0, ck, 1, [col, perImage, ck * 32, 32], o, O * ohw, nb, Og, ohw, ck);
-          }
-        }
+    for (let gi = 0; gi < g; gi++) {
+      const a = wp + gi * Og * ck * 4;
+      const o = op + gi * Og * ohw * 4;
+      const src = xp + gi * Cg * H * W * 4;
+      if (pointwise) {
+        be.gemm(a, 0, ck, 1, src, N, C * H * W, H * W, 1, o, O * ohw, N, Og, ohw, ck);
+      } else {
+        const map = [sh, dh, -ph, 1, sw, dw, -pw, 1];
+        const args = [src, C * H * W, Cg, H, W, kh, kw, ...map, OH, OW, a, Og, o, O * ohw];
+        be.par('convGemm', args, N, N * Og * ohw * ck, 1);
       }
-    } finally {
-      if (col) be.allocator.free(col);
     }
   }
   if (bias) be.par('addBias', [op, be.addr(bias), O, ohw], N * O, N * O * ohw, 1);
@@ -119,37 +100,28 @@ function inputGrad(be: WasmBackend, dy: View, w: View, dx: View, p: Conv2dParams
   const hw = H * W;
   // w^T per group, [G][Cg][Og*kh*kw], so the GEMM's A has unit stride along k (w is small).
   const wt = be.scratch(O * Cg * khw * 4);
-  const panels = Math.ceil(hw / 8);
-  const perImage = panels * K * 32;
   const pointwise =
     kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W;
-  const chunk = pointwise ? N : chunkOf(N, perImage);
-  const col = pointwise ? 0 : be.scratch(chunk * perImage);
   try {
     const shape = [g, Cg, Og, khw];
     const src = { ...w, shape, strides: [Og * Cg * khw, khw, Cg * khw, 1] };
     be.copy(src, be.contiguousView({ ...w, shape }, wt));
     const yp = be.addr(dy);
     const xp = be.addr(dx);
-    for (let n0 = 0; n0 < N; n0 += chunk) {
-      const nb = Math.min(chunk, N - n0);
-      for (let gi = 0; gi < g; gi++) {
-        const a = wt + gi * Cg * K * 4;
-        const o = xp + (n0 * C + gi * Cg) * hw * 4;
-        const from = yp + (n0 * O + gi * Og) * OH * OW * 4;
-        if (pointwise) {
-          be.gemm(a, 0, K, 1, from, nb, O * OH * OW, OH * OW, 1, o, C * hw, nb, Cg, hw, K);
-        } else {
-          const map = [1, -dh, ph, sh, 1, -dw, pw, sw];
-          const args = [from, O * OH * OW, Og, OH, OW, kh, kw, ...map, H, W, col, perImage];
-          be.par('packWindows', args, nb * panels, nb * K * hw, 1);
-          be.gemmRun(a, 0, K, 1, [col, perImage, K * 32, 32], o, C * hw, nb, Cg, hw, K);
-        }
+    for (let gi = 0; gi < g; gi++) {
+      const a = wt + gi * Cg * K * 4;
+      const o = xp + gi * Cg * hw * 4;
+      const from = yp + gi * Og * OH * OW * 4;
+      if (pointwise) {
+        be.gemm(a, 0, K, 1, from, N, O * OH * OW, OH * OW, 1, o, C * hw, N, Cg, hw, K);
+      } else {
+        const map = [1, -dh, ph, sh, 1, -dw, pw, sw];
+        const args = [from, O * OH * OW, Og, OH, OW, kh, kw, ...map, H, W, a, Cg, o, C * hw];
+        be.par('convGemm', args, N, N * Cg * hw * K, 1);
       }
     }
   } finally {
     be.allocator.free(wt);
-    if (col) be.allocator.free(col);
   }
 }
 

@@ -46,6 +46,10 @@ const CASES: Record<string, Case> = {
   depthwise: { x: [2, 4, 8, 9], w: [8, 1, 3, 3], groups: 4, stride: [1, 2], padding: [1, 1] },
   'bigger 3x3': { x: [2, 16, 20, 20], w: [32, 16, 3, 3], padding: [1, 1] },
   'more than 64 output channels, K > 256': { x: [1, 40, 6, 6], w: [70, 40, 3, 3], padding: [1, 1] },
+  // Wide enough rows that interior panels are read in place, across k blocks and row blocks.
+  'in-place panels, K = 288': { x: [2, 32, 12, 20], w: [8, 32, 3, 3], padding: [1, 1] },
+  'in-place panels, 72 output channels': { x: [1, 4, 10, 18], w: [72, 4, 3, 3], padding: [1, 1] },
+  'in-place panels, dilation 2': { x: [1, 3, 16, 24], w: [4, 3, 3, 3], padding: [2, 2], dilation: [2, 2] },
 };
 
 function outSize(c: Case): [number, number] {
