@@ -40,17 +40,6 @@ export interface Mask {
   readonly limW: number;
 }
 
-/** Element (r, c) of `m`, zero where its mask excludes it. */
-function at(m: Mat, r: number, c: number): number {
-  const k = m.mask;
-  if (k) {
-    const h = k.rowH[r] + k.colH[c];
-    const w = k.rowW[r] + k.colW[c];
-    if (h < 0 || h >= k.limH || w < 0 || w >= k.limW) return 0;
-  }
-  return m.data[m.base + m.rowOff[r] + m.colOff[c]];
-}
-
 /** Offsets 0, s, 2s, ... of length n. */
 export function stridedOffsets(n: number, s: number): Int32Array {
   const t = new Int32Array(n);
@@ -128,7 +117,7 @@ function panels(packed: Float64Array, extent: number, width: number, kc: number)
 /** Pack rows [ic, ic+mc) x cols [pc, pc+kc) of A as MR-row panels, k-major, zero-padded. */
 function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa: Float64Array): void {
   if (A.mask) {
-    packMasked(A, ic, mc, MR, pc, kc, false, pa);
+    packMasked(A, ic, mc, pc, kc, false, pa);
     return;
   }
   const d = A.data;
@@ -162,7 +151,7 @@ function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa:
 /** Pack rows [pc, pc+kc) x cols [jc, jc+nc) of B as NR-column panels, k-major, zero-padded. */
 function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb: Float64Array): void {
   if (B.mask) {
-    packMasked(B, jc, nc, NR, pc, kc, true, pb);
+    packMasked(B, jc, nc, pc, kc, true, pb);
     return;
   }
   const d = B.data;
@@ -194,27 +183,47 @@ function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb:
 }
 
 /**
- * The masked (implicitly padded) case of both packers: panels of `width` lines (rows of A,
- * or columns of B when `cols`) from [l0, l0 + ln), k in [pc, pc + kc), zero-padded.
+ * The masked (implicitly padded) case of both packers: 4-line panels (rows of A, or columns
+ * of B when `cols`) from [l0, l0 + ln), k in [pc, pc + kc), zero-padded. The lines' tables
+ * are hoisted into locals and each bound is one unsigned compare: with the lookups per
+ * element this loop cost as much as the GEMM (cpu conv 8->16 3x3 on [64, 8, 14, 14],
+ * forward: 14.8 ms masked against 7.9 ms on a pre-padded input).
  */
 function packMasked(
   m: Mat,
   l0: number,
   ln: number,
-  width: number,
   pc: number,
   kc: number,
   cols: boolean,
   out: Float64Array,
 ): void {
-  for (let lr = 0; lr < ln; lr += width) {
+  const mk = m.mask as Mask;
+  const d = m.data;
+  const base = m.base;
+  // "k" tables index the k dimension, "l" tables the panel's lines.
+  const [kOff, lOff] = cols ? [m.rowOff, m.colOff] : [m.colOff, m.rowOff];
+  const [kH, lH] = cols ? [mk.rowH, mk.colH] : [mk.colH, mk.rowH];
+  const [kW, lW] = cols ? [mk.rowW, mk.colW] : [mk.colW, mk.rowW];
+  const limH = mk.limH;
+  const limW = mk.limW;
+  // A line past the panel's end gets a row far outside the image, so its check fails.
+  const OUT = -(1 << 30);
+  for (let lr = 0; lr < ln; lr += 4) {
     let idx = lr * kc;
-    const lines = Math.min(width, ln - lr);
-    for (let k = 0; k < kc; k++) {
-      for (let i = 0; i < width; i++) {
-        const l = l0 + lr + i;
-        out[idx++] = i < lines ? (cols ? at(m, pc + k, l) : at(m, l, pc + k)) : 0;
-      }
+    const l = l0 + lr;
+    const n = Math.min(4, ln - lr);
+    const [a0, a1, a2, a3] = [0, 1, 2, 3].map((i) => (i < n ? lH[l + i] : OUT));
+    const [b0, b1, b2, b3] = [0, 1, 2, 3].map((i) => (i < n ? lW[l + i] : 0));
+    const [c0, c1, c2, c3] = [0, 1, 2, 3].map((i) => (i < n ? lOff[l + i] : 0));
+    for (let k = pc; k < pc + kc; k++, idx += 4) {
+      const h = kH[k];
+      const w = kW[k];
+      const o = base + kOff[k];
+      out[idx] = (h + a0) >>> 0 < limH && (w + b0) >>> 0 < limW ? d[o + c0] : 0;
+      out[idx + 1] = (h + a1) >>> 0 < limH && (w + b1) >>> 0 < limW ? d[o + c1] : 0;
+      out[idx + 2] = (h + a2) >>> 0 < limH && (w + b2) >>> 0 < limW ? d[o + c2] : 0;
+      out[idx + 3] = (h + a3) >>> 0 < limH && (w + b3) >>> 0 < limW ? d[o + c3] : 0;
     }
   }
 }
