@@ -213,9 +213,19 @@ function packMasked(
     let idx = lr * kc;
     const l = l0 + lr;
     const n = Math.min(4, ln - lr);
-    const [a0, a1, a2, a3] = [0, 1, 2, 3].map((i) => (i < n ? lH[l + i] : OUT));
-    const [b0, b1, b2, b3] = [0, 1, 2, 3].map((i) => (i < n ? lW[l + i] : 0));
-    const [c0, c1, c2, c3] = [0, 1, 2, 3].map((i) => (i < n ? lOff[l + i] : 0));
+    // Plain locals: the panels of a small k (9 taps) are too short to pay for arrays.
+    const a0 = lH[l];
+    const a1 = n > 1 ? lH[l + 1] : OUT;
+    const a2 = n > 2 ? lH[l + 2] : OUT;
+    const a3 = n > 3 ? lH[l + 3] : OUT;
+    const b0 = lW[l];
+    const b1 = n > 1 ? lW[l + 1] : 0;
+    const b2 = n > 2 ? lW[l + 2] : 0;
+    const b3 = n > 3 ? lW[l + 3] : 0;
+    const c0 = lOff[l];
+    const c1 = n > 1 ? lOff[l + 1] : 0;
+    const c2 = n > 2 ? lOff[l + 2] : 0;
+    const c3 = n > 3 ? lOff[l + 3] : 0;
     for (let k = pc; k < pc + kc; k++, idx += 4) {
       const h = kH[k];
       const w = kW[k];

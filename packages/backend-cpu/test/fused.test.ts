@@ -141,6 +141,9 @@ describe('fused.conv2d and its gradients', () => {
     runConv({ ...base, kh: 4, kw: 4, padding: [1, 1], out: [9, 11] });
     runConv({ ...base, padding: [4, 3], groups: 2, bias: false });
     runConv({ ...base, groups: 6, O: 6, padding: [1, 2] });
+    // 8 input channels per group: the input gradient runs as one correlation GEMM (no col2im).
+    runConv({ ...base, C: 8, O: 5, padding: [1, 2], dilation: [2, 1] });
+    runConv({ ...base, C: 16, O: 6, groups: 2, padding: [2, 2], kh: 4, out: [10, 12] });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Conv2dParams, View } from '@layers/core';
 import { f32 } from '../buffers.js';
-import { gemm, type Mat, stridedOffsets } from '../gemm.js';
+import { gemm, type Mat, MR, stridedOffsets } from '../gemm.js';
 import { type ConvShapes, shapes, taps } from './conv2d.js';
 
 /**
@@ -29,13 +29,17 @@ export function conv2dWeightGrad(x: View, dy: View, dw: View, p: Conv2dParams): 
  * dx = conv^T(dy, w). Stride 1: per (image, group) one GEMM dx[Cg, H*W] =
  * w^T [Cg, Og*kh*kw] @ B, B[(o, i, j), (h, w)] = dy[o][h + ph - i*dh][w + pw - j*dw] read
  * through offset tables and a mask (a full correlation, no col2im). Larger strides leave
- * most of that B zero, so they form the columns w^T dy of one image and add them back
- * (col2im) instead.
+ * most of that B zero, and few input channels leave the GEMM thin, so those form the columns
+ * w^T dy of one image (a per-image scratch) and add them back (col2im) instead.
  */
 export function conv2dInputGrad(dy: View, w: View, dx: View, p: Conv2dParams): void {
   const s = shapes('conv2dInputGrad', dx, w, dy, p);
   const ops: Operands = { yd: f32(dy), yo: dy.offset, wd: f32(w), wo: w.offset, xd: f32(dx), xo: dx.offset };
-  if (s.sh === 1 && s.sw === 1) correlate(ops, s);
+  // The correlation's GEMM has Cg rows: with fewer than two micro-tiles of them the 4-row
+  // kernel idles and packing its Og*kh*kw-row B dominates. Measured (CPU time, batch 64):
+  // Cg = 8 (8->16 3x3 on 14x14) correlation 10.7 ms, columns 11.2 ms; Cg = 1 (1->8 on 28x28)
+  // correlation 17.0 ms, columns 6.6 ms.
+  if (s.sh === 1 && s.sw === 1 && s.Cg >= 2 * MR) correlate(ops, s);
   else strided(ops, s);
 }
 
