@@ -24,7 +24,8 @@ const A_BYTES: usize = <usize>(WG_ROWS * WG_KC * 4);
 const B_BYTES: usize = <usize>(WG_KC * 32);
 
 /**
- * out[n] [M, Ph*Pw] = A [M, K] @ B_n for images n in [lo, hi), A row-major (the weights, or
+ * out[n] [M, Ph*Pw] = A [M, K] @ B_n for items (n, chunk) in [lo, hi), `chunks` ranges of
+ * 8-pixel panels per image, A row-major (the weights, or
  * w^T for the input gradient), B_n the implicit matrix of an index map. Rows of B are taps
  * (c, i, j) of a kh x kw window on `planes` source planes [Hs, Ws] (image n at src + n *
  * srcBatch elements); columns are the pixels of a [Ph, Pw] grid. Element (tap, pixel (r, s))
@@ -39,7 +40,7 @@ const B_BYTES: usize = <usize>(WG_KC * 32);
 export function convGemm(
   src: usize, srcBatch: i32, planes: i32, Hs: i32, Ws: i32, kh: i32, kw: i32,
   ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32, cs: i32, qs: i32, Ph: i32, Pw: i32,
-  a: usize, M: i32, out: usize, outBatch: i32, lo: i32, hi: i32,
+  a: usize, M: i32, out: usize, outBatch: i32, chunks: i32, lo: i32, hi: i32,
 ): void {
   const K = planes * kh * kw;
   const pix = Ph * Pw;
@@ -55,7 +56,12 @@ export function convGemm(
   const dyHi = max(0, br * (kh - 1));
   const dxLo = min(0, bs * (kw - 1));
   const dxHi = max(0, bs * (kw - 1));
-  for (let n = lo; n < hi; n++) {
+  for (let item = lo; item < hi; item++) {
+    // Item = (image, chunk of its panels): small batches still spread over the threads.
+    const n = item / chunks;
+    const chunk = item - n * chunks;
+    const p0 = <i32>((<i64>chunk * panels) / chunks);
+    const p1 = <i32>((<i64>(chunk + 1) * panels) / chunks);
     const img = src + (<usize>n * <usize>srcBatch << 2);
     const o = out + (<usize>n * <usize>outBatch << 2);
     for (let m0 = 0; m0 < M; m0 += WG_ROWS) {
@@ -65,7 +71,7 @@ export function convGemm(
         const acc = k0 > 0;
         packA(a, K, 1, M, m0, (mb + 3) >> 2, k0, kc, apack);
         if (unit) tapOffsets(Hs, Ws, kh, kw, br, bs, k0, kc, taps);
-        for (let p = 0; p < panels; p++) {
+        for (let p = p0; p < p1; p++) {
           const j0 = p << 3;
           const cols = min(8, pix - j0);
           const r0 = j0 / Pw;

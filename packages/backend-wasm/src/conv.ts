@@ -26,6 +26,17 @@ function contiguous(be: WasmBackend, views: View[], fn: (vs: View[]) => void, i 
   });
 }
 
+/**
+ * assembly/conv.ts's convGemm over (image, panel chunk) items: whole images when the batch
+ * gives every thread several, else each image's 8-pixel panels split so that batch 1 still
+ * runs on every thread (each chunk repacks the small A).
+ */
+function convGemm(be: WasmBackend, args: number[], N: number, pixels: number, work: number): void {
+  const want = be.threads > 1 ? 4 * be.threads : 1;
+  const chunks = N >= want ? 1 : Math.min(Math.ceil(pixels / 8), Math.ceil(want / N));
+  be.par('convGemm', [...args, chunks], N * chunks, work, 1);
+}
+
 /** out = conv2d(x, w) + bias (FusedKernels.conv2d). */
 export function conv2d(
   be: WasmBackend,
@@ -69,7 +80,7 @@ function forward(be: WasmBackend, x: View, w: View, bias: View | null, out: View
       } else {
         const map = [sh, dh, -ph, 1, sw, dw, -pw, 1];
         const args = [src, C * H * W, Cg, H, W, kh, kw, ...map, OH, OW, a, Og, o, O * ohw];
-        be.par('convGemm', args, N, N * Og * ohw * ck, 1);
+        convGemm(be, args, N, ohw, N * Og * ohw * ck);
       }
     }
   }
@@ -117,7 +128,7 @@ function inputGrad(be: WasmBackend, dy: View, w: View, dx: View, p: Conv2dParams
       } else {
         const map = [1, -dh, ph, sh, 1, -dw, pw, sw];
         const args = [from, O * OH * OW, Og, OH, OW, kh, kw, ...map, H, W, a, Cg, o, C * hw];
-        be.par('convGemm', args, N, N * Cg * hw * K, 1);
+        convGemm(be, args, N, hw, N * Cg * hw * K);
       }
     }
   } finally {
