@@ -22,6 +22,22 @@ export interface Mat {
   readonly base: number;
   readonly rowOff: Int32Array;
   readonly colOff: Int32Array;
+  /** Implicit zero padding: element (r, c) exists only where the mask says so. */
+  readonly mask?: Mask;
+}
+
+/**
+ * A convolution's padding as a separable bound: (r, c) is inside the input when
+ * 0 <= rowH[r] + colH[c] < limH and 0 <= rowW[r] + colW[c] < limW (image row and column of
+ * the tap), and reads zero otherwise. Offsets of masked-out elements are never read.
+ */
+export interface Mask {
+  readonly rowH: Int32Array;
+  readonly colH: Int32Array;
+  readonly limH: number;
+  readonly rowW: Int32Array;
+  readonly colW: Int32Array;
+  readonly limW: number;
 }
 
 /** Offsets 0, s, 2s, ... of length n. */
@@ -100,6 +116,10 @@ function panels(packed: Float64Array, extent: number, width: number, kc: number)
 
 /** Pack rows [ic, ic+mc) x cols [pc, pc+kc) of A as MR-row panels, k-major, zero-padded. */
 function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa: Float64Array): void {
+  if (A.mask) {
+    packMasked(A, ic, mc, pc, kc, false, pa);
+    return;
+  }
   const d = A.data;
   const ro = A.rowOff;
   const co = A.colOff;
@@ -130,6 +150,10 @@ function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa:
 
 /** Pack rows [pc, pc+kc) x cols [jc, jc+nc) of B as NR-column panels, k-major, zero-padded. */
 function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb: Float64Array): void {
+  if (B.mask) {
+    packMasked(B, jc, nc, pc, kc, true, pb);
+    return;
+  }
   const d = B.data;
   const ro = B.rowOff;
   const co = B.colOff;
@@ -154,6 +178,62 @@ function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb:
         const r = base + ro[pc + k];
         for (let j = 0; j < NR; j++) pb[idx++] = j < cols ? d[r + co[jc + jr + j]] : 0;
       }
+    }
+  }
+}
+
+/**
+ * The masked (implicitly padded) case of both packers: 4-line panels (rows of A, or columns
+ * of B when `cols`) from [l0, l0 + ln), k in [pc, pc + kc), zero-padded. The lines' tables
+ * are hoisted into locals and each bound is one unsigned compare: with the lookups per
+ * element this loop cost as much as the GEMM (cpu conv 8->16 3x3 on [64, 8, 14, 14],
+ * forward: 14.8 ms masked against 7.9 ms on a pre-padded input).
+ */
+function packMasked(
+  m: Mat,
+  l0: number,
+  ln: number,
+  pc: number,
+  kc: number,
+  cols: boolean,
+  out: Float64Array,
+): void {
+  const mk = m.mask as Mask;
+  const d = m.data;
+  const base = m.base;
+  // "k" tables index the k dimension, "l" tables the panel's lines.
+  const [kOff, lOff] = cols ? [m.rowOff, m.colOff] : [m.colOff, m.rowOff];
+  const [kH, lH] = cols ? [mk.rowH, mk.colH] : [mk.colH, mk.rowH];
+  const [kW, lW] = cols ? [mk.rowW, mk.colW] : [mk.colW, mk.rowW];
+  const limH = mk.limH;
+  const limW = mk.limW;
+  // A line past the panel's end gets a row far outside the image, so its check fails.
+  const OUT = -(1 << 30);
+  for (let lr = 0; lr < ln; lr += 4) {
+    let idx = lr * kc;
+    const l = l0 + lr;
+    const n = Math.min(4, ln - lr);
+    // Plain locals: the panels of a small k (9 taps) are too short to pay for arrays.
+    const a0 = lH[l];
+    const a1 = n > 1 ? lH[l + 1] : OUT;
+    const a2 = n > 2 ? lH[l + 2] : OUT;
+    const a3 = n > 3 ? lH[l + 3] : OUT;
+    const b0 = lW[l];
+    const b1 = n > 1 ? lW[l + 1] : 0;
+    const b2 = n > 2 ? lW[l + 2] : 0;
+    const b3 = n > 3 ? lW[l + 3] : 0;
+    const c0 = lOff[l];
+    const c1 = n > 1 ? lOff[l + 1] : 0;
+    const c2 = n > 2 ? lOff[l + 2] : 0;
+    const c3 = n > 3 ? lOff[l + 3] : 0;
+    for (let k = pc; k < pc + kc; k++, idx += 4) {
+      const h = kH[k];
+      const w = kW[k];
+      const o = base + kOff[k];
+      out[idx] = (h + a0) >>> 0 < limH && (w + b0) >>> 0 < limW ? d[o + c0] : 0;
+      out[idx + 1] = (h + a1) >>> 0 < limH && (w + b1) >>> 0 < limW ? d[o + c1] : 0;
+      out[idx + 2] = (h + a2) >>> 0 < limH && (w + b2) >>> 0 < limW ? d[o + c2] : 0;
+      out[idx + 3] = (h + a3) >>> 0 < limH && (w + b3) >>> 0 < limW ? d[o + c3] : 0;
     }
   }
 }

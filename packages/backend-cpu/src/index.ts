@@ -3,9 +3,10 @@ import { binary, where } from './binary.js';
 import { allocArray, asCpuBuffer, type CpuBuffer } from './buffers.js';
 import { copy, fill } from './copy.js';
 import { conv2d } from './fused/conv2d.js';
+import { conv2dInputGrad, conv2dWeightGrad } from './fused/conv2d-grad.js';
 import { expression } from './fused/expression.js';
 import { layerNorm } from './fused/layernorm.js';
-import { pool2d } from './fused/pool.js';
+import { pool2d, pool2dBackward } from './fused/pool.js';
 import { softmax } from './fused/softmax.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
@@ -79,7 +80,16 @@ export async function createCpuBackend(): Promise<Backend> {
     // Adam 28 vs 29 ms per 1M-parameter step (best of 150 interleaved); LSTM(32, 128) batch 32,
     // 20 steps, forward + backward 569 vs 570 ms, GRU 463 vs 469 ms (best of 25), with a third
     // of the kernels (the cells' backward is one expression too).
-    fused: { conv2d, softmax, layerNorm, pool2d, expression },
+    fused: {
+      conv2d,
+      conv2dInputGrad,
+      conv2dWeightGrad,
+      softmax,
+      layerNorm,
+      pool2d,
+      pool2dBackward,
+      expression,
+    },
     async sync(): Promise<void> {},
     destroy(): void {
       destroyed = true;

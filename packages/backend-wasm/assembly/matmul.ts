@@ -69,7 +69,7 @@ export function packB(b: usize, sb: i32, sk: i32, sn: i32, K: i32, N: i32, dst: 
  * Pack `strips` 4-row strips of A starting at row m0, k in [k0, k0+kc), into micro-panels
  * [kc][MR] (MR*4 bytes per k). Rows past M are zero.
  */
-function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, k0: i32, kc: i32, dst: usize): void {
+export function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, k0: i32, kc: i32, dst: usize): void {
   const rs = <usize>sm << 2;
   const kb = <usize>(MR * 4);
   for (let p = 0; p < strips; p++) {
@@ -111,7 +111,7 @@ function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, k0: i32
 }
 
 /** C[4x8] (+)= Apanel[kc][4] * Bpanel[kc][8]; bs (bytes between k rows of B) and ldc in bytes. */
-function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+export function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);

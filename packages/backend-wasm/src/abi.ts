@@ -80,7 +80,9 @@ export const PARALLEL_KERNELS = [
   'lstmCell',
   'gruCell',
   'pool2d',
-  'im2colPacked',
+  'convGemm',
+  'weightGrad',
+  'pool2dBackward',
   'expr',
   'exprReduce',
 ] as const;

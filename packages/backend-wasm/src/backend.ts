@@ -29,9 +29,9 @@ import {
 } from './abi.js';
 import type { Allocator } from './allocator.js';
 import { Dispatch } from './dispatch.js';
-import { conv2d } from './ops/conv.js';
+import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 import { expression } from './ops/expression.js';
-import { layerNorm, pool2d, rnnCell, softmax } from './ops/fused.js';
+import { layerNorm, pool2d, pool2dBackward, rnnCell, softmax } from './ops/fused.js';
 import { matmul } from './ops/gemm.js';
 import type { ThreadPool } from './pool.js';
 import { fillHalf } from './half.js';
@@ -79,6 +79,8 @@ export class WasmBackend implements Backend {
     this.d = d;
     this.fused = {
       conv2d: (x, w, bias, out, p) => conv2d(d, x, w, bias, out, p),
+      conv2dInputGrad: (dy, w, dx, p) => conv2dInputGrad(d, dy, w, dx, p),
+      conv2dWeightGrad: (x, dy, dw, p) => conv2dWeightGrad(d, x, dy, dw, p),
       softmax: (x, out, outer, inner, log) => softmax(d, x, out, outer, inner, log),
       layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
         layerNorm(d, x, w, b, out, mean, rstd, outer, inner, eps),
@@ -87,6 +89,7 @@ export class WasmBackend implements Backend {
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
         rnnCell(d, 'gruCell', gx, gh, h, out, act, batch, hidden),
       pool2d: (x, out, indices, divisor, p) => pool2d(d, x, out, indices, divisor, p),
+      pool2dBackward: (grad, indices, divisor, dx, p) => pool2dBackward(d, grad, indices, divisor, dx, p),
       expression: (p) => expression(d, p),
     };
   }

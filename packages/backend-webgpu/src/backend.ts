@@ -349,7 +349,24 @@ export class WebGPUBackend implements Backend {
   }
 
   private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-    if (out.shape.reduce((a, b) => a * b, 1) === 0) return;
+    const [N, C, H, W] = x.shape;
+    const [O, , KH, KW] = w.shape;
+    const [, , OH, OW] = out.shape;
+    if (N * O * OH * OW === 0) return;
+    // Core leaves the padding implicit (see FusedKernels.conv2d); this shader reads a padded copy.
+    const [ph, pw] = p.padding;
+    const Hp = Math.max(ph + H, (OH - 1) * p.stride[0] + p.dilation[0] * (KH - 1) + 1);
+    const Wp = Math.max(pw + W, (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1);
+    if (Hp !== H || Wp !== W) {
+      const temp = this.runtime.allocate(N * C * Hp * Wp);
+      const strides = [C * Hp * Wp, Hp * Wp, Wp, 1];
+      const padded: View = { buffer: temp, dtype: 'float32', shape: [N, C, Hp, Wp], strides, offset: 0 };
+      this.fill(padded, 0);
+      this.copy(x, { ...padded, shape: x.shape, offset: ph * Wp + pw });
+      this.conv2d(padded, w, bias, out, { ...p, padding: [0, 0] });
+      this.runtime.release(temp);
+      return;
+    }
     const xc = this.contiguous(x);
     const wc = this.contiguous(w);
     conv2dOp(this.gemm, xc.view, wc.view, bias, out, p, (v) => handle(v.buffer).gpu);

@@ -193,6 +193,7 @@ describe('conv2d (implicit GEMM)', () => {
         try {
           be.fused.conv2d!(x, w, bias, out, {
             stride: [...c.stride],
+            padding: [0, 0],
             dilation: [...c.dil],
             groups: c.groups,
           });

@@ -1,93 +1,163 @@
 /**
- * conv2d: depthwise convolutions run their own kernel; the others are GEMMs, over the input
- * itself (1x1, stride 1) or over im2col columns written in the GEMM's packed-B layout.
+ * The wasm backend's convolution kernels (see assembly/conv.ts): forward, input gradient
+ * and weight gradient as implicit GEMMs whose packed panels are read from the NCHW tensors
+ * through the convolution's index map, padding included, so core never pads, im2cols or
+ * col2ims for them.
  */
 import type { Conv2dParams, View } from '@layers/core';
 import type { Dispatch } from '../dispatch.js';
 import { isContiguous } from '../strided.js';
-import { gemm, gemmRun } from './gemm.js';
+import { gemm } from './gemm.js';
 
-/** @internal */
-export function conv2d(d: Dispatch, x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-  // The contract promises contiguous x and w; copy defensively rather than read garbage.
-  if (!isContiguous(x.shape, x.strides)) {
-    d.withContiguous(x, (ptr) => conv2d(d, d.contiguousView(x, ptr), w, bias, out, p));
+/** Run `fn` on contiguous versions of `views` (the contract promises them; copy defensively). */
+function contiguous(be: Dispatch, views: View[], fn: (vs: View[]) => void, i = 0): void {
+  if (i === views.length) {
+    fn(views);
     return;
   }
-  if (!isContiguous(w.shape, w.strides)) {
-    d.withContiguous(w, (ptr) => conv2d(d, x, d.contiguousView(w, ptr), bias, out, p));
+  const v = views[i];
+  if (isContiguous(v.shape, v.strides)) {
+    contiguous(be, views, fn, i + 1);
     return;
   }
+  be.withContiguous(v, (ptr) => {
+    const copy = views.slice();
+    copy[i] = be.contiguousView(v, ptr);
+    contiguous(be, copy, fn, i + 1);
+  });
+}
+
+/**
+ * assembly/conv.ts's convGemm over (image, panel chunk) items: whole images when the batch
+ * gives every thread several, else each image's 8-pixel panels split so that batch 1 still
+ * runs on every thread (each chunk repacks the small A).
+ */
+function convGemm(be: Dispatch, args: number[], N: number, pixels: number, work: number): void {
+  const want = be.threads > 1 ? 4 * be.threads : 1;
+  const chunks = N >= want ? 1 : Math.min(Math.ceil(pixels / 8), Math.ceil(want / N));
+  be.par('convGemm', [...args, chunks], N * chunks, work, 1);
+}
+
+/** out = conv2d(x, w) + bias (FusedKernels.conv2d). */
+export function conv2d(
+  be: Dispatch,
+  x: View,
+  w: View,
+  bias: View | null,
+  out: View,
+  p: Conv2dParams,
+): void {
+  contiguous(be, [x, w], ([xc, wc]) => forward(be, xc, wc, bias, out, p));
+}
+
+function forward(be: Dispatch, x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
   const [N, C, H, W] = x.shape;
   const [O, Cg, kh, kw] = w.shape;
   const [, , OH, OW] = out.shape;
   const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
   const [dh, dw] = p.dilation;
   const g = p.groups;
   if (N * O * OH * OW === 0) return;
-  const xp = d.addr(x);
-  const wp = d.addr(w);
-  const op = d.addr(out);
+  const xp = be.addr(x);
+  const wp = be.addr(w);
+  const op = be.addr(out);
   const ohw = OH * OW;
   if (g === C && Cg === 1 && O % C === 0 && g > 1) {
-    d.par(
-      'depthwise',
-      [xp, wp, op, C, H, W, O, kh, kw, sh, sw, dh, dw, OH, OW],
-      N * O,
-      N * O * ohw * kh * kw,
-      1,
-    );
+    const args = [xp, wp, op, C, H, W, O, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW];
+    be.par('depthwise', args, N * O, N * O * ohw * kh * kw, 1);
   } else {
     const Og = O / g;
     const ck = Cg * kh * kw;
-    const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-    // im2col, written in the GEMM's packed-B layout, one chunk of images at a time so the
-    // column buffer stays bounded (~32 MB).
-    const panels = Math.ceil(ohw / 8);
-    const perImage = panels * ck * 32;
-    const chunk = pointwise ? N : Math.max(1, Math.min(N, Math.floor((32 << 20) / perImage)));
-    const col = pointwise ? 0 : d.scratch(chunk * perImage);
-    try {
-      for (let n0 = 0; n0 < N; n0 += chunk) {
-        const nb = Math.min(chunk, N - n0);
-        for (let gi = 0; gi < g; gi++) {
-          const a = wp + gi * Og * ck * 4;
-          const o = op + (n0 * O * ohw + gi * Og * ohw) * 4;
-          if (pointwise) {
-            const bsrc = xp + (n0 * C * H * W + gi * Cg * H * W) * 4;
-            gemm(d, a, 0, ck, 1, bsrc, nb, C * H * W, H * W, 1, o, O * ohw, nb, Og, ohw, ck);
-          } else {
-            d.par(
-              'im2colPacked',
-              [
-                xp + n0 * C * H * W * 4,
-                C * H * W,
-                gi * Cg,
-                Cg,
-                H,
-                W,
-                kh,
-                kw,
-                sh,
-                sw,
-                dh,
-                dw,
-                OH,
-                OW,
-                col,
-                perImage,
-              ],
-              nb * panels,
-              nb * ck * ohw,
-              1,
-            );
-            gemmRun(d, a, 0, ck, 1, [col, perImage, ck * 32, 32], o, O * ohw, nb, Og, ohw, ck);
-          }
-        }
+    // A 1x1 convolution over the whole input is a plain GEMM on x's rows.
+    const pointwise =
+      kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W;
+    for (let gi = 0; gi < g; gi++) {
+      const a = wp + gi * Og * ck * 4;
+      const o = op + gi * Og * ohw * 4;
+      const src = xp + gi * Cg * H * W * 4;
+      if (pointwise) {
+        gemm(be, a, 0, ck, 1, src, N, C * H * W, H * W, 1, o, O * ohw, N, Og, ohw, ck);
+      } else {
+        const map = [sh, dh, -ph, 1, sw, dw, -pw, 1];
+        const args = [src, C * H * W, Cg, H, W, kh, kw, ...map, OH, OW, a, Og, o, O * ohw];
+        convGemm(be, args, N, ohw, N * Og * ohw * ck);
       }
-    } finally {
-      if (col) d.free(col);
     }
   }
-  if (bias) d.par('addBias', [op, d.addr(bias), O, ohw], N * O, N * O * ohw, 1);
+  if (bias) be.par('addBias', [op, be.addr(bias), O, ohw], N * O, N * O * ohw, 1);
+}
+
+/**
+ * dx = conv^T(dy, w) (FusedKernels.conv2dInputGrad): per group, dx[Cg, H*W] = w^T [Cg,
+ * Og*kh*kw] @ B with B packed from dy by the transposed index map (exact divisions by the
+ * stride). With stride s, only about 1/s^2 of B is non-zero; the GEMM still multiplies it.
+ */
+export function conv2dInputGrad(be: Dispatch, dy: View, w: View, dx: View, p: Conv2dParams): void {
+  contiguous(be, [dy, w], ([yc, wc]) => inputGrad(be, yc, wc, dx, p));
+}
+
+function inputGrad(be: Dispatch, dy: View, w: View, dx: View, p: Conv2dParams): void {
+  const [N, O, OH, OW] = dy.shape;
+  const [, Cg, kh, kw] = w.shape;
+  const [, C, H, W] = dx.shape;
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  const g = p.groups;
+  if (N * C * H * W === 0) return;
+  const Og = O / g;
+  const khw = kh * kw;
+  const K = Og * khw;
+  const hw = H * W;
+  // w^T per group, [G][Cg][Og*kh*kw], so the GEMM's A has unit stride along k (w is small).
+  const wt = be.scratch(O * Cg * khw * 4);
+  const pointwise =
+    kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && OH === H && OW === W;
+  try {
+    const shape = [g, Cg, Og, khw];
+    const src = { ...w, shape, strides: [Og * Cg * khw, khw, Cg * khw, 1] };
+    be.copy(src, be.contiguousView({ ...w, shape }, wt));
+    const yp = be.addr(dy);
+    const xp = be.addr(dx);
+    for (let gi = 0; gi < g; gi++) {
+      const a = wt + gi * Cg * K * 4;
+      const o = xp + gi * Cg * hw * 4;
+      const from = yp + gi * Og * OH * OW * 4;
+      if (pointwise) {
+        gemm(be, a, 0, K, 1, from, N, O * OH * OW, OH * OW, 1, o, C * hw, N, Cg, hw, K);
+      } else {
+        const map = [1, -dh, ph, sh, 1, -dw, pw, sw];
+        const args = [from, O * OH * OW, Og, OH, OW, kh, kw, ...map, H, W, a, Cg, o, C * hw];
+        convGemm(be, args, N, hw, N * Cg * hw * K);
+      }
+    }
+  } finally {
+    be.allocator.free(wt);
+  }
+}
+
+/**
+ * dw = the weight gradient (FusedKernels.conv2dWeightGrad): one pass of assembly/conv.ts's
+ * weightGrad over (group, 8-column panel of Cg*kh*kw) items, k running over images and pixels.
+ */
+export function conv2dWeightGrad(be: Dispatch, x: View, dy: View, dw: View, p: Conv2dParams): void {
+  contiguous(be, [x, dy], ([xc, yc]) => {
+    const [N, C, H, W] = xc.shape;
+    const [, O, OH, OW] = yc.shape;
+    const [, Cg, kh, kw] = dw.shape;
+    const Kc = Cg * kh * kw;
+    if (O * Kc === 0) return;
+    if (N * OH * OW === 0) {
+      // No pixels: the gradient is zero (dw is contiguous, as the contract promises).
+      be.views();
+      const at = be.addr(dw);
+      be.u8.fill(0, at, at + O * Kc * 4);
+      return;
+    }
+    const items = p.groups * Math.ceil(Kc / 8);
+    const args = [be.addr(xc), be.addr(yc), be.addr(dw), C, H, W, O, OH, OW, Cg, kh, kw];
+    args.push(...p.stride, ...p.padding, ...p.dilation, N);
+    be.par('weightGrad', args, items, N * OH * OW * O * Kc, 1);
+  });
 }

@@ -117,3 +117,36 @@ export function pool2d(
     ),
   );
 }
+
+/**
+ * @internal The input gradient of pool2d over planes (grad, indices and dx contiguous, as the
+ * contract promises): assembly/pool-grad.ts, one plane per item.
+ */
+export function pool2dBackward(
+  d: Dispatch,
+  grad: View,
+  indices: View | null,
+  divisor: View | null,
+  dx: View,
+  p: Pool2dParams,
+): void {
+  const [N, C, H, W] = dx.shape;
+  const [, , OH, OW] = grad.shape;
+  if (N * C * H * W === 0) return;
+  const args = [
+    d.addr(grad),
+    indices ? d.addr(indices) : 0,
+    divisor ? d.addr(divisor) : 0,
+    d.addr(dx),
+    p.mode === 'max' ? 1 : 0,
+    H,
+    W,
+    OH,
+    OW,
+    ...p.kernel,
+    ...p.stride,
+    ...p.padding,
+    ...p.dilation,
+  ];
+  d.par('pool2dBackward', args, N * C, N * C * (H * W + OH * OW * p.kernel[0] * p.kernel[1]), 1);
+}
