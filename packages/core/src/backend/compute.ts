@@ -32,6 +32,9 @@ const ROLES: Record<string, Partial<Record<number, Role>>> = {
   lstmCell: { 0: 'in', 1: 'in', 2: 'in', 3: 'out', 4: 'out' },
   gruCell: { 0: 'in', 1: 'in', 2: 'in', 3: 'out', 4: 'out' },
   pool2d: { 0: 'in', 1: 'out', 2: 'out', 3: 'in' },
+  conv2dInputGrad: { 0: 'in', 1: 'in', 2: 'out' },
+  conv2dWeightGrad: { 0: 'in', 1: 'in', 2: 'out' },
+  pool2dBackward: { 0: 'in', 1: 'in', 2: 'in', 3: 'out' },
 };
 
 const KERNEL_NAMES = [

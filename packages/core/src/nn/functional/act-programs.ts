@@ -131,7 +131,8 @@ export function fusedActivation(
   name: FusedActivation,
   params: readonly number[] = [],
 ): Tensor | null {
-  if (x.size === 0 || fusedKernel(x.backend, 'expression') === null) return null;
+  // 16-bit floats compose (each primitive computes in float32 and rounds: backend/compute.ts).
+  if (x.size === 0 || x.dtype !== 'float32' || fusedKernel(x.backend, 'expression') === null) return null;
   const p = program(name, BODIES[name]);
   return tidy(() => exprOp(p, [x], { params })[0]);
 }

@@ -77,6 +77,8 @@ export function fusedLoss(
   params: readonly number[] = [],
 ): Tensor | null {
   if (!shapeEqual(input.shape, target.shape) || input.size === 0) return null;
+  // 16-bit floats compose (each primitive computes in float32 and rounds: backend/compute.ts).
+  if (input.dtype !== 'float32' || target.dtype !== 'float32') return null;
   if (fusedKernel(input.backend, 'expression') === null) return null;
   if (reduction === 'none') return exprOp(program(name, false), [input, target], { params })[0];
   const flat = [1, input.size];
