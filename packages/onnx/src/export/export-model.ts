@@ -34,6 +34,8 @@ export interface ExportOptions {
 
 const ONNX_TYPE: Record<DType, number> = {
   float32: TensorDataType.FLOAT,
+  float16: TensorDataType.FLOAT16,
+  bfloat16: TensorDataType.BFLOAT16,
   int32: TensorDataType.INT32,
   bool: TensorDataType.BOOL,
 };
