@@ -2,7 +2,7 @@
  * Export cases of PyTorch parity round two (issue 12): the padding layers, distances and the
  * margin, ranking and likelihood losses.
  */
-import { nn, rand, randn, type Tensor } from '@layers/core';
+import { nn, rand, randint, randn, type Tensor } from '@layers/core';
 import { batch0, type Case, randomized, x } from './export-cases.js';
 import type { MakeArgs } from './export-helpers.js';
 
@@ -74,6 +74,18 @@ export const MORE_LOSS_CASES: Case[] = [
     'weight',
     () => new nn.MultiLabelSoftMarginLoss({ weight: rand([4]) }),
     (n) => [randn([n, 4]), rand([n, 4]).round()],
+  ),
+  lossCase(
+    'MultiMarginLoss',
+    'p 2, weight, margin',
+    () => new nn.MultiMarginLoss({ p: 2, margin: 0.7, weight: rand([4]) }),
+    (n) => [randn([n, 4]), randint(0, 4, [n], { dtype: 'int32' })],
+  ),
+  lossCase(
+    'MultiMarginLoss',
+    'none',
+    () => new nn.MultiMarginLoss({ reduction: 'none' }),
+    (n) => [randn([n, 4]), randint(0, 4, [n], { dtype: 'int32' })],
   ),
   lossCase(
     'TripletMarginLoss',

@@ -3,7 +3,7 @@
  * forward on the cpu backend, at the example batch and at other batch (and sequence) sizes.
  */
 import { createCpuBackend } from '@layers/backend-cpu';
-import { manualSeed, type nn, setBackend, type Tensor } from '@layers/core';
+import { type DType, manualSeed, type nn, setBackend, type Tensor } from '@layers/core';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { expect } from 'vitest';
@@ -46,7 +46,11 @@ export function tensorsOf(a: unknown, acc: Tensor[] = []): Tensor[] {
   return acc;
 }
 
-const ORT_TYPE = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
+/** onnxruntime's name for a layers dtype (it has float16, which takes the bits, but no bfloat16). */
+function ortType(dtype: DType): 'float32' | 'int32' | 'bool' | 'float16' {
+  if (dtype === 'bfloat16') throw new Error('onnxruntime takes no bfloat16 input tensors');
+  return dtype;
+}
 
 /** Tolerances: float32 forward, different summation order than layers. */
 export interface Tolerance {
@@ -87,7 +91,7 @@ export async function compareWithRuntimes(
       const feeds: Record<string, ortNode.Tensor> = {};
       for (let i = 0; i < inputs.length; i++) {
         const t = inputs[i];
-        feeds[session.inputNames[i]] = new rt.Tensor(ORT_TYPE[t.dtype], (await t.data()) as Float32Array, [
+        feeds[session.inputNames[i]] = new rt.Tensor(ortType(t.dtype), (await t.data()) as Float32Array, [
           ...t.shape,
         ]);
       }

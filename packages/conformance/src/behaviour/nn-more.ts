@@ -177,7 +177,7 @@ export function nnMoreBehaviour(ctx: SuiteContext): void {
       // With padding 1 and a 3x3 kernel, interior pixels are covered 9 times, corners 4 times.
       expect(cnt[0]).toBe(4);
       expect(cnt[5 + 1]).toBe(9);
-      b.forEach((v, i) => expect(v).toBeCloseTo(xs[i] * cnt[i], 5));
+      for (let i = 0; i < b.length; i++) expect(b[i]).toBeCloseTo(xs[i] * cnt[i], 5);
     });
 
     c(

@@ -10,9 +10,9 @@
  * (a multiply by a triangular ones matrix would spread a NaN backwards: 0 * NaN = NaN).
  */
 
-import { isHalf } from '../tensor/half.js';
 import { castF32 } from '../amp/autocast.js';
 import { isFloat } from '../tensor/dtype.js';
+import { isHalf } from '../tensor/half.js';
 import { tidy } from '../tensor/scope.js';
 import { normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

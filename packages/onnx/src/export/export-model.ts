@@ -35,6 +35,8 @@ export interface ExportOptions {
 // float16/bfloat16 models are refused before any graph is built (see exportModel).
 const ONNX_TYPE: Record<DType, number> = {
   float32: TensorDataType.FLOAT,
+  float16: TensorDataType.FLOAT16,
+  bfloat16: TensorDataType.BFLOAT16,
   int32: TensorDataType.INT32,
   bool: TensorDataType.BOOL,
   float16: TensorDataType.FLOAT16,

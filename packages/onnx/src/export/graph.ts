@@ -211,6 +211,14 @@ export class Graph {
   async initializers(): Promise<TensorProto[]> {
     const out: TensorProto[] = [];
     for (const p of this.pending) {
+      const dtype = p.tensor.dtype;
+      if (dtype === 'float16' || dtype === 'bfloat16') {
+        // 16-bit floats read back as their bit patterns: written as they are (little-endian).
+        const bits = Uint16Array.from((await p.tensor.data()) as Uint16Array);
+        const dataType = dtype === 'float16' ? TensorDataType.FLOAT16 : TensorDataType.BFLOAT16;
+        out.push({ name: p.name, dims: [...p.tensor.shape], dataType, rawData: new Uint8Array(bits.buffer) });
+        continue;
+      }
       const copy = Float32Array.from((await p.tensor.data()) as Float32Array);
       out.push({
         name: p.name,

@@ -16,6 +16,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { AVG_POOL_KEYS, MAX_POOL_KEYS } from '../option-keys.js';
 import { checkOptions, checkTensor } from '../validate.js';
+import { composeInFloat32 } from './compose-f32.js';
 import type { IntOrTuple } from './conv-nd.js';
 import { fusedKernel } from './fused.js';
 import { fusedAvgPool2d, fusedMaxPool2d, type Pool2dGeometry } from './pool-fused.js';
@@ -267,8 +268,12 @@ function avgPoolNd(
       const y = fusedAvgPool2d(kernel, xs, g2, fromTypedArray(divisor, [L], x.backend));
       out = reshape(y, [...x.shape.slice(0, 2), ...g.out]);
     } else {
-      const win = windows(padFor(x, g, 0), g.k, g.stride, g.dil);
-      out = sum(win, range(d, 2)).div(fromTypedArray(divisor, g.out, x.backend));
+      const composed = (t: Tensor) =>
+        sum(windows(padFor(t, g, 0), g.k, g.stride, g.dil), range(d, 2)).div(
+          fromTypedArray(divisor, g.out, t.backend),
+        );
+      // 16-bit inputs sum in float32 and round once (compose-f32.ts).
+      out = composeInFloat32(x, (w) => composed(w(x))) ?? composed(x);
     }
     return unbatched ? squeeze(out, 0) : out;
   });

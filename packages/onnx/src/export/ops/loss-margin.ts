@@ -1,7 +1,7 @@
 /**
  * The margin, ranking and likelihood losses and the distance modules, written as layers'
- * formulas (core's nn/functional/loss-margin.ts, loss-prob.ts, distance.ts). The class-index
- * hinge losses are refused: their targets select per-row sets of classes.
+ * formulas (core's nn/functional/loss-margin.ts, loss-prob.ts, distance.ts). MultiLabelMarginLoss
+ * and CTCLoss are refused: their targets select per-row sets of classes or alignments.
  */
 import { nn } from '@layers/core';
 import type { Graph, Value } from '../graph.js';
@@ -136,10 +136,28 @@ refuseExport(
   nn.MultiLabelMarginLoss,
   'MultiLabelMarginLoss has no ONNX export: its int32 targets are per-row class lists ended by -1',
 );
-refuseExport(
-  nn.MultiMarginLoss,
-  'MultiMarginLoss has no ONNX export: compute it outside the exported graph from the exported logits',
-);
+// sum over i != y of max(0, margin - x[y] + x[i])^p * weight[y], / C, on batched (N, C) inputs.
+registerExporter(nn.MultiMarginLoss, (g, m, [xv, tv]) => {
+  const x = v(xv);
+  if (x.rank !== 2) {
+    throw new Error(
+      `exportModel: cannot export ${g.pathOf(m)} on a ${x.rank}-D input; give it the shape (N, C)`,
+    );
+  }
+  const C = g.staticDim(x, 1, g.pathOf(m));
+  const t64 = g.op('Unsqueeze', [g.op('Cast', [v(tv).name], { to: 7 }), g.ints([1])]); // [N, 1] int64
+  const picked = g.op('GatherElements', [x.name, t64], { axis: 1 });
+  const z = g.op('Add', [g.op('Sub', [x.name, picked]), g.scalar(m.margin)]);
+  const classes = g.ints(
+    Array.from({ length: C }, (_, i) => i),
+    [1, C],
+  );
+  const keep = g.op('And', [g.op('Not', [g.op('Equal', [classes, t64])]), g.op('Greater', [z, g.scalar(0)])]);
+  let h = g.op('Where', [keep, m.p === 1 ? z : g.op('Mul', [z, z]), g.scalar(0)]);
+  if (m.weight) h = g.op('Mul', [h, g.op('Gather', [g.param(m.weight), t64], { axis: 0 })]);
+  const perRow = g.op('Div', [g.op('ReduceSum', [h, g.ints([1])], { keepdims: 0 }), g.scalar(C)]);
+  return reduce(g, perRow, m.reduction);
+});
 refuseExport(
   nn.CTCLoss,
   'CTCLoss has no ONNX export: its alignment recursion runs over the input lengths; export the model producing the log-probabilities',
