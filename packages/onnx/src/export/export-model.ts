@@ -32,15 +32,12 @@ export interface ExportOptions {
   graphName?: string;
 }
 
-// float16/bfloat16 models are refused before any graph is built (see exportModel).
 const ONNX_TYPE: Record<DType, number> = {
   float32: TensorDataType.FLOAT,
   float16: TensorDataType.FLOAT16,
   bfloat16: TensorDataType.BFLOAT16,
   int32: TensorDataType.INT32,
   bool: TensorDataType.BOOL,
-  float16: TensorDataType.FLOAT16,
-  bfloat16: TensorDataType.BFLOAT16,
 };
 
 /** A Tensor-or-structure argument with its tensors collected in order. */
@@ -163,13 +160,6 @@ export async function exportModel(
   const keys = new Map<Tensor, string>();
   for (const [k, t] of [...module.namedParameters(), ...module.namedBuffers()])
     if (!keys.has(t)) keys.set(t, k);
-  for (const [t, k] of keys) {
-    if (t.dtype === 'float16' || t.dtype === 'bfloat16') {
-      throw new TypeError(
-        `exportModel: ${k} is ${t.dtype}; exporting 16-bit models is not supported yet: export a float32 copy (module.float())`,
-      );
-    }
-  }
 
   const wasTraining = module.training;
   module.eval();
