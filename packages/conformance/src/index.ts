@@ -7,7 +7,11 @@
  * @packageDocumentation
  */
 
-export { type ExprCase, randomCase as randomExprCase } from './behaviour/expr-programs.js';
+export {
+  type ExprCase,
+  type ExprCaseInput,
+  randomCase as randomExprCase,
+} from './behaviour/expr-programs.js';
 export {
   buildSoakLoop,
   measureSoak,

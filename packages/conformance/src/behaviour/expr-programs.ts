@@ -9,6 +9,16 @@ import { Rng } from '../differential/rng.js';
 
 type DType = L.DType;
 
+/** One input of an {@link ExprCase}. */
+export interface ExprCaseInput {
+  /** Its dtype. */
+  dtype: DType;
+  /** Its own shape, broadcastable to the call shape. */
+  shape: number[];
+  /** Its values, row-major. */
+  data: number[];
+}
+
 /** One generated call: the program, its input data and shapes, params and aliasing. */
 export interface ExprCase {
   /** The program (nodes in order; outputs are its real outputs). */
@@ -16,7 +26,7 @@ export interface ExprCase {
   /** The call shape (the last dim is reduced when the program reduces). */
   readonly shape: number[];
   /** Per input: its dtype, its own shape (broadcastable to `shape`) and its values. */
-  readonly inputs: { dtype: DType; shape: number[]; data: number[] }[];
+  readonly inputs: ExprCaseInput[];
   /** The params of the call. */
   readonly params: number[];
   /** Per output: the input it writes in place, or -1. */
@@ -38,7 +48,7 @@ const EDGE = [
   7e30,
 ];
 const FLOAT_UNARY = L.UNARY_OPS.filter((op) => op !== 'logicalNot');
-const INT_UNARY: L.UnaryOp[] = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round'];
+const INT_UNARY: L.UnaryOp[] = ['neg', 'abs', 'sign', 'relu', 'logicalNot'];
 
 function value(rng: Rng, dtype: DType): number {
   if (dtype === 'bool') return rng.chance(0.5) ? 1 : 0;
@@ -70,6 +80,8 @@ function randomNode(rng: Rng, b: L.expr.ExprBuilder, pool: number[]): number {
   if (r < 0.7) {
     const other = pickOf(dt) ?? b.const(value(rng, dt), dt);
     let ops = L.BINARY_OPS.filter((op) => dt === 'float32' || (op !== 'div' && op !== 'atan2'));
+    // On bool operands only comparisons and logical ops are defined.
+    if (dt === 'bool') ops = ops.filter((op) => L.expr.COMPARISON_OPS.has(op));
     // int32 remainder/floorDivide by zero is rejected by core before any kernel: keep them float.
     if (dt !== 'float32') ops = ops.filter((op) => op !== 'remainder' && op !== 'floorDivide');
     const [a, c] = rng.chance(0.5) ? [x, other] : [other, x];

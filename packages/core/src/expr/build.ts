@@ -8,7 +8,7 @@ import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
 import { BINARY_OPS, UNARY_OPS } from '../backend/contract.js';
 import { EXPR_REDUCE_OPS, type ExprNode, type ExprProgram, type ExprReduceOp } from './ir.js';
 import { programKey } from './key.js';
-import { binaryResultDType, roundTo, unaryResultDType, unaryScalar } from './scalar.js';
+import { binaryResultDType, COMPARISON_OPS, roundTo, unaryResultDType, unaryScalar } from './scalar.js';
 
 /** Options of {@link ExprBuilder.build}. */
 export interface BuildOptions {
@@ -26,6 +26,7 @@ const UNARY = new Set<string>(UNARY_OPS);
 const BINARY = new Set<string>(BINARY_OPS);
 // Float-only binary ops: int32 true division is promoted by core, never asked of a kernel.
 const FLOAT_ONLY_BINARY = new Set<BinaryOp>(['div', 'atan2']);
+const INT_UNARY_OPS = new Set<UnaryOp>(['neg', 'abs', 'sign', 'relu', 'logicalNot']);
 
 /** Appends nodes to a program under construction; every method returns the new node's id. */
 export class ExprBuilder {
@@ -34,8 +35,13 @@ export class ExprBuilder {
   private inputCount = 0;
   private paramCount = 0;
 
+  /** The program's name in profiles and errors. */
+  readonly name: string;
+
   /** @param name - the program's name in profiles and errors. */
-  constructor(readonly name: string) {}
+  constructor(name: string) {
+    this.name = name;
+  }
 
   /** The dtype of node `id`. */
   dtypeOf(id: number): DType {
@@ -82,7 +88,9 @@ export class ExprBuilder {
   unary(op: UnaryOp, x: number): number {
     if (!UNARY.has(op)) throw new TypeError(`expression '${this.name}': unknown unary op '${op}'`);
     const dtype = this.dtypeOf(x);
-    if (unaryScalar(op, dtype) === undefined || (op === 'isnan' && dtype !== 'float32')) {
+    // The contract's kernels define on int32 only neg, abs, sign, relu and logicalNot, on bool only logicalNot.
+    const allowed = dtype === 'float32' || (dtype === 'int32' ? INT_UNARY_OPS.has(op) : op === 'logicalNot');
+    if (unaryScalar(op, dtype) === undefined || !allowed) {
       throw new TypeError(`expression '${this.name}': unary '${op}' is not defined for ${dtype}`);
     }
     return this.push({ kind: 'unary', op, x, dtype: unaryResultDType(op, dtype) });
@@ -96,6 +104,11 @@ export class ExprBuilder {
     if (da !== db) {
       throw new TypeError(
         `expression '${this.name}': binary '${op}' needs operands of one dtype, got ${da} and ${db}`,
+      );
+    }
+    if (da === 'bool' && !COMPARISON_OPS.has(op)) {
+      throw new TypeError(
+        `expression '${this.name}': binary '${op}' is not defined for bool; cast to int32 or float32 first`,
       );
     }
     if (FLOAT_ONLY_BINARY.has(op) && da !== 'float32') {

@@ -2,8 +2,11 @@
  * The scalar expression IR (`expr` in core's exports): program types, the builder, the one
  * scalar-semantics table every backend uses, the reference interpreter and the cache key.
  */
+
+export { activationProgram } from '../nn/functional/act-programs.js';
 export { type BuildOptions, ExprBuilder } from './build.js';
 export { runFallback } from './fallback.js';
+export { gradProgram } from './grad.js';
 export {
   evaluateNodes,
   type InterpretArgs,
@@ -28,6 +31,7 @@ export {
 } from './ir.js';
 export { programKey } from './key.js';
 export { type Coalesced, coalesce } from './layout.js';
+export { type ExprOpOptions, exprOp, hasExpressionKernel } from './op.js';
 export { type RunExpressionOptions, runExpression } from './run.js';
 export {
   BOOL_UNARY_OPS,

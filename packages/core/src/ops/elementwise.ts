@@ -6,6 +6,7 @@
 
 import { attach } from '../autograd/node.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/contract.js';
+import { fusedUnaryGrad } from '../expr/unary-grad.js';
 import { isFloat, promoteTypes, scalarDType } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
 import { broadcastShapes, fmtShape } from '../tensor/shape.js';
@@ -98,7 +99,9 @@ function unary(op: UnaryOp, opts: { float?: boolean; grad?: UnaryGrad }) {
       const out = rawUnary(op, input);
       const grad = opts.grad;
       if (!grad) return out;
-      return attach(out, op, [input], [input, out], (g, [sx, so]) => [grad(g, sx, so)]);
+      return attach(out, op, [input], [input, out], (g, [sx, so]) => [
+        fusedUnaryGrad(op, g, sx) ?? grad(g, sx, so),
+      ]);
     });
 }
 

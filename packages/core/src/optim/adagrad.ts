@@ -71,7 +71,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     if (g.weightDecay !== 0) d = d.add(p.mul(g.weightDecay));
     const clr = g.lr / (1 + (step - 1) * g.lrDecay);
     const decay = g.weightDecay !== 0;
-    const key = `adagrad:${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}`;
+    const flags = `${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}`;
+    const key = flags ? `adagrad:${flags}` : 'adagrad';
     if (fusedUpdate(key, adagradBody(g.maximize, decay), p, grad, [sum], [clr, g.weightDecay, g.eps])) return;
     sum._assign(sum.add(d.mul(d)));
     const std = sum.sqrt().add(g.eps);

@@ -103,7 +103,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     ];
     const states = vmax ? [m, v, vmax] : [m, v];
     const body = adamBody(g.maximize, this.decoupled, decay, vmax !== null);
-    if (fusedUpdate(`adam:${flags}`, body, p, grad, states, params)) return;
+    if (fusedUpdate(flags ? `adam:${flags}` : 'adam', body, p, grad, states, params)) return;
     const kernel = p.dtype === 'float32' ? fusedKernel(p.backend, 'adamStep') : null;
     if (kernel) {
       // The kernel updates param, m and v in place; work on a private copy of the parameter

@@ -83,7 +83,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const ga = g.centered ? this.stateTensor(state, 'gradAvg', zeros) : null;
     state.step = ((state.step as number | undefined) ?? 0) + 1;
     const decay = g.weightDecay !== 0;
-    const key = `rmsprop:${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}${buf ? 'mom' : ''}${ga ? 'c' : ''}`;
+    const flags = `${g.maximize ? 'max' : ''}${decay ? 'wd' : ''}${buf ? 'mom' : ''}${ga ? 'c' : ''}`;
+    const key = flags ? `rmsprop:${flags}` : 'rmsprop';
     const states = [sq, ...(buf ? [buf] : []), ...(ga ? [ga] : [])];
     const params = [g.lr, g.weightDecay, g.alpha, 1 - g.alpha, g.eps, g.momentum];
     const body = rmspropBody(g.maximize, decay, buf !== null, ga !== null);

@@ -106,7 +106,8 @@ export class SGD extends Optimizer<SGDOptions> {
       first && '0',
       g.nesterov && 'nes',
     ];
-    const key = `sgd:${flags.filter(Boolean).join(',')}`;
+    const on = flags.filter(Boolean).join(',');
+    const key = on ? `sgd:${on}` : 'sgd';
     const body = sgdBody(g.maximize, g.weightDecay !== 0, momentum, first, g.nesterov);
     const fresh = first && p.dtype === 'float32' ? zerosLike(p, { dtype: 'float32' }) : null;
     const states = momentum ? [existing ?? (fresh as Tensor)] : [];

@@ -135,3 +135,8 @@ export function fusedActivation(
   const p = program(name, BODIES[name]);
   return tidy(() => exprOp(p, [x], { params })[0]);
 }
+
+/** @internal The program of a fused activation (tests differentiate it to higher orders). */
+export function activationProgram(name: FusedActivation): ExprProgram {
+  return program(name, BODIES[name]);
+}

@@ -16,6 +16,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { LOSS_KEYS, R } from '../option-keys.js';
 import { checkOptions, checkTensor } from '../validate.js';
 import { logSoftmax } from './activation.js';
+import { fusedLoss } from './loss-programs.js';
 
 /**
  * How a loss combines per-element losses: their (weighted) mean, their sum, or none (the per-element
@@ -136,7 +137,9 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'MSELoss', opts);
   checkPair(input, target, 'MSELoss');
-  return tidy(() => reduce(input.sub(target).square(), reduction));
+  return tidy(
+    () => fusedLoss('mse', input, target, reduction) ?? reduce(input.sub(target).square(), reduction),
+  );
 }
 
 /** Mean absolute error `|input - target|`, reduced; the target broadcasts as in {@link mseLoss}. */
@@ -144,7 +147,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
   const reduction = opts.reduction ?? 'mean';
   checkReduction(reduction, 'L1Loss', opts);
   checkPair(input, target, 'L1Loss');
-  return tidy(() => reduce(input.sub(target).abs(), reduction));
+  return tidy(() => fusedLoss('l1', input, target, reduction) ?? reduce(input.sub(target).abs(), reduction));
 }
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta = 0 is the L1 loss. */
@@ -155,6 +158,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Option
   if (beta < 0) throw new RangeError(`SmoothL1Loss: beta must be non-negative, got ${beta}`);
   checkPair(input, target, 'SmoothL1Loss');
   return tidy(() => {
+    const f =
+      beta === 0
+        ? fusedLoss('l1', input, target, reduction)
+        : fusedLoss('smoothL1', input, target, reduction, [beta, 0.5 / beta, 0.5 * beta]);
+    if (f) return f;
     const d = input.sub(target);
     const a = d.abs();
     if (beta === 0) return reduce(a, reduction);
@@ -170,6 +178,8 @@ export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}
   if (!(delta > 0)) throw new RangeError(`HuberLoss: delta must be positive, got ${delta}`);
   checkPair(input, target, 'HuberLoss');
   return tidy(() => {
+    const f = fusedLoss('huber', input, target, reduction, [delta, 0.5 * delta]);
+    if (f) return f;
     const d = input.sub(target);
     const a = d.abs();
     return reduce(where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), reduction);
@@ -461,6 +471,8 @@ export function binaryCrossEntropyWithLogits(
     }
   }
   return tidy(() => {
+    const f = weight || posWeight ? null : fusedLoss('bceWithLogits', input, target, reduction);
+    if (f) return f;
     const x = detach(input);
     const y = detach(target);
     const m = x.neg().clamp(0);
