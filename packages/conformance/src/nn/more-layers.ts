@@ -76,6 +76,17 @@ export const MORE_LAYER_OPS: Record<string, OpFn> = {
     });
     return nn.functionalCall<L.Tensor>(m, { weight: T(w) }, T(x), opt(o), opt(p));
   },
+  embeddingBagMaxNorm: ([x, w, o, p], at) => {
+    const table = T(w).clone();
+    const out = F.embeddingBag(T(x), table, {
+      offsets: opt(o),
+      perSampleWeights: opt(p),
+      mode: at.mode,
+      maxNorm: at.maxNorm,
+      normType: at.normType,
+    });
+    return [out, table];
+  },
   softmax2d: ([x]) => new nn.Softmax2d().forward(T(x)) as L.Tensor,
 };
 
@@ -92,6 +103,11 @@ export const MORE_LAYER_TOLERANCES: Record<string, OpTolerance> = {
   // a window sum of `size` squares, then pow: a few ulps per step
   localResponseNorm: t({ atol: 1e-7, rtol: 8 * EPS, perK: true }, { atol: 1e-6, rtol: 16 * EPS, perK: true }),
   pixelShuffle: t(EXACT, EXACT),
+  // the renormalised rows (a norm, a division), then the bag reduction
+  embeddingBagMaxNorm: t(
+    { atol: 1e-7, rtol: 8 * EPS, perK: true },
+    { atol: 1e-7, rtol: 8 * EPS, perK: true },
+  ),
   // a bag sum (matmul over the bag's indices), a division for mean; max is exact
   embeddingBag: t({ atol: 0, rtol: 2 * EPS, perK: true }, { atol: 0, rtol: 2 * EPS, perK: true }),
   // pow, a window mean (the accumulation length), then pow(1/p)
