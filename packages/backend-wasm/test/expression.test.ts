@@ -16,7 +16,7 @@ import { download, empty, randomData, upload } from './helpers.js';
 // for bit (every node runs the same row loops).
 
 const ctor = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
-function up(be: Backend, dtype: DType, shape: number[], values: ArrayLike<number>): View {
+function up(be: Backend, dtype: keyof typeof ctor, shape: number[], values: ArrayLike<number>): View {
   return upload(be, ctor[dtype].from(values as ArrayLike<number>), shape, dtype);
 }
 const read = (be: Backend, v: View) => Array.from(download(be, v));
