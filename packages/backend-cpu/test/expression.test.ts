@@ -114,3 +114,18 @@ describe('cpu fused.expression', () => {
     expect(compiles).toBeLessThanOrEqual(1);
   });
 });
+
+describe('expression epilogues', () => {
+  it('applies bias + gelu to a matmul output in place, as F.gelu(x @ w + b) computes it', () => {
+    const x = L.randn([5, 7]);
+    const w = L.randn([7, 3]);
+    const bias = L.randn([3]);
+    const want = L.F.gelu(x.matmul(w).add(bias)).dataSync();
+    const out = x.matmul(w);
+    L.pathLog.reset();
+    const y = L.expr.applyEpilogue(L.expr.biasActivationProgram('gelu', true), out, [bias]);
+    expect(y).toBe(out);
+    expect(L.pathLog.fused()).toContain('expression');
+    expect(Array.from(out.dataSync())).toEqual(Array.from(want));
+  });
+});

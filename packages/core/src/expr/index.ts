@@ -5,6 +5,7 @@
 
 export { activationProgram } from '../nn/functional/act-programs.js';
 export { type BuildOptions, ExprBuilder } from './build.js';
+export { applyEpilogue, biasActivationProgram, type EpilogueActivation } from './epilogue.js';
 export { runFallback } from './fallback.js';
 export { gradProgram } from './grad.js';
 export {
