@@ -29,12 +29,12 @@ import {
 } from './abi.js';
 import type { Allocator } from './allocator.js';
 import { Dispatch } from './dispatch.js';
+import { fillHalf } from './half.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 import { expression } from './ops/expression.js';
 import { layerNorm, pool2d, pool2dBackward, rnnCell, softmax } from './ops/fused.js';
 import { matmul } from './ops/gemm.js';
 import type { ThreadPool } from './pool.js';
-import { fillHalf } from './half.js';
 import type { SimdLevel } from './simd.js';
 import { numel } from './strided.js';
 

@@ -20,9 +20,9 @@
  */
 
 import { BASIC_TOLERANCES } from './nn/basic.js';
-import { GRAD2, HIGHER_ORDER_TOLERANCES, secondOrder } from './ops/higher-order.js';
 import { MORE_TOLERANCES } from './nn/more.js';
 import { MORE_LAYER_TOLERANCES } from './nn/more-layers.js';
+import { GRAD2, HIGHER_ORDER_TOLERANCES, secondOrder } from './ops/higher-order.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */

@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 
-export type { BackwardOptions, GradOptions } from './autograd/grad.js';
 export { type AutocastOptions, autocast, autocastDtype } from './amp/autocast.js';
 export { GradScaler, type GradScalerOptions, type GradScalerState } from './amp/grad-scaler.js';
+export type { BackwardOptions, GradOptions } from './autograd/grad.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './autograd/gradcheck.js';
 export type { GradgradcheckOptions } from './autograd/gradgradcheck.js';

@@ -39,14 +39,7 @@ function convGemm(be: Dispatch, args: number[], N: number, pixels: number, work:
 }
 
 /** out = conv2d(x, w) + bias (FusedKernels.conv2d). */
-export function conv2d(
-  be: Dispatch,
-  x: View,
-  w: View,
-  bias: View | null,
-  out: View,
-  p: Conv2dParams,
-): void {
+export function conv2d(be: Dispatch, x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
   contiguous(be, [x, w], ([xc, wc]) => forward(be, xc, wc, bias, out, p));
 }
 

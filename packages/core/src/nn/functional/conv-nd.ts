@@ -268,9 +268,7 @@ export function convTransposeNd(
   const O = weight.shape[1] * groups;
   checkWeight(name, weight, bias ?? null, d, O);
   checkSameFloat(name, input, weight, bias ?? null);
-  const wide = composeInFloat32(input, (w) =>
-    convTransposeNd(name, d, w(input), w(weight), w(bias), opts),
-  );
+  const wide = composeInFloat32(input, (w) => convTransposeNd(name, d, w(input), w(weight), w(bias), opts));
   if (wide) return wide;
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');

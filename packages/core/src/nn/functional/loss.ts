@@ -17,8 +17,8 @@ import { broadcastShapes, fmtShape, shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../validate.js';
 import { logSoftmax } from './activation.js';
-import { fusedLoss } from './loss-programs.js';
 import { checkPair, checkReduction, checkSameShape, reduce, requireFloat } from './loss-checks.js';
+import { fusedLoss } from './loss-programs.js';
 
 /**
  * How a loss combines per-element losses: their (weighted) mean, their sum, or none (the per-element
