@@ -22,6 +22,33 @@ export interface Mat {
   readonly base: number;
   readonly rowOff: Int32Array;
   readonly colOff: Int32Array;
+  /** Implicit zero padding: element (r, c) exists only where the mask says so. */
+  readonly mask?: Mask;
+}
+
+/**
+ * A convolution's padding as a separable bound: (r, c) is inside the input when
+ * 0 <= rowH[r] + colH[c] < limH and 0 <= rowW[r] + colW[c] < limW (image row and column of
+ * the tap), and reads zero otherwise. Offsets of masked-out elements are never read.
+ */
+export interface Mask {
+  readonly rowH: Int32Array;
+  readonly colH: Int32Array;
+  readonly limH: number;
+  readonly rowW: Int32Array;
+  readonly colW: Int32Array;
+  readonly limW: number;
+}
+
+/** Element (r, c) of `m`, zero where its mask excludes it. */
+function at(m: Mat, r: number, c: number): number {
+  const k = m.mask;
+  if (k) {
+    const h = k.rowH[r] + k.colH[c];
+    const w = k.rowW[r] + k.colW[c];
+    if (h < 0 || h >= k.limH || w < 0 || w >= k.limW) return 0;
+  }
+  return m.data[m.base + m.rowOff[r] + m.colOff[c]];
 }
 
 /** Offsets 0, s, 2s, ... of length n. */
@@ -100,6 +127,10 @@ function panels(packed: Float64Array, extent: number, width: number, kc: number)
 
 /** Pack rows [ic, ic+mc) x cols [pc, pc+kc) of A as MR-row panels, k-major, zero-padded. */
 function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa: Float64Array): void {
+  if (A.mask) {
+    packMasked(A, ic, mc, MR, pc, kc, false, pa);
+    return;
+  }
   const d = A.data;
   const ro = A.rowOff;
   const co = A.colOff;
@@ -130,6 +161,10 @@ function packPanelsA(A: Mat, ic: number, mc: number, pc: number, kc: number, pa:
 
 /** Pack rows [pc, pc+kc) x cols [jc, jc+nc) of B as NR-column panels, k-major, zero-padded. */
 function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb: Float64Array): void {
+  if (B.mask) {
+    packMasked(B, jc, nc, NR, pc, kc, true, pb);
+    return;
+  }
   const d = B.data;
   const ro = B.rowOff;
   const co = B.colOff;
@@ -153,6 +188,32 @@ function packPanelsB(B: Mat, pc: number, kc: number, jc: number, nc: number, pb:
       for (let k = 0; k < kc; k++) {
         const r = base + ro[pc + k];
         for (let j = 0; j < NR; j++) pb[idx++] = j < cols ? d[r + co[jc + jr + j]] : 0;
+      }
+    }
+  }
+}
+
+/**
+ * The masked (implicitly padded) case of both packers: panels of `width` lines (rows of A,
+ * or columns of B when `cols`) from [l0, l0 + ln), k in [pc, pc + kc), zero-padded.
+ */
+function packMasked(
+  m: Mat,
+  l0: number,
+  ln: number,
+  width: number,
+  pc: number,
+  kc: number,
+  cols: boolean,
+  out: Float64Array,
+): void {
+  for (let lr = 0; lr < ln; lr += width) {
+    let idx = lr * kc;
+    const lines = Math.min(width, ln - lr);
+    for (let k = 0; k < kc; k++) {
+      for (let i = 0; i < width; i++) {
+        const l = l0 + lr + i;
+        out[idx++] = i < lines ? (cols ? at(m, pc + k, l) : at(m, l, pc + k)) : 0;
       }
     }
   }

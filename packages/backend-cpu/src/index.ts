@@ -4,6 +4,7 @@ import { allocArray, asCpuBuffer, type CpuBuffer } from './buffers.js';
 import { copy, fill } from './copy.js';
 import { adamStep } from './fused/adam.js';
 import { conv2d } from './fused/conv2d.js';
+import { conv2dInputGrad, conv2dWeightGrad } from './fused/conv2d-grad.js';
 import { layerNorm } from './fused/layernorm.js';
 import { pool2d } from './fused/pool.js';
 import { gruCell, lstmCell } from './fused/rnn.js';
@@ -75,7 +76,17 @@ export async function createCpuBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     random,
-    fused: { conv2d, softmax, layerNorm, adamStep, lstmCell, gruCell, pool2d },
+    fused: {
+      conv2d,
+      conv2dInputGrad,
+      conv2dWeightGrad,
+      softmax,
+      layerNorm,
+      adamStep,
+      lstmCell,
+      gruCell,
+      pool2d,
+    },
     async sync(): Promise<void> {},
     destroy(): void {
       destroyed = true;

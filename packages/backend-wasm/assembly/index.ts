@@ -2,7 +2,8 @@
 export { heapBase, setThread } from './common';
 export { binary, copy, fill, gather, scatterAdd, unary, where } from './elementwise';
 export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
-export { addBias, adam, depthwise, im2colPacked, layerNorm, softmax } from './nn';
+export { depthwise, packWindows, weightGrad } from './conv';
+export { addBias, adam, layerNorm, softmax } from './nn';
 export { philox } from './philox';
 export { reduce } from './reduce';
 export { pool2d } from './pool';

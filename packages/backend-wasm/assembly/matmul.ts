@@ -109,7 +109,7 @@ function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, k0: i32
 }
 
 /** C[4x8] (+)= Apanel[kc][4] * Bpanel[kc][8]; bs (bytes between k rows of B) and ldc in bytes. */
-function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+export function micro(ap: usize, bp: usize, bs: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);

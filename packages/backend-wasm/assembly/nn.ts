@@ -1,55 +1,4 @@
-// Fused NN kernels: conv helpers (im2col into packed panels, depthwise, bias), softmax,
-// layerNorm, Adam.
-
-/**
- * im2col straight into the GEMM's packed-B layout, so the column matrix is written once and
- * not packed again: image n's panel p (output pixels 8p..8p+7) holds, for every column row k
- * = c*kh*kw + ki*kw + kj, the 8 values x[n][c0 + c][oh*sh + ki*dh][ow*sw + kj*dw] at
- * dst + n * batchBytes + (p * K + k) * 32 (pixels past OH*OW are zero). Items are (n, panel).
- */
-export function im2colPacked(
-  x: usize, xBatch: i32, c0: i32, Cg: i32, H: i32, W: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
-  OH: i32, OW: i32, dst: usize, batchBytes: usize, lo: i32, hi: i32,
-): void {
-  const K = Cg * kh * kw;
-  const ohw = OH * OW;
-  const panels = (ohw + 7) >> 3;
-  for (let item = lo; item < hi; item++) {
-    const n = item / panels;
-    const p = item - n * panels;
-    const j0 = p << 3;
-    const oh0 = j0 / OW;
-    const ow0 = j0 - oh0 * OW;
-    // The 8 pixels lie in one output row: with unit stride their inputs are 8 consecutive floats.
-    const run = sw == 1 && ow0 + 8 <= OW;
-    const img = x + (<usize>(n * xBatch + c0 * H * W) << 2);
-    let d = dst + <usize>n * batchBytes + <usize>p * <usize>K * 32;
-    for (let c = 0; c < Cg; c++) {
-      const plane = img + (<usize>(c * H * W) << 2);
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          if (run) {
-            const s = plane + (<usize>((oh0 * sh + ki * dh) * W + ow0 + kj * dw) << 2);
-            v128.store(d, v128.load(s));
-            v128.store(d, v128.load(s, 16), 16);
-          } else {
-            for (let q = 0; q < 8; q++) {
-              const j = j0 + q;
-              let v: f32 = 0;
-              if (j < ohw) {
-                const oh = j / OW;
-                const ow = j - oh * OW;
-                v = load<f32>(plane + (<usize>((oh * sh + ki * dh) * W + ow * sw + kj * dw) << 2));
-              }
-              store<f32>(d + (<usize>q << 2), v);
-            }
-          }
-          d += 32;
-        }
-      }
-    }
-  }
-}
+// Fused NN kernels: conv bias, softmax, layerNorm, Adam (convolution itself: conv.ts).
 
 /** out[n][o][:] += bias[o] over planes (n, o) in [lo, hi). */
 export function addBias(o: usize, bias: usize, O: i32, hw: i32, lo: i32, hi: i32): void {
@@ -65,43 +14,6 @@ export function addBias(o: usize, bias: usize, O: i32, hw: i32, lo: i32, hi: i32
     for (; i < hw; i++) {
       const q = p + (<usize>i << 2);
       store<f32>(q, load<f32>(q) + bv);
-    }
-  }
-}
-
-/** Depthwise conv (groups == C, O = C * mult) over output planes (n, o) in [lo, hi). */
-export function depthwise(
-  x: usize, w: usize, out: usize, C: i32, H: i32, W: i32, O: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
-  OH: i32, OW: i32, lo: i32, hi: i32,
-): void {
-  const mult = O / C;
-  for (let plane = lo; plane < hi; plane++) {
-    const n = plane / O;
-    const oc = plane - n * O;
-    const c = oc / mult;
-    const xp = x + (<usize>((n * C + c) * H * W) << 2);
-    const op = out + (<usize>plane * <usize>(OH * OW) << 2);
-    memory.fill(op, 0, <usize>(OH * OW) << 2);
-    for (let ki = 0; ki < kh; ki++) {
-      for (let kj = 0; kj < kw; kj++) {
-        const wv = load<f32>(w + (<usize>((oc * kh + ki) * kw + kj) << 2));
-        const wvec = f32x4.splat(wv);
-        for (let oh = 0; oh < OH; oh++) {
-          const s = xp + (<usize>((oh * sh + ki * dh) * W + kj * dw) << 2);
-          const d = op + (<usize>(oh * OW) << 2);
-          let ow = 0;
-          if (sw == 1) {
-            for (; ow + 4 <= OW; ow += 4) {
-              const q = d + (<usize>ow << 2);
-              v128.store(q, f32x4.add(v128.load(q), f32x4.mul(wvec, v128.load(s + (<usize>ow << 2)))));
-            }
-          }
-          for (; ow < OW; ow++) {
-            const q = d + (<usize>ow << 2);
-            store<f32>(q, load<f32>(q) + wv * load<f32>(s + (<usize>(ow * sw) << 2)));
-          }
-        }
-      }
     }
   }
 }

@@ -9,7 +9,6 @@ import type {
   Backend,
   BackendBuffer,
   BinaryOp,
-  Conv2dParams,
   DType,
   FusedKernels,
   PhiloxState,
@@ -21,6 +20,7 @@ import type {
   View,
 } from '@layers/core';
 import type { Allocator } from './allocator.js';
+import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv.js';
 import type { ThreadPool } from './pool.js';
 import { coalesce, isContiguous, numel, writeDesc } from './strided.js';
 
@@ -97,7 +97,8 @@ export const PARALLEL_KERNELS = [
   'lstmCell',
   'gruCell',
   'pool2d',
-  'im2colPacked',
+  'packWindows',
+  'weightGrad',
 ] as const;
 type KernelName = (typeof PARALLEL_KERNELS)[number];
 
@@ -150,7 +151,9 @@ export class WasmBackend implements Backend {
     this.u8 = new Uint8Array(this.buf);
     this.i32 = new Int32Array(this.buf);
     this.fused = {
-      conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
+      conv2d: (x, w, bias, out, p) => conv2d(this, x, w, bias, out, p),
+      conv2dInputGrad: (dy, w, dx, p) => conv2dInputGrad(this, dy, w, dx, p),
+      conv2dWeightGrad: (x, dy, dw, p) => conv2dWeightGrad(this, x, dy, dw, p),
       softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
       layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, w, b, out, mean, rstd, outer, inner, eps),
@@ -184,7 +187,8 @@ export class WasmBackend implements Backend {
   }
 
   /** Byte address of a view's first element. */
-  private addr(v: View): number {
+  /** @internal */
+  addr(v: View): number {
     return this.live(v.buffer).ptr + v.offset * ELEM_BYTES[v.dtype];
   }
 
@@ -196,7 +200,8 @@ export class WasmBackend implements Backend {
   }
 
   /** Internal scratch (packing, im2col), released by the caller. */
-  private scratch(bytes: number): number {
+  /** @internal */
+  scratch(bytes: number): number {
     return this.allocator.alloc(bytes, `scratch ${bytes} bytes`);
   }
 
@@ -260,14 +265,8 @@ export class WasmBackend implements Backend {
    * splits the range into pieces (about four per thread, multiples of `align`) that threads
    * claim as they go, for kernels whose cost per piece is large enough to pay the atomics.
    */
-  private par(
-    name: KernelName,
-    args: number[],
-    total: number,
-    work: number,
-    align = 1,
-    dynamic = false,
-  ): void {
+  /** @internal */
+  par(name: KernelName, args: number[], total: number, work: number, align = 1, dynamic = false): void {
     if (total <= 0) return;
     const fn = this.ex[name];
     let nt = 1;
@@ -447,7 +446,8 @@ export class WasmBackend implements Backend {
    * into 8-column panels, except when A has few rows: then packing B (K x N moves) would cost
    * about as much as the product, so a row-major B (N % 8 == 0) is read in place.
    */
-  private gemm(
+  /** @internal */
+  gemm(
     a: number,
     sab: number,
     sam: number,
@@ -488,7 +488,8 @@ export class WasmBackend implements Backend {
   }
 
   /** The gemm kernel over B's panels as described by bArgs (see assembly/matmul.ts). */
-  private gemmRun(
+  /** @internal */
+  gemmRun(
     a: number,
     sab: number,
     sam: number,
@@ -530,7 +531,8 @@ export class WasmBackend implements Backend {
   }
 
   /** Run `fn` on a contiguous copy of `x` when the kernel needs one (the contract says it is). */
-  private withContiguous(x: View, fn: (ptr: number) => void): void {
+  /** @internal */
+  withContiguous(x: View, fn: (ptr: number) => void): void {
     if (isContiguous(x.shape, x.strides)) {
       fn(this.addr(x));
       return;
@@ -572,7 +574,8 @@ export class WasmBackend implements Backend {
     }
   }
 
-  private contiguousView(v: View, ptr: number): View {
+  /** @internal */
+  contiguousView(v: View, ptr: number): View {
     const bytes = numel(v.shape) * ELEM_BYTES[v.dtype];
     return {
       buffer: this.wrap(ptr, bytes),
@@ -588,90 +591,6 @@ export class WasmBackend implements Backend {
   }
 
   // ---- fused ----------------------------------------------------------------------------
-
-  private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-    // The contract promises contiguous x and w; copy defensively rather than read garbage.
-    if (!isContiguous(x.shape, x.strides)) {
-      this.withContiguous(x, (ptr) => this.conv2d(this.contiguousView(x, ptr), w, bias, out, p));
-      return;
-    }
-    if (!isContiguous(w.shape, w.strides)) {
-      this.withContiguous(w, (ptr) => this.conv2d(x, this.contiguousView(w, ptr), bias, out, p));
-      return;
-    }
-    const [N, C, H, W] = x.shape;
-    const [O, Cg, kh, kw] = w.shape;
-    const [, , OH, OW] = out.shape;
-    const [sh, sw] = p.stride;
-    const [dh, dw] = p.dilation;
-    const g = p.groups;
-    if (N * O * OH * OW === 0) return;
-    const xp = this.addr(x);
-    const wp = this.addr(w);
-    const op = this.addr(out);
-    const ohw = OH * OW;
-    if (g === C && Cg === 1 && O % C === 0 && g > 1) {
-      this.par(
-        'depthwise',
-        [xp, wp, op, C, H, W, O, kh, kw, sh, sw, dh, dw, OH, OW],
-        N * O,
-        N * O * ohw * kh * kw,
-        1,
-      );
-    } else {
-      const Og = O / g;
-      const ck = Cg * kh * kw;
-      const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-      // im2col, written in the GEMM's packed-B layout, one chunk of images at a time so the
-      // column buffer stays bounded (~32 MB).
-      const panels = Math.ceil(ohw / 8);
-      const perImage = panels * ck * 32;
-      const chunk = pointwise ? N : Math.max(1, Math.min(N, Math.floor((32 << 20) / perImage)));
-      const col = pointwise ? 0 : this.scratch(chunk * perImage);
-      try {
-        for (let n0 = 0; n0 < N; n0 += chunk) {
-          const nb = Math.min(chunk, N - n0);
-          for (let gi = 0; gi < g; gi++) {
-            const a = wp + gi * Og * ck * 4;
-            const o = op + (n0 * O * ohw + gi * Og * ohw) * 4;
-            if (pointwise) {
-              const bsrc = xp + (n0 * C * H * W + gi * Cg * H * W) * 4;
-              this.gemm(a, 0, ck, 1, bsrc, nb, C * H * W, H * W, 1, o, O * ohw, nb, Og, ohw, ck);
-            } else {
-              this.par(
-                'im2colPacked',
-                [
-                  xp + n0 * C * H * W * 4,
-                  C * H * W,
-                  gi * Cg,
-                  Cg,
-                  H,
-                  W,
-                  kh,
-                  kw,
-                  sh,
-                  sw,
-                  dh,
-                  dw,
-                  OH,
-                  OW,
-                  col,
-                  perImage,
-                ],
-                nb * panels,
-                nb * ck * ohw,
-                1,
-              );
-              this.gemmRun(a, 0, ck, 1, [col, perImage, ck * 32, 32], o, O * ohw, nb, Og, ohw, ck);
-            }
-          }
-        }
-      } finally {
-        if (col) this.allocator.free(col);
-      }
-    }
-    if (bias) this.par('addBias', [op, this.addr(bias), O, ohw], N * O, N * O * ohw, 1);
-  }
 
   private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
     if (outer * inner === 0) return;

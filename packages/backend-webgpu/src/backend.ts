@@ -29,7 +29,8 @@ import {
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
-import { conv2dOp, type GemmContext, matmulOp } from './ops/gemm.js';
+import { conv2dInputGradOp, conv2dOp, conv2dWeightGradOp } from './ops/conv.js';
+import { type GemmContext, matmulOp } from './ops/gemm.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
 import { adapterKey, isCpuAdapter, Tuner, type TuningOptions, type TuningTable } from './tuning/tuner.js';
@@ -101,6 +102,10 @@ export class WebGPUBackend implements Backend {
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
+      conv2dInputGrad: (dy, w, dx, p) =>
+        conv2dInputGradOp(this.gemm, dy, w, dx, p, (v) => handle(v.buffer).gpu),
+      conv2dWeightGrad: (x, dy, dw, p) =>
+        conv2dWeightGradOp(this.gemm, x, dy, dw, p, (v) => handle(v.buffer).gpu),
       softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
       layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),

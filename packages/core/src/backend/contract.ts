@@ -173,10 +173,28 @@ export interface Kernels {
 /** Optional fast paths. Each has a fallback in core built from `Kernels`. */
 export interface FusedKernels {
   /**
-   * 2-D convolution, NCHW. x [N, C, H, W] and w [O, C/groups, kh, kw] contiguous,
-   * padding already applied by core (`padding` here is always zero), bias optional.
+   * 2-D convolution, NCHW: x [N, C, H, W], w [O, C/groups, kh, kw], bias [O] or null, out
+   * [N, O, OH, OW] (all contiguous). out[n][o][oh][ow] = bias[o] + sum over c < C/groups, i, j
+   * of w[o][c][i][j] * x[n][g*C/groups + c][oh*stride[0] - padding[0] + i*dilation[0]][ow*stride[1]
+   * - padding[1] + j*dilation[1]] (g = the group of o), where a position outside x reads zero
+   * (implicit zero padding: core does not pad). OH and OW come from out's shape, which also
+   * fixes the trailing padding (asymmetric for padding 'same'); do not recompute them.
    */
   conv2d?(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void;
+  /**
+   * The input gradient of {@link FusedKernels.conv2d} (also the transposed convolution's
+   * forward): dy [N, O, OH, OW], w [O, C/groups, kh, kw] and dx [N, C, H, W], contiguous.
+   * Writes (not adds) dx[n][c'][h][w] = the sum of w[o][c][i][j] * dy[n][o][oh][ow] over every
+   * (o, i, j, oh, ow) whose tap lands on (h, w) by conv2d's index map (c' = g*C/groups + c).
+   * Shapes are independent (H, W are not derived from OH, OW): taps outside dx are dropped.
+   */
+  conv2dInputGrad?(dy: View, w: View, dx: View, p: Conv2dParams): void;
+  /**
+   * The weight gradient of {@link FusedKernels.conv2d}: x [N, C, H, W], dy [N, O, OH, OW], dw
+   * [O, C/groups, kh, kw], contiguous. Writes dw[o][c][i][j] = the sum over n, oh, ow of
+   * dy[n][o][oh][ow] * x at conv2d's index map (zero outside x).
+   */
+  conv2dWeightGrad?(x: View, dy: View, dw: View, p: Conv2dParams): void;
   /** Softmax (or log-softmax) over the last axis of a contiguous [outer, inner] block. */
   softmax?(x: View, out: View, outer: number, inner: number, log: boolean): void;
   /**
@@ -240,12 +258,17 @@ export interface Pool2dParams {
 }
 
 /**
- * Geometry of a fused {@link FusedKernels.conv2d} call (the input arrives already padded), as (height,
- * width) pairs.
+ * Geometry of the fused {@link FusedKernels.conv2d}, {@link FusedKernels.conv2dInputGrad} and
+ * {@link FusedKernels.conv2dWeightGrad} calls, as (height, width) pairs.
  */
 export interface Conv2dParams {
   /** Window step. */
   readonly stride: readonly [number, number];
+  /**
+   * Implicit zero rows and columns before the input (top, left); the output's shape fixes the
+   * trailing ones.
+   */
+  readonly padding: readonly [number, number];
   /** Spacing between kernel taps. */
   readonly dilation: readonly [number, number];
   /** Channel groups. */

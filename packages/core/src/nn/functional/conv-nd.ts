@@ -2,35 +2,26 @@
  * N-d convolution and transposed convolution (internal; F.conv* and nn.Conv* call these
  * with the layer name used in errors).
  *
- * Convolution is im2col + one batched matmul per group: the padded input is viewed as
+ * On a backend with the fused kernels, 1-D and 2-D convolutions (1-D as height-1 2-D) run
+ * as the implicit-GEMM ops of conv2d-ops.ts: padding is implicit, and the gradients and the
+ * transposed convolution are the backend's input- and weight-gradient kernels. Otherwise
+ * convolution is im2col + one batched matmul per group: the padded input is viewed as
  * windows [N, C, ...k, ...o] (no copy), rearranged to [G, Cg*K, N*L] and multiplied by the
- * weight [G, Og, Cg*K]. When the backend has `fused.conv2d`, 2-D (and 1-D, as height-1 2-D)
- * forwards run there; their gradients are the same composed products (grad input = col2im
- * of w^T g, grad weight = g cols^T). Transposed convolution is the adjoint: w^T x, then
- * col2im into the full output, cropped by the padding.
+ * weight [G, Og, Cg*K], differentiated by autograd. Transposed convolution is the adjoint:
+ * w^T x, then col2im into the full output, cropped by the padding.
  */
-import { attach } from '../../autograd/node.js';
 import { pad } from '../../ops/indexing.js';
-import { empty } from '../../ops/kernel.js';
 import { matmul } from '../../ops/linalg.js';
-import { sum } from '../../ops/reduce.js';
-import {
-  contiguous,
-  detach,
-  narrow,
-  permute,
-  reshape,
-  squeeze,
-  transpose,
-  unsqueeze,
-} from '../../ops/view.js';
+import { contiguous, narrow, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
+import { columns, fromColumns, fromMatrix, prod } from './conv-columns.js';
+import { type Conv2dGeometry, conv2dForward, conv2dInputGrad } from './conv2d-ops.js';
 import { fusedKernel } from './fused.js';
-import { col2im, tuple, windowCount, windows } from './windows.js';
+import { tuple, windowCount } from './windows.js';
 
 /** One number for every spatial dim, or one per dim. */
 export type IntOrTuple = number | readonly number[];
@@ -61,8 +52,6 @@ export interface ConvTransposeOptions {
   dilation?: IntOrTuple;
 }
 
-const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 const times = (a: readonly number[]) => a.join(' x ');
 
 /** Float input, batched or unbatched: returns the batched tensor and whether to squeeze. */
@@ -91,50 +80,6 @@ function checkWeight(name: string, w: Tensor, bias: Tensor | null, d: number, ou
   }
   if (bias && bias.dtype !== 'float32')
     throw new TypeError(`${name} expected a float bias, got ${bias.dtype}`);
-}
-
-/** [N, C, ...S] padded input -> [G, Cg*K, N*L] column matrix (one copy). */
-function columns(xp: Tensor, groups: number, k: number[], stride: number[], dil: number[]): Tensor {
-  const d = k.length;
-  const [N, C] = xp.shape;
-  const cols = windows(xp, k, stride, dil); // [N, C, ...k, ...o]
-  const o = cols.shape.slice(2 + d);
-  const split = reshape(cols, [N, groups, C / groups, ...k, ...o]);
-  const moved = permute(split, [1, 2, ...range(d, 3), 0, ...range(d, 3 + d)]);
-  return reshape(moved, [groups, (C / groups) * prod(k), N * prod(o)]);
-}
-
-/** [G, Cg*K, N*L] columns -> [N, C, ...size] by summing the windows back (col2im). */
-function fromColumns(
-  cm: Tensor,
-  N: number,
-  C: number,
-  o: number[],
-  size: number[],
-  k: number[],
-  stride: number[],
-  dil: number[],
-): Tensor {
-  const d = k.length;
-  const G = cm.shape[0];
-  const split = reshape(cm, [G, C / G, ...k, N, ...o]);
-  const moved = permute(split, [2 + d, 0, 1, ...range(d, 2), ...range(d, 3 + d)]);
-  return reshape(col2im(moved, size, k, stride, dil), [N, C, ...size]);
-}
-
-/** [G, Og, N*L] -> [N, O, ...o]. */
-function fromMatrix(m: Tensor, N: number, o: number[]): Tensor {
-  const [G, Og] = m.shape;
-  const moved = permute(reshape(m, [G, Og, N, prod(o)]), [2, 0, 1, 3]);
-  return reshape(moved, [N, G * Og, ...o]);
-}
-
-/** [N, O, ...o] -> [G, Og, N*L]. */
-function toMatrix(g: Tensor, groups: number): Tensor {
-  const [N, O] = g.shape;
-  const L = prod(g.shape.slice(2));
-  const moved = permute(reshape(g, [N, groups, O / groups, L]), [1, 2, 0, 3]);
-  return reshape(moved, [groups, O / groups, N * L]);
 }
 
 function biasShape(O: number, d: number): number[] {
@@ -212,10 +157,24 @@ export function convNd(
   }
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
-    const xp = pads.some(([l, r]) => l !== 0 || r !== 0) ? pad(x, padArg(pads)) : x;
     const b = bias ?? null;
-    const y = d <= 2 ? convFused(xp, weight, b, groups, k, stride, dil) : null;
-    const out = y ?? convComposed(xp, weight, b, groups, k, stride, dil);
+    let out: Tensor;
+    if (d <= 2 && fusedKernel(x.backend, 'conv2d')) {
+      // Padding stays implicit: the kernel reads zeros outside x.
+      const o = padded.map((s, i) => windowCount(s, k[i], stride[i], dil[i]));
+      const geo = geometry2d(
+        k,
+        stride,
+        pads.map((p) => p[0]),
+        dil,
+        groups,
+      );
+      const y = conv2dForward(as2d(x, d), as2d(weight, d), b, geo, pair(o, 1));
+      out = d === 1 ? squeeze(y, 2) : y;
+    } else {
+      const xp = pads.some(([l, r]) => l !== 0 || r !== 0) ? pad(x, padArg(pads)) : x;
+      out = convComposed(xp, weight, b, groups, k, stride, dil);
+    }
     return unbatched ? squeeze(out, 0) : out;
   });
 }
@@ -239,62 +198,30 @@ function convComposed(
   return bias ? out.add(reshape(bias, biasShape(O, d))) : out;
 }
 
-/** The backend's conv2d for 1-D/2-D forwards, or null when it has none. */
-function convFused(
-  xp: Tensor,
-  w: Tensor,
-  bias: Tensor | null,
-  groups: number,
+/** A 1-D (as height 1) or 2-D argument as the (height, width) pair of 2-D convolution. */
+function pair(v: readonly number[], one: number): [number, number] {
+  return v.length === 2 ? [v[0], v[1]] : [one, v[0]];
+}
+
+/** [N, C, L] as [N, C, 1, L]; 2-D tensors unchanged. */
+function as2d(t: Tensor, d: number): Tensor {
+  return d === 1 ? unsqueeze(t, 2) : t;
+}
+
+function geometry2d(
   k: number[],
   stride: number[],
+  padding: number[],
   dil: number[],
-): Tensor | null {
-  const kernel = fusedKernel(xp.backend, 'conv2d');
-  if (!kernel) return null;
-  const d = k.length;
-  const N = xp.shape[0];
-  const O = w.shape[0];
-  const o = xp.shape.slice(2).map((s, i) => windowCount(s, k[i], stride[i], dil[i]));
-  // 1-D runs as a height-1 2-D convolution.
-  const as2d = (t: Tensor) => (d === 1 ? unsqueeze(t, 2) : t);
-  const x4 = contiguous(as2d(detach(xp)));
-  const w4 = contiguous(as2d(detach(w)));
-  const b = bias ? contiguous(detach(bias)) : null;
-  const o2 = d === 1 ? [1, o[0]] : o;
-  const y = empty([N, O, ...o2], 'float32', xp.backend);
-  if (y.size > 0) {
-    kernel(x4._view('conv2d'), w4._view('conv2d'), b ? b._view('conv2d') : null, y._view(), {
-      stride: (d === 1 ? [1, stride[0]] : stride) as [number, number],
-      dilation: (d === 1 ? [1, dil[0]] : dil) as [number, number],
-      groups,
-    });
-  }
-  const out = d === 1 ? reshape(y, [N, O, ...o]) : y;
-  const needX = xp.requiresGrad;
-  const needW = w.requiresGrad;
-  const needB = bias?.requiresGrad ?? false;
-  const size = xp.shape.slice(2);
-  const C = xp.shape[1];
-  return attach(out, 'conv2d', [xp, w, bias], [xp, w], (g, [sx, sw]) => {
-    const gm = toMatrix(g, groups);
-    const gx = needX
-      ? fromColumns(
-          matmul(transpose(reshape(sw, [groups, O / groups, sw.size / O]), 1, 2), gm),
-          N,
-          C,
-          o,
-          size,
-          k,
-          stride,
-          dil,
-        )
-      : null;
-    const gw = needW
-      ? reshape(matmul(gm, transpose(columns(sx, groups, k, stride, dil), 1, 2)), sw.shape)
-      : null;
-    const gb = needB ? sum(g, [0, ...range(d, 2)]) : null;
-    return [gx, gw, gb];
-  });
+  groups: number,
+): Conv2dGeometry {
+  return {
+    kernel: pair(k, 1),
+    stride: pair(stride, 1),
+    padding: pair(padding, 0),
+    dilation: pair(dil, 1),
+    groups,
+  };
 }
 
 export function convTransposeNd(
@@ -343,6 +270,14 @@ export function convTransposeNd(
   }
   return tidy(() => {
     const x = unbatched ? unsqueeze(input, 0) : input;
+    if (d <= 2 && fusedKernel(x.backend, 'conv2dInputGrad')) {
+      // The adjoint of the convolution of an outSize input: the kernel crops the padding.
+      const geo = geometry2d(k, stride, padding, dil, groups);
+      let y = conv2dInputGrad(as2d(x, d), as2d(weight, d), geo, pair(outSize, 1));
+      if (d === 1) y = squeeze(y, 2);
+      if (bias) y = y.add(reshape(bias, biasShape(O, d)));
+      return unbatched ? squeeze(y, 0) : y;
+    }
     const N = x.shape[0];
     const xm = reshape(permute(reshape(x, [N, groups, Cin / groups, prod(L)]), [1, 2, 0, 3]), [
       groups,

@@ -1,0 +1,288 @@
+// Convolution as implicit GEMM: the GEMM's packed panels are filled straight from the NCHW
+// tensors through the convolution's index map, with the padding as bounds (taps outside the
+// image read zero), so there is no im2col, col2im or pad copy.
+//
+// - forward: B = im2col(x) [Cg*kh*kw, OH*OW] packed by packWindows, then matmul.ts's gemm.
+// - input gradient: B[(o, i, j), (h, w)] = dy[o][(h + ph - i*dh) / sh][(w + pw - j*dw) / sw]
+//   (where exact) packed by packWindows, times w^T, then gemm: a correlation, no col2im.
+// - weight gradient: dw[Og, Cg*kh*kw] = dy [Og, N*OH*OW] @ im2col(x)^T, its own driver
+//   (weightGrad below), because its k dimension runs over images and pixels, which no single
+//   stride describes; it packs both operands itself and calls matmul.ts's micro-kernel.
+import { scratch } from './common';
+import { micro } from './matmul';
+
+/**
+ * Pack 8-pixel B panels of an implicit GEMM. Rows are taps (c, i, j) of a kh x kw window on
+ * `planes` source planes [Hs, Ws] (plane c at src + c * Hs * Ws, image n at n * srcBatch
+ * elements); columns are the pixels of a [Ph, Pw] grid. Element (tap, pixel (r, s)) is
+ * src[c][y][x] with y = (ar*r + br*i + cr) / qr and x = (as*s + bs*j + cs) / qs when both
+ * divisions are exact and (y, x) lies in the plane, else 0. Panel p of image n goes to
+ * dst + n * batchBytes + p * K * 32 as [K][8] (K = planes*kh*kw); items are (n, panel).
+ *   im2col(x): a = stride, b = dilation, c = -padding, q = 1 (pixels: the output).
+ *   conv^T(dy): a = 1, b = -dilation, c = padding, q = stride (pixels: the input, src = dy).
+ */
+export function packWindows(
+  src: usize, srcBatch: i32, planes: i32, Hs: i32, Ws: i32, kh: i32, kw: i32,
+  ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32, cs: i32, qs: i32,
+  Ph: i32, Pw: i32, dst: usize, batchBytes: usize, lo: i32, hi: i32,
+): void {
+  const K = planes * kh * kw;
+  const pix = Ph * Pw;
+  const panels = (pix + 7) >> 3;
+  const planeBytes = <usize>(Hs * Ws) << 2;
+  // Per pixel of the panel: the row and column numerators before the tap's share.
+  const rowNum = scratch;
+  const colNum = scratch + 32;
+  for (let item = lo; item < hi; item++) {
+    const n = item / panels;
+    const p = item - n * panels;
+    const j0 = p << 3;
+    const cols = min(8, pix - j0);
+    const r0 = j0 / Pw;
+    const s0 = j0 - r0 * Pw;
+    for (let q = 0; q < cols; q++) {
+      const r = (j0 + q) / Pw;
+      store<i32>(rowNum + (<usize>q << 2), ar * r + cr);
+      store<i32>(colNum + (<usize>q << 2), as * (j0 + q - r * Pw) + cs);
+    }
+    // The 8 pixels in one row of unit step: their sources are 8 consecutive floats.
+    const run = cols == 8 && s0 + 8 <= Pw && as == 1 && qs == 1 && qr == 1;
+    const img = src + (<usize>n * <usize>srcBatch << 2);
+    let d = dst + <usize>n * batchBytes + <usize>p * <usize>K * 32;
+    for (let c = 0; c < planes; c++) {
+      const plane = img + <usize>c * planeBytes;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          if (run) {
+            const y = ar * r0 + cr + br * i;
+            const x0 = s0 + cs + bs * j;
+            if (y < 0 || y >= Hs) {
+              v128.store(d, i32x4.splat(0));
+              v128.store(d, i32x4.splat(0), 16);
+            } else if (x0 >= 0 && x0 + 8 <= Ws) {
+              const s = plane + (<usize>(y * Ws + x0) << 2);
+              v128.store(d, v128.load(s));
+              v128.store(d, v128.load(s, 16), 16);
+            } else {
+              const row = plane + (<usize>(y * Ws) << 2);
+              for (let q = 0; q < 8; q++) {
+                const x = x0 + q;
+                store<f32>(d + (<usize>q << 2), x >= 0 && x < Ws ? load<f32>(row + (<usize>x << 2)) : 0);
+              }
+            }
+          } else {
+            for (let q = 0; q < 8; q++) {
+              let v: f32 = 0;
+              if (q < cols) {
+                let y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
+                let x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
+                if (y >= 0 && x >= 0 && y % qr == 0 && x % qs == 0) {
+                  y /= qr;
+                  x /= qs;
+                  if (y < Hs && x < Ws) v = load<f32>(plane + (<usize>(y * Ws + x) << 2));
+                }
+              }
+              store<f32>(d + (<usize>q << 2), v);
+            }
+          }
+          d += 32;
+        }
+      }
+    }
+  }
+}
+
+/** Rows of dy packed at once by weightGrad: 64 x KC floats of A, then one B panel, then a tile. */
+const WG_ROWS: i32 = 64;
+/** k block of weightGrad (matches matmul.ts's KC, so A and B fit its scratch). */
+const WG_KC: i32 = 256;
+
+/**
+ * dw[o][k] = sum over (n, pixel) of dy[n][o][pixel] * im2col(x[n])[k][pixel], per group; dw
+ * [O, Kc] with Kc = Cg*kh*kw. Items are (group, 8-column panel of Kc); a thread's run of
+ * panels in one group shares each packed block of dy. The k dimension (n, pixel) is walked
+ * in blocks of WG_KC; packing B reads each x row segment once per tap with unit stores.
+ */
+export function weightGrad(
+  x: usize, dy: usize, dw: usize, C: i32, H: i32, W: i32, O: i32, OH: i32, OW: i32,
+  Cg: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, N: i32,
+  lo: i32, hi: i32,
+): void {
+  const Kc = Cg * kh * kw;
+  const panels = (Kc + 7) >> 3;
+  const groups = C / Cg;
+  const Og = O / groups;
+  const ohw = OH * OW;
+  const Kt = N * ohw;
+  const apack = scratch;
+  const bpack = scratch + <usize>(WG_ROWS * WG_KC * 4);
+  const tile = bpack + <usize>(WG_KC * 32);
+  const ldc = <usize>Kc << 2;
+  let item = lo;
+  while (item < hi) {
+    const g = item / panels;
+    const p0 = item - g * panels;
+    const p1 = min(panels, p0 + hi - item);
+    item += p1 - p0;
+    for (let m0 = 0; m0 < Og; m0 += WG_ROWS) {
+      const mb = min(WG_ROWS, Og - m0);
+      for (let k0 = 0; k0 < Kt; k0 += WG_KC) {
+        const kc = min(WG_KC, Kt - k0);
+        packRows(dy + (<usize>((g * Og + m0) * ohw) << 2), O * ohw, ohw, mb, k0, kc, apack);
+        for (let p = p0; p < p1; p++) {
+          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kh, kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, bpack);
+          const cols = min(8, Kc - (p << 3));
+          for (let i = 0; i < mb; i += 4) {
+            const rows = min(4, mb - i);
+            const c = dw + ((<usize>((g * Og + m0 + i) * Kc + (p << 3))) << 2);
+            const ap = apack + <usize>(i * kc) * 4;
+            if (rows == 4 && cols == 8) {
+              micro(ap, bpack, 32, kc, c, ldc, k0 > 0);
+            } else {
+              micro(ap, bpack, 32, kc, tile, 32, false);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  const o = c + <usize>r * ldc + (<usize>q << 2);
+                  const v = load<f32>(tile + (<usize>(r * 8 + q) << 2));
+                  store<f32>(o, k0 > 0 ? load<f32>(o) + v : v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A operand of weightGrad: rows [0, mb) of dy (row stride ohw, image stride imgStride) at
+ * k = (n, pixel) in [k0, k0 + kc), as 4-row micro-panels [kc][4]; rows past mb are zero.
+ */
+function packRows(a: usize, imgStride: i32, ohw: i32, mb: i32, k0: i32, kc: i32, dst: usize): void {
+  for (let s = 0; s < mb; s += 4) {
+    const d = dst + <usize>(s * kc) * 4;
+    for (let r = 0; r < 4; r++) {
+      const q = d + (<usize>r << 2);
+      if (s + r >= mb) {
+        for (let kk = 0; kk < kc; kk++) store<f32>(q + (<usize>kk << 4), 0);
+        continue;
+      }
+      const row = a + (<usize>((s + r) * ohw) << 2);
+      let n = k0 / ohw;
+      let j = k0 - n * ohw;
+      let kk = 0;
+      while (kk < kc) {
+        const len = min(kc - kk, ohw - j);
+        const from = row + (<usize>(n * imgStride + j) << 2);
+        for (let t = 0; t < len; t++) store<f32>(q + (<usize>(kk + t) << 4), load<f32>(from + (<usize>t << 2)));
+        kk += len;
+        j = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/**
+ * B operand of weightGrad: columns [col0, col0 + 8) of im2col(x)^T, i.e. taps (c, i, j), at
+ * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; taps past Kc are zero.
+ */
+function packTaps(
+  x: usize, imgStride: i32, H: i32, W: i32, kh: i32, kw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, dst: usize,
+): void {
+  const khw = kh * kw;
+  const OHn = ohw / OW;
+  for (let q = 0; q < 8; q++) {
+    const col = col0 + q;
+    const d = dst + (<usize>q << 2);
+    if (col >= Kc) {
+      for (let kk = 0; kk < kc; kk++) store<f32>(d + (<usize>kk << 5), 0);
+      continue;
+    }
+    const c = col / khw;
+    const t = col - c * khw;
+    const i = t / kw;
+    const j = t - i * kw;
+    const plane = x + (<usize>(c * H * W) << 2);
+    const yOff = i * dh - ph;
+    const xOff = j * dwid - pw;
+    // Output columns ow whose tap lands inside [0, W): ow in [owLo, owHi).
+    const owLo = xOff >= 0 ? 0 : (-xOff + sw - 1) / sw;
+    const owHi = min(OW, W - xOff > 0 ? (W - xOff - 1) / sw + 1 : 0);
+    let n = k0 / ohw;
+    let pixel = k0 - n * ohw;
+    let oh = pixel / OW;
+    let ow = pixel - oh * OW;
+    let kk = 0;
+    while (kk < kc) {
+      // One output row segment [ow, end) of image n.
+      const end = min(OW, ow + kc - kk);
+      const y = oh * sh + yOff;
+      const out = d + (<usize>kk << 5);
+      if (y < 0 || y >= H) {
+        for (let u = ow; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
+      } else {
+        const row = plane + (<usize>(n * imgStride + y * W) << 2);
+        for (let u = ow; u < end; u++) {
+          const v: f32 = u >= owLo && u < owHi ? load<f32>(row + (<usize>(u * sw + xOff) << 2)) : 0;
+          store<f32>(out + (<usize>(u - ow) << 5), v);
+        }
+      }
+      kk += end - ow;
+      ow = end;
+      if (ow == OW) {
+        ow = 0;
+        oh++;
+        if (oh == OHn) {
+          oh = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+/** Depthwise conv (groups == C, O = C * mult) over output planes (n, o) in [lo, hi); taps outside x read zero. */
+export function depthwise(
+  x: usize, w: usize, out: usize, C: i32, H: i32, W: i32, O: i32, kh: i32, kw: i32, sh: i32, sw: i32,
+  ph: i32, pw: i32, dh: i32, dw: i32, OH: i32, OW: i32, lo: i32, hi: i32,
+): void {
+  const mult = O / C;
+  for (let plane = lo; plane < hi; plane++) {
+    const n = plane / O;
+    const oc = plane - n * O;
+    const c = oc / mult;
+    const xp = x + (<usize>((n * C + c) * H * W) << 2);
+    const op = out + (<usize>plane * <usize>(OH * OW) << 2);
+    memory.fill(op, 0, <usize>(OH * OW) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const wv = load<f32>(w + (<usize>((oc * kh + ki) * kw + kj) << 2));
+        const wvec = f32x4.splat(wv);
+        const xOff = kj * dw - pw;
+        // Output columns whose tap lands inside [0, W).
+        const owLo = xOff >= 0 ? 0 : (-xOff + sw - 1) / sw;
+        const owHi = min(OW, W - xOff > 0 ? (W - xOff - 1) / sw + 1 : 0);
+        for (let oh = 0; oh < OH; oh++) {
+          const y = oh * sh - ph + ki * dh;
+          if (y < 0 || y >= H) continue;
+          const s = xp + (<usize>(y * W + xOff) << 2);
+          const d = op + (<usize>(oh * OW) << 2);
+          let ow = owLo;
+          if (sw == 1) {
+            for (; ow + 4 <= owHi; ow += 4) {
+              const q = d + (<usize>ow << 2);
+              v128.store(q, f32x4.add(v128.load(q), f32x4.mul(wvec, v128.load(s + (<usize>ow << 2)))));
+            }
+          }
+          for (; ow < owHi; ow++) {
+            const q = d + (<usize>ow << 2);
+            store<f32>(q, load<f32>(q) + wv * load<f32>(s + (<usize>(ow * sw) << 2)));
+          }
+        }
+      }
+    }
+  }
+}
