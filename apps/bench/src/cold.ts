@@ -9,6 +9,7 @@ const [contender, what] = process.argv.slice(2);
 
 async function layers(family: string): Promise<number> {
   const core = await import('@layers/core');
+  const { digitCnn } = await import('./cnn-model.js');
   const make =
     family === 'webgpu'
       ? async () => (await import('@layers/backend-webgpu')).createWebGPUBackend()
@@ -24,17 +25,7 @@ async function layers(family: string): Promise<number> {
     const b = core.fromTypedArray(benchData(256 * 256, 2), [256, 256], backend);
     await core.matmul(a, b).data();
   } else {
-    const { nn } = core;
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 8, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 16, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(784, 10),
-    ).eval();
+    const model = digitCnn().eval();
     const x = core.fromTypedArray(benchData(64 * 784, 40), [64, 1, 28, 28], backend);
     await core.noGrad(() => model.forward(x)).data();
   }

@@ -6,11 +6,15 @@ import { createWebGPUBackend } from '../src/index.js';
 // autotuning is on (kernels switch to the measured variants as their timings come in). CI runs both.
 const autotune = process.env.LAYERS_WEBGPU_AUTOTUNE !== '0';
 
-describeConformance(`webgpu${autotune ? '' : ' (autotune off)'}`, () => createWebGPUBackend({ tuning: { autotune } }), {
-  backendModule: { specifier: '@layers/backend-webgpu', factory: 'createWebGPUBackend' },
-  // On SwiftShader a soak step costs about 70 ms (CNN, batch 1): 600 steps keep the two
-  // loops near a minute; the bound they check does not grow with the step count.
-  soakSteps: 600,
-  // The differential programs compare each op with the cpu backend's.
-  reference: () => createCpuBackend(),
-});
+describeConformance(
+  `webgpu${autotune ? '' : ' (autotune off)'}`,
+  () => createWebGPUBackend({ tuning: { autotune } }),
+  {
+    backendModule: { specifier: '@layers/backend-webgpu', factory: 'createWebGPUBackend' },
+    // On SwiftShader a soak step costs about 70 ms (CNN, batch 1): 600 steps keep the two
+    // loops near a minute; the bound they check does not grow with the step count.
+    soakSteps: 600,
+    // The differential programs compare each op with the cpu backend's.
+    reference: () => createCpuBackend(),
+  },
+);

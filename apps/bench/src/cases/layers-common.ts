@@ -6,6 +6,7 @@
 
 import type { Backend, View } from '@layers/core';
 import * as core from '@layers/core';
+import { digitCnn } from '../cnn-model.js';
 import { type BenchSpec, benchData, type Runner } from '../harness.js';
 
 function strides(shape: readonly number[]): number[] {
@@ -209,16 +210,7 @@ function layerRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'lstm' |
 function cnnRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'cnn' }>): Runner {
   core.setBackend(backend);
   const { nn, optim } = core;
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 8, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(8, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(16 * 7 * 7, 10),
-  );
+  const model = digitCnn();
   const x = core.fromTypedArray(benchData(64 * 784, 40), [64, 1, 28, 28], backend);
   const y = core.fromTypedArray(
     Int32Array.from({ length: 64 }, (_, i) => i % 10),
