@@ -42,6 +42,26 @@ export type BenchSpec =
       readonly hidden: number;
     }
   | {
+      /**
+       * The digit CNN (conv 1->8 3x3 pad 1, ReLU, max-pool 2; conv 8->16, ReLU, max-pool 2;
+       * Linear 784->10) at batch 64: `forward` times one inference pass, `train` an epoch of
+       * `steps` Adam steps (cross-entropy, lr 1e-3) reading the loss back after every step.
+       */
+      readonly kind: 'cnn';
+      readonly id: string;
+      readonly mode: 'forward' | 'train';
+      readonly steps?: number;
+    }
+  | {
+      /**
+       * Cold start in a fresh process (its start excluded): backend creation, then the first
+       * matmul 256 read back, or the first CNN forward read back.
+       */
+      readonly kind: 'cold';
+      readonly id: string;
+      readonly what: 'matmul' | 'cnn';
+    }
+  | {
       /** Post-norm transformer encoder layer forward (inference, ReLU FFN), input [batch, seq, dModel]. */
       readonly kind: 'encoder';
       readonly id: string;
@@ -53,8 +73,11 @@ export type BenchSpec =
     };
 
 export interface Runner {
-  /** One full repetition, resolved only once the result is back in JS. */
-  step(): Promise<void>;
+  /**
+   * One full repetition, resolved only once the result is back in JS. A runner that times
+   * itself (cold starts in a child process) resolves to its own milliseconds.
+   */
+  step(): Promise<void | number>;
   dispose(): void | Promise<void>;
 }
 
@@ -89,6 +112,13 @@ export function flopsOf(spec: BenchSpec): number {
     case 'lstm':
       // Matmuls only: per step [batch, input + hidden] x [input + hidden, 4 * hidden].
       return 2 * spec.seq * spec.batch * (spec.input + spec.hidden) * 4 * spec.hidden;
+    case 'cnn': {
+      // Forward MACs per image: 784*8*9 + 196*16*72 + 784*10; training ~3x per step.
+      const fwd = 2 * 64 * (784 * 8 * 9 + 196 * 16 * 72 + 784 * 10);
+      return spec.mode === 'forward' ? fwd : 3 * fwd * (spec.steps ?? 1);
+    }
+    case 'cold':
+      return spec.what === 'matmul' ? 2 * 256 ** 3 : 0;
     case 'encoder': {
       // Matmuls only: QKV and output projections, QK^T and PV, the two FFN layers.
       const tokens = spec.batch * spec.seq;
@@ -108,6 +138,12 @@ export function describeSpec(spec: BenchSpec): string {
       return `MLP train step ${spec.sizes.join('-')} b${spec.batch}`;
     case 'lstm':
       return `LSTM fwd s${spec.seq} b${spec.batch} ${spec.input}->${spec.hidden}`;
+    case 'cnn':
+      return spec.mode === 'forward'
+        ? 'CNN forward b64 (warm)'
+        : `CNN train epoch, ${spec.steps ?? 1} steps b64`;
+    case 'cold':
+      return spec.what === 'matmul' ? 'first matmul 256 read back (cold)' : 'first CNN forward b64 (cold)';
     case 'encoder':
       return `encoder fwd b${spec.batch} s${spec.seq} d${spec.dModel} h${spec.heads} ff${spec.ff}`;
   }
@@ -150,8 +186,8 @@ export async function measure(runner: Runner, opts: MeasureOptions): Promise<Mea
   const deadline = performance.now() + opts.maxSeconds * 1000;
   for (let i = 0; i < opts.reps; i++) {
     const t0 = performance.now();
-    await runner.step();
-    times.push(performance.now() - t0);
+    const own = await runner.step();
+    times.push(typeof own === 'number' ? own : performance.now() - t0);
     if (times.length >= 3 && performance.now() > deadline) break;
   }
   times.sort((a, b) => a - b);

@@ -17,8 +17,8 @@ import {
 
 const FAMILIES: Record<Family, readonly string[]> = {
   cpu: ['layers-cpu', 'tfjs-cpu'],
-  wasm: ['layers-wasm', 'tfjs-wasm', 'ort-wasm'],
-  webgpu: ['layers-webgpu', 'tfjs-webgpu'],
+  wasm: ['layers-wasm', 'jaxjs-wasm', 'tfjs-wasm', 'ort-wasm'],
+  webgpu: ['layers-webgpu', 'jaxjs-webgpu', 'tfjs-webgpu'],
 };
 
 interface Args {
@@ -67,6 +67,21 @@ function specsFor(quick: boolean, family: Family): BenchSpec[] {
     { kind: 'conv2d', id: 'conv2d-b8-32-64-32-k3', batch: 8, cin: 32, cout: 64, size: 32, k: 3, repeat },
     { kind: 'mlp-train', id: 'mlp-784-256-10-b64', batch: 64, sizes: [784, 256, 10] },
   ];
+  if (family !== 'cpu') {
+    specs.push(
+      { kind: 'conv2d', id: 'conv2d-b64-8-16-14-k3', batch: 64, cin: 8, cout: 16, size: 14, k: 3, repeat },
+      { kind: 'cnn', id: 'cnn-forward', mode: 'forward' },
+      // The digit CNN's epoch is 94 steps (6,000 images); --quick and exploration use fewer.
+      {
+        kind: 'cnn',
+        id: 'cnn-train',
+        mode: 'train',
+        steps: quick ? 10 : Number(process.env.LAYERS_BENCH_CNN_STEPS ?? 94),
+      },
+      { kind: 'cold', id: 'cold-matmul', what: 'matmul' },
+      { kind: 'cold', id: 'cold-cnn', what: 'cnn' },
+    );
+  }
   // Layer-level inference cases, so far written for the wasm peers (tfjs-wasm, onnxruntime-web).
   if (family === 'wasm') {
     specs.push(

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as L from '@layers/core';
+import { digitCnn } from './cnn-model.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,16 +37,7 @@ const backend = await makeBackend(values.backend ?? 'wasm', Number(values.thread
 L.setBackend(backend);
 L.manualSeed(0);
 const { nn, optim } = L;
-const model = new nn.Sequential(
-  new nn.Conv2d(1, 8, 3, { padding: 1 }),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Conv2d(8, 16, 3, { padding: 1 }),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Flatten(),
-  new nn.Linear(16 * 7 * 7, 10),
-);
+const model = digitCnn();
 const ce = new nn.CrossEntropyLoss();
 const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const x = L.rand([64, 1, 28, 28]);

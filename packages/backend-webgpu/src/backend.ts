@@ -25,7 +25,8 @@ import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/ha
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
-import { conv2dOp, type GemmContext, matmulOp } from './ops/gemm.js';
+import { conv2dInputGradOp, conv2dOp, conv2dWeightGradOp } from './ops/conv.js';
+import { type GemmContext, matmulOp } from './ops/gemm.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
 import { adapterKey, isCpuAdapter, Tuner, type TuningOptions, type TuningTable } from './tuning/tuner.js';
@@ -97,6 +98,10 @@ export class WebGPUBackend implements Backend {
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
+      conv2dInputGrad: (dy, w, dx, p) =>
+        conv2dInputGradOp(this.gemm, dy, w, dx, p, (v) => handle(v.buffer).gpu),
+      conv2dWeightGrad: (x, dy, dw, p) =>
+        conv2dWeightGradOp(this.gemm, x, dy, dw, p, (v) => handle(v.buffer).gpu),
       softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
       layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
         this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),
@@ -349,24 +354,7 @@ export class WebGPUBackend implements Backend {
   }
 
   private conv2d(x: View, w: View, bias: View | null, out: View, p: Conv2dParams): void {
-    const [N, C, H, W] = x.shape;
-    const [O, , KH, KW] = w.shape;
-    const [, , OH, OW] = out.shape;
-    if (N * O * OH * OW === 0) return;
-    // Core leaves the padding implicit (see FusedKernels.conv2d); this shader reads a padded copy.
-    const [ph, pw] = p.padding;
-    const Hp = Math.max(ph + H, (OH - 1) * p.stride[0] + p.dilation[0] * (KH - 1) + 1);
-    const Wp = Math.max(pw + W, (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1);
-    if (Hp !== H || Wp !== W) {
-      const temp = this.runtime.allocate(N * C * Hp * Wp);
-      const strides = [C * Hp * Wp, Hp * Wp, Wp, 1];
-      const padded: View = { buffer: temp, dtype: 'float32', shape: [N, C, Hp, Wp], strides, offset: 0 };
-      this.fill(padded, 0);
-      this.copy(x, { ...padded, shape: x.shape, offset: ph * Wp + pw });
-      this.conv2d(padded, w, bias, out, { ...p, padding: [0, 0] });
-      this.runtime.release(temp);
-      return;
-    }
+    if (out.shape.reduce((a, b) => a * b, 1) === 0) return;
     const xc = this.contiguous(x);
     const wc = this.contiguous(w);
     conv2dOp(this.gemm, xc.view, wc.view, bias, out, p, (v) => handle(v.buffer).gpu);

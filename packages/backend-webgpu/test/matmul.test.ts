@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index.js';
-import { CONV_VARIANTS, MATMUL_VARIANTS } from '../src/ops/gemm.js';
+import { CONV_VARIANTS } from '../src/ops/conv.js';
+import { MATMUL_VARIANTS } from '../src/ops/gemm.js';
 import { empty, expectClose, f32, makeBackend, read, seq, tensor, view } from './helpers.js';
 
 let be: WebGPUBackend;

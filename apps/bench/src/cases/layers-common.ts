@@ -6,6 +6,7 @@
 
 import type { Backend, View } from '@layers/core';
 import * as core from '@layers/core';
+import { digitCnn } from '../cnn-model.js';
 import { type BenchSpec, benchData, type Runner } from '../harness.js';
 
 function strides(shape: readonly number[]): number[] {
@@ -63,7 +64,7 @@ export function kernelRunner(backend: Backend, spec: BenchSpec): Runner | null {
     const w = upload(backend, benchData(cout * cin * k * k, 4), [cout, cin, k, k]);
     const bias = upload(backend, benchData(cout, 5), [cout]);
     const out = alloc(backend, [batch, cout, size, size]);
-    // 'same' padding, implicit as core passes it (the kernel reads zeros outside x).
+    // 'same' padding, implicit in the kernel (as core calls it).
     const params = { stride: [1, 1], padding: [pad, pad], dilation: [1, 1], groups: 1 } as const;
     return {
       async step() {
@@ -99,6 +100,8 @@ export function tensorRunner(backend: Backend, spec: BenchSpec): Runner | null {
     };
   }
   if (spec.kind === 'mlp-train') return mlpRunner(backend, spec);
+  if (spec.kind === 'cnn') return cnnRunner(backend, spec);
+  if (spec.kind === 'cold') return null;
   if (spec.kind === 'lstm' || spec.kind === 'encoder') return layerRunner(backend, spec);
   return kernelRunner(backend, spec);
 }
@@ -197,5 +200,55 @@ function layerRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'lstm' |
       x.dispose();
       for (const p of module.parameters()) p.dispose();
     },
+  };
+}
+
+/**
+ * The digit CNN through nn modules, as apps/mnist writes it: `forward` in eval mode under
+ * noGrad; `train` runs Adam steps (cross-entropy, lr 1e-3) and reads the loss every step.
+ */
+function cnnRunner(backend: Backend, spec: Extract<BenchSpec, { kind: 'cnn' }>): Runner {
+  core.setBackend(backend);
+  const { nn, optim } = core;
+  const model = digitCnn();
+  const x = core.fromTypedArray(benchData(64 * 784, 40), [64, 1, 28, 28], backend);
+  const y = core.fromTypedArray(
+    Int32Array.from({ length: 64 }, (_, i) => i % 10),
+    [64],
+    backend,
+  );
+  const dispose = () => {
+    x.dispose();
+    y.dispose();
+    for (const p of model.parameters()) p.dispose();
+  };
+  if (spec.mode === 'forward') {
+    model.eval();
+    return {
+      async step() {
+        const out = core.noGrad(() => core.tidy(() => model.forward(x)));
+        await out.data();
+        out.dispose();
+      },
+      dispose,
+    };
+  }
+  const ce = new nn.CrossEntropyLoss();
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  return {
+    async step() {
+      for (let s = 0; s < (spec.steps ?? 1); s++) {
+        const loss = core.tidy(() => {
+          opt.zeroGrad();
+          const l = ce.forward(model.forward(x), y);
+          l.backward();
+          opt.step();
+          return l;
+        });
+        await loss.item();
+        loss.dispose();
+      }
+    },
+    dispose,
   };
 }

@@ -7,6 +7,7 @@
 import { createWasmBackend } from '@layers/backend-wasm';
 import type { Backend } from '@layers/core';
 import type { BenchSpec, Contender, Runner } from '../harness.js';
+import { coldRunner } from './cold-runner.js';
 import { tensorRunner } from './layers-common.js';
 
 export function wasmBenchThreads(): number {
@@ -25,6 +26,7 @@ export default function contender(): Contender {
     },
     async prepare(spec: BenchSpec): Promise<Runner | null> {
       if (!backend) throw new Error('layers-wasm: init() was not called');
+      if (spec.kind === 'cold') return coldRunner(`layers-wasm-${threads}t`, spec);
       return tensorRunner(backend, spec);
     },
     async dispose() {

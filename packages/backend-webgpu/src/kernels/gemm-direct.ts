@@ -41,8 +41,11 @@ export function directSpan(c: DirectConfig): [number, number] {
   return [c.tm * c.wg[1], c.tn * c.wg[0]];
 }
 
-/** Accumulator declarations, the vec4 FMA block and the guarded stores, shared by both kernels. */
-function registerBlock(c: DirectConfig, aLoad: (i: number) => string, bLoad: (j: number) => string) {
+/**
+ * @internal Accumulator declarations, the vec4 FMA block and the guarded stores of a TM x TN
+ * register block; `aLoad(i)` / `bLoad(j)` give row i's and column j's operand at this step.
+ */
+export function registerBlock(c: DirectConfig, aLoad: (i: number) => string, bLoad: (j: number) => string) {
   const tq = c.tn / 4;
   const decl: string[] = [];
   const body: string[] = [];
@@ -131,27 +134,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
+/** WGSL of the conv geometry names every conv kernel reads from params (see conv2dShader). */
+export const CONV_GEOMETRY = `let C = P[1]; let H = P[2]; let W = P[3]; let KH = P[5]; let KW = P[6];
+  let OH = P[7]; let OW = P[8]; let OHW = OH * OW; let sh = P[9]; let sw = P[10]; let dh = P[11]; let dw = P[12];
+  let G = P[13]; let Cg = C / G; let Og = P[4] / G; let HW = H * W; let KK = KH * KW;
+  let ph = i32(P[18]); let pw = i32(P[19]);`;
+
 /**
- * Conv2d NCHW as a direct implicit GEMM: rows are output channels of one group (z of the
- * grid), columns flattened (image, oh, ow) positions. Each column's input address is split
- * into a per-position base (computed once) plus a per-tap offset shared by every position, so
- * the K loop does no division. Params as conv2dShader: [N, C, H, W, O, KH, KW, OH, OW, sh, sw,
- * dh, dw, groups, xOff, wOff, bOff, outOff].
+ * Conv2d NCHW as a direct implicit GEMM with implicit zero padding: rows are output channels
+ * of one group (z of the grid), columns flattened (image, oh, ow) positions. Each column's
+ * input address is a per-position base (computed once) plus a per-tap offset; taps outside
+ * the input read a clamped address and are zeroed. Params: [N, C, H, W, O, KH, KW, OH, OW,
+ * sh, sw, dh, dw, groups, xOff, wOff, bOff, outOff, padTop, padLeft].
  */
 export function directConvShader(c: DirectConfig, hasBias: boolean): string {
   const [wx, wy] = c.wg;
   const rows: string[] = [];
   for (let i = 0; i < c.tm; i++) rows.push(`let wR${i} = wBase + min(m0 + ${i}u, Og - 1u) * K;`);
   const cols: string[] = [];
+  const rowOk: string[] = [];
+  const colOk: string[] = [];
   for (let j = 0; j < c.tn; j++) {
     cols.push(
-      `let p${j} = min(n0 + ${j}u, NP - 1u); let xC${j} = xBase + (p${j} / OHW) * C * HW + ((p${j} % OHW) / OW) * sh * W + ((p${j} % OHW) % OW) * sw;`,
+      `let p${j} = min(n0 + ${j}u, NP - 1u); let q${j} = p${j} % OHW; ` +
+        `let xC${j} = i32(xBase + (p${j} / OHW) * C * HW); ` +
+        `let ih${j} = i32((q${j} / OW) * sh) - ph; let iw${j} = i32((q${j} % OW) * sw) - pw;`,
+    );
+    rowOk.push(`let rh${j} = ih${j} + i32(kh * dh); let okh${j} = rh${j} >= 0 && rh${j} < i32(H);`);
+    colOk.push(
+      `let cw${j} = iw${j} + i32(kw * dw); let ok${j} = okh${j} && cw${j} >= 0 && cw${j} < i32(W); ` +
+        `let xa${j} = u32(max(xC${j} + i32(ci * HW) + rh${j} * i32(W) + cw${j}, 0));`,
     );
   }
   const blk = registerBlock(
     c,
     (i) => `Wt[wR${i} + k]`,
-    (j) => `X[xC${j} + off]`,
+    (j) => `select(0.0, X[xa${j}], ok${j})`,
   );
   return `@group(0) @binding(0) var<storage, read> P: array<u32>;
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
@@ -160,10 +178,8 @@ export function directConvShader(c: DirectConfig, hasBias: boolean): string {
 ${hasBias ? '@group(0) @binding(4) var<storage, read> Bias: array<f32>;' : ''}
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let C = P[1]; let H = P[2]; let W = P[3]; let KH = P[5]; let KW = P[6];
-  let OW = P[8]; let OHW = P[7] * OW; let sh = P[9]; let sw = P[10]; let dh = P[11]; let dw = P[12];
-  let Cg = C / P[13]; let Og = P[4] / P[13]; let HW = H * W;
-  let K = Cg * KH * KW; let NP = P[0] * OHW; let g = wid.z;
+  ${CONV_GEOMETRY}
+  let K = Cg * KK; let NP = P[0] * OHW; let g = wid.z;
   let wBase = P[15] + g * Og * K; let xBase = P[14] + g * Cg * HW;
   let m0 = (wid.y * ${wy}u + lid.y) * ${c.tm}u;
   let n0 = (wid.x * ${wx}u + lid.x) * ${c.tn}u;
@@ -173,10 +189,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var k = 0u;
   for (var ci = 0u; ci < Cg; ci++) {
     for (var kh = 0u; kh < KH; kh++) {
-      var off = ci * HW + kh * dh * W;
+      ${rowOk.join(' ')}
       for (var kw = 0u; kw < KW; kw++) {
+        ${colOk.join('\n        ')}
         ${blk.body}
-        off += dw; k++;
+        k++;
       }
     }
   }

@@ -1,22 +1,21 @@
 /**
- * Matmul and conv2d dispatch: the variant families (one thread per output, shared-memory
- * tiles, direct register blocks, split-K), the deterministic heuristic, and the tuner hookup.
+ * Matmul dispatch: the variant families (one thread per output, shared-memory tiles, direct
+ * register blocks, split-K), the deterministic heuristic, and the tuner hookup (conv2d and its
+ * gradients, which share the blocks, are in ops/conv.ts).
  * Variant names: 'naive', 't:<tile>' (kernels/matmul.ts), 'd:<block>' and, for matmul,
  * 'd:<block>:s' (split-K) (kernels/gemm-direct.ts).
  */
-import type { Conv2dParams, View } from '@layers/core';
+import type { View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
 import {
   DIRECT_CONFIGS,
   type DirectConfig,
   type DirectConfigName,
-  directConvShader,
   directMatmulShader,
   directSpan,
   splitSumShader,
 } from '../kernels/gemm-direct.js';
 import {
-  conv2dShader,
   GEMM_CONFIGS,
   type GemmConfigName,
   matmulLayout,
@@ -40,8 +39,8 @@ export interface GemmContext {
   readonly override: string | null;
 }
 
-const TILES = Object.keys(GEMM_CONFIGS) as GemmConfigName[];
-const BLOCKS = Object.keys(DIRECT_CONFIGS) as DirectConfigName[];
+export const TILES = Object.keys(GEMM_CONFIGS) as GemmConfigName[];
+export const BLOCKS = Object.keys(DIRECT_CONFIGS) as DirectConfigName[];
 
 /** Every matmul variant name (tests run each). */
 export const MATMUL_VARIANTS: readonly string[] = [
@@ -50,19 +49,14 @@ export const MATMUL_VARIANTS: readonly string[] = [
   ...BLOCKS.map((b) => `d:${b}`),
   ...BLOCKS.map((b) => `d:${b}:s`),
 ];
-/** Every conv2d variant name. */
-export const CONV_VARIANTS: readonly string[] = [
-  ...TILES.map((t) => `t:${t}`),
-  ...BLOCKS.map((b) => `d:${b}`),
-];
 
 /** Output padding factor of covering an M x N product with `rows` x `cols` blocks. */
-function waste(M: number, N: number, rows: number, cols: number): number {
+export function waste(M: number, N: number, rows: number, cols: number): number {
   return (Math.ceil(M / rows) * rows * Math.ceil(N / cols) * cols) / (M * N);
 }
 
 /** The direct block with the least padding, then the most work per thread. */
-function pickDirect(M: number, N: number): DirectConfigName {
+export function pickDirect(M: number, N: number): DirectConfigName {
   let best: DirectConfigName = 'd4x4';
   let key = [Number.POSITIVE_INFINITY, 0];
   for (const name of BLOCKS) {
@@ -81,7 +75,7 @@ function pickDirect(M: number, N: number): DirectConfigName {
  * K slices for split-K: enough (up to 512, each at least 64 long) that the product fills
  * the device when its output alone gives few blocks.
  */
-function splitCount(blocks: number, K: number): number {
+export function splitCount(blocks: number, K: number): number {
   if (K < 1024 || blocks >= 256) return 1;
   return Math.max(1, Math.min(512, Math.floor(K / 64), Math.ceil(4096 / blocks)));
 }
@@ -203,7 +197,7 @@ function matmulCandidates(B: number, M: number, N: number, K: number): string[] 
 }
 
 /** Elements a strided view with non-negative strides spans from offset 0. */
-function extent(shape: readonly number[], strides: readonly number[]): number {
+export function extent(shape: readonly number[], strides: readonly number[]): number {
   let e = 1;
   for (let i = 0; i < shape.length; i++) e += (shape[i] - 1) * Math.abs(strides[i]);
   return e;
@@ -249,94 +243,4 @@ export function matmulOp(ctx: GemmContext, a: View, b: View, out: View, bind: (v
   for (const spec of matmulSpecs(variant, d, bind(out), bind(a), bind(b), part, maxDim)) rt.dispatch(spec);
   // Queue order keeps the scratch valid for the dispatches above after it is released.
   if (temp) rt.release(temp);
-}
-
-/** Conv2d via implicit GEMM (tiled or direct), bias added in the epilogue. */
-export function conv2dOp(
-  ctx: GemmContext,
-  x: View,
-  w: View,
-  bias: View | null,
-  out: View,
-  p: Conv2dParams,
-  bind: (v: View) => GPUBuffer,
-): void {
-  const rt = ctx.runtime;
-  const maxDim = rt.limits.maxComputeWorkgroupsPerDimension;
-  const [N, C, H, W] = x.shape;
-  const [O, , KH, KW] = w.shape;
-  const [, , OH, OW] = out.shape;
-  const g = p.groups;
-  const Og = O / g;
-  const NP = N * OH * OW;
-  const K = (C / g) * KH * KW;
-  const params = [N, C, H, W, O, KH, KW, OH, OW, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], g];
-  if (g > maxDim) throw new Error(`${prefix}: conv2d with ${g} groups is too large for one dispatch`);
-  const specFor = (
-    v: string,
-    o: GPUBuffer,
-    xs: GPUBuffer,
-    ws: GPUBuffer,
-    bs: GPUBuffer | null,
-    offs: number[],
-  ) => {
-    const [kind, name] = v.split(':');
-    const bindings: Binding[] = [
-      { buffer: o, write: true },
-      { buffer: xs, write: false },
-      { buffer: ws, write: false },
-    ];
-    if (bs) bindings.push({ buffer: bs, write: false });
-    let gx: number;
-    let gy: number;
-    let key: string;
-    let source: () => string;
-    if (kind === 't') {
-      const cfg = GEMM_CONFIGS[name as GemmConfigName];
-      [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
-      key = `conv|${!!bs}|${name}`;
-      source = () => conv2dShader(!!bs, cfg);
-    } else {
-      const cfg = DIRECT_CONFIGS[name as DirectConfigName];
-      const [r, c] = directSpan(cfg);
-      [gx, gy] = [Math.ceil(NP / c), Math.ceil(Og / r)];
-      key = `convd|${!!bs}|${name}`;
-      source = () => directConvShader(cfg, !!bs);
-    }
-    if (gx > maxDim || gy > maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
-    return {
-      key,
-      source,
-      bindings,
-      params: u32s([...params, ...offs]),
-      workgroups: [gx, gy, g],
-    } as DispatchSpec;
-  };
-  const blk = pickDirect(Og, NP);
-  const heuristic = ctx.cpuAdapter ? `d:${blk}` : `t:${pickGemmConfig(g, Og, NP)}`;
-  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}`;
-  const candidates = CONV_VARIANTS.filter((v) => {
-    const [kind, name] = v.split(':');
-    const [r, c] =
-      kind === 't'
-        ? [GEMM_CONFIGS[name as GemmConfigName].bm, GEMM_CONFIGS[name as GemmConfigName].bn]
-        : directSpan(DIRECT_CONFIGS[name as DirectConfigName]);
-    return waste(Og, NP, r, c) <= 2 || v === heuristic;
-  });
-  const variant =
-    ctx.override ??
-    ctx.tuner.pick(cls, candidates, heuristic, () => {
-      const sizes = [N * O * OH * OW, N * C * H * W, O * K, O];
-      return async (v) => {
-        const s = scratch(rt.device, sizes);
-        try {
-          const [o, xs, ws, bs] = s.bufs;
-          return await timeSpecs(rt, [specFor(v, o, xs, ws, bias ? bs : null, [0, 0, 0, 0])]);
-        } finally {
-          s.destroy();
-        }
-      };
-    });
-  const offs = [x.offset, w.offset, bias ? bias.offset : 0, out.offset];
-  rt.dispatch(specFor(variant, bind(out), bind(x), bind(w), bias ? bind(bias) : null, offs));
 }

@@ -1,0 +1,276 @@
+/**
+ * conv2d and its two gradients. The forward has the shared-memory tiled variants (which need
+ * a padded input; they are candidates only when the padding is zero) and the direct ones
+ * (implicit padding); the gradients are direct. Every choice goes through the tuner.
+ */
+import type { Conv2dParams, View } from '@layers/core';
+import { grid, u32s } from '../kernels/common.js';
+import { convInputGradShader, convWeightGradShader } from '../kernels/conv-grad.js';
+import {
+  DIRECT_CONFIGS,
+  type DirectConfigName,
+  directConvShader,
+  directSpan,
+  splitSumShader,
+} from '../kernels/gemm-direct.js';
+import { conv2dShader, GEMM_CONFIGS, type GemmConfigName, pickGemmConfig } from '../kernels/matmul.js';
+import type { Binding, DispatchSpec, Runtime } from '../runtime.js';
+import { scratch, timeSpecs } from '../tuning/measure.js';
+import { bucket } from '../tuning/tuner.js';
+import { BLOCKS, type GemmContext, pickDirect, TILES, waste } from './gemm.js';
+
+const prefix = '@layers/backend-webgpu';
+
+/** Every conv2d forward variant name (tests run each). */
+export const CONV_VARIANTS: readonly string[] = [
+  ...TILES.map((t) => `t:${t}`),
+  ...BLOCKS.map((b) => `d:${b}`),
+];
+/** Every conv2d gradient variant name. */
+export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
+
+type Bufs = readonly (GPUBuffer | null)[];
+
+/** Pick (or tune) a variant and dispatch it; `specs` builds the dispatches on any buffers. */
+function run(
+  ctx: GemmContext,
+  cls: string,
+  candidates: readonly string[],
+  heuristic: string,
+  sizes: readonly number[],
+  real: Bufs,
+  specs: (v: string, bufs: Bufs, offs: boolean, part: (n: number) => GPUBuffer) => DispatchSpec[],
+): void {
+  const rt = ctx.runtime;
+  const variant =
+    ctx.override ??
+    ctx.tuner.pick(cls, candidates, heuristic, () => async (v) => {
+      const s = scratch(rt.device, sizes);
+      const extra: GPUBuffer[] = [];
+      const part = (n: number) => {
+        const p = scratch(rt.device, [n]).bufs[0];
+        extra.push(p);
+        return p;
+      };
+      try {
+        const bufs = real.map((b, i) => (b ? s.bufs[i] : null));
+        return await timeSpecs(rt, specs(v, bufs, false, part));
+      } finally {
+        s.destroy();
+        for (const b of extra) b.destroy();
+      }
+    });
+  let temp: ReturnType<Runtime['allocate']> | null = null;
+  const part = (n: number) => {
+    temp = rt.allocate(n);
+    return temp.gpu;
+  };
+  for (const spec of specs(variant, real, true, part)) rt.dispatch(spec);
+  // Queue order keeps the scratch valid for the dispatches above after it is released.
+  if (temp) rt.release(temp);
+}
+
+function bindings(bufs: Bufs): Binding[] {
+  const out: Binding[] = [];
+  bufs.forEach((b, i) => {
+    if (b) out.push({ buffer: b, write: i === 0 });
+  });
+  return out;
+}
+
+function geometry(x: readonly number[], w: readonly number[], out: readonly number[], p: Conv2dParams) {
+  const [N, C, H, W] = x;
+  const [O, , KH, KW] = w;
+  const [, , OH, OW] = out;
+  const head = [
+    N,
+    C,
+    H,
+    W,
+    O,
+    KH,
+    KW,
+    OH,
+    OW,
+    p.stride[0],
+    p.stride[1],
+    p.dilation[0],
+    p.dilation[1],
+    p.groups,
+  ];
+  return { N, C, H, W, O, KH, KW, OH, OW, g: p.groups, head };
+}
+
+/** Conv2d via implicit GEMM (tiled or direct), bias added in the epilogue. */
+export function conv2dOp(
+  ctx: GemmContext,
+  x: View,
+  w: View,
+  bias: View | null,
+  out: View,
+  p: Conv2dParams,
+  bind: (v: View) => GPUBuffer,
+): void {
+  const maxDim = ctx.runtime.limits.maxComputeWorkgroupsPerDimension;
+  const { N, C, H, W, O, KH, KW, OH, OW, g, head } = geometry(x.shape, w.shape, out.shape, p);
+  if (g > maxDim) throw new Error(`${prefix}: conv2d with ${g} groups is too large for one dispatch`);
+  const Og = O / g;
+  const NP = N * OH * OW;
+  const K = (C / g) * KH * KW;
+  const [ph, pw] = p.padding ?? [0, 0];
+  // The tiled shader has no bounds checks: only when every window lies inside the input.
+  const tiledFits =
+    ph === 0 &&
+    pw === 0 &&
+    H >= (OH - 1) * p.stride[0] + p.dilation[0] * (KH - 1) + 1 &&
+    W >= (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1;
+  const blk = pickDirect(Og, NP);
+  const heuristic = ctx.cpuAdapter || !tiledFits ? `d:${blk}` : `t:${pickGemmConfig(g, Og, NP)}`;
+  const candidates = CONV_VARIANTS.filter((v) => {
+    const [kind, name] = v.split(':');
+    if (kind === 't' && !tiledFits) return false;
+    const [r, c] =
+      kind === 't'
+        ? [GEMM_CONFIGS[name as GemmConfigName].bm, GEMM_CONFIGS[name as GemmConfigName].bn]
+        : directSpan(DIRECT_CONFIGS[name as DirectConfigName]);
+    return waste(Og, NP, r, c) <= 2 || v === heuristic;
+  });
+  if (ctx.override?.startsWith('t:') && !tiledFits) {
+    throw new Error(`${prefix}: internal: tiled conv2d variant ${ctx.override} needs zero padding`);
+  }
+  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
+  const real = [bind(out), bind(x), bind(w), bias ? bind(bias) : null];
+  const sizes = [N * O * OH * OW, N * C * H * W, O * K, O];
+  run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, _part) => {
+    const [kind, name] = v.split(':');
+    const hasBias = !!bufs[3];
+    let gx: number;
+    let gy: number;
+    let key: string;
+    let source: () => string;
+    if (kind === 't') {
+      const cfg = GEMM_CONFIGS[name as GemmConfigName];
+      [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
+      key = `conv|${hasBias}|${name}`;
+      source = () => conv2dShader(hasBias, cfg);
+    } else {
+      const cfg = DIRECT_CONFIGS[name as DirectConfigName];
+      const [r, c] = directSpan(cfg);
+      [gx, gy] = [Math.ceil(NP / c), Math.ceil(Og / r)];
+      key = `convd|${hasBias}|${name}`;
+      source = () => directConvShader(cfg, hasBias);
+    }
+    if (gx > maxDim || gy > maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
+    const o = offs ? [x.offset, w.offset, bias ? bias.offset : 0, out.offset] : [0, 0, 0, 0];
+    return [
+      {
+        key,
+        source,
+        bindings: bindings(bufs),
+        params: u32s([...head, ...o, ph, pw]),
+        workgroups: [gx, gy, g],
+      },
+    ];
+  });
+}
+
+/** dw [O, C/g, KH, KW] from x [N, C, H, W] and dy [N, O, OH, OW] (all contiguous). */
+export function conv2dWeightGradOp(
+  ctx: GemmContext,
+  x: View,
+  dy: View,
+  dw: View,
+  p: Conv2dParams,
+  bind: (v: View) => GPUBuffer,
+): void {
+  const maxDim = ctx.runtime.limits.maxComputeWorkgroupsPerDimension;
+  const { N, C, H, W, O, KH, KW, OH, OW, g, head } = geometry(x.shape, dw.shape, dy.shape, p);
+  const Og = O / g;
+  const K = (C / g) * KH * KW;
+  const R = N * OH;
+  const cls = `convgw|${bucket(Og)}|${bucket(K)}|${bucket(R * OW)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}`;
+  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
+    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+    return waste(Og, K, r, c) <= 4;
+  });
+  const heuristic = `d:${pickDirect(Og, K)}`;
+  const real = [bind(dw), bind(x), bind(dy)];
+  const sizes = [O * K, N * C * H * W, N * O * OH * OW];
+  run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, part) => {
+    const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
+    const [r, c] = directSpan(cfg);
+    const [gx, gy] = [Math.ceil(K / c), Math.ceil(Og / r)];
+    const blocks = gx * gy * g;
+    // Slices of (image, oh) rows: enough that the grid holds ~4096 threads.
+    const threads = blocks * cfg.wg[0] * cfg.wg[1];
+    let S = Math.max(1, Math.min(R, 512, Math.floor(maxDim / g), Math.ceil(4096 / threads)));
+    const chunk = Math.ceil(R / S);
+    S = Math.ceil(R / chunk);
+    if (gx > maxDim || gy > maxDim)
+      throw new Error(`${prefix}: conv2d weight gradient too large for one dispatch`);
+    const outOff = offs ? dw.offset : 0;
+    const dst = S > 1 ? part(S * O * K) : (bufs[0] as GPUBuffer);
+    const o = offs ? [x.offset, dy.offset, 0, S > 1 ? 0 : outOff] : [0, 0, 0, 0];
+    const specs: DispatchSpec[] = [
+      {
+        key: `convgw|${v}`,
+        source: () => convWeightGradShader(cfg),
+        bindings: bindings([dst, bufs[1], bufs[2]]),
+        params: u32s([...head, ...o, ...(p.padding ?? [0, 0]), S, chunk, S > 1 ? O * K : 0]),
+        workgroups: [gx, gy, g * S],
+      },
+    ];
+    if (S > 1) {
+      specs.push({
+        key: 'mm-splitsum',
+        source: splitSumShader,
+        bindings: bindings([bufs[0], dst]),
+        params: u32s([O * K, S, outOff]),
+        workgroups: grid(Math.ceil((O * K) / 64), maxDim),
+      });
+    }
+    return specs;
+  });
+}
+
+/** dx [N, C, H, W] from dy [N, O, OH, OW] and w [O, C/g, KH, KW] (all contiguous). */
+export function conv2dInputGradOp(
+  ctx: GemmContext,
+  dy: View,
+  w: View,
+  dx: View,
+  p: Conv2dParams,
+  bind: (v: View) => GPUBuffer,
+): void {
+  const maxDim = ctx.runtime.limits.maxComputeWorkgroupsPerDimension;
+  const { N, C, H, W, O, KH, KW, OH, OW, g, head } = geometry(dx.shape, w.shape, dy.shape, p);
+  const Cg = C / g;
+  const NQ = N * H * W;
+  const unit = p.stride[0] === 1 && p.stride[1] === 1;
+  const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|g${g > 1 ? 'n' : '1'}`;
+  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
+    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+    return waste(Cg, NQ, r, c) <= 2;
+  });
+  const heuristic = `d:${pickDirect(Cg, NQ)}`;
+  const real = [bind(dx), bind(dy), bind(w)];
+  const sizes = [N * C * H * W, N * O * OH * OW, O * Cg * KH * KW];
+  run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs) => {
+    const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
+    const [r, c] = directSpan(cfg);
+    const [gx, gy] = [Math.ceil(NQ / c), Math.ceil(Cg / r)];
+    if (gx > maxDim || gy > maxDim || g > maxDim) {
+      throw new Error(`${prefix}: conv2d input gradient too large for one dispatch`);
+    }
+    const o = offs ? [dy.offset, w.offset, 0, dx.offset] : [0, 0, 0, 0];
+    return [
+      {
+        key: `convgx|${v}|${unit}`,
+        source: () => convInputGradShader(cfg, unit),
+        bindings: bindings(bufs),
+        params: u32s([...head, ...o, ...(p.padding ?? [0, 0]), 1, 0, 0]),
+        workgroups: [gx, gy, g],
+      },
+    ];
+  });
+}
