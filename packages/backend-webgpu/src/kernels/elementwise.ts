@@ -312,7 +312,8 @@ export function castExpr(from: DType, to: DType): string {
   return 'i32(x)';
 }
 
-function shader(bindings: string, body: string, helpers: string): string {
+/** A 1-D elementwise entry point over P[0] elements: `helpers`, then the bindings and the per-element body. */
+export function shader(bindings: string, body: string, helpers: string): string {
   return `${helpers}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
 ${bindings}

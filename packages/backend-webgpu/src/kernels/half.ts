@@ -11,7 +11,7 @@
  * element's half then an atomicOr setting it: each touches only its own 16 bits.
  */
 import type { DType } from '@layers/core';
-import { ENTRY_BUILTINS, FLAT_WG, WG } from './common.js';
+import { shader } from './elementwise.js';
 
 /** Whether `dtype` is stored packed, two elements per word. */
 export function isPacked(dtype: DType): boolean {
@@ -109,11 +109,12 @@ export function halfCopyShader(from: DType, to: DType, indexCode: string): strin
     store = `O[idx0] = ${fromF32Bits(to, 'f')};`;
   }
   const out = isPacked(to) ? 'array<atomic<u32>>' : 'array<u32>';
-  return entry(
-    `${CONVERT}\n@group(0) @binding(1) var<storage, read_write> O: ${out};\n@group(0) @binding(2) var<storage, read> I0: array<u32>;`,
+  return shader(
+    `@group(0) @binding(1) var<storage, read_write> O: ${out};\n@group(0) @binding(2) var<storage, read> I0: array<u32>;`,
     `${indexCode}
   ${f === null ? '' : `let f = ${f};`}
   ${store}`,
+    CONVERT,
   );
 }
 
@@ -124,23 +125,11 @@ function store16(bits: string): string {
   atomicOr(&O[idx0 >> 1u], ${bits} << sh);`;
 }
 
-/** A 1-D elementwise entry point over P[0] elements, with `decls` and the per-element `body`. */
-function entry(decls: string, body: string): string {
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
-${decls}
-@compute @workgroup_size(${WG})
-fn main(${ENTRY_BUILTINS}) {
-  ${FLAT_WG}
-  let i = wgid * ${WG}u + li;
-  if (i >= P[0]) { return; }
-  ${body}
-}`;
-}
-
 /** Fill a packed output with the 16-bit pattern in params word `wordAt`. */
 export function halfFillShader(indexCode: string, wordAt: number): string {
-  return entry(
+  return shader(
     '@group(0) @binding(1) var<storage, read_write> O: array<atomic<u32>>;',
     `${indexCode}\n  ${store16(`P[${wordAt}]`)}`,
+    '',
   );
 }
