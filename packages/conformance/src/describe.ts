@@ -10,6 +10,7 @@ import type { SuiteContext } from './behaviour/context.js';
 import { differentialBehaviour } from './behaviour/differential.js';
 import { errorBehaviour } from './behaviour/errors.js';
 import { faultBehaviour } from './behaviour/faults.js';
+import { indexOpsBehaviour } from './behaviour/index-ops.js';
 import { lossBehaviour } from './behaviour/loss.js';
 import { memoryBehaviour } from './behaviour/memory.js';
 import { nnBasicBehaviour } from './behaviour/nn-basic.js';
@@ -163,6 +164,7 @@ export function describeConformance(
       lossBehaviour(ctx);
       profileBehaviour(ctx);
       tensorOpsBehaviour(ctx);
+      indexOpsBehaviour(ctx);
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);

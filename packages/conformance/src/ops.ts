@@ -9,6 +9,7 @@ import { BASIC_OPS } from './nn/basic.js';
 import { CONV_OPS } from './nn/conv.js';
 import { LOSS_OPS } from './nn/loss.js';
 import { SEQ_OPS } from './nn/seq.js';
+import { INDEX_OPS } from './ops/index-ops.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
 
 /** A decoded fixture input as an op function receives it. */
@@ -18,7 +19,7 @@ type Attrs = Record<string, any>;
  * Maps a fixture op to the layers call: positional inputs and the case's attributes in, the result tensor
  * (or tensors) out.
  */
-export type OpFn = (args: Arg[], attrs: Attrs) => L.Tensor | L.Tensor[];
+export type OpFn = (args: Arg[], attrs: Attrs) => L.Tensor | L.Tensor[] | Promise<L.Tensor | L.Tensor[]>;
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 const TN = (a: Arg): L.Tensor | number => a as L.Tensor | number;
@@ -184,6 +185,7 @@ Object.assign(OPS, LOSS_OPS);
 Object.assign(OPS, SEQ_OPS);
 Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, TENSOR_OPS);
+Object.assign(OPS, INDEX_OPS);
 Object.assign(OPS, CONV_OPS);
 
 /** Add or replace fixture-op mappings (for fixture families generated outside generate.py). */

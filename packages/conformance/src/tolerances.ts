@@ -20,6 +20,7 @@
  */
 
 import { BASIC_TOLERANCES } from './nn/basic.js';
+import { INDEX_OP_TOLERANCES } from './ops/index-ops.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
@@ -137,6 +138,7 @@ const expandOps = ['expand', 'expandAs'];
 export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...BASIC_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,
+  ...INDEX_OP_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   ...Object.fromEntries(expandOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   // one rounding each; gradients of broadcast operands are sums (perK via accum)

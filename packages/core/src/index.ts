@@ -183,6 +183,16 @@ export {
 } from './ops/reduce.js';
 export { type CumExtreme, cummax, cummin, cumprod, cumsum, logcumsumexp } from './ops/scan.js';
 export {
+  indexAdd,
+  indexCopy,
+  indexFill,
+  type ScatterOptions,
+  type ScatterReduce,
+  type ScatterReduceOptions,
+  scatter,
+  scatterReduce,
+} from './ops/scatter.js';
+export {
   argsort,
   bucketize,
   kthvalue,
@@ -197,6 +207,16 @@ export {
   topk,
   type ValuesIndices,
 } from './ops/sort.js';
+export {
+  type IndexPutOptions,
+  indexPut,
+  maskedScatter,
+  maskedSelect,
+  type NonzeroOptions,
+  nonzero,
+  take,
+  takeAlongDim,
+} from './ops/take.js';
 export {
   cast,
   clone,
@@ -229,3 +249,5 @@ export { VERSION } from './version.js';
 
 // Adds the second-round Tensor methods (cumsum, flip, ...) to the class.
 import './tensor/methods-extra.js';
+// Adds the scatter / advanced-indexing Tensor methods (scatter, indexAdd, take, ...).
+import './tensor/methods-index.js';
