@@ -19,6 +19,7 @@ import { optimBehaviour } from './behaviour/optim.js';
 import { poolFusedBehaviour } from './behaviour/pool-fused.js';
 import { profileBehaviour } from './behaviour/profile.js';
 import { randomBehaviour } from './behaviour/random.js';
+import { randomOpsBehaviour } from './behaviour/random-ops.js';
 import { readbackBehaviour } from './behaviour/readback.js';
 import { rnnCellBehaviour } from './behaviour/rnn-cells.js';
 import { stateDictBehaviour } from './behaviour/state-dict.js';
@@ -165,6 +166,7 @@ export function describeConformance(
       profileBehaviour(ctx);
       tensorOpsBehaviour(ctx);
       indexOpsBehaviour(ctx);
+      randomOpsBehaviour(ctx);
       stateDictBehaviour(ctx);
       checkpointBehaviour(ctx);
       differentialBehaviour(ctx, table, options.reference);

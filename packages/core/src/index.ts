@@ -146,6 +146,14 @@ export {
   xlogy,
 } from './ops/pointwise.js';
 export {
+  bernoulli,
+  type MultinomialOptions,
+  multinomial,
+  type NormalOptions,
+  normal,
+  randperm,
+} from './ops/random.js';
+export {
   type DiagonalOptions,
   diag,
   diagonal,

@@ -3,6 +3,7 @@
  * through declaration merging as methods-extra.ts does. All are out-of-place: layers has no
  * public in-place ops, so PyTorch's `x.scatter_(d, i, s)` is `x = x.scatter(d, i, s)`.
  */
+import * as R from '../ops/random.js';
 import * as SC from '../ops/scatter.js';
 import * as TK from '../ops/take.js';
 import { Tensor } from './tensor.js';
@@ -37,6 +38,10 @@ declare module './tensor.js' {
     nonzero(opts?: TK.NonzeroOptions): Promise<Tensor | Tensor[]>;
     /** The elements where `mask` is true as 1-D, async ({@link maskedSelect}). */
     maskedSelect(mask: Tensor): Promise<Tensor>;
+    /** 0/1 draws with this tensor's probabilities, or `p` for each element ({@link bernoulli}). */
+    bernoulli(p?: number): Tensor;
+    /** Category indices drawn from this tensor's weights ({@link multinomial}). */
+    multinomial(numSamples: number, opts?: R.MultinomialOptions): Tensor;
   }
 }
 
@@ -80,6 +85,12 @@ const methods: Methods = {
   },
   maskedSelect(mask: Tensor) {
     return TK.maskedSelect(this, mask);
+  },
+  bernoulli(p?: number) {
+    return R.bernoulli(this, p);
+  },
+  multinomial(numSamples: number, opts?: R.MultinomialOptions) {
+    return R.multinomial(this, numSamples, opts);
   },
 };
 Object.assign(Tensor.prototype, methods);
