@@ -12,6 +12,7 @@ import { MORE_OPS } from './nn/more.js';
 import { MORE_LAYER_OPS } from './nn/more-layers.js';
 import { SEQ_OPS } from './nn/seq.js';
 import { GRAD2, grad2, HIGHER_ORDER_OPS, innerCase } from './ops/higher-order.js';
+import { INDEX_OPS } from './ops/index-ops.js';
 import { TENSOR_OPS } from './ops/tensor-ops.js';
 
 /** A decoded fixture input as an op function receives it. */
@@ -21,7 +22,7 @@ type Attrs = Record<string, any>;
  * Maps a fixture op to the layers call: positional inputs and the case's attributes in, the result tensor
  * (or tensors) out.
  */
-export type OpFn = (args: Arg[], attrs: Attrs) => L.Tensor | L.Tensor[];
+export type OpFn = (args: Arg[], attrs: Attrs) => L.Tensor | L.Tensor[] | Promise<L.Tensor | L.Tensor[]>;
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 const TN = (a: Arg): L.Tensor | number => a as L.Tensor | number;
@@ -187,6 +188,7 @@ Object.assign(OPS, LOSS_OPS);
 Object.assign(OPS, SEQ_OPS);
 Object.assign(OPS, BASIC_OPS);
 Object.assign(OPS, TENSOR_OPS);
+Object.assign(OPS, INDEX_OPS);
 Object.assign(OPS, CONV_OPS);
 Object.assign(OPS, HIGHER_ORDER_OPS);
 

@@ -70,7 +70,8 @@ export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<Ca
         return m.value;
       });
     });
-    const raw = fn(args, c.attrs);
+    // nonzero and maskedSelect are async (their size depends on the data).
+    const raw = await fn(args, c.attrs);
     outs.push(...(Array.isArray(raw) ? raw : [raw]));
     const expOuts = Array.isArray(c.out) ? c.out : [c.out];
     if (outs.length !== expOuts.length) {

@@ -23,6 +23,7 @@ import { BASIC_TOLERANCES } from './nn/basic.js';
 import { MORE_TOLERANCES } from './nn/more.js';
 import { MORE_LAYER_TOLERANCES } from './nn/more-layers.js';
 import { GRAD2, HIGHER_ORDER_TOLERANCES, secondOrder } from './ops/higher-order.js';
+import { INDEX_OP_TOLERANCES } from './ops/index-ops.js';
 import { TENSOR_OP_TOLERANCES } from './ops/tensor-ops.js';
 
 /** Allowed error of one comparison: `|actual - expected| <= atol + rtol * |expected|`. */
@@ -143,6 +144,7 @@ export const DEFAULT_TOLERANCES: ToleranceTable = {
   ...MORE_LAYER_TOLERANCES,
   ...TENSOR_OP_TOLERANCES,
   ...HIGHER_ORDER_TOLERANCES,
+  ...INDEX_OP_TOLERANCES,
   ...Object.fromEntries(exactOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   ...Object.fromEntries(expandOps.map((op) => [op, t(EXACT, { ...ACCUM })])),
   // one rounding each; gradients of broadcast operands are sums (perK via accum)

@@ -156,6 +156,14 @@ export {
   xlogy,
 } from './ops/pointwise.js';
 export {
+  bernoulli,
+  type MultinomialOptions,
+  multinomial,
+  type NormalOptions,
+  normal,
+  randperm,
+} from './ops/random.js';
+export {
   type DiagonalOptions,
   diag,
   diagonal,
@@ -193,6 +201,16 @@ export {
 } from './ops/reduce.js';
 export { type CumExtreme, cummax, cummin, cumprod, cumsum, logcumsumexp } from './ops/scan.js';
 export {
+  indexAdd,
+  indexCopy,
+  indexFill,
+  type ScatterOptions,
+  type ScatterReduce,
+  type ScatterReduceOptions,
+  scatter,
+  scatterReduce,
+} from './ops/scatter.js';
+export {
   argsort,
   bucketize,
   kthvalue,
@@ -207,6 +225,16 @@ export {
   topk,
   type ValuesIndices,
 } from './ops/sort.js';
+export {
+  type IndexPutOptions,
+  indexPut,
+  maskedScatter,
+  maskedSelect,
+  type NonzeroOptions,
+  nonzero,
+  take,
+  takeAlongDim,
+} from './ops/take.js';
 export {
   cast,
   clone,
@@ -249,3 +277,5 @@ export { VERSION } from './version.js';
 
 // Adds the second-round Tensor methods (cumsum, flip, ...) to the class.
 import './tensor/methods-extra.js';
+// Adds the scatter / advanced-indexing Tensor methods (scatter, indexAdd, take, ...).
+import './tensor/methods-index.js';

@@ -20,7 +20,8 @@ async function errorOf(fn: () => L.Tensor): Promise<Error> {
   throw new Error('expected an error; the op and its readback succeeded');
 }
 
-async function expectIndexError(fn: () => L.Tensor, ...fragments: string[]): Promise<void> {
+/** Run `fn`, read its result, and expect an index error naming every fragment (sync or at readback). */
+export async function expectIndexError(fn: () => L.Tensor, ...fragments: string[]): Promise<void> {
   const err = await errorOf(fn);
   for (const f of fragments) expect(err.message).toContain(f);
   // Nothing is left queued: the next readback of a valid tensor succeeds.
