@@ -10,7 +10,7 @@
  * weight [G, Og, Cg*K], differentiated by autograd. Transposed convolution is the adjoint:
  * w^T x, then col2im into the full output, cropped by the padding.
  */
-import { castLow, wantsLow } from '../../amp/autocast.js';
+import { autocast, castLow, wantsLow } from '../../amp/autocast.js';
 import { pad } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
 import { contiguous, narrow, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
@@ -157,7 +157,10 @@ export function convNd(
   checkSameFloat(name, input, weight, bias ?? null);
   // 16-bit floats: the whole convolution in float32, rounded once, as PyTorch's kernels
   // accumulate in float (compose-f32.ts); the kernels below see float32 only.
-  const wide = composeInFloat32(input, (w) => convNd(name, d, w(input), w(weight), w(bias), opts));
+  // (autocast off inside: the float32 run must not be cast back down.)
+  const wide = composeInFloat32(input, (w) =>
+    autocast(() => convNd(name, d, w(input), w(weight), w(bias), opts), { enabled: false }),
+  );
   if (wide) return wide;
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');
@@ -268,7 +271,9 @@ export function convTransposeNd(
   const O = weight.shape[1] * groups;
   checkWeight(name, weight, bias ?? null, d, O);
   checkSameFloat(name, input, weight, bias ?? null);
-  const wide = composeInFloat32(input, (w) => convTransposeNd(name, d, w(input), w(weight), w(bias), opts));
+  const wide = composeInFloat32(input, (w) =>
+    autocast(() => convTransposeNd(name, d, w(input), w(weight), w(bias), opts), { enabled: false }),
+  );
   if (wide) return wide;
   const k = weight.shape.slice(2);
   const stride = tuple(opts.stride, d, 1, name, 'stride');

@@ -83,7 +83,11 @@ export function lstmStepExpr(gx: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor
   const out = empty([2, B, H], 'float32', c.backend);
   const into = [out.select(0, 0), out.select(0, 1)];
   runExpression(p, ins, { into });
-  const y = attach(out, 'lstmCell', [gx, gh, c], ins, (grad, saved) => {
+  // Saved are the inputs themselves, cut into gate blocks inside the formula: a createGraph
+  // backward hands them wired to the graph, so the blocks (narrow views) carry second-order
+  // terms back to gx, gh and c (blocks of detached copies would be constants there).
+  const y = attach(out, 'lstmCell', [gx, gh, c], [gx, gh, c], (grad, [sgx, sgh, sc]) => {
+    const saved = [...blocks(sgx, 4, H), ...blocks(sgh, 4, H), sc];
     // The gate gradients are the same for gx and gh (gates = gx + gh): compute them once.
     const dp = gradProgram(p, [true, true, true, true, false, false, false, false, true]);
     const [dGates, dC] = backwardInto(dp, [...saved, grad.select(0, 0), grad.select(0, 1)], B, H, [4, 1]);
@@ -98,7 +102,8 @@ export function gruStepExpr(gx: Tensor, gh: Tensor, h: Tensor): Tensor {
   const p = gruProgram();
   const ins = [...blocks(detach(gx), 3, H), ...blocks(detach(gh), 3, H), detach(h)];
   const [out] = runExpression(p, ins);
-  return attach(out, 'gruCell', [gx, gh, h], ins, (grad, saved) => {
+  return attach(out, 'gruCell', [gx, gh, h], [gx, gh, h], (grad, [sgx, sgh, sh]) => {
+    const saved = [...blocks(sgx, 3, H), ...blocks(sgh, 3, H), sh];
     const dp = gradProgram(p, [true, true, true, true, true, true, true]);
     const [dGx, dGh, dH] = backwardInto(dp, [...saved, grad], B, H, [3, 3, 1]);
     return [dGx, dGh, dH];
