@@ -5,6 +5,8 @@
  */
 import * as R from '../ops/random.js';
 import * as SC from '../ops/scatter.js';
+import * as SE from '../ops/selection.js';
+import type { ValuesIndices } from '../ops/sort.js';
 import * as TK from '../ops/take.js';
 import { Tensor } from './tensor.js';
 
@@ -42,6 +44,12 @@ declare module './tensor.js' {
     bernoulli(p?: number): Tensor;
     /** Category indices drawn from this tensor's weights ({@link multinomial}). */
     multinomial(numSamples: number, opts?: R.MultinomialOptions): Tensor;
+    /** Most frequent value along `dim` and its last index ({@link mode}). */
+    mode(dim?: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    /** Distinct values, async ({@link unique}). */
+    unique(opts?: SE.UniqueOptions): Promise<SE.UniqueResult>;
+    /** Collapse consecutive repeats, async ({@link uniqueConsecutive}). */
+    uniqueConsecutive(opts?: SE.UniqueOptions): Promise<SE.UniqueResult>;
   }
 }
 
@@ -91,6 +99,15 @@ const methods: Methods = {
   },
   multinomial(numSamples: number, opts?: R.MultinomialOptions) {
     return R.multinomial(this, numSamples, opts);
+  },
+  mode(dim?: number, opts?: { keepdim?: boolean }) {
+    return SE.mode(this, dim, opts);
+  },
+  unique(opts?: SE.UniqueOptions) {
+    return SE.unique(this, opts);
+  },
+  uniqueConsecutive(opts?: SE.UniqueOptions) {
+    return SE.uniqueConsecutive(this, opts);
   },
 };
 Object.assign(Tensor.prototype, methods);
