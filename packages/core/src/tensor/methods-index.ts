@@ -37,7 +37,9 @@ declare module './tensor.js' {
     /** gather along `dim` with broadcasting ({@link takeAlongDim}). */
     takeAlongDim(indices: Tensor, dim?: number): Tensor;
     /** Coordinates of the nonzero elements, async ({@link nonzero}). */
-    nonzero(opts?: TK.NonzeroOptions): Promise<Tensor | Tensor[]>;
+    nonzero(opts: { asTuple: true }): Promise<Tensor[]>;
+    /** Coordinates of the nonzero elements as [n, ndim], async ({@link nonzero}). */
+    nonzero(opts?: { asTuple?: false }): Promise<Tensor>;
     /** The elements where `mask` is true as 1-D, async ({@link maskedSelect}). */
     maskedSelect(mask: Tensor): Promise<Tensor>;
     /** 0/1 draws with this tensor's probabilities, or `p` for each element ({@link bernoulli}). */
@@ -89,7 +91,7 @@ const methods: Methods = {
     return TK.takeAlongDim(this, indices, dim);
   },
   nonzero(opts?: TK.NonzeroOptions) {
-    return TK.nonzero(this, opts);
+    return opts?.asTuple ? TK.nonzero(this, { asTuple: true }) : TK.nonzero(this);
   },
   maskedSelect(mask: Tensor) {
     return TK.maskedSelect(this, mask);
