@@ -211,6 +211,13 @@ export {
   scatterReduce,
 } from './ops/scatter.js';
 export {
+  mode,
+  type UniqueOptions,
+  type UniqueResult,
+  unique,
+  uniqueConsecutive,
+} from './ops/selection.js';
+export {
   argsort,
   bucketize,
   kthvalue,

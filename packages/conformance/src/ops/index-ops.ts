@@ -8,6 +8,14 @@ import type { OpTolerance, Tolerance } from '../tolerances.js';
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 
+const uniqueOpts = (at: Record<string, any>): L.UniqueOptions => ({
+  returnInverse: at.returnInverse,
+  returnCounts: at.returnCounts,
+  dim: at.dim ?? undefined,
+});
+const uniqueOuts = (r: L.UniqueResult): L.Tensor[] =>
+  [r.values, r.inverse, r.counts].filter((t): t is L.Tensor => t !== undefined);
+
 /** Fixture-op mappings of the index-ops family. */
 export const INDEX_OPS: Record<string, OpFn> = {
   scatter: (a, at) =>
@@ -25,6 +33,12 @@ export const INDEX_OPS: Record<string, OpFn> = {
   takeAlongDim: (a, at) => L.takeAlongDim(T(a[0]), T(a[1]), at.dim ?? undefined),
   maskedScatter: (a) => T(a[0]).maskedScatter(T(a[1]), T(a[2])),
   maskedSelect: (a) => L.maskedSelect(T(a[0]), T(a[1])),
+  mode: (a, at) => {
+    const r = T(a[0]).mode(at.dim, { keepdim: at.keepdim });
+    return [r.values, r.indices];
+  },
+  unique: async (a, at) => uniqueOuts(await L.unique(T(a[0]), uniqueOpts(at))),
+  uniqueConsecutive: async (a, at) => uniqueOuts(await T(a[0]).uniqueConsecutive(uniqueOpts(at))),
   nonzero: (a, at) => (at.asTuple ? L.nonzero(T(a[0]), { asTuple: true }) : T(a[0]).nonzero()),
 };
 
@@ -38,9 +52,18 @@ const t = (float32: Tolerance, grad: Tolerance): OpTolerance => ({ float32, grad
 export const INDEX_OP_TOLERANCES: Record<string, OpTolerance> = {
   // Replacing and selecting ops move values; gradients are sums of the gathered pieces.
   ...Object.fromEntries(
-    ['indexCopy', 'indexFill', 'take', 'takeAlongDim', 'maskedScatter', 'maskedSelect', 'nonzero'].map(
-      (op) => [op, t(EXACT, SUM)],
-    ),
+    [
+      'indexCopy',
+      'indexFill',
+      'take',
+      'takeAlongDim',
+      'maskedScatter',
+      'maskedSelect',
+      'nonzero',
+      'mode',
+      'unique',
+      'uniqueConsecutive',
+    ].map((op) => [op, t(EXACT, SUM)]),
   ),
   scatter: t(SUM, SUM),
   indexAdd: t(SUM, SUM),

@@ -120,7 +120,7 @@ export function scatter(
  * torch.scatter_reduce: reduce the `src` values landing on each position of `x` (and, with
  * `includeSelf`, the value already there) by sum, prod, mean, amax or amin. Positions nothing
  * lands on keep `x`. Gradients follow PyTorch 1.13 (amax/amin share the gradient evenly among
- * ties); prod's gradient is result / value, so it is not defined at a zero input.
+ * ties; prod's at a lone zero is the product of the other inputs).
  */
 export function scatterReduce(
   x: Tensor,
@@ -151,21 +151,52 @@ function reduceOn(
   const count = landings(x, d, index);
   const hit = count.gt(0);
   const into = (base: Tensor, s: Tensor) => scatterAddUnchecked(base, d, index, s);
-  const zeros = () => full(x.shape, 0, { backend: x.backend, dtype: x.dtype });
   if (reduce === 'sum') return into(self ? x : where(hit, 0, x), v);
   if (reduce === 'mean') {
     const n = self ? count.add(1) : count.clamp(1, null);
     return where(hit, into(self ? x : where(hit, 0, x), v).div(n), x);
   }
-  if (reduce === 'prod') {
-    const zero = v.eq(0);
-    const logs = into(zeros(), where(zero, 1, v).abs().log());
-    const counts = noGrad(() => [into(zeros(), v.lt(0).float()), into(zeros(), zero.float())]);
-    const sign = counts[0].remainder(2).mul(-2).add(1);
-    const p = where(counts[1].gt(0), 0, logs.exp().mul(sign));
-    return where(hit, self ? x.mul(p) : p, x);
-  }
+  if (reduce === 'prod') return product(x, d, index, v, self, hit);
   return extreme(x, d, index, v, reduce === 'amax', self, hit);
+}
+
+/** Products (no gradient): exp of summed log magnitudes, a sign from the negatives, 0 if any zero. */
+function productValue(x: Tensor, d: number, index: Tensor, v: Tensor, self: boolean, hit: Tensor): Tensor {
+  return noGrad(() =>
+    tidy(() => {
+      const into = (s: Tensor) => scatterAddUnchecked(full(x.shape, 0, { backend: x.backend }), d, index, s);
+      const zero = v.eq(0);
+      const logs = into(where(zero, 1, v).abs().log());
+      const sign = into(v.lt(0).float()).remainder(2).mul(-2).add(1);
+      const p = where(into(zero.float()).gt(0), 0, logs.exp().mul(sign));
+      return where(hit, self ? x.mul(p) : p, x);
+    }),
+  );
+}
+
+/**
+ * scatterReduce prod with PyTorch 1.13's gradient: result / input where the input is nonzero,
+ * and for a single zero among a target's inputs the product of the others (recomputed with
+ * that zero replaced by 1), so zeros do not wipe out their own gradient.
+ */
+function product(x: Tensor, d: number, index: Tensor, v: Tensor, self: boolean, hit: Tensor): Tensor {
+  const result = productValue(x, d, index, v, self, hit);
+  const saved = [index, result.detach(), x.detach(), v.detach(), hit];
+  return attach(result, 'scatterReduce(prod)', [x, v], saved, (g, [idx, res, xd, vd, hitS]) => {
+    const maskedSelf = where(xd.eq(0), 1, xd);
+    const gSelfAll = g.mul(productValue(maskedSelf, d, idx, vd, self, hitS)).div(maskedSelf);
+    const gSelf = where(hitS, self ? gSelfAll : 0, g);
+    const srcZero = vd.eq(0);
+    const zeros = scatterAddUnchecked(full(xd.shape, 0, { backend: xd.backend }), d, idx, srcZero.float());
+    const single = srcZero.logicalAnd(gatherUnchecked(zeros, d, idx).eq(1));
+    const others = productValue(xd, d, idx, where(single, 1, vd), self, hitS);
+    const gSrc = where(
+      single,
+      gatherUnchecked(g.mul(others), d, idx),
+      gatherUnchecked(g.mul(res), d, idx).div(where(srcZero, 1, vd)),
+    );
+    return [gSelf, gSrc];
+  });
 }
 
 /**

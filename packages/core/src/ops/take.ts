@@ -17,13 +17,14 @@ import { scatterReplace } from './scatter.js';
 import { expand, reshape } from './view.js';
 
 /** Check int32 indices in [-size, size) and wrap the negative ones (Python indexing). */
-function wrapped(op: string, index: Tensor, size: number, what: string): Tensor {
+function wrapped(op: string, index: Tensor, size: number, what: string, key = op): Tensor {
   const w = index.dtype === 'int32' ? where(index.lt(0), index.add(size), index) : index;
   // A wrapped value still below 0 was below -size: report the index the caller passed.
+  // `key` keeps checks of different dims apart when they wait on an async device.
   checkIndices(
     w,
     size,
-    op,
+    key,
     (v) => `${op}: index ${v < 0 ? v - size : v} is out of bounds for ${what} with size ${size}`,
   );
   return w;
@@ -109,7 +110,7 @@ export function indexPut(
   return tidy(() => {
     let lin: Tensor | null = null;
     for (let j = 0; j < k; j++) {
-      const w = wrapped('indexPut', indices[j], x.shape[j], `dimension ${j}`);
+      const w = wrapped('indexPut', indices[j], x.shape[j], `dimension ${j}`, `indexPut:${j}`);
       const e = expand(w, b);
       lin = lin === null ? e : lin.mul(x.shape[j]).add(e);
     }

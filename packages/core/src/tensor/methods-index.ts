@@ -5,6 +5,8 @@
  */
 import * as R from '../ops/random.js';
 import * as SC from '../ops/scatter.js';
+import * as SE from '../ops/selection.js';
+import type { ValuesIndices } from '../ops/sort.js';
 import * as TK from '../ops/take.js';
 import { Tensor } from './tensor.js';
 
@@ -35,13 +37,21 @@ declare module './tensor.js' {
     /** gather along `dim` with broadcasting ({@link takeAlongDim}). */
     takeAlongDim(indices: Tensor, dim?: number): Tensor;
     /** Coordinates of the nonzero elements, async ({@link nonzero}). */
-    nonzero(opts?: TK.NonzeroOptions): Promise<Tensor | Tensor[]>;
+    nonzero(opts: { asTuple: true }): Promise<Tensor[]>;
+    /** Coordinates of the nonzero elements as [n, ndim], async ({@link nonzero}). */
+    nonzero(opts?: { asTuple?: false }): Promise<Tensor>;
     /** The elements where `mask` is true as 1-D, async ({@link maskedSelect}). */
     maskedSelect(mask: Tensor): Promise<Tensor>;
     /** 0/1 draws with this tensor's probabilities, or `p` for each element ({@link bernoulli}). */
     bernoulli(p?: number): Tensor;
     /** Category indices drawn from this tensor's weights ({@link multinomial}). */
     multinomial(numSamples: number, opts?: R.MultinomialOptions): Tensor;
+    /** Most frequent value along `dim` and its last index ({@link mode}). */
+    mode(dim?: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    /** Distinct values, async ({@link unique}). */
+    unique(opts?: SE.UniqueOptions): Promise<SE.UniqueResult>;
+    /** Collapse consecutive repeats, async ({@link uniqueConsecutive}). */
+    uniqueConsecutive(opts?: SE.UniqueOptions): Promise<SE.UniqueResult>;
   }
 }
 
@@ -81,7 +91,7 @@ const methods: Methods = {
     return TK.takeAlongDim(this, indices, dim);
   },
   nonzero(opts?: TK.NonzeroOptions) {
-    return TK.nonzero(this, opts);
+    return opts?.asTuple ? TK.nonzero(this, { asTuple: true }) : TK.nonzero(this);
   },
   maskedSelect(mask: Tensor) {
     return TK.maskedSelect(this, mask);
@@ -91,6 +101,15 @@ const methods: Methods = {
   },
   multinomial(numSamples: number, opts?: R.MultinomialOptions) {
     return R.multinomial(this, numSamples, opts);
+  },
+  mode(dim?: number, opts?: { keepdim?: boolean }) {
+    return SE.mode(this, dim, opts);
+  },
+  unique(opts?: SE.UniqueOptions) {
+    return SE.unique(this, opts);
+  },
+  uniqueConsecutive(opts?: SE.UniqueOptions) {
+    return SE.uniqueConsecutive(this, opts);
   },
 };
 Object.assign(Tensor.prototype, methods);
