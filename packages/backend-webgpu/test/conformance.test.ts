@@ -12,8 +12,9 @@ describeConformance(
   {
     backendModule: { specifier: '@layers/backend-webgpu', factory: 'createWebGPUBackend' },
     // On SwiftShader a soak step costs about 70 ms (CNN, batch 1): 600 steps keep the two
-    // loops near a minute; the bound they check does not grow with the step count.
-    soakSteps: 600,
+    // loops near a minute; the bound they check does not grow with the step count. The
+    // heuristic-kernel run (autotune off) repeats the whole suite, with shorter soaks.
+    soakSteps: autotune ? 600 : 150,
     // The differential programs compare each op with the cpu backend's.
     reference: () => createCpuBackend(),
   },
