@@ -26,7 +26,8 @@ export function grad2(inner: OpFn): OpFn {
     const xs = args.slice(0, at.nInputs);
     const gos = args.slice(at.nInputs).map(T);
     const raw = inner(xs, at.attrs);
-    if (raw instanceof Promise) throw new TypeError('grad2: the inner op is asynchronous (data-dependent output size)');
+    if (raw instanceof Promise)
+      throw new TypeError('grad2: the inner op is asynchronous (data-dependent output size)');
     const outs = Array.isArray(raw) ? raw : [raw];
     const wrt = tensorsOf(xs).filter((t) => t.requiresGrad);
     const roots = (at.gradOutFor as number[]).map((i) => outs[i]);
