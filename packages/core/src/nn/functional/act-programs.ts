@@ -137,7 +137,7 @@ export function fusedActivation(
   return tidy(() => exprOp(p, [x], { params })[0]);
 }
 
-/** @internal The program of a fused activation (tests differentiate it to higher orders). */
+/** The expression program of a fused activation by name (its derivatives can be taken to any order with `expr`'s grad). */
 export function activationProgram(name: FusedActivation): ExprProgram {
   return program(name, BODIES[name]);
 }

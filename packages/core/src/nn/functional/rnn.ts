@@ -84,11 +84,18 @@ function runDirection(
   const wHhT = w.wHh.t().contiguous();
   const wHrT = w.wHr ? w.wHr.t().contiguous() : null;
   const bHh = mode === 'gru' ? (w.bHh ?? null) : null;
-  // One expression kernel per step where the backend runs expressions, else its hand-written cell.
+  // The backend's hand-written cell where it has one (measured faster than the expression:
+  // wasm GRU cell B16 H128 15 vs 43 us, webgpu LSTM cell B64 H512 26.5 vs 29.8 ms), else one
+  // expression kernel per step where the backend runs expressions, else composed ops.
   const gated = mode === 'lstm' || mode === 'gru';
-  const expr = gated && xp.dtype === 'float32' && fusedKernel(xp.backend, 'expression') !== null;
-  const lstmKernel = mode === 'lstm' && !expr ? fusedKernel(xp.backend, 'lstmCell') : null;
-  const gruKernel = mode === 'gru' && !expr ? fusedKernel(xp.backend, 'gruCell') : null;
+  const lstmKernel = mode === 'lstm' ? fusedKernel(xp.backend, 'lstmCell') : null;
+  const gruKernel = mode === 'gru' ? fusedKernel(xp.backend, 'gruCell') : null;
+  const expr =
+    gated &&
+    !lstmKernel &&
+    !gruKernel &&
+    xp.dtype === 'float32' &&
+    fusedKernel(xp.backend, 'expression') !== null;
   let h = h0;
   let c = c0;
   const outs: Tensor[] = new Array(T);

@@ -1,9 +1,6 @@
-/**
- * The base of the loss modules: a reduction, constructor options checked against the loss's
- * option names, forward(input, target). Internal: not exported from nn.
- * @internal
- * @packageDocumentation
- */
+// The base of the loss modules: a reduction, constructor options checked against the loss's
+// option names, forward(input, target). Not exported from nn. (A plain comment: a file-level
+// `@internal` doc would attach to the first import and stripInternal would drop it.)
 import type * as F from '../functional/loss.js';
 import { Module } from '../module.js';
 import { R } from '../option-keys.js';
