@@ -1,12 +1,10 @@
 // The base of the loss modules: a reduction, constructor options checked against the loss's
 // option names, forward(input, target). Not exported from nn. (A plain comment: a file-level
-// `@internal` doc would attach to the first import and stripInternal would drop it.)
-import type * as F from '../functional/loss.js';
+// internal-tagged doc would attach to the first import, and stripInternal would drop it.)
+import type { Reduction } from '../functional/loss.js';
 import { Module } from '../module.js';
 import { R } from '../option-keys.js';
 import { checkOptions, forwardSignature } from '../validate.js';
-
-type Reduction = F.Reduction;
 
 /** A loss: forward(input, target), constructor options checked against `allowed`. */
 export abstract class Loss extends Module {
