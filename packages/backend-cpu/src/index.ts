@@ -75,7 +75,7 @@ export async function createCpuBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     random,
-    // adamStep, lstmCell and gruCell are expressions now (core's optim/fused-update.ts,
+    // Adam's update and the LSTM/GRU cells are expressions now (core's optim/fused-update.ts,
     // nn/functional/rnn-expr.ts), as fast as the hand-written kernels were on this backend:
     // Adam 28 vs 29 ms per 1M-parameter step (best of 150 interleaved); LSTM(32, 128) batch 32,
     // 20 steps, forward + backward 569 vs 570 ms, GRU 463 vs 469 ms (best of 25), with a third

@@ -15,7 +15,6 @@ export { gradgradcheck } from './autograd/gradgradcheck.js';
 /** torch.autograd: `autograd.grad` (gradients without touching `.grad`), `gradcheck`, `gradgradcheck`. */
 export * as autograd from './autograd/namespace.js';
 export type {
-  AdamStepParams,
   Backend,
   BackendBuffer,
   BinaryOp,

@@ -28,7 +28,6 @@ const ROLES: Record<string, Partial<Record<number, Role>>> = {
   conv2d: { 0: 'in', 1: 'in', 2: 'in', 3: 'out' },
   softmax: { 0: 'in', 1: 'out' },
   layerNorm: { 0: 'in', 1: 'in', 2: 'in', 3: 'out', 4: 'out', 5: 'out' },
-  adamStep: { 0: 'inout', 1: 'in', 2: 'inout', 3: 'inout', 4: 'inout' },
   lstmCell: { 0: 'in', 1: 'in', 2: 'in', 3: 'out', 4: 'out' },
   gruCell: { 0: 'in', 1: 'in', 2: 'in', 3: 'out', 4: 'out' },
   pool2d: { 0: 'in', 1: 'out', 2: 'out', 3: 'in' },

@@ -230,8 +230,6 @@ export interface FusedKernels {
     inner: number,
     eps: number,
   ): void;
-  /** Adam/AdamW update in place on `param`, `m`, `v` (all contiguous, same size). */
-  adamStep?(param: View, grad: View, m: View, v: View, vmax: View | null, p: AdamStepParams): void;
   /**
    * The pointwise half of one LSTM step (core runs the two projections as matmuls). All
    * views contiguous float32. `gx`, `gh` [batch, 4*hidden] are the input and hidden
@@ -328,28 +326,6 @@ export interface Conv2dParams {
   readonly dilation: readonly [number, number];
   /** Channel groups. */
   readonly groups: number;
-}
-
-/** Hyperparameters of one fused {@link FusedKernels.adamStep} update. */
-export interface AdamStepParams {
-  /** Learning rate. */
-  readonly lr: number;
-  /** Decay of the first-moment average. */
-  readonly beta1: number;
-  /** Decay of the second-moment average. */
-  readonly beta2: number;
-  /** Added to the denominator. */
-  readonly eps: number;
-  /** Weight decay factor (0: none). */
-  readonly weightDecay: number;
-  /** true: decoupled (AdamW); false: L2 added to the gradient (Adam). */
-  readonly decoupled: boolean;
-  /** Ascend instead of descend (the gradient's sign is flipped). */
-  readonly maximize: boolean;
-  /** 1 - beta1^t and 1 - beta2^t for this step. */
-  readonly biasCorrection1: number;
-  /** `1 - beta2^t` for this step. */
-  readonly biasCorrection2: number;
 }
 
 export interface Backend extends Kernels {

@@ -1,13 +1,10 @@
 /**
  * torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor update): one expression kernel per
- * parameter where the backend runs expressions, else the backend's fused `adamStep` kernel
- * where it has one, else composed from primitives.
+ * parameter where the backend runs expressions, else composed from primitives.
  */
 
-import { fusedKernel } from '../nn/functional/fused.js';
 import { zerosLike } from '../ops/creation.js';
 import { maximum } from '../ops/elementwise.js';
-import { contiguous, contiguousCopy } from '../ops/view.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { direction, fusedUpdate, type UpdateBody } from './fused-update.js';
 import {
@@ -104,28 +101,6 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const states = vmax ? [m, v, vmax] : [m, v];
     const body = adamBody(g.maximize, this.decoupled, decay, vmax !== null);
     if (fusedUpdate(flags ? `adam:${flags}` : 'adam', body, p, grad, states, params)) return;
-    const kernel = p.dtype === 'float32' ? fusedKernel(p.backend, 'adamStep') : null;
-    if (kernel) {
-      // The kernel updates param, m and v in place; work on a private copy of the parameter
-      // unless it alone owns its storage (an autograd alias must keep the old values).
-      const target = p._ownsStorage() ? p : contiguousCopy(p);
-      const gc = contiguous(grad);
-      if (p.size > 0) {
-        kernel(target._view(), gc._view(), m._view(), v._view(), vmax ? vmax._view() : null, {
-          lr: g.lr,
-          beta1,
-          beta2,
-          eps: g.eps,
-          weightDecay: g.weightDecay,
-          decoupled: this.decoupled,
-          maximize: g.maximize,
-          biasCorrection1: bc1,
-          biasCorrection2: bc2,
-        });
-      }
-      if (target !== p) assignParam(p, target);
-      return;
-    }
     let d = g.maximize ? grad.neg() : grad;
     let param = p;
     if (this.decoupled) param = p.mul(1 - g.lr * g.weightDecay);
@@ -143,8 +118,8 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 }
 
 /**
- * Adam (torch.optim.Adam, PyTorch 1.13's update), through the backend's fused `adamStep` kernel when it has
- * one.
+ * Adam (torch.optim.Adam, PyTorch 1.13's update), as one expression kernel per parameter when the
+ * backend runs expressions.
  * Throws on a negative lr or eps, or betas outside [0, 1).
  *
  * @example

@@ -4,7 +4,7 @@
  * once and writes it in place, where the composed update runs an elementwise kernel per term
  * (Adam: ~12). The arithmetic is the composed path's, term for term and with the same
  * float32 scalars; the programs are `relaxed` (intermediates may stay above float32
- * precision, as the hand-written adamStep kernels always did), so the results agree with the
+ * precision, as the hand-written Adam kernels always did), so the results agree with the
  * composed path to an ulp or so per term. Values that change per step (lr, bias
  * corrections) are params: one compiled kernel serves every step.
  */
