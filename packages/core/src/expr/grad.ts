@@ -56,7 +56,7 @@ function unaryGrad(b: B, n: UnaryNode, g: number, x: number, y: number): number 
     case 'relu':
       return b.where(b.binary('gt', y, c(0)), g, c(0));
     default:
-      // sign, floor, ceil, round: zero almost everywhere; logicalNot, isnan: bool.
+      // STEP_UNARY_OPS (scalar.ts): zero almost everywhere; logicalNot, isnan: bool.
       return null;
   }
 }

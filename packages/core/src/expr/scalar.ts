@@ -120,6 +120,14 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
 /** Unary ops whose result is bool whatever the operand's dtype. */
 export const BOOL_UNARY_OPS: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['logicalNot', 'isnan']);
 
+/** Unary ops that are piecewise constant: their derivative is zero almost everywhere (PyTorch's too). */
+export const STEP_UNARY_OPS: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sign', 'floor', 'ceil', 'round']);
+
+/** Unary ops with a derivative formula: every op of the table but the step and bool ones. */
+export const DIFFERENTIABLE_UNARY_OPS: ReadonlySet<UnaryOp> = new Set<UnaryOp>(
+  (Object.keys(FLOAT_UNARY) as UnaryOp[]).filter((op) => !STEP_UNARY_OPS.has(op) && !BOOL_UNARY_OPS.has(op)),
+);
+
 /** The scalar function of unary `op` on a `dtype` operand, or undefined where the op is not defined. */
 export function unaryScalar(op: UnaryOp, dtype: DType): Scalar1 | undefined {
   return dtype === 'float32' ? FLOAT_UNARY[op] : INT_UNARY[op];

@@ -12,26 +12,7 @@ import { ExprBuilder } from './build.js';
 import { gradProgram } from './grad.js';
 import type { ExprProgram } from './ir.js';
 import { exprOp, hasExpressionKernel } from './op.js';
-
-/** Ops whose derivative rule is a formula (not the zero of sign/floor/ceil/round). */
-const FUSABLE = new Set<UnaryOp>([
-  'neg',
-  'abs',
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'sqrt',
-  'rsqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'erf',
-  'relu',
-]);
+import { DIFFERENTIABLE_UNARY_OPS } from './scalar.js';
 
 const programs = new Map<UnaryOp, ExprProgram>();
 
@@ -41,7 +22,7 @@ const programs = new Map<UnaryOp, ExprProgram>();
  * composes the formula).
  */
 export function fusedUnaryGrad(op: UnaryOp, g: Tensor, x: Tensor): Tensor | null {
-  if (!FUSABLE.has(op) || x.dtype !== 'float32' || g.dtype !== 'float32') return null;
+  if (!DIFFERENTIABLE_UNARY_OPS.has(op) || x.dtype !== 'float32' || g.dtype !== 'float32') return null;
   if (!shapeEqual(g.shape, x.shape) || x.size === 0 || !hasExpressionKernel(x.backend)) return null;
   let dp = programs.get(op);
   if (!dp) {
