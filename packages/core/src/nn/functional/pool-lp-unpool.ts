@@ -63,31 +63,26 @@ function lpPool(
   });
 }
 
+/** lpPool1d's and lpPool2d's signature; `name` names the caller in errors. */
+type LPPoolFn = (
+  x: Tensor,
+  normType: number,
+  kernelSize: IntOrTuple,
+  opts?: LPPoolOptions,
+  name?: string,
+) => Tensor;
+const lpPoolFor =
+  (d: 1 | 2): LPPoolFn =>
+  (x, normType, kernelSize, opts = {}, name = `lpPool${d}d`) =>
+    lpPool(name, d, x, normType, kernelSize, opts);
+
 /**
  * Power-average pooling `(sum over the window of x^p)^(1/p)` of `(N, C, L)` or `(C, L)`
- * (torch.nn.functional.lp_pool1d; p = Infinity is not supported, use maxPool1d). `name` names the
- * caller in errors.
+ * (torch.nn.functional.lp_pool1d; p = Infinity is not supported, use maxPool1d).
  */
-export function lpPool1d(
-  x: Tensor,
-  normType: number,
-  kernelSize: IntOrTuple,
-  opts: LPPoolOptions = {},
-  name = 'lpPool1d',
-): Tensor {
-  return lpPool(name, 1, x, normType, kernelSize, opts);
-}
-
+export const lpPool1d = lpPoolFor(1);
 /** Power-average pooling of `(N, C, H, W)` or `(C, H, W)` (torch.nn.functional.lp_pool2d). */
-export function lpPool2d(
-  x: Tensor,
-  normType: number,
-  kernelSize: IntOrTuple,
-  opts: LPPoolOptions = {},
-  name = 'lpPool2d',
-): Tensor {
-  return lpPool(name, 2, x, normType, kernelSize, opts);
-}
+export const lpPool2d = lpPoolFor(2);
 
 function maxUnpool(
   name: string,
@@ -161,33 +156,22 @@ function maxUnpool(
   });
 }
 
+/** The maxUnpool functions' signature; `name` names the caller in errors. */
+type MaxUnpoolFn = (
+  x: Tensor,
+  indices: Tensor,
+  kernelSize: IntOrTuple,
+  opts?: MaxUnpoolOptions,
+  name?: string,
+) => Tensor;
+const maxUnpoolFor =
+  (d: 1 | 2 | 3): MaxUnpoolFn =>
+  (x, indices, kernelSize, opts = {}, name = `maxUnpool${d}d`) =>
+    maxUnpool(name, d, x, indices, kernelSize, opts);
+
 /** Partial inverse of maxPool1d: `(N, C, L)` values at their `indices`, zeros elsewhere. */
-export function maxUnpool1d(
-  x: Tensor,
-  indices: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxUnpoolOptions = {},
-  name = 'maxUnpool1d',
-): Tensor {
-  return maxUnpool(name, 1, x, indices, kernelSize, opts);
-}
+export const maxUnpool1d = maxUnpoolFor(1);
 /** Partial inverse of maxPool2d: `(N, C, H, W)` values at their flat `indices` into each plane. */
-export function maxUnpool2d(
-  x: Tensor,
-  indices: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxUnpoolOptions = {},
-  name = 'maxUnpool2d',
-): Tensor {
-  return maxUnpool(name, 2, x, indices, kernelSize, opts);
-}
+export const maxUnpool2d = maxUnpoolFor(2);
 /** Partial inverse of maxPool3d: `(N, C, D, H, W)` values at their flat `indices` into each volume. */
-export function maxUnpool3d(
-  x: Tensor,
-  indices: Tensor,
-  kernelSize: IntOrTuple,
-  opts: MaxUnpoolOptions = {},
-  name = 'maxUnpool3d',
-): Tensor {
-  return maxUnpool(name, 3, x, indices, kernelSize, opts);
-}
+export const maxUnpool3d = maxUnpoolFor(3);

@@ -63,115 +63,58 @@ abstract class PadNd extends Module {
   }
 }
 
-/** Pads the last dim with zeros (torch.nn.ZeroPad1d). */
-export class ZeroPad1d extends PadNd {
-  /** @param padding - int or (left, right). */
-  constructor(padding: PaddingSize) {
-    super(padding, 1, 'constant');
-  }
-}
-/** Pads the last two dims with zeros (torch.nn.ZeroPad2d). */
-export class ZeroPad2d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom). */
-  constructor(padding: PaddingSize) {
-    super(padding, 2, 'constant');
-  }
-}
-/** Pads the last three dims with zeros (torch.nn.ZeroPad3d). */
-export class ZeroPad3d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom, front, back). */
-  constructor(padding: PaddingSize) {
-    super(padding, 3, 'constant');
-  }
+/** A padding layer's constructor: the side sizes, then the fill value for the ConstantPad layers. */
+type PadLayer<A extends [] | [value: number]> = new (padding: PaddingSize, ...value: A) => PadNd;
+
+/**
+ * The layer class of `d` dims and `mode`: each public class below only names one, so it keeps
+ * its own name (in errors and repr) and docs.
+ */
+function padLayer<A extends [] | [value: number] = []>(d: 1 | 2 | 3, mode: PadMode): PadLayer<A> {
+  return class extends PadNd {
+    constructor(padding: PaddingSize, value = 0) {
+      super(padding, d, mode, value);
+    }
+  } as PadLayer<A>;
 }
 
-/** Pads the last dim with a constant (torch.nn.ConstantPad1d). */
-export class ConstantPad1d extends PadNd {
-  /** @param padding - int or (left, right). @param value - the fill value. */
-  constructor(padding: PaddingSize, value: number) {
-    super(padding, 1, 'constant', value);
-  }
-}
-/** Pads the last two dims with a constant (torch.nn.ConstantPad2d). */
-export class ConstantPad2d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom). @param value - the fill value. */
-  constructor(padding: PaddingSize, value: number) {
-    super(padding, 2, 'constant', value);
-  }
-}
-/** Pads the last three dims with a constant (torch.nn.ConstantPad3d). */
-export class ConstantPad3d extends PadNd {
-  /** @param padding - int or 6 sizes. @param value - the fill value. */
-  constructor(padding: PaddingSize, value: number) {
-    super(padding, 3, 'constant', value);
-  }
-}
+/** Pads the last dim with zeros (torch.nn.ZeroPad1d); `padding` is an int or (left, right). */
+export class ZeroPad1d extends padLayer(1, 'constant') {}
+/** Pads the last two dims with zeros (torch.nn.ZeroPad2d); `padding` is an int or (left, right, top, bottom). */
+export class ZeroPad2d extends padLayer(2, 'constant') {}
+/** Pads the last three dims with zeros (torch.nn.ZeroPad3d); `padding` is an int or 6 sizes. */
+export class ZeroPad3d extends padLayer(3, 'constant') {}
 
-/** Mirrors the last dim without repeating the edge (torch.nn.ReflectionPad1d): input (C, W) or (N, C, W). */
-export class ReflectionPad1d extends PadNd {
-  /** @param padding - int or (left, right), each below the dim's size. */
-  constructor(padding: PaddingSize) {
-    super(padding, 1, 'reflect');
-  }
-}
+/** Pads the last dim with the constant `value` (torch.nn.ConstantPad1d); `padding` is an int or (left, right). */
+export class ConstantPad1d extends padLayer<[value: number]>(1, 'constant') {}
+/** Pads the last two dims with the constant `value` (torch.nn.ConstantPad2d); `padding` is an int or 4 sizes. */
+export class ConstantPad2d extends padLayer<[value: number]>(2, 'constant') {}
+/** Pads the last three dims with the constant `value` (torch.nn.ConstantPad3d); `padding` is an int or 6 sizes. */
+export class ConstantPad3d extends padLayer<[value: number]>(3, 'constant') {}
+
+/**
+ * Mirrors the last dim without repeating the edge (torch.nn.ReflectionPad1d): input (C, W) or
+ * (N, C, W); `padding` is an int or (left, right), each below the dim's size.
+ */
+export class ReflectionPad1d extends padLayer(1, 'reflect') {}
 /** Mirrors the last two dims (torch.nn.ReflectionPad2d): input (C, H, W) or (N, C, H, W). */
-export class ReflectionPad2d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom). */
-  constructor(padding: PaddingSize) {
-    super(padding, 2, 'reflect');
-  }
-}
+export class ReflectionPad2d extends padLayer(2, 'reflect') {}
 /** Mirrors the last three dims (torch.nn.ReflectionPad3d): input (C, D, H, W) or (N, C, D, H, W). */
-export class ReflectionPad3d extends PadNd {
-  /** @param padding - int or 6 sizes. */
-  constructor(padding: PaddingSize) {
-    super(padding, 3, 'reflect');
-  }
-}
+export class ReflectionPad3d extends padLayer(3, 'reflect') {}
 
 /** Repeats the edge of the last dim (torch.nn.ReplicationPad1d): input (C, W) or (N, C, W). */
-export class ReplicationPad1d extends PadNd {
-  /** @param padding - int or (left, right). */
-  constructor(padding: PaddingSize) {
-    super(padding, 1, 'replicate');
-  }
-}
+export class ReplicationPad1d extends padLayer(1, 'replicate') {}
 /** Repeats the edges of the last two dims (torch.nn.ReplicationPad2d). */
-export class ReplicationPad2d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom). */
-  constructor(padding: PaddingSize) {
-    super(padding, 2, 'replicate');
-  }
-}
+export class ReplicationPad2d extends padLayer(2, 'replicate') {}
 /** Repeats the edges of the last three dims (torch.nn.ReplicationPad3d). */
-export class ReplicationPad3d extends PadNd {
-  /** @param padding - int or 6 sizes. */
-  constructor(padding: PaddingSize) {
-    super(padding, 3, 'replicate');
-  }
-}
+export class ReplicationPad3d extends padLayer(3, 'replicate') {}
 
 /**
  * Wraps the last dim around (torch.nn.CircularPad1d of PyTorch 2.1; F.pad(mode='circular') semantics):
  * input (C, W) or (N, C, W), each size at most the dim's.
  */
-export class CircularPad1d extends PadNd {
-  /** @param padding - int or (left, right). */
-  constructor(padding: PaddingSize) {
-    super(padding, 1, 'circular');
-  }
-}
+export class CircularPad1d extends padLayer(1, 'circular') {}
 /** Wraps the last two dims around (torch.nn.CircularPad2d). */
-export class CircularPad2d extends PadNd {
-  /** @param padding - int or (left, right, top, bottom). */
-  constructor(padding: PaddingSize) {
-    super(padding, 2, 'circular');
-  }
-}
+export class CircularPad2d extends padLayer(2, 'circular') {}
 /** Wraps the last three dims around (torch.nn.CircularPad3d). */
-export class CircularPad3d extends PadNd {
-  /** @param padding - int or 6 sizes. */
-  constructor(padding: PaddingSize) {
-    super(padding, 3, 'circular');
-  }
-}
+export class CircularPad3d extends padLayer(3, 'circular') {}
