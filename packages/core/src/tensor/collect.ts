@@ -17,6 +17,9 @@
  *   platform allows one (Node: `gc` from a fresh V8 context; a page cannot ask).
  */
 
+import type { Node } from '../autograd/node.js';
+import type { MemoryStats, Storage } from './storage.js';
+
 /** Handles in the finalization registry and still alive; their bytes. */
 let escaped = 0;
 let escapedBytes = 0;
@@ -143,3 +146,36 @@ export async function yieldToFinalizers(): Promise<void> {
 export function escapedHandles(): { handles: number; bytes: number } {
   return { handles: escaped, bytes: escapedBytes };
 }
+
+/** What the garbage-collection safety net needs to free a handle; never points at the Tensor. */
+export interface HandleState {
+  storage: Storage;
+  node: Node | null;
+  stats: MemoryStats;
+  disposed: boolean;
+  /** In the finalization registry (tensors inside a tidy scope join when they leave it). */
+  registered: boolean;
+  /** Bytes of the storage when it joined the registry (for the collection budget). */
+  bytes: number;
+}
+
+export function releaseHandle(h: HandleState): void {
+  if (h.disposed) return;
+  h.disposed = true;
+  if (h.registered) noteReclaimed(h.bytes);
+  h.stats.tensors--;
+  h.storage.drop();
+  if (h.node) h.node.decRef();
+  h.node = null;
+}
+
+// Safety net: a tensor the program dropped without dispose() frees its memory when collected.
+// A finalizer must never throw (it would surface as an uncaught exception far from any
+// user code), e.g. when the backend was destroyed before the garbage collector ran.
+export const finalizer = new FinalizationRegistry<HandleState>((h) => {
+  try {
+    releaseHandle(h);
+  } catch {
+    // The memory is gone with its backend.
+  }
+});
