@@ -91,35 +91,30 @@ export class PReLU extends Activation {
   }
 }
 
-/** `x` for positive inputs, `alpha * (exp(x) - 1)` otherwise (default alpha 1). */
-export class ELU extends Activation {
+/** An activation whose options are `alpha` (default 1) and the ignored `inplace`: ELU, CELU. */
+abstract class AlphaActivation extends Activation {
   /** Scale of the negative part. */
   readonly alpha: number;
   constructor(opts: { alpha?: number } & Inplace = {}) {
     super(opts, ['alpha', 'inplace']);
     this.alpha = opts.alpha ?? 1;
-  }
-  forward(x: Tensor): Tensor {
-    return A.elu(x, this.alpha);
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
   }
 }
 
-/** `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` (default alpha 1). */
-export class CELU extends Activation {
-  /** Scale of the negative part. */
-  readonly alpha: number;
-  constructor(opts: { alpha?: number } & Inplace = {}) {
-    super(opts, ['alpha', 'inplace']);
-    this.alpha = opts.alpha ?? 1;
+/** `x` for positive inputs, `alpha * (exp(x) - 1)` otherwise (default alpha 1). */
+export class ELU extends AlphaActivation {
+  forward(x: Tensor): Tensor {
+    return A.elu(x, this.alpha);
   }
+}
+
+/** `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` (default alpha 1). */
+export class CELU extends AlphaActivation {
   forward(x: Tensor): Tensor {
     return A.celu(x, this.alpha);
-  }
-  override extraRepr(): string {
-    return `alpha=${this.alpha}`;
   }
 }
 
@@ -248,27 +243,25 @@ export class Tanhshrink extends PlainActivation {
   }
 }
 
-/** `x` where `|x| > lambd`, else 0 (default lambd 0.5). */
-export class Hardshrink extends Activation {
+/** An activation whose one option is the threshold `lambd` (default 0.5): Hardshrink, Softshrink. */
+abstract class ShrinkActivation extends Activation {
   /** Threshold. */
   readonly lambd: number;
   constructor(opts: { lambd?: number } = {}) {
     super(opts, ['lambd']);
     this.lambd = opts.lambd ?? 0.5;
   }
+}
+
+/** `x` where `|x| > lambd`, else 0 (default lambd 0.5). */
+export class Hardshrink extends ShrinkActivation {
   forward(x: Tensor): Tensor {
     return A.hardshrink(x, this.lambd);
   }
 }
 
 /** Shrink toward 0 by `lambd` (default 0.5), zero inside `[-lambd, lambd]`. */
-export class Softshrink extends Activation {
-  /** Threshold. */
-  readonly lambd: number;
-  constructor(opts: { lambd?: number } = {}) {
-    super(opts, ['lambd']);
-    this.lambd = opts.lambd ?? 0.5;
-  }
+export class Softshrink extends ShrinkActivation {
   forward(x: Tensor): Tensor {
     return A.softshrink(x, this.lambd);
   }
