@@ -14,7 +14,7 @@ import type {
   UnaryOp,
   View,
 } from '@layers/core';
-import { toBFloat16Bits, toFloat16Bits } from '@layers/core';
+import { expr, toBFloat16Bits, toFloat16Bits } from '@layers/core';
 import { dispatchExpression } from './expr/dispatch.js';
 import type { ExprCall } from './expr/program.js';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
@@ -50,18 +50,6 @@ function splitRows(op: ReduceOp, outer: number, inner: number): number {
   for (let c = 64; c >= 2; c >>= 1) if (inner % c === 0 && outer * c <= 512) return c;
   return 1;
 }
-
-const COMPARE_OR_LOGICAL = new Set<BinaryOp>([
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'logicalAnd',
-  'logicalOr',
-  'logicalXor',
-]);
 
 /**
  * The backend {@link createWebGPUBackend} returns: kernels are WGSL compute shaders encoded
@@ -273,7 +261,8 @@ export class WebGPUBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
-    const outType: DType = COMPARE_OR_LOGICAL.has(op) ? 'bool' : out.dtype;
+    // Comparisons and logic write bool whatever the operands (core's one scalar table).
+    const outType = expr.binaryResultDType(op, out.dtype);
     this.elementwise(`b|${op}|${a.dtype}|${outType}`, (ic) => binaryShader(op, a.dtype, outType, ic), out, [
       a,
       b,
