@@ -20,6 +20,7 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { CONV_KEYS, CONV_TRANSPOSE_KEYS } from '../option-keys.js';
 import { checkOptions, forwardSignature } from '../validate.js';
+import { withDims } from './dims.js';
 
 // The module adds bias and paddingMode to F's options.
 const CONV_MODULE_KEYS = [...CONV_KEYS, 'bias', 'paddingMode'] as const;
@@ -161,7 +162,7 @@ abstract class ConvNdModule extends ConvBase {
     inChannels: number,
     outChannels: number,
     kernelSize: IntOrTuple,
-    opts: ConvModuleOptions,
+    opts: ConvModuleOptions = {},
   ) {
     checkOptions(new.target.name, opts, CONV_MODULE_KEYS);
     super(d, false, inChannels, outChannels, kernelSize, opts);
@@ -199,11 +200,7 @@ abstract class ConvNdModule extends ConvBase {
 }
 
 /** 1-d convolution over `[N, C, L]` inputs (torch.nn.Conv1d). */
-export class Conv1d extends ConvNdModule {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class Conv1d extends withDims(ConvNdModule, 1) {}
 
 /**
  * 2-d convolution over `[N, C, H, W]` inputs (torch.nn.Conv2d): the weight is
@@ -218,18 +215,10 @@ export class Conv1d extends ConvNdModule {
  * down.forward(y).shape;                                      // [8, 32, 14, 14]
  * ```
  */
-export class Conv2d extends ConvNdModule {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class Conv2d extends withDims(ConvNdModule, 2) {}
 
 /** 3-d convolution over `[N, C, D, H, W]` inputs (torch.nn.Conv3d). */
-export class Conv3d extends ConvNdModule {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvModuleOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class Conv3d extends withDims(ConvNdModule, 3) {}
 
 abstract class ConvTransposeNdModule extends ConvBase {
   static override signature = forwardSignature('input', ['outputSize']);
@@ -243,7 +232,7 @@ abstract class ConvTransposeNdModule extends ConvBase {
     inChannels: number,
     outChannels: number,
     kernelSize: IntOrTuple,
-    opts: ConvTransposeModuleOptions,
+    opts: ConvTransposeModuleOptions = {},
   ) {
     checkOptions(new.target.name, opts, CONV_T_MODULE_KEYS);
     super(d, true, inChannels, outChannels, kernelSize, opts);
@@ -299,40 +288,13 @@ abstract class ConvTransposeNdModule extends ConvBase {
 }
 
 /** 1-d transposed convolution ("deconvolution") over `[N, C, L]` inputs (torch.nn.ConvTranspose1d). */
-export class ConvTranspose1d extends ConvTransposeNdModule {
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrTuple,
-    opts: ConvTransposeModuleOptions = {},
-  ) {
-    super(1, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class ConvTranspose1d extends withDims(ConvTransposeNdModule, 1) {}
 
 /**
  * 2-d transposed convolution over `[N, C, H, W]` inputs (torch.nn.ConvTranspose2d); the weight is
  * `[inChannels, outChannels / groups, kH, kW]`.
  */
-export class ConvTranspose2d extends ConvTransposeNdModule {
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrTuple,
-    opts: ConvTransposeModuleOptions = {},
-  ) {
-    super(2, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class ConvTranspose2d extends withDims(ConvTransposeNdModule, 2) {}
 
 /** 3-d transposed convolution over `[N, C, D, H, W]` inputs (torch.nn.ConvTranspose3d). */
-export class ConvTranspose3d extends ConvTransposeNdModule {
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrTuple,
-    opts: ConvTransposeModuleOptions = {},
-  ) {
-    super(3, inChannels, outChannels, kernelSize, opts);
-  }
-}
+export class ConvTranspose3d extends withDims(ConvTransposeNdModule, 3) {}
