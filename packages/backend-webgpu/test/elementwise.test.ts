@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '@layers/core';
+import { type BinaryOp, expr, type UnaryOp } from '@layers/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index.js';
 import { empty, expectClose, f32, makeBackend, read, seq, tensor, view } from './helpers.js';
@@ -9,53 +9,20 @@ beforeAll(async () => {
 });
 afterAll(() => be?.destroy());
 
-function erf(x: number): number {
-  // Maclaurin series in float64, plenty for |x| < 3; beyond 5, erf is 1 to float32 precision.
-  if (Math.abs(x) > 5) return Math.sign(x);
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (-x * x) / n;
-    sum += term / (2 * n + 1);
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}
-
-const UNARY: Record<Exclude<UnaryOp, 'logicalNot' | 'isnan'>, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  exp: Math.exp,
-  expm1: Math.expm1,
-  log: Math.log,
-  log1p: Math.log1p,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  reciprocal: (x) => 1 / x,
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  tanh: Math.tanh,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  erf,
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: (x) => {
-    const r = Math.round(x);
-    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-  },
-  relu: (x) => Math.max(x, 0),
-};
+// The reference values come from core's one scalar table (float64; the comparisons' tolerance
+// covers float32 rounding); the bool-valued unary ops have tests of their own below.
+const UNARY_FLOAT = (Object.keys(expr.FLOAT_UNARY) as UnaryOp[]).filter((op) => !expr.BOOL_UNARY_OPS.has(op));
 
 describe('unary', () => {
   const xs = [...seq(37, 3, -3, 3), 0, -0.5, 0.5, 1.5, 2.5, -2.5, 1e-7, -1e-6, 20, -20].map(f32);
   const positive = new Set(['log', 'sqrt', 'rsqrt', 'log1p']);
-  for (const [op, fn] of Object.entries(UNARY)) {
+  for (const op of UNARY_FLOAT) {
+    const fn = expr.FLOAT_UNARY[op];
     it(`float32 ${op}`, async () => {
       const input = positive.has(op) ? xs.map((x) => f32(Math.abs(x) + 0.01)) : xs;
       const x = tensor(be, 'float32', [input.length], input);
       const out = empty(be, 'float32', [input.length]);
-      be.unary(op as UnaryOp, x, out);
+      be.unary(op, x, out);
       const exp = input.map(fn);
       expectClose(await read(be, out), exp, 2e-6, 2e-6);
     });
@@ -115,29 +82,8 @@ describe('unary', () => {
   });
 });
 
-const BINARY_F: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  maximum: Math.max,
-  minimum: Math.min,
-  atan2: Math.atan2,
-  remainder: (a, b) => {
-    const r = a % b;
-    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
-  },
-  floorDivide: (a, b) => Math.floor(a / b),
-  eq: (a, b) => +(a === b),
-  ne: (a, b) => +(a !== b),
-  lt: (a, b) => +(a < b),
-  le: (a, b) => +(a <= b),
-  gt: (a, b) => +(a > b),
-  ge: (a, b) => +(a >= b),
-  logicalAnd: (a, b) => +(a !== 0 && b !== 0),
-  logicalOr: (a, b) => +(a !== 0 || b !== 0),
-  logicalXor: (a, b) => +((a !== 0) !== (b !== 0)),
-};
+// pow has its own test below (negative bases, special cases).
+const BINARY_FLOAT = (Object.keys(expr.FLOAT_BINARY) as BinaryOp[]).filter((op) => op !== 'pow');
 
 describe('binary', () => {
   // a: [3, 1, 5] broadcast against b: [1, 4, 5] -> out [3, 4, 5]
@@ -145,13 +91,14 @@ describe('binary', () => {
   const bv = seq(20, 6, -3, 3).map((x) => f32(Math.round(x * 4) / 4 || 0.75));
   bv[3] = av[3]; // some equal pairs for comparisons
   const shape = [3, 4, 5];
-  for (const [op, fn] of Object.entries(BINARY_F)) {
+  for (const op of BINARY_FLOAT) {
+    const fn = expr.FLOAT_BINARY[op];
     it(`float32 ${op} with broadcasting`, async () => {
       const a = tensor(be, 'float32', [3, 1, 5], av);
       const b = tensor(be, 'float32', [1, 4, 5], bv);
-      const bool = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'].includes(op);
+      const bool = expr.COMPARISON_OPS.has(op);
       const out = empty(be, bool ? 'bool' : 'float32', shape);
-      be.binary(op as BinaryOp, view(a, shape, [5, 0, 1]), view(b, shape, [0, 5, 1]), out);
+      be.binary(op, view(a, shape, [5, 0, 1]), view(b, shape, [0, 5, 1]), out);
       const exp: number[] = [];
       for (let i = 0; i < 3; i++)
         for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) exp.push(fn(av[i * 5 + k], bv[j * 5 + k]));
