@@ -3,6 +3,7 @@ import { Node } from '../autograd/node.js';
 import type { Backend, DType, TypedArray, View } from '../backend/contract.js';
 import * as E from '../ops/elementwise.js';
 import * as I from '../ops/indexing.js';
+import * as K from '../ops/kernel.js';
 import * as LA from '../ops/linalg.js';
 import * as R from '../ops/reduce.js';
 import * as V from '../ops/view.js';
@@ -249,8 +250,9 @@ export class Tensor {
   }
   /** @internal Ones of this shape and dtype. */
   _onesLike(): Tensor {
-    const t = V.contiguousCopy(this);
-    this.backend.fill(t._view(), 1);
+    // A fresh tensor filled once (copying this first was a wasted kernel per backward()).
+    const t = K.empty(this.shape, this.dtype, this.backend);
+    if (t.size > 0) this.backend.fill(t._view(), 1);
     return t;
   }
   /** @internal this += src, in place (gradient accumulation). */
