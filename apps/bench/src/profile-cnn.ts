@@ -14,6 +14,8 @@ import * as L from '@layers/core';
 import { digitCnn } from './cnn-model.js';
 
 const { values } = parseArgs({
+  // `pnpm --filter @layers/bench profile -- --backend webgpu` forwards the `--`: skip it.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     backend: { type: 'string', default: 'wasm' },
     threads: { type: 'string', default: '1' },

@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import * as L from '@layers/core';
 
 const { values } = parseArgs({
+  // `pnpm --filter @layers/bench profile -- --backend webgpu` forwards the `--`: skip it.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     backend: { type: 'string', default: 'cpu' },
     steps: { type: 'string', default: '5' },

@@ -1,8 +1,29 @@
 import type { DType, TypedArray, View } from '@layers/core';
+import * as L from '@layers/core';
+import { afterAll, beforeAll } from 'vitest';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.js';
 
 export async function makeBackend(opts: { subgroups?: boolean } = {}): Promise<WebGPUBackend> {
   return createWebGPUBackend(opts);
+}
+
+/**
+ * A fresh backend for the enclosing describe block, set as core's current one and destroyed
+ * after it; returns a getter (the backend exists once beforeAll has run).
+ */
+export function useBackend(): () => WebGPUBackend {
+  let be: WebGPUBackend | null = null;
+  beforeAll(async () => {
+    be = await makeBackend();
+    L.setBackend(be);
+  });
+  afterAll(async () => {
+    await be?.destroy();
+  });
+  return () => {
+    if (!be) throw new Error('useBackend: the backend is created in beforeAll');
+    return be;
+  };
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

@@ -1,20 +1,12 @@
 import * as L from '@layers/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGPUBackend } from '../src/index.js';
-import { makeBackend } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useBackend } from './helpers.js';
 
 // Issue requirement: GPU memory must not grow over a long training loop. A small MLP trains
 // for 1,000 steps with nn layers, a loss and Adam; the pool's live and allocated bytes after
 // the loop must equal those after the first steps (the buffer pool reuses, never grows).
 describe('webgpu memory over 1,000 training steps', () => {
-  let be: WebGPUBackend;
-  beforeAll(async () => {
-    be = await makeBackend();
-    L.setBackend(be);
-  });
-  afterAll(async () => {
-    await be.destroy();
-  });
+  const backend = useBackend();
 
   it('keeps live and allocated GPU bytes flat, and learns', async () => {
     L.manualSeed(1);
@@ -41,8 +33,8 @@ describe('webgpu memory over 1,000 training steps', () => {
     const tenth = step();
     await tenth.item();
     tenth.dispose();
-    await be.sync();
-    const warm = be.memory();
+    await backend().sync();
+    const warm = backend().memory();
     const tensors = L.memory().tensors;
     for (let i = 0; i < 990; i++) {
       const loss = step();
@@ -55,8 +47,8 @@ describe('webgpu memory over 1,000 training steps', () => {
     const last = step();
     const lastLoss = Number(await last.item());
     last.dispose();
-    await be.sync();
-    const end = be.memory();
+    await backend().sync();
+    const end = backend().memory();
     expect(L.memory().tensors).toBe(tensors);
     expect(end.liveBytes).toBe(warm.liveBytes);
     expect(end.allocatedBytes).toBe(warm.allocatedBytes);

@@ -8,9 +8,12 @@ import { isGradEnabled } from '../autograd/grad-mode.js';
 import { attach } from '../autograd/node.js';
 import { kernels } from '../backend/compute.js';
 import type { ReduceOp } from '../backend/contract.js';
+import { ExprBuilder } from '../expr/build.js';
+import { EXPR_REDUCE_OPS, type ExprProgram, type ExprReduceOp } from '../expr/ir.js';
+import { runExpression } from '../expr/run.js';
 import { isFloat } from '../tensor/dtype.js';
 import { tidy } from '../tensor/scope.js';
-import { fmtShape, normDims, numel, shapeEqual } from '../tensor/shape.js';
+import { fmtShape, normDims, numel, shapeEqual, viewStrides } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
 import { scatterAddUnchecked } from './indexing.js';
@@ -62,11 +65,45 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   const src = split ? rawReduce(op, x, split.trailing, false, name) : x;
   const rdims = split ? split.rest : dims;
   const srcKept = src.shape.map((_, i) => i).filter((i) => !rdims.includes(i));
-  const moved = tidy(() => contiguous(permute(detach(src), [...srcKept, ...rdims])));
-  kernels(x.backend).reduce(op, moved._view(name), out._view(), outer, numel(rdims.map((i) => src.shape[i])));
-  moved.dispose();
+  const inner2 = numel(rdims.map((i) => src.shape[i]));
+  const strided = tidy(() =>
+    stridedReduce(op, permute(detach(src), [...srcKept, ...rdims]), out, outer, inner2),
+  );
+  if (!strided) {
+    const moved = tidy(() => contiguous(permute(detach(src), [...srcKept, ...rdims])));
+    kernels(x.backend).reduce(op, moved._view(name), out._view(), outer, inner2);
+    moved.dispose();
+  }
   if (src !== x) src.dispose();
   return out;
+}
+
+const identity = new Map<string, ExprProgram>();
+
+/**
+ * Reduce a strided `moved` (reduced dims last) into `out` as one expression kernel, which
+ * reads `[outer, inner]` through strides, so the permuted copy the contract's contiguous
+ * `reduce` needs is not made: a bias gradient (sum over the batch of [N, C]) is one kernel,
+ * not two. False where it does not apply (no expression kernel, not float32, already
+ * contiguous, or strides that do not fold into [outer, inner]).
+ */
+function stridedReduce(op: ReduceOp, moved: Tensor, out: Tensor, outer: number, inner: number): boolean {
+  if (moved.dtype !== 'float32' || moved.isContiguous() || moved.backend.fused.expression === undefined)
+    return false;
+  if (!(EXPR_REDUCE_OPS as readonly string[]).includes(op)) return false;
+  if (!viewStrides(moved.shape, moved.strides, [outer, inner])) return false;
+  const rop = op as ExprReduceOp;
+  let program = identity.get(rop);
+  if (!program) {
+    const b = new ExprBuilder(`reduce:${rop}`);
+    program = b.build([b.load(0)], { reduce: rop });
+    identity.set(rop, program);
+  }
+  runExpression(program, [reshape(moved, [outer, inner])], {
+    shape: [outer, inner],
+    into: [reshape(out, [outer])],
+  });
+  return true;
 }
 
 /**

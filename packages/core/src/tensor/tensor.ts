@@ -2,6 +2,7 @@ import { type BackwardOptions, backwardWith } from '../autograd/grad.js';
 import { Node } from '../autograd/node.js';
 import type { Backend, DType, TypedArray, View } from '../backend/contract.js';
 import * as E from '../ops/elementwise.js';
+import * as K from '../ops/kernel.js';
 import * as V from '../ops/view.js';
 import { finalizer, type HandleState, noteEscaped, releaseHandle, yieldToFinalizers } from './collect.js';
 import { drainChecks } from './deferred-checks.js';
@@ -216,8 +217,9 @@ export class Tensor {
   }
   /** @internal Ones of this shape and dtype. */
   _onesLike(): Tensor {
-    const t = V.contiguousCopy(this);
-    this.backend.fill(t._view(), 1);
+    // A fresh tensor filled once (copying this first was a wasted kernel per backward()).
+    const t = K.empty(this.shape, this.dtype, this.backend);
+    if (t.size > 0) this.backend.fill(t._view(), 1);
     return t;
   }
   /** @internal this += src, in place (gradient accumulation). */

@@ -1,5 +1,8 @@
 /** F.linear and F.bilinear: affine maps over the last dimension. */
 import { castLow, wantsLow } from '../../amp/autocast.js';
+import { noGrad } from '../../autograd/grad-mode.js';
+import { attach } from '../../autograd/node.js';
+import { applyEpilogue, biasActivationProgram } from '../../expr/epilogue.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -34,9 +37,38 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, la
       `${layer} expected a bias of shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`,
     );
   }
+  const f32 = [x, weight, bias].every((t) => !t || t.dtype === 'float32');
   return tidy(() => {
+    if (x.ndim >= 2 && x.size > 0 && f32) return linearOp(x, weight, bias);
     const y = x.matmul(weight.t());
     return bias ? y.add(bias) : y;
+  });
+}
+
+/**
+ * linear as one recorded op: the bias is added in place as an expression epilogue, and the
+ * backward computes dW = g^T x directly in W's [out, in] layout. Composed from matmul(x, W^T)
+ * the weight gradient arrived as a transposed view that gradient accumulation then copied
+ * (one copy kernel per Linear per step), and the bias gradient's sum over the batch was
+ * recorded as a broadcast add's backward.
+ */
+function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const [out, inF] = weight.shape;
+  const rows = x.size / inF;
+  const y = noGrad(() => {
+    const m = x.matmul(weight.t());
+    return bias ? applyEpilogue(biasActivationProgram('none', true), m, [bias]) : m;
+  });
+  const needX = x.requiresGrad;
+  const needW = weight.requiresGrad;
+  const needB = bias?.requiresGrad === true;
+  return attach(y, 'linear', [x, weight, bias], [x, weight], (g, [sx, sw]) => {
+    const g2 = g.reshape([rows, out]);
+    return [
+      needX ? g.matmul(sw) : null,
+      needW ? g2.t().matmul(sx.reshape([rows, inF])) : null,
+      needB ? g2.sum(0) : null,
+    ];
   });
 }
 

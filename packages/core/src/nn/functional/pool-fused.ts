@@ -13,9 +13,10 @@
  * where on stride-0 views of indices and grad) 12.9 ms, as their inner rows are 2 long.
  */
 import { attach, needsGrad } from '../../autograd/node.js';
+import { kernels } from '../../backend/compute.js';
 import type { FusedKernels } from '../../backend/contract.js';
 import { full } from '../../ops/creation.js';
-import { gatherUnchecked, pad, scatterAddUnchecked } from '../../ops/indexing.js';
+import { gatherUnchecked, pad } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
 import { contiguous, detach, reshape } from '../../ops/view.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -50,22 +51,22 @@ export function fusedMaxPool2d(
   const L = g.out[0] * g.out[1];
   const values = attach(y, 'maxPool2d', [x], idx ? [idx] : [], (grad, [ix]) => {
     const backward = fusedKernel(x.backend, 'pool2dBackward');
-    if (backward) {
-      const dx = empty([N, C, H, W], 'float32', x.backend);
-      backward(contiguous(detach(grad))._view('maxPool2d'), ix._view(), null, dx._view(), {
-        mode: 'max',
-        ...g,
-      });
-      // d(dx)/d(grad): each window reads the cotangent at its argmax.
-      return [
-        attach(dx, 'maxPool2dBackward', [grad], [ix], (gg, [si]) => [
-          reshape(gatherUnchecked(reshape(gg, [N, C, H * W]), 2, reshape(si, [N, C, L])), grad.shape),
-        ]),
-      ];
+    const dx = empty([N, C, H, W], 'float32', x.backend);
+    const gc = contiguous(detach(grad));
+    if (backward) backward(gc._view('maxPool2d'), ix._view(), null, dx._view(), { mode: 'max', ...g });
+    else {
+      // Scattered straight into the zeroed result: scatterAdd's out-of-place form would
+      // copy the zeros first (one copy kernel per pool per step on webgpu).
+      x.backend.fill(dx._view(), 0);
+      const flat = (t: Tensor) => reshape(t, [N, C, L])._view('maxPool2d');
+      kernels(x.backend).scatterAdd(reshape(dx, [N, C, H * W])._view(), flat(ix), flat(gc), 2);
     }
-    const zeros = full([N, C, H * W], 0, { backend: x.backend });
-    const dx = scatterAddUnchecked(zeros, 2, reshape(ix, [N, C, L]), reshape(grad, [N, C, L]));
-    return [reshape(dx, [N, C, H, W])];
+    // d(dx)/d(grad): each window reads the cotangent at its argmax.
+    return [
+      attach(dx, 'maxPool2dBackward', [grad], [ix], (gg, [si]) => [
+        reshape(gatherUnchecked(reshape(gg, [N, C, H * W]), 2, reshape(si, [N, C, L])), grad.shape),
+      ]),
+    ];
   });
   return [values, wantIndices ? idx : null];
 }
