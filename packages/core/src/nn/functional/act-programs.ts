@@ -13,6 +13,7 @@ import type { ExprBuilder } from '../../expr/build.js';
 import { ExprBuilder as Builder } from '../../expr/build.js';
 import type { ExprProgram } from '../../expr/ir.js';
 import { exprOp } from '../../expr/op.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fusedKernel } from './fused.js';
@@ -131,8 +132,8 @@ export function fusedActivation(
   name: FusedActivation,
   params: readonly number[] = [],
 ): Tensor | null {
-  // 16-bit floats compose (each primitive computes in float32 and rounds: backend/compute.ts).
-  if (x.size === 0 || x.dtype !== 'float32' || fusedKernel(x.backend, 'expression') === null) return null;
+  // 16-bit floats run widened and round once (expr/run.ts), as PyTorch's kernels.
+  if (x.size === 0 || !isFloat(x.dtype) || fusedKernel(x.backend, 'expression') === null) return null;
   const p = program(name, BODIES[name]);
   return tidy(() => exprOp(p, [x], { params })[0]);
 }
