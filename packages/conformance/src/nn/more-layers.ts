@@ -5,8 +5,8 @@
  */
 import * as L from '@layers/core';
 import type { Arg, OpFn } from '../ops.js';
-import { inDTypeOf } from './dtype.js';
 import type { OpTolerance, Tolerance } from '../tolerances.js';
+import { inDTypeOf } from './dtype.js';
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 const opt = (a: Arg): L.Tensor | null => (a === null ? null : (a as L.Tensor));
