@@ -45,7 +45,8 @@ const u = (out: number, grad = 2): HalfOpTolerance => ({
 });
 
 /**
- * Composed ops: the worst measured on the cpu backend over both dtypes (out, grad), rounded up
+ * Composed ops: the worst measured on the cpu backend (and the template, which composes what
+ * cpu fuses, where it was worse) over both dtypes (out, grad), rounded up
  * to whole ulps, always with the RMS floor (their roundings happen on intermediates whose size
  * is the terms', not the result's). Each primitive rounds to the dtype, so the bound grows with
  * the chain: a mean rounded before it is subtracted (norms: instanceNorm's 9 ulps on inputs
@@ -89,8 +90,9 @@ export const HALF_COMPOSED: Record<string, HalfOpTolerance> = {
   // cases is 6.4 (transformer), 15.2 (decoder) and 12.3 (encoder) ulps off.
   'nn.transformer': u(2, 13), // out 1.29, grad 12.2
   'nn.transformerDecoder': u(2, 44), // out 1.16, grad 43.9 (bfloat16)
-  'nn.transformerEncoder': u(3, 60), // out 2.04, grad 59.5 (bfloat16)
-  'nn.transformerDecoderLayer': u(2, 16), // out 1.62, grad 15.7 (bfloat16: two attentions, three norms)
+  'nn.transformerEncoder': u(3, 63), // out 2.04, grad 59.5 on cpu, 62.5 on the template (bfloat16)
+  // bfloat16, two attentions and three norms: grad 15.7 on cpu, 20.7 on the template
+  'nn.transformerDecoderLayer': u(2, 21),
   'nn.transformerEncoderLayer': u(2, 5), // out 1.17, grad 4.24
   normalize: u(2, 5), // out 1.98, grad 4.00
   powChain: u(2, 2), // out 1.19
