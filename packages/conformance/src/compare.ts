@@ -46,6 +46,20 @@ export interface CompareOptions {
   scale?: number;
 }
 
+/** Root mean square of the finite values (0 when there are none). */
+export function rmsOf(values: ArrayLike<number>): number {
+  let ss = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const e = values[i];
+    if (Number.isFinite(e)) {
+      ss += e * e;
+      n++;
+    }
+  }
+  return n > 0 ? Math.sqrt(ss / n) : 0;
+}
+
 function fmt(n: number): string {
   if (Object.is(n, -0)) return '-0';
   return Number.isFinite(n) ? n.toPrecision(9) : String(n);
@@ -84,17 +98,7 @@ export function compareTensor(
   // For accumulating ops an element's error follows the magnitude of the terms summed, not
   // of the (possibly cancelled) result: use the tensor's RMS as a floor for |expected|.
   let scale = opts.scale ?? 0;
-  if (tol.perK) {
-    let ss = 0;
-    let n = 0;
-    for (const e of exp) {
-      if (Number.isFinite(e)) {
-        ss += e * e;
-        n++;
-      }
-    }
-    scale = Math.max(scale, n > 0 ? Math.sqrt(ss / n) : 0);
-  }
+  if (tol.perK) scale = Math.max(scale, rmsOf(exp));
   let worst = 0;
   let worstIdx = -1;
   let worstErr = 0;

@@ -125,9 +125,11 @@ export function describeConformance(
     for (const file of loadFixtures()) {
       describe(file.family, () => {
         for (const c of file.cases) {
-          if (isSkipped(file.family, c.op, c.name)) {
+          // A half-ops row is its own matrix row: `add · float16`.
+          const row = c.dtype ? `${c.op} · ${c.dtype}` : c.op;
+          if (isSkipped(file.family, c.op, c.name, row)) {
             it.skip(c.name, () => {});
-            recorder.skip(c.op);
+            recorder.skip(row);
             continue;
           }
           it(c.name, async (testCtx) => {
@@ -136,19 +138,19 @@ export function describeConformance(
               result = await runCase(c, table);
             } catch (e) {
               if (e instanceof MissingApi) {
-                recorder.missing(c.op);
+                recorder.missing(row);
                 testCtx.skip(e.message);
                 return;
               }
               const msg = e instanceof Error ? e.message : String(e);
-              recorder.record(c.op, c.name, {
+              recorder.record(row, c.name, {
                 ok: false,
                 ratio: Number.POSITIVE_INFINITY,
                 messages: [`threw: ${msg}`],
               });
               throw e;
             }
-            recorder.record(c.op, c.name, result);
+            recorder.record(row, c.name, result);
             if (!result.ok) throw new Error(`${c.name}\n  ${result.messages.join('\n  ')}`);
           });
         }

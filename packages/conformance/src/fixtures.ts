@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as L from '@layers/core';
 
-export type FixtureDType = 'float32' | 'int32' | 'bool';
+export type FixtureDType = 'float32' | 'float16' | 'bfloat16' | 'int32' | 'bool';
 export type EncodedNumber = number | boolean | 'nan' | 'inf' | '-inf';
 
 export type ViewStep =
@@ -47,6 +47,13 @@ export interface FixtureCase {
   gradOut?: EncodedTensor | EncodedTensor[];
   /** One per tensor input, depth-first (a `tensors` list is flattened in place). */
   grads?: (EncodedTensor | null)[];
+  /**
+   * The 16-bit dtype of a `half-ops` row (its float inputs, outputs and gradients are in it;
+   * the reference values are float64 on those exact inputs).
+   */
+  dtype?: 'float16' | 'bfloat16';
+  /** Per output, PyTorch 1.13's own CPU result's worst error in ulps of `dtype` (null: no CPU kernel). */
+  torchUlps?: (number | null)[] | null;
 }
 
 /** One fixture file: a family of cases generated together. */
@@ -57,6 +64,8 @@ export interface FixtureFile {
   torch: string;
   /** The cases. */
   cases: FixtureCase[];
+  /** Ops a derived family has no case for, with the reason (half-ops: see half_rows.py). */
+  excluded?: { op: string; dtype: string; reason: string }[];
 }
 
 const FIXTURE_DIR = new URL('../fixtures/', import.meta.url);
@@ -87,10 +96,14 @@ export function isEncodedTensor(x: EncodedInput): x is EncodedTensor {
   return x !== null && typeof x === 'object' && 'shape' in x;
 }
 
-/** The typed array layers stores for this dtype (float32 values are exact: see generate.py). */
+/**
+ * The typed array layers creates this tensor from (float32 values are exact: see generate.py;
+ * float16/bfloat16 inputs are exact values of their dtype, given as float32 and rounded exactly
+ * by tensor()).
+ */
 export function toTypedArray(t: EncodedTensor): L.TypedArray {
   const v = decodeValues(t);
-  if (t.dtype === 'float32') return Float32Array.from(v);
+  if (t.dtype === 'float32' || t.dtype === 'float16' || t.dtype === 'bfloat16') return Float32Array.from(v);
   if (t.dtype === 'int32') return Int32Array.from(v);
   return Uint8Array.from(v);
 }

@@ -6,6 +6,7 @@ import * as L from '@layers/core';
 import { type Actual, type Comparison, compareTensor } from './compare.js';
 import {
   decodeNumber,
+  decodeValues,
   type EncodedTensor,
   type FixtureCase,
   isEncodedTensor,
@@ -13,6 +14,7 @@ import {
   materialise,
   toTypedArray,
 } from './fixtures.js';
+import { compareHalf, type HalfDType, halfToleranceFor } from './half-tolerances.js';
 import { NOT_TWICE } from './ops/higher-order.js';
 import { type Arg, accumulation, lookupOp, MissingApi } from './ops.js';
 import { type ToleranceTable, toleranceFor } from './tolerances.js';
@@ -34,6 +36,35 @@ export interface CaseResult {
 async function readActual(t: L.Tensor): Promise<Actual> {
   const data = await t.data();
   return { shape: t.shape, dtype: t.dtype, data };
+}
+
+const isHalfDType = (d: string): d is HalfDType => d === 'float16' || d === 'bfloat16';
+
+/**
+ * A 16-bit tensor against its float64 reference, in ulps of the dtype (half-tolerances.ts);
+ * null when `expected` is not 16-bit (compareTensor's float32 rules apply).
+ */
+async function compareHalfTensor(
+  label: string,
+  t: L.Tensor,
+  expected: EncodedTensor,
+  float32: ReturnType<typeof toleranceFor>,
+  kind: 'out' | 'grad',
+  op: string,
+): Promise<Comparison | null> {
+  const dtype = expected.dtype;
+  if (!isHalfDType(dtype)) return null;
+  const same = t.shape.length === expected.shape.length && t.shape.every((d, i) => d === expected.shape[i]);
+  if (t.dtype !== dtype || !same) {
+    return {
+      ok: false,
+      ratio: Number.POSITIVE_INFINITY,
+      message: `${label}: ${t.dtype} [${t.shape.join(', ')}], expected ${dtype} [${expected.shape.join(', ')}]`,
+    };
+  }
+  const got = L.decodeHalf(dtype, await t.data());
+  const tol = halfToleranceFor(op, float32, kind);
+  return compareHalf(label, dtype, got, decodeValues(expected), tol, kind === 'out' && !float32.perK);
 }
 
 /**
@@ -79,8 +110,20 @@ export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<Ca
     }
     for (let i = 0; i < outs.length; i++) {
       const exp = expOuts[i];
-      const tol = toleranceFor(table, c.op, exp.dtype);
       const label = outs.length > 1 ? `output ${i}` : 'output';
+      const half = await compareHalfTensor(
+        label,
+        outs[i],
+        exp,
+        toleranceFor(table, c.op, 'float32'),
+        'out',
+        c.op,
+      );
+      if (half) {
+        results.push(half);
+        continue;
+      }
+      const tol = toleranceFor(table, c.op, exp.dtype as 'float32' | 'int32' | 'bool');
       // Sign of zero is checked where the op has one rounding per element and PyTorch says
       // which zero (relu(-0) = -0, floor(-0.5) = -0); sums may end on either.
       const signedZeros = !tol.perK;
@@ -124,7 +167,8 @@ export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<Ca
           });
           continue;
         }
-        results.push(compareTensor(label, await readActual(leaf.grad), expected, gtol, { accum }));
+        const half = await compareHalfTensor(label, leaf.grad, expected, gtol, 'grad', c.op);
+        results.push(half ?? compareTensor(label, await readActual(leaf.grad), expected, gtol, { accum }));
       }
     }
   } finally {

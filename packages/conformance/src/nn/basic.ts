@@ -7,6 +7,7 @@
 import * as L from '@layers/core';
 import type { Arg, OpFn } from '../ops.js';
 import type { OpTolerance, Tolerance } from '../tolerances.js';
+import { inDTypeOf } from './dtype.js';
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 const opt = (a: Arg): L.Tensor | null => (a === null ? null : (a as L.Tensor));
@@ -103,7 +104,7 @@ export const BASIC_OPS: Record<string, OpFn> = {
   // Two training forwards, one eval forward; then the module's buffers.
   batchNormModule: ([x1, x2, w, b], at) => {
     const Cls = at.d === 1 ? nn.BatchNorm1d : nn.BatchNorm2d;
-    const m = new Cls(3, { momentum: at.momentum });
+    const m = inDTypeOf(new Cls(3, { momentum: at.momentum }), T(x1));
     const p = { weight: T(w), bias: T(b) };
     const y1 = nn.functionalCall<L.Tensor>(m, p, T(x1));
     const y2 = nn.functionalCall<L.Tensor>(m, p, T(x2));

@@ -6,6 +6,7 @@
 import * as L from '@layers/core';
 import type { Arg, OpFn } from '../ops.js';
 import type { OpTolerance, Tolerance } from '../tolerances.js';
+import { inDTypeOf } from './dtype.js';
 
 const T = (a: Arg): L.Tensor => a as L.Tensor;
 const opt = (a: Arg): L.Tensor | null => (a === null ? null : (a as L.Tensor));
@@ -16,12 +17,15 @@ export const MORE_LAYER_OPS: Record<string, OpFn> = {
   instanceNormModule: ([x1, x2, w, b], at) => {
     const Cls = [nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d][at.d - 1];
     const unbatched = T(x1).ndim === at.d + 1;
-    const m = new Cls(T(x1).shape[unbatched ? 0 : 1], {
-      eps: at.eps,
-      momentum: at.momentum,
-      affine: at.affine,
-      trackRunningStats: at.trackRunningStats,
-    });
+    const m = inDTypeOf(
+      new Cls(T(x1).shape[unbatched ? 0 : 1], {
+        eps: at.eps,
+        momentum: at.momentum,
+        affine: at.affine,
+        trackRunningStats: at.trackRunningStats,
+      }),
+      T(x1),
+    );
     const p: Record<string, L.Tensor> = at.affine ? { weight: T(w), bias: T(b) } : {};
     const y1 = nn.functionalCall<L.Tensor>(m, p, T(x1));
     const y2 = nn.functionalCall<L.Tensor>(m, p, T(x2));

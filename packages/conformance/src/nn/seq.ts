@@ -8,6 +8,7 @@
  */
 import * as L from '@layers/core';
 import type { Arg, OpFn } from '../ops.js';
+import { inDTypeOf } from './dtype.js';
 
 type Attrs = Record<string, any>;
 const T = (a: Arg): L.Tensor => a as L.Tensor;
@@ -23,6 +24,8 @@ function split(args: Arg[], at: Attrs): [Arg[], Record<string, L.Tensor>] {
 function run<R>(m: L.nn.Module, args: Arg[], at: Attrs, call: (data: Arg[]) => unknown[]): R {
   m.eval();
   const [data, params] = split(args, at);
+  const first = data.find((d): d is L.Tensor => d instanceof L.Tensor);
+  if (first) inDTypeOf(m, first);
   return L.nn.functionalCall<R>(m, params, ...call(data));
 }
 

@@ -14,7 +14,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { gradProgram } from './grad.js';
 import type { ExprProgram } from './ir.js';
-import { runExpression } from './run.js';
+import { expressionLowDType, runExpression } from './run.js';
 
 /** Options of {@link exprOp}. */
 export interface ExprOpOptions {
@@ -31,8 +31,8 @@ export function hasExpressionKernel(backend: Backend): boolean {
 
 /**
  * Run `program` on `inputs` (one tensor per program output), recording it for autograd when
- * an input requires a gradient. Gradients flow to float32 inputs; broadcast inputs get theirs
- * summed to their shape.
+ * an input requires a gradient. Gradients flow to float inputs (16-bit ones compute in float32
+ * and round, see run.ts); broadcast inputs get theirs summed to their shape.
  */
 export function exprOp(
   program: ExprProgram,
@@ -46,14 +46,16 @@ export function exprOp(
   const m = program.outputs.length;
   const float = program.outputs.every((o) => program.nodes[o].dtype === 'float32');
   if (!float) throw new TypeError(`${op}: only programs with float32 outputs can be differentiated`);
-  const wrt = inputs.map((t) => t.dtype === 'float32' && t.requiresGrad);
+  // 16-bit inputs run widened and their outputs round back (run.ts): their gradients too.
+  const low = expressionLowDType(program, inputs);
+  const wrt = inputs.map((t) => (t.dtype === 'float32' || t.dtype === low) && t.requiresGrad);
   const shapes = inputs.map((t) => t.shape);
   const params = options.params ?? [];
   let out: Tensor;
   if (m === 1) {
     [out] = runExpression(program, inputs, options);
   } else {
-    out = empty([m, ...outShape], 'float32', inputs[0].backend, op);
+    out = empty([m, ...outShape], low ?? 'float32', inputs[0].backend, op);
     const into = program.outputs.map((_, j) => select(out, 0, j));
     runExpression(program, inputs, { ...options, into });
     for (const t of into) t.dispose();

@@ -4,9 +4,10 @@
  * `fused.expression`, or to the required-kernel fallback when the backend has none. Outside
  * autograd: compositions attach their own backward (see nn/functional/fused-*.ts).
  */
-import type { View } from '../backend/contract.js';
+import type { DType, View } from '../backend/contract.js';
 import { fusedKernel } from '../nn/functional/fused.js';
 import { backendOf, broadcastView, empty } from '../ops/kernel.js';
+import { isHalf } from '../tensor/half.js';
 import { broadcastShapes, contiguousStrides, fmtShape, shapeEqual, viewStrides } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { runFallback } from './fallback.js';
@@ -30,6 +31,33 @@ function loadDTypes(program: ExprProgram): (string | undefined)[] {
   const dts: (string | undefined)[] = new Array(program.inputCount).fill(undefined);
   for (const n of program.nodes) if (n.kind === 'load') dts[n.input] = n.dtype;
   return dts;
+}
+
+/**
+ * The 16-bit float dtype an expression computes for, or null: when every input the program
+ * loads as float32 is float16 (or every one bfloat16), those inputs are widened to float32,
+ * the program runs in float32, and its float32 outputs are rounded to that dtype once, as
+ * PyTorch's CPU kernels compute in float and round each op's result. Compositions therefore
+ * hand 16-bit tensors to expressions as they are. Mixed with float32 (or float16 with
+ * bfloat16) the 16-bit inputs are widened all the same and the outputs stay float32,
+ * PyTorch's promotion (or round into a 16-bit in-place target: an optimizer's half param).
+ */
+export function expressionLowDType(program: ExprProgram, inputs: readonly Tensor[]): DType | null {
+  const dts = loadDTypes(program);
+  let low: DType | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    if (dts[i] !== 'float32') continue;
+    const d = inputs[i].dtype;
+    if (!isHalf(d) || (low !== null && low !== d)) return null;
+    low = d;
+  }
+  return low;
+}
+
+/** The dtype of output `j`: the program's, or the 16-bit one its float32 result rounds to. */
+function outputDType(program: ExprProgram, j: number, low: DType | null): DType {
+  const d = program.nodes[program.outputs[j]].dtype as DType;
+  return low !== null && d === 'float32' ? low : d;
 }
 
 /** `v` (of `shape`) as an `[outer, inner]` view, or null where its strides do not allow it. */
@@ -68,8 +96,9 @@ export function runExpression(
   }
   const backend = backendOf(op, ...inputs, ...(options.into ?? []));
   const dts = loadDTypes(program);
+  const low = expressionLowDType(program, inputs);
   inputs.forEach((t, i) => {
-    if (dts[i] !== undefined && t.dtype !== dts[i]) {
+    if (dts[i] !== undefined && t.dtype !== dts[i] && !(dts[i] === 'float32' && isHalf(t.dtype))) {
       throw new TypeError(`${op}: input ${i} must be ${dts[i]}, got ${t.dtype}`);
     }
   });
@@ -82,8 +111,15 @@ export function runExpression(
   const outer = reduce ? outShape.reduce((a, b) => a * b, 1) : 0;
   const temps: Tensor[] = [];
   try {
-    const inViews = inputs.map((t) => {
-      const v = broadcastView(t, shape, op);
+    const inViews = inputs.map((t, i) => {
+      let v = broadcastView(t, shape, op);
+      if (isHalf(t.dtype) && dts[i] === 'float32') {
+        // Widened to float32 (exact); a broadcast input is materialised at the call shape.
+        const w = empty(shape, 'float32', backend, op);
+        temps.push(w);
+        backend.copy(v, w._view());
+        v = w._view();
+      }
       if (!reduce) return v;
       const rows = asRows(v, outer, inner);
       if (rows) return rows;
@@ -93,11 +129,13 @@ export function runExpression(
       backend.copy(v, c._view());
       return asRows(c._view(), outer, inner) as View;
     });
-    const outputs = program.outputs.map((id, j) => {
-      const dtype = program.nodes[id].dtype;
+    const outputs = program.outputs.map((_, j) => {
+      const dtype = outputDType(program, j, low);
       const target = options.into?.[j];
       if (target) {
-        if (!shapeEqual(target.shape, outShape) || target.dtype !== dtype) {
+        // A 16-bit target of a float32 result takes it rounded (an optimizer's half param).
+        const rounds = dtype === 'float32' && isHalf(target.dtype);
+        if (!shapeEqual(target.shape, outShape) || (target.dtype !== dtype && !rounds)) {
           throw new RangeError(
             `${op}: in-place output ${j} must be ${dtype} of shape ${fmtShape(outShape)}, got ${target.dtype} of shape ${fmtShape(target.shape)}`,
           );
@@ -113,12 +151,16 @@ export function runExpression(
       return strides ? { ...v, shape: [outer], strides } : null;
     });
     // An output sharing memory with an input other than exactly (or, reduced, not foldable
-    // into [outer]) is computed aside and copied.
-    const staged = outViews.map((o, j) =>
-      o === null || inViews.some((i) => i.buffer === o.buffer && (reduce || !sameLayout(i, o)))
-        ? empty(reduce ? [outer] : outShape, outputs[j].dtype, backend, op)
-        : null,
-    );
+    // into [outer]), or rounded to a 16-bit dtype, is computed aside in the program's dtype
+    // and copied (the copy rounds to nearest even).
+    const staged = outViews.map((o, j) => {
+      const computed = program.nodes[program.outputs[j]].dtype as DType;
+      return o === null ||
+        outputs[j].dtype !== computed ||
+        inViews.some((i) => i.buffer === o.buffer && (reduce || !sameLayout(i, o)))
+        ? empty(reduce ? [outer] : outShape, computed, backend, op)
+        : null;
+    });
     for (const s of staged) if (s) temps.push(s);
     const views = outViews.map((o, j) => staged[j]?._view() ?? (o as View));
     const size = reduce ? outer * inner : outShape.reduce((a, b) => a * b, 1);

@@ -3,6 +3,7 @@
  * unique_consecutive, whose result size depends on the data: they read it and are async.
  */
 import { noGrad } from '../autograd/grad-mode.js';
+import { decodeHalf, isHalf } from '../tensor/half.js';
 import { tidy } from '../tensor/scope.js';
 import { normDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -88,7 +89,9 @@ async function uniqueImpl(x: Tensor, opts: UniqueOptions, consecutive: boolean):
   const src = flat ? reshape(x, [x.size]) : x;
   const d = flat ? 0 : normDim(opts.dim as number, x.ndim, op);
   const n = src.ndim === 0 ? 1 : src.shape[d];
-  const data = Array.from(await src.data());
+  // 16-bit floats read back as bits: compare their values.
+  const raw = await src.data();
+  const data = Array.from(isHalf(src.dtype) ? decodeHalf(src.dtype, raw) : raw);
   const strides = src.shape.map((_, i) => src.shape.slice(i + 1).reduce((a, m) => a * m, 1));
   // Slice k along d, as a row of numbers in row-major order of the other dims.
   const others = src.shape.filter((_, i) => i !== d);

@@ -44,8 +44,8 @@ export function fusedUpdate(
   states: readonly Tensor[],
   params: readonly number[],
 ): boolean {
-  if (p.dtype !== 'float32' || grad.dtype !== 'float32' || fusedKernel(p.backend, 'expression') === null)
-    return false;
+  // A 16-bit param is read widened and written back rounded by runExpression.
+  if (fusedKernel(p.backend, 'expression') === null) return false;
   let program = programs.get(key);
   if (!program) {
     const b = new ExprBuilder(key);

@@ -37,11 +37,13 @@ function softmaxImpl(x: Tensor, dim: number, log: boolean, name = log ? 'logSoft
       y = empty(src.shape, src.dtype, src.backend);
       kernel(src._view(), y._view(), outer, inner, log);
     } else {
-      // Stable fallback: subtract the row maximum before exponentiating.
-      const shifted = detach(moved).sub(maxOp(detach(moved), last, { keepdim: true }));
+      // Stable fallback: subtract the row maximum before exponentiating. 16-bit rows compute
+      // in float32 and round once, as the kernel path does (backend/compute.ts).
+      const src = cast(detach(moved), 'float32');
+      const shifted = src.sub(maxOp(src, last, { keepdim: true }));
       y = log ? shifted.sub(shifted.exp().sum(last, { keepdim: true }).log()) : shifted.exp();
       if (!log) y = y.div(y.sum(last, { keepdim: true }));
-      y = detach(y);
+      y = detach(cast(y, moved.dtype));
     }
     const out = attach(y, name, [moved], [y], (g, [sy]) =>
       log

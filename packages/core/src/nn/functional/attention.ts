@@ -9,6 +9,7 @@
  *   which positions are MASKED OUT (true = not allowed).
  * Float masks are added to the scores in both.
  */
+import type { DType } from '../../backend/contract.js';
 import { arange, full } from '../../ops/creation.js';
 import { where } from '../../ops/elementwise.js';
 import { cat, pad } from '../../ops/indexing.js';
@@ -145,10 +146,10 @@ export interface MultiHeadAttentionOptions {
   name?: string;
 }
 
-/** A bool "true = masked out" mask becomes -inf/0; float masks pass through. */
-function toFloatMask(mask: Tensor, name: string, what: string): Tensor {
+/** A bool "true = masked out" mask becomes -inf/0 in `dtype` (the query's); float masks pass through. */
+function toFloatMask(mask: Tensor, name: string, what: string, dtype: DType): Tensor {
   if (mask.dtype === 'bool')
-    return full(mask.shape, 0, { backend: mask.backend }).maskedFill(mask, Number.NEGATIVE_INFINITY);
+    return full(mask.shape, 0, { dtype, backend: mask.backend }).maskedFill(mask, Number.NEGATIVE_INFINITY);
   if (!isFloat(mask.dtype))
     throw new TypeError(`${name}: only bool and float ${what} are supported, got ${mask.dtype}`);
   return mask;
@@ -291,7 +292,7 @@ export function multiHeadAttentionForward(
       v = project(v0, wv, bv);
     }
 
-    let fmask = mask ? toFloatMask(mask, name, 'attnMask') : null;
+    let fmask = mask ? toFloatMask(mask, name, 'attnMask', q.dtype) : null;
     if (fmask) {
       const want = fmask.ndim === 2 ? [L, S0] : [N * numHeads, L, S0];
       if (fmask.shape.some((s, i) => s !== want[i])) {
@@ -301,7 +302,7 @@ export function multiHeadAttentionForward(
       }
       if (fmask.ndim === 2) fmask = fmask.unsqueeze(0);
     }
-    let fkpm = kpm ? toFloatMask(kpm, name, 'keyPaddingMask') : null;
+    let fkpm = kpm ? toFloatMask(kpm, name, 'keyPaddingMask', q.dtype) : null;
     if (fkpm && (fkpm.shape[0] !== N || fkpm.shape[1] !== S0)) {
       throw new RangeError(
         `${name}: expected keyPaddingMask of shape (${batched ? `${N}, ${S0}` : S0}), got ${fmtShape(opts.keyPaddingMask!.shape)}`,
@@ -321,7 +322,7 @@ export function multiHeadAttentionForward(
     let kh = heads(k);
     let vh = heads(v);
     if (opts.addZeroAttn) {
-      const z = full([NH, 1, hd], 0, { backend: q.backend });
+      const z = full([NH, 1, hd], 0, { dtype: q.dtype, backend: q.backend });
       kh = cat([kh, z], 1);
       vh = cat([vh, z], 1);
       if (fmask) fmask = pad(fmask, [0, 1]);

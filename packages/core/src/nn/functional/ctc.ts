@@ -9,7 +9,7 @@ import { arange, fromTypedArray, full } from '../../ops/creation.js';
 import { where } from '../../ops/elementwise.js';
 import { cat, checkIndices, gatherUnchecked } from '../../ops/indexing.js';
 import { cumsum } from '../../ops/scan.js';
-import { detach } from '../../ops/view.js';
+import { cast, detach } from '../../ops/view.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -159,7 +159,7 @@ export function ctcLoss(
     const prev2 = cat([full([N, 2], blank, { dtype: 'int32', backend }), extended.narrow(1, 0, S - 2)], 1);
     const canSkip = extended.ne(blank).logicalAnd(extended.ne(prev2));
     const emit = gatherUnchecked(lp, 2, extended.unsqueeze(0).expand([T, N, S]).contiguous()); // [T, N, S]
-    const negInf = (cols: number) => full([N, cols], NEG_INF, { backend });
+    const negInf = (cols: number) => full([N, cols], NEG_INF, { dtype: lp.dtype, backend });
     const s = arange(0, S, 1, { dtype: 'int32', backend }).unsqueeze(0);
     let alpha = where(s.lt(2), emit.select(0, 0), NEG_INF); // t = 0: start at blank or the first label
     for (let t = 1; t < T; t++) {
@@ -174,12 +174,12 @@ export function ctcLoss(
     const endLabel = gatherUnchecked(alpha, 1, tl.mul(2).sub(1).clamp(0).unsqueeze(1)).squeeze(1);
     let nll = logAddExp([endBlank, where(tl.gt(0), endLabel, NEG_INF)]).neg();
     // A zero-length input has no alignment (and no emission) unless the target is empty too.
-    const emptyCost = where(tl.eq(0), full([N], 0, { backend }), Number.POSITIVE_INFINITY);
+    const emptyCost = where(tl.eq(0), full([N], 0, { dtype: lp.dtype, backend }), Number.POSITIVE_INFINITY);
     nll = where(il.eq(0), emptyCost, nll);
     if (opts.zeroInfinity) nll = where(nll.eq(Number.POSITIVE_INFINITY), 0, nll);
     const out = unbatched ? nll.reshape([]) : nll;
     if (reduction === 'none') return out;
     if (reduction === 'sum') return out.sum();
-    return nll.div(tl.float().clamp(1)).mean();
+    return nll.div(cast(tl.clamp(1), nll.dtype)).mean();
   });
 }

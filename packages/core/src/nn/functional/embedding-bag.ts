@@ -8,6 +8,8 @@
 import { arange, full } from '../../ops/creation.js';
 import { where } from '../../ops/elementwise.js';
 import { cat, checkIndices } from '../../ops/indexing.js';
+import { cast } from '../../ops/view.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -64,7 +66,7 @@ export function embeddingBag(
   }
   if (
     psw &&
-    (psw.dtype !== 'float32' || psw.ndim !== input.ndim || psw.shape.some((s, i) => s !== input.shape[i]))
+    (!isFloat(psw.dtype) || psw.ndim !== input.ndim || psw.shape.some((s, i) => s !== input.shape[i]))
   ) {
     throw new RangeError(
       `${layer}: expected float perSampleWeights of the input's shape ${fmtShape(input.shape)}, got ${fmtShape(psw.shape)} (${psw.dtype})`,
@@ -108,7 +110,7 @@ export function embeddingBag(
     );
   }
   const paddingIdx = resolvePaddingIdx(opts.paddingIdx, weight.shape[0], layer);
-  if (bags === 0) return full([0, weight.shape[1]], 0, { backend: weight.backend });
+  if (bags === 0) return full([0, weight.shape[1]], 0, { dtype: weight.dtype, backend: weight.backend });
   return tidy(() => {
     const flat = input.reshape([input.size]);
     const rows = embedding(
@@ -149,7 +151,8 @@ export function embeddingBag(
       return where(nonEmpty, masked, 0);
     }
     const weighted = psw ? rows.mul(psw.reshape([n, 1])) : rows;
-    const m = member.float();
+    // The 0/1 membership in the rows' dtype: matmul takes one dtype (0 and 1 are exact).
+    const m = cast(member, weighted.dtype);
     const sums = m.matmul(weighted);
     if (mode === 'sum') return sums;
     return sums.div(m.sum(1, { keepdim: true }).clamp(1));

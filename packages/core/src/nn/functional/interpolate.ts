@@ -8,7 +8,7 @@
 import { fromTypedArray } from '../../ops/creation.js';
 import { indexSelectUnchecked } from '../../ops/indexing.js';
 import { matmul } from '../../ops/linalg.js';
-import { transpose } from '../../ops/view.js';
+import { cast, transpose } from '../../ops/view.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -163,7 +163,9 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
       } else {
         const mat = interpMatrix(spatial[i], out[i], mode === 'bicubic' ? 'cubic' : 'linear', align, scale);
         const moved = transpose(y, dim, x.ndim - 1);
-        y = transpose(matmul(moved, fromTypedArray(mat, [spatial[i], out[i]], x.backend)), dim, x.ndim - 1);
+        // float32 weights: a 16-bit input is widened for the pass and rounded once after it.
+        const w = fromTypedArray(mat, [spatial[i], out[i]], x.backend);
+        y = transpose(cast(matmul(cast(moved, 'float32'), w), x.dtype), dim, x.ndim - 1);
       }
     }
     return y;

@@ -9,6 +9,7 @@ import { arange } from '../../ops/creation.js';
 import { where } from '../../ops/elementwise.js';
 import { checkIndices, gatherUnchecked, indexSelectUnchecked } from '../../ops/indexing.js';
 import { cumsum } from '../../ops/scan.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { broadcastShapes, fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -54,11 +55,11 @@ export interface TripletMarginOptions extends ReductionOptions {
   swap?: boolean;
 }
 
-/** A ±1 target: float32 as given, int32 converted (PyTorch promotes); bool is refused. */
+/** A ±1 target: a float one as given, int32 converted (PyTorch promotes); bool is refused. */
 function signTarget(t: Tensor, layer: string, what = 'target'): Tensor {
   checkTensor(layer, what, t);
   if (t.dtype === 'bool') throw new TypeError(`${layer} expected a ${what} of 1 and -1 values, got bool`);
-  return t.dtype === 'float32' ? t : t.float();
+  return isFloat(t.dtype) ? t : t.float();
 }
 
 function checkBroadcast(layer: string, ...named: [string, Tensor][]): void {

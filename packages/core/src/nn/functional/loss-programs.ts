@@ -10,6 +10,8 @@ import type { ExprBuilder } from '../../expr/build.js';
 import { ExprBuilder as Builder } from '../../expr/build.js';
 import type { ExprProgram } from '../../expr/ir.js';
 import { exprOp } from '../../expr/op.js';
+import { isFloat } from '../../tensor/dtype.js';
+import { isHalf } from '../../tensor/half.js';
 import { shapeEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fusedKernel } from './fused.js';
@@ -77,9 +79,10 @@ export function fusedLoss(
   params: readonly number[] = [],
 ): Tensor | null {
   if (!shapeEqual(input.shape, target.shape) || input.size === 0) return null;
-  // 16-bit floats compose (each primitive computes in float32 and rounds: backend/compute.ts).
-  if (input.dtype !== 'float32' || target.dtype !== 'float32') return null;
-  if (fusedKernel(input.backend, 'expression') === null) return null;
+  if (!isFloat(input.dtype) || !isFloat(target.dtype)) return null;
+  // 16-bit floats always take the program (kernel or core's fallback): widened, rounded once
+  // (expr/run.ts).
+  if (!isHalf(input.dtype) && fusedKernel(input.backend, 'expression') === null) return null;
   if (reduction === 'none') return exprOp(program(name, false), [input, target], { params })[0];
   const flat = [1, input.size];
   const [s] = exprOp(program(name, true), [input.reshape(flat), target.reshape(flat)], {

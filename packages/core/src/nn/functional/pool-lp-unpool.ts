@@ -144,7 +144,7 @@ function maxUnpool(
     // sum divided by the count is that value.
     const out = noGrad(() => {
       const vals = detach(x).reshape(flatShape);
-      const base = zeros([...lead, plane], { backend: x.backend });
+      const base = zeros([...lead, plane], { dtype: x.dtype, backend: x.backend });
       const sums = scatterAddUnchecked(base, lead.length, idx, vals);
       const counts = scatterAddUnchecked(base, lead.length, idx, vals.mul(0).add(1));
       return sums.div(counts.clamp(1)).reshape([...lead, ...size]);

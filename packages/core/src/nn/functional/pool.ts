@@ -9,7 +9,7 @@
 import { fromTypedArray } from '../../ops/creation.js';
 import { gatherUnchecked, indexSelectUnchecked, pad } from '../../ops/indexing.js';
 import { argmax, max, sum } from '../../ops/reduce.js';
-import { expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { cast, expand, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/view.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { tidy } from '../../tensor/scope.js';
 import { fmtShape } from '../../tensor/shape.js';
@@ -332,7 +332,9 @@ function adaptiveAvgPoolNd(name: string, d: number, input: Tensor, outputSize: A
         fromTypedArray(table, [m * kmax], input.backend),
       );
       const windowsOf = reshape(picked, [...moved.shape.slice(0, -1), m, kmax]);
-      const mean = sum(windowsOf, input.ndim).div(fromTypedArray(counts, [m], input.backend));
+      // Window lengths in the input's dtype (small integers: exact), so 16-bit stays 16-bit.
+      const lengths = cast(fromTypedArray(counts, [m], input.backend), input.dtype);
+      const mean = sum(windowsOf, input.ndim).div(lengths);
       y = transpose(mean, dim, input.ndim - 1);
     }
     return y === input ? input.mul(1) : y;

@@ -190,8 +190,8 @@ function runRnn(a: RunArgs): [Tensor, Tensor, Tensor | null] {
   if (h0) checkFloat(name, 'hidden state', h0);
   if (c0) checkFloat(name, 'cell state', c0);
 
-  const zerosH = () => full([B, outSize], 0, { backend: x.backend });
-  const zerosC = () => full([B, hidden], 0, { backend: x.backend });
+  const zerosH = () => full([B, outSize], 0, { dtype: x.dtype, backend: x.backend });
+  const zerosC = () => full([B, hidden], 0, { dtype: x.dtype, backend: x.backend });
   const p = opts.dropout ?? 0;
   const hN: Tensor[] = [];
   const cN: Tensor[] = [];

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { setBackend } from '@layers/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Dataset, loadMnist } from '../src/data.js';
+import { train } from '../src/train.js';
+import { subset } from './subset.js';
+
+// Headless machines have no GPU: Dawn runs on Chromium's SwiftShader Vulkan driver unless the
+// environment points elsewhere (as the webgpu package's vitest config does).
+process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.XDG_RUNTIME_DIR) {
+  mkdirSync('/tmp/layers-webgpu-xdg', { recursive: true, mode: 0o700 });
+  process.env.XDG_RUNTIME_DIR = '/tmp/layers-webgpu-xdg';
+}
+
+type Gpu = Awaited<ReturnType<typeof import('@layers/backend-webgpu').createWebGPUBackend>>;
+
+describe('mnist under autocast on webgpu', () => {
+  let data: { train: Dataset; test: Dataset };
+  let gpu: Gpu;
+  let shaderF16 = false;
+  beforeAll(async () => {
+    const { createWebGPUBackend } = await import('@layers/backend-webgpu');
+    gpu = await createWebGPUBackend();
+    setBackend(gpu);
+    // Which compute the float16 half of this test gets: SwiftShader (Dawn's software adapter,
+    // measured) has no 'shader-f16', so float16 tensors are stored as 16 bits and every kernel
+    // computes in float32, rounding each result once (core's backend/compute.ts).
+    const adapter = await gpu.instance?.requestAdapter();
+    shaderF16 = adapter?.features.has('shader-f16') ?? false;
+    data = loadMnist();
+  });
+  afterAll(async () => {
+    await gpu?.destroy?.();
+  });
+
+  // The digit CNN, 60 steps of 16 digits, float32 against float16 autocast + GradScaler from
+  // the same seed and batches: mixed precision must reach float32's test accuracy within 3
+  // points (both far above chance, 10%), as on cpu (amp.test.ts).
+  it('trains with float16 autocast and GradScaler to float32 accuracy', async () => {
+    const few = subset(data.train, 8);
+    const test = subset(data.test, 8);
+    const opts = { epochs: 1, batchSize: 16, lr: 0.004, seed: 0, augment: false };
+    const f32 = await train(few, test, opts);
+    const f16 = await train(few, test, { ...opts, amp: 'float16' });
+    const a32 = f32.history[0].accuracy;
+    const a16 = f16.history[0].accuracy;
+    console.log(
+      `webgpu (${shaderF16 ? 'shader-f16' : 'no shader-f16: float32 compute'}): float32 ${(a32 * 100).toFixed(1)}%, float16 autocast ${(a16 * 100).toFixed(1)}%`,
+    );
+    expect(a32).toBeGreaterThan(0.6);
+    expect(a16).toBeGreaterThan(a32 - 0.03);
+    expect(f16.model.stateDict()['0.weight']?.dtype).toBe('float32');
+  }, 900_000);
+});

@@ -1,0 +1,183 @@
+/**
+ * Tolerances of the float16/bfloat16 rows (family `half-ops`, tooling/fixtures/half_rows.py),
+ * stated once, in ulps of the dtype. The reference is PyTorch in float64 on inputs that are
+ * exact values of the dtype, so each number is the error the layers arithmetic itself must
+ * make: every primitive computes in float32 and rounds its result to the dtype once (as
+ * PyTorch's CPU kernels), and float32's own error (2^-24) is 1/8192 of a float16 ulp.
+ *
+ * - exact (0 ulps): ops whose float32 tolerance is exact (moving, selecting, comparing).
+ * - one rounding (1 ulp): the correctly rounded value is within half an ulp; a float32
+ *   intermediate a few float32 ulps off can tip a near-tie the other way, hence 1.
+ * - accumulating ops (float32 tolerance `perK`) sum in float32 and round once: 1 ulp of the
+ *   larger of |expected| and the tensor's RMS (a cancelled element is as uncertain as its terms).
+ * - gradients chain a few rounded primitives (the gradient times a rounded derivative, then a
+ *   sum over broadcast dims): 2 ulps of the larger of |expected| and the RMS.
+ * - composed ops (core builds them of primitives, each rounding to the dtype) are listed in
+ *   {@link HALF_COMPOSED} with the measured worst (cpu backend, both dtypes) and their roundings.
+ */
+import { rmsOf } from './compare.js';
+import { EXACT, type Tolerance } from './tolerances.js';
+
+export type HalfDType = 'float16' | 'bfloat16';
+
+/** An allowed error in ulps of the dtype: `|a - e| <= ulps * ulp(max(|e|, rms))`. */
+export interface HalfTolerance {
+  /** Ulps of the dtype at the element's magnitude. */
+  ulps: number;
+  /** Floor |expected| at the tensor's RMS (accumulations, gradients). */
+  rms?: boolean;
+}
+
+/** Forward and gradient tolerance of one op's half rows. */
+export interface HalfOpTolerance {
+  out: HalfTolerance;
+  grad: HalfTolerance;
+}
+
+const HALF_EXACT: HalfTolerance = { ulps: 0 };
+const ONE_ROUNDING: HalfTolerance = { ulps: 1 };
+const ACCUMULATED: HalfTolerance = { ulps: 1, rms: true };
+const GRAD: HalfTolerance = { ulps: 2, rms: true };
+
+const u = (out: number, grad = 2): HalfOpTolerance => ({
+  out: { ulps: out, rms: true },
+  grad: { ulps: grad, rms: true },
+});
+
+/**
+ * Composed ops: the worst measured on the cpu backend (and the template, which composes what
+ * cpu fuses, where it was worse) over both dtypes (out, grad), rounded up
+ * to whole ulps, always with the RMS floor (their roundings happen on intermediates whose size
+ * is the terms', not the result's). Each primitive rounds to the dtype, so the bound grows with
+ * the chain: a mean rounded before it is subtracted (norms: instanceNorm's 9 ulps on inputs
+ * of mean -1, std 0.5), derivatives that chain three or four rounded products (sigmoid's
+ * g * s * (1 - s)), and attention blocks of a dozen ops. For scale: PyTorch 1.13's own bfloat16
+ * CPU kernels are 25.6 ulps off on the layerNorm row and 22.4 on instanceNormModule's (the
+ * fixture's `torchUlps`).
+ */
+export const HALF_COMPOSED: Record<string, HalfOpTolerance> = {
+  // window sums rounded, then divided by the length: two roundings
+  adaptiveAvgPool1d: u(2, 2),
+  adaptiveAvgPool2d: u(3, 2), // out 2.17 (bfloat16)
+  adaptiveAvgPool3d: u(2, 5), // out 1.59, grad 4.89 (bfloat16)
+  addcmul: u(6, 2), // out 5.88 (bfloat16: x + v * a * b, three roundings, cancelling)
+  baddbmm: u(2, 2), // out 1.15
+  batchNormEval: u(2, 2), // out 1.74
+  batchNormModule: u(2, 3), // out 1.13, grad 2.01
+  batchNormTrain: u(2, 5), // out 1.30, grad 4.80
+  catSplit: u(2, 2), // out 1.03
+  cdist: u(2, 2), // out 1.09
+  cosineSimilarity: u(2, 3), // out 1.34, grad 2.08
+  ctcLoss: u(1, 7), // grad 6.63 (bfloat16: a logsumexp recursion over time steps)
+  embeddingMaxNorm: u(2, 2), // out 1.94
+  embeddingBagMaxNorm: u(3, 2), // out 2.37 (bfloat16)
+  fold: u(2, 2), // out 1.75
+  groupNorm: u(3, 6), // out 2.87, grad 5.17
+  instanceNorm: u(2, 6), // out 1.20, grad 5.74
+  instanceNormModule: u(9, 5), // out 8.99, grad 4.70
+  klDiv: u(1, 3), // grad 2.18
+  logaddexp: u(3, 2), // out 2.40
+  logcumsumexp: u(2, 3), // out 1.69, grad 2.89
+  mlp: u(2, 2), // out 1.18
+  multiMarginLoss: u(2, 2), // out 1.20
+  'nn.gru': u(2, 6), // out 1.83, grad 5.83
+  'nn.gruCell': u(1, 3), // grad 2.99
+  'nn.lstm': u(3, 7), // out 2.92, grad 6.86 (PyTorch's own bfloat16 forward: 2.86)
+  'nn.lstmCell': u(2, 5), // out 1.20, grad 4.41
+  'nn.multiheadAttention': u(2, 4), // out 1.73, grad 3.74
+  'nn.rnn': u(2, 3), // out 1.45, grad 2.85
+  // Stacks of attention, feed-forward and layer norms; PyTorch's own bfloat16 forward of these
+  // cases is 6.4 (transformer), 15.2 (decoder) and 12.3 (encoder) ulps off.
+  'nn.transformer': u(2, 13), // out 1.29, grad 12.2
+  'nn.transformerDecoder': u(2, 44), // out 1.16, grad 43.9 (bfloat16)
+  'nn.transformerEncoder': u(3, 63), // out 2.04, grad 59.5 on cpu, 62.5 on the template (bfloat16)
+  // bfloat16, two attentions and three norms: grad 15.7 on cpu, 20.7 on the template
+  'nn.transformerDecoderLayer': u(2, 21),
+  'nn.transformerEncoderLayer': u(2, 5), // out 1.17, grad 4.24
+  normalize: u(2, 5), // out 1.98, grad 4.00
+  powChain: u(2, 2), // out 1.19
+  reuse: u(2, 2), // out 1.85
+  rmsNorm: u(2, 5), // out 1.03, grad 4.96
+  rsqrt: u(1, 3), // grad 2.46
+  scaledDotProductAttention: u(2, 5), // out 1.03, grad 4.57
+  selu: u(2, 2), // out 1.74
+  sigmoid: u(1, 4), // grad 3.58
+  sigmoidF: u(1, 3), // grad 2.06
+  softmax2d: u(1, 4), // grad 3.14
+  softmaxManual: u(4, 8), // out 3.24, grad 7.93
+  softmin: u(1, 3), // grad 2.17
+  std: u(1, 3), // grad 2.50
+  tanhF: u(1, 4), // grad 3.30
+  tripletMarginLoss: u(1, 5), // grad 4.78
+};
+
+/** The half tolerance of `op`, derived from its float32 one (see the file header). */
+export function halfToleranceFor(op: string, float32: Tolerance, kind: 'out' | 'grad'): HalfTolerance {
+  const composed = HALF_COMPOSED[op];
+  if (composed) return composed[kind];
+  if (kind === 'grad') return GRAD;
+  if (float32.atol === EXACT.atol && float32.rtol === EXACT.rtol && !float32.perK) return HALF_EXACT;
+  return float32.perK ? ACCUMULATED : ONE_ROUNDING;
+}
+
+/** Mantissa bits (without the implicit one) and the exponent of the smallest normal value. */
+const FORMAT: Record<HalfDType, { mant: number; minExp: number }> = {
+  float16: { mant: 10, minExp: -14 },
+  bfloat16: { mant: 7, minExp: -126 },
+};
+
+/** The spacing of `dtype` values at magnitude `x` (the subnormal spacing below the normals). */
+export function ulpOf(dtype: HalfDType, x: number): number {
+  const { mant, minExp } = FORMAT[dtype];
+  const e = x > 0 ? Math.max(Math.floor(Math.log2(x)), minExp) : minExp;
+  return 2 ** (e - mant);
+}
+
+/** Outcome of {@link compareHalf}, as compareTensor's. */
+export interface HalfComparison {
+  ok: boolean;
+  /** Worst ulps / allowed ulps (0 when exact; Infinity for a NaN/inf mismatch or a wrong exact value). */
+  ratio: number;
+  message: string;
+}
+
+/**
+ * Compare decoded 16-bit values with float64 references in ulps of `dtype`: NaN must match
+ * NaN, infinities exactly, and with `signedZeros` a zero its sign.
+ */
+export function compareHalf(
+  label: string,
+  dtype: HalfDType,
+  got: ArrayLike<number>,
+  want: Float64Array,
+  tol: HalfTolerance,
+  signedZeros: boolean,
+): HalfComparison {
+  const rms = tol.rms ? rmsOf(want) : 0;
+  let worst = 0;
+  let at = -1;
+  let bad = 0;
+  for (let i = 0; i < want.length; i++) {
+    const e = want[i];
+    const a = got[i];
+    let ulps: number;
+    if (!Number.isFinite(e)) ulps = (Number.isNaN(e) ? Number.isNaN(a) : a === e) ? 0 : Infinity;
+    else if (signedZeros && e === 0 && a === 0) ulps = Object.is(e, -0) === Object.is(a, -0) ? 0 : Infinity;
+    else {
+      ulps = Math.abs(a - e) / ulpOf(dtype, Math.max(Math.abs(e), rms));
+      if (Number.isNaN(ulps)) ulps = Infinity;
+    }
+    if (ulps > tol.ulps) bad++;
+    if (ulps > worst || at < 0) {
+      worst = ulps;
+      at = i;
+    }
+  }
+  const ratio = worst === 0 ? 0 : tol.ulps === 0 ? Infinity : worst / tol.ulps;
+  const message =
+    bad === 0
+      ? `${label}: ok (worst ${worst.toFixed(3)} ulps of ${dtype}, allowed ${tol.ulps})`
+      : `${label}: ${bad}/${want.length} elements beyond ${tol.ulps} ulps of ${dtype}${tol.rms ? ' (RMS floor)' : ''};` +
+        ` worst ${worst.toFixed(3)} ulps at flat index ${at}: expected ${want[at]}, got ${got[at]}`;
+  return { ok: bad === 0, ratio, message };
+}
