@@ -14,7 +14,7 @@
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
 // packed B panel (8 KB), an edge tile, the tap table (1 KB) and 64 bytes of pixel tables.
 import { scratch } from './common';
-import { micro, packA } from './matmul';
+import { micro, microTaps, packA } from './matmul';
 
 /** Rows of A packed at once: WG_ROWS x WG_KC floats, then one B panel, a tile and two tables. */
 const WG_ROWS: i32 = 64;
@@ -178,65 +178,6 @@ function packPanel(
       }
     }
   }
-}
-
-/**
- * matmul.ts's micro (same tile, same arithmetic: keep the two in step) with B rows read in
- * place: row k of the panel is the 8 floats at base + taps[k] (bytes), so an unpacked image
- * serves as B. A separate loop because a per-k branch in micro would slow every matmul.
- * Measured (1 thread, CPU time, batch 64): conv 8->16 3x3 on 14x14 forward 2.35 -> 2.1 ms,
- * its input gradient 4.3 -> 3.5 ms, conv 1->8 on 28x28 forward 0.95 -> 0.79 ms.
- */
-function microTaps(ap: usize, base: usize, taps: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0);
-  let c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0);
-  let c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0);
-  let c31 = f32x4.splat(0);
-  const end = taps + (<usize>kc << 2);
-  while (taps < end) {
-    const bp = base + <usize>load<i32>(taps);
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += 16;
-    taps += 4;
-  }
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  c += ldc;
-  v128.store(c, c10);
-  v128.store(c, c11, 16);
-  c += ldc;
-  v128.store(c, c20);
-  v128.store(c, c21, 16);
-  c += ldc;
-  v128.store(c, c30);
-  v128.store(c, c31, 16);
 }
 
 /**
