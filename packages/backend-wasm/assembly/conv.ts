@@ -14,6 +14,7 @@
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
 // packed B panel (8 KB), an edge tile, the tap table (1 KB) and 64 bytes of pixel tables.
 import { scratch } from './common';
+import { packPanel, tapOffsets } from './conv-panel';
 import { micro, microTaps, packA } from './matmul';
 
 /** Rows of A packed at once: WG_ROWS x WG_KC floats, then one B panel, a tile and two tables. */
@@ -100,81 +101,6 @@ export function convGemm(
             }
           }
         }
-      }
-    }
-  }
-}
-
-/** Byte offsets (from a pixel's source) of taps [k0, k0 + kc) for unit-divisor maps. */
-function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32, k0: i32, kc: i32, dst: usize): void {
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
-  for (let kk = 0; kk < kc; kk++) {
-    store<i32>(dst + (<usize>kk << 2), (c * Hs * Ws + br * i * Ws + bs * j) << 2);
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
-      }
-    }
-  }
-}
-
-/** Pack taps [k0, k0 + kc) of the 8 pixels from j0 (see convGemm) as one panel [kc][8], with the bounds. */
-function packPanel(
-  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
-  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
-): void {
-  const cols = min(8, pix - j0);
-  // Per pixel of the panel: the row and column numerators before the tap's share.
-  const rowNum = nums;
-  const colNum = nums + 32;
-  for (let q = 0; q < cols; q++) {
-    const r = (j0 + q) / Pw;
-    store<i32>(rowNum + (<usize>q << 2), ar * r + cr);
-    store<i32>(colNum + (<usize>q << 2), as * (j0 + q - r * Pw) + cs);
-  }
-  const planeBytes = <usize>(Hs * Ws) << 2;
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
-  for (let kk = 0; kk < kc; kk++) {
-    const plane = img + <usize>c * planeBytes;
-    if (qr == 1 && qs == 1) {
-      // Unit divisors (every forward, stride-1 gradients): bounds only, no division.
-      for (let q = 0; q < 8; q++) {
-        const y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
-        const x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
-        const inside = q < cols && <u32>y < <u32>Hs && <u32>x < <u32>Ws;
-        store<f32>(d + (<usize>q << 2), inside ? load<f32>(plane + (<usize>(y * Ws + x) << 2)) : 0);
-      }
-    } else {
-      for (let q = 0; q < 8; q++) {
-        let v: f32 = 0;
-        if (q < cols) {
-          let y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
-          let x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
-          if (y >= 0 && x >= 0 && y % qr == 0 && x % qs == 0) {
-            y /= qr;
-            x /= qs;
-            if (y < Hs && x < Ws) v = load<f32>(plane + (<usize>(y * Ws + x) << 2));
-          }
-        }
-        store<f32>(d + (<usize>q << 2), v);
-      }
-    }
-    d += 32;
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
       }
     }
   }

@@ -1,0 +1,179 @@
+// Packing of convGemm's (conv.ts) border panels: the 8 pixels of a panel whose taps reach
+// past the plane's edges, or that straddle two rows, gathered tap by tap with the bounds.
+
+/** Byte offsets (from a pixel's source) of taps [k0, k0 + kc) for unit-divisor maps. */
+export function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32, k0: i32, kc: i32, dst: usize): void {
+  const khw = kh * kw;
+  let c = k0 / khw;
+  let t = k0 - c * khw;
+  let i = t / kw;
+  let j = t - i * kw;
+  for (let kk = 0; kk < kc; kk++) {
+    store<i32>(dst + (<usize>kk << 2), (c * Hs * Ws + br * i * Ws + bs * j) << 2);
+    if (++j == kw) {
+      j = 0;
+      if (++i == kh) {
+        i = 0;
+        c++;
+      }
+    }
+  }
+}
+
+/**
+ * Pack taps [k0, k0 + kc) of the 8 pixels from j0 (see convGemm) as one panel [kc][8], with
+ * the bounds. Most panels of small images are border panels (a 14-wide plane has 2 direct
+ * panels of 7), so with unit steps and divisors (stride-1 forward and input gradient) the
+ * panel is built with vector loads and lane masks (packPanelUnit); the rest go element by
+ * element.
+ */
+export function packPanel(
+  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
+  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
+): void {
+  const cols = min(8, pix - j0);
+  const r0 = j0 / Pw;
+  if (as == 1 && qr == 1 && qs == 1 && (j0 + cols - 1) / Pw - r0 <= 1) {
+    packPanelUnit(img, Hs, Ws, kh, kw, ar, br, cr, bs, cs, Pw, cols, j0, k0, kc, d);
+  } else {
+    packPanelScalar(img, Hs, Ws, kh, kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, k0, kc, d, nums);
+  }
+}
+
+/**
+ * packPanel for unit column step and divisors, the panel's pixels in at most two rows: row A
+ * (lanes below `la`) and row B. For each tap the lanes of one row read consecutive floats, so
+ * the tap's 8 values are two pairs of vector loads (one per row) blended by lane, then masked
+ * to zero where the lane's (y, x) is outside the plane or past the last pixel. A masked lane
+ * may read floats outside the plane (never outside linear memory: such a tap goes lane by
+ * lane); its bits are dropped, so a NaN there cannot leak.
+ */
+function packPanelUnit(
+  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, bs: i32, cs: i32,
+  Pw: i32, cols: i32, j0: i32, k0: i32, kc: i32, d: usize,
+): void {
+  const r0 = j0 / Pw;
+  const s0 = j0 - r0 * Pw;
+  const la = min(cols, Pw - s0);
+  // Row and column numerators of every lane before the tap's share (rows A and B).
+  const rowA = ar * r0 + cr;
+  const rowB = rowA + ar;
+  const lane0 = i32x4(0, 1, 2, 3);
+  const lane1 = i32x4(4, 5, 6, 7);
+  const inA0 = i32x4.lt_s(lane0, i32x4.splat(la));
+  const inA1 = i32x4.lt_s(lane1, i32x4.splat(la));
+  const y0 = v128.bitselect(i32x4.splat(rowA), i32x4.splat(rowB), inA0);
+  const y1 = v128.bitselect(i32x4.splat(rowA), i32x4.splat(rowB), inA1);
+  // Row A: x = s0 + q + cs; row B: x = q - la + cs.
+  const x0 = v128.bitselect(i32x4.add(lane0, i32x4.splat(s0 + cs)), i32x4.add(lane0, i32x4.splat(cs - la)), inA0);
+  const x1 = v128.bitselect(i32x4.add(lane1, i32x4.splat(s0 + cs)), i32x4.add(lane1, i32x4.splat(cs - la)), inA1);
+  const live0 = i32x4.lt_s(lane0, i32x4.splat(cols));
+  const live1 = i32x4.lt_s(lane1, i32x4.splat(cols));
+  const hs = i32x4.splat(Hs);
+  const ws = i32x4.splat(Ws);
+  // Element offsets (in the plane) of lane 0 of each row's run, before the tap's share.
+  const offA = <i64>(rowA * Ws + s0 + cs);
+  const offB = <i64>(rowB * Ws + cs - la);
+  const memEnd = <i64>memory.size() << 16;
+  const planeBytes = <usize>(Hs * Ws) << 2;
+  const khw = kh * kw;
+  let c = k0 / khw;
+  let t = k0 - c * khw;
+  let i = t / kw;
+  let j = t - i * kw;
+  for (let kk = 0; kk < kc; kk++) {
+    const plane = img + <usize>c * planeBytes;
+    const dy = br * i;
+    const dx = bs * j;
+    const ok0 = v128.and(
+      v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(dy)), hs), i32x4.lt_u(i32x4.add(x0, i32x4.splat(dx)), ws)),
+      live0,
+    );
+    const ok1 = v128.and(
+      v128.and(i32x4.lt_u(i32x4.add(y1, i32x4.splat(dy)), hs), i32x4.lt_u(i32x4.add(x1, i32x4.splat(dx)), ws)),
+      live1,
+    );
+    const shift = <i64>(dy * Ws + dx);
+    const a = <i64>plane + ((offA + shift) << 2);
+    const b = <i64>plane + ((offB + shift) << 2);
+    if (a >= 0 && b >= 0 && a + 32 <= memEnd && b + 32 <= memEnd) {
+      const pa = <usize>a;
+      const pb = <usize>b;
+      v128.store(d, v128.and(v128.bitselect(v128.load(pa), v128.load(pb), inA0), ok0));
+      v128.store(d, v128.and(v128.bitselect(v128.load(pa, 16), v128.load(pb, 16), inA1), ok1), 16);
+    } else {
+      // Near either end of memory: lane by lane, reading only lanes inside the plane.
+      for (let q = 0; q < 8; q++) {
+        const y = (q < la ? rowA : rowB) + dy;
+        const x = (q < la ? s0 + q : q - la) + cs + dx;
+        const inside = q < cols && <u32>y < <u32>Hs && <u32>x < <u32>Ws;
+        store<f32>(d + (<usize>q << 2), inside ? load<f32>(plane + (<usize>(y * Ws + x) << 2)) : 0);
+      }
+    }
+    d += 32;
+    if (++j == kw) {
+      j = 0;
+      if (++i == kh) {
+        i = 0;
+        c++;
+      }
+    }
+  }
+}
+
+/** packPanel element by element: any divisors and steps, panels over any number of rows. */
+function packPanelScalar(
+  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
+  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
+): void {
+  const cols = min(8, pix - j0);
+  // Per pixel of the panel: the row and column numerators before the tap's share.
+  const rowNum = nums;
+  const colNum = nums + 32;
+  for (let q = 0; q < cols; q++) {
+    const r = (j0 + q) / Pw;
+    store<i32>(rowNum + (<usize>q << 2), ar * r + cr);
+    store<i32>(colNum + (<usize>q << 2), as * (j0 + q - r * Pw) + cs);
+  }
+  const planeBytes = <usize>(Hs * Ws) << 2;
+  const khw = kh * kw;
+  let c = k0 / khw;
+  let t = k0 - c * khw;
+  let i = t / kw;
+  let j = t - i * kw;
+  for (let kk = 0; kk < kc; kk++) {
+    const plane = img + <usize>c * planeBytes;
+    if (qr == 1 && qs == 1) {
+      // Unit divisors (every forward, stride-1 gradients): bounds only, no division.
+      for (let q = 0; q < 8; q++) {
+        const y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
+        const x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
+        const inside = q < cols && <u32>y < <u32>Hs && <u32>x < <u32>Ws;
+        store<f32>(d + (<usize>q << 2), inside ? load<f32>(plane + (<usize>(y * Ws + x) << 2)) : 0);
+      }
+    } else {
+      for (let q = 0; q < 8; q++) {
+        let v: f32 = 0;
+        if (q < cols) {
+          let y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
+          let x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
+          if (y >= 0 && x >= 0 && y % qr == 0 && x % qs == 0) {
+            y /= qr;
+            x /= qs;
+            if (y < Hs && x < Ws) v = load<f32>(plane + (<usize>(y * Ws + x) << 2));
+          }
+        }
+        store<f32>(d + (<usize>q << 2), v);
+      }
+    }
+    d += 32;
+    if (++j == kw) {
+      j = 0;
+      if (++i == kh) {
+        i = 0;
+        c++;
+      }
+    }
+  }
+}
+
