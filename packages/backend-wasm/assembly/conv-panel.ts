@@ -1,15 +1,24 @@
 // Packing of convGemm's (conv.ts) border panels: the 8 pixels of a panel whose taps reach
 // past the plane's edges, or that straddle two rows, gathered tap by tap with the bounds.
 
-/** Byte offsets (from a pixel's source) of taps [k0, k0 + kc) for unit-divisor maps. */
-export function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32, k0: i32, kc: i32, dst: usize): void {
+/** Bytes per tap in a tap table: its plane c and window row i and column j (i32 each). */
+export const TAP_BYTES: usize = 12;
+
+/**
+ * The taps [k0, k0 + kc) of a kh x kw window as a table of (c, i, j), written once per k block
+ * and read by every packer below, so no loop walks the window itself.
+ */
+export function tapTable(kh: i32, kw: i32, k0: i32, kc: i32, dst: usize): void {
   const khw = kh * kw;
   let c = k0 / khw;
   let t = k0 - c * khw;
   let i = t / kw;
   let j = t - i * kw;
   for (let kk = 0; kk < kc; kk++) {
-    store<i32>(dst + (<usize>kk << 2), (c * Hs * Ws + br * i * Ws + bs * j) << 2);
+    store<i32>(dst, c);
+    store<i32>(dst, i, 4);
+    store<i32>(dst, j, 8);
+    dst += TAP_BYTES;
     if (++j == kw) {
       j = 0;
       if (++i == kh) {
@@ -17,6 +26,14 @@ export function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32,
         c++;
       }
     }
+  }
+}
+
+/** Byte offsets (from a pixel's source) of the kc taps of `table`, for unit-divisor maps. */
+export function tapOffsets(Hs: i32, Ws: i32, br: i32, bs: i32, table: usize, kc: i32, dst: usize): void {
+  for (let kk = 0; kk < kc; kk++) {
+    const t = table + <usize>kk * TAP_BYTES;
+    store<i32>(dst + (<usize>kk << 2), (load<i32>(t) * Hs * Ws + br * load<i32>(t, 4) * Ws + bs * load<i32>(t, 8)) << 2);
   }
 }
 
@@ -28,15 +45,15 @@ export function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32,
  * element.
  */
 export function packPanel(
-  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
-  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
+  img: usize, Hs: i32, Ws: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32, cs: i32, qs: i32,
+  Pw: i32, pix: i32, j0: i32, table: usize, kc: i32, d: usize, nums: usize,
 ): void {
   const cols = min(8, pix - j0);
   const r0 = j0 / Pw;
   if (as == 1 && qr == 1 && qs == 1 && (j0 + cols - 1) / Pw - r0 <= 1) {
-    packPanelUnit(img, Hs, Ws, kh, kw, ar, br, cr, bs, cs, Pw, cols, j0, k0, kc, d);
+    packPanelUnit(img, Hs, Ws, ar, br, cr, bs, cs, Pw, cols, j0, table, kc, d);
   } else {
-    packPanelScalar(img, Hs, Ws, kh, kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, k0, kc, d, nums);
+    packPanelScalar(img, Hs, Ws, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, table, kc, d, nums);
   }
 }
 
@@ -49,8 +66,8 @@ export function packPanel(
  * lane); its bits are dropped, so a NaN there cannot leak.
  */
 function packPanelUnit(
-  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, bs: i32, cs: i32,
-  Pw: i32, cols: i32, j0: i32, k0: i32, kc: i32, d: usize,
+  img: usize, Hs: i32, Ws: i32, ar: i32, br: i32, cr: i32, bs: i32, cs: i32, Pw: i32, cols: i32,
+  j0: i32, table: usize, kc: i32, d: usize,
 ): void {
   const r0 = j0 / Pw;
   const s0 = j0 - r0 * Pw;
@@ -76,13 +93,11 @@ function packPanelUnit(
   const offB = <i64>(rowB * Ws + cs - la);
   const memEnd = <i64>memory.size() << 16;
   const planeBytes = <usize>(Hs * Ws) << 2;
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
   for (let kk = 0; kk < kc; kk++) {
-    const plane = img + <usize>c * planeBytes;
+    const tap = table + <usize>kk * TAP_BYTES;
+    const plane = img + <usize>load<i32>(tap) * planeBytes;
+    const i = load<i32>(tap, 4);
+    const j = load<i32>(tap, 8);
     const dy = br * i;
     const dx = bs * j;
     const ok0 = v128.and(
@@ -111,20 +126,13 @@ function packPanelUnit(
       }
     }
     d += 32;
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
-      }
-    }
   }
 }
 
 /** packPanel element by element: any divisors and steps, panels over any number of rows. */
 function packPanelScalar(
-  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
-  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
+  img: usize, Hs: i32, Ws: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32, cs: i32, qs: i32,
+  Pw: i32, pix: i32, j0: i32, table: usize, kc: i32, d: usize, nums: usize,
 ): void {
   const cols = min(8, pix - j0);
   // Per pixel of the panel: the row and column numerators before the tap's share.
@@ -136,13 +144,11 @@ function packPanelScalar(
     store<i32>(colNum + (<usize>q << 2), as * (j0 + q - r * Pw) + cs);
   }
   const planeBytes = <usize>(Hs * Ws) << 2;
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
   for (let kk = 0; kk < kc; kk++) {
-    const plane = img + <usize>c * planeBytes;
+    const tap = table + <usize>kk * TAP_BYTES;
+    const plane = img + <usize>load<i32>(tap) * planeBytes;
+    const i = load<i32>(tap, 4);
+    const j = load<i32>(tap, 8);
     if (qr == 1 && qs == 1) {
       // Unit divisors (every forward, stride-1 gradients): bounds only, no division.
       for (let q = 0; q < 8; q++) {
@@ -167,13 +173,6 @@ function packPanelScalar(
       }
     }
     d += 32;
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
-      }
-    }
   }
 }
 

@@ -12,9 +12,10 @@
 //   stride describes; it packs both operands itself and calls matmul.ts's micro-kernel.
 //
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
-// packed B panel (8 KB), an edge tile, the tap table (1 KB) and 64 bytes of pixel tables.
+// packed B panel (8 KB), an edge tile, the tap offsets (1 KB), 64 bytes of pixel tables and
+// the (c, i, j) tap table (3 KB).
 import { scratch } from './common';
-import { packPanel, tapOffsets } from './conv-panel';
+import { packPanel, tapOffsets, tapTable } from './conv-panel';
 import { micro, microTaps, packA } from './matmul';
 
 /** Rows of A packed at once: WG_ROWS x WG_KC floats, then one B panel, a tile and two tables. */
@@ -50,6 +51,8 @@ export function convGemm(
   const bpack = scratch + A_BYTES;
   const tile = bpack + B_BYTES;
   const taps = tile + 128;
+  const nums = taps + (<usize>WG_KC << 2);
+  const table = nums + 64;
   const ldc = <usize>pix << 2;
   const unit = as == 1 && qs == 1 && qr == 1;
   // Rows and columns a tap can add to a pixel's: [0, spanY] * sign(br), likewise for x.
@@ -71,7 +74,8 @@ export function convGemm(
         const kc = min(WG_KC, K - k0);
         const acc = k0 > 0;
         packA(a, K, 1, M, m0, (mb + 3) >> 2, k0, kc, apack);
-        if (unit) tapOffsets(Hs, Ws, kh, kw, br, bs, k0, kc, taps);
+        tapTable(kh, kw, k0, kc, table);
+        if (unit) tapOffsets(Hs, Ws, br, bs, table, kc, taps);
         for (let p = p0; p < p1; p++) {
           const j0 = p << 3;
           const cols = min(8, pix - j0);
@@ -81,7 +85,7 @@ export function convGemm(
           const x = s0 + cs;
           const direct = unit && cols == 8 && s0 + 8 <= Pw && y + dyLo >= 0 && y + dyHi < Hs && x + dxLo >= 0 && x + dxHi + 8 <= Ws;
           const base = img + (<usize>(y * Ws + x) << 2);
-          if (!direct) packPanel(img, Hs, Ws, kh, kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, k0, kc, bpack, taps + (<usize>WG_KC << 2));
+          if (!direct) packPanel(img, Hs, Ws, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, table, kc, bpack, nums);
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
             const ap = apack + <usize>(i * kc) * 4;
