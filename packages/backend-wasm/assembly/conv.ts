@@ -143,7 +143,7 @@ export function weightGrad(
         const kc = min(WG_KC, Kt - k0);
         packRows(dy + (<usize>((g * Og + m0) * ohw) << 2), O * ohw, ohw, mb, k0, kc, apack);
         for (let p = p0; p < p1; p++) {
-          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kh, kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, bpack);
+          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kh, kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, p == p0, bpack);
           const cols = min(8, Kc - (p << 3));
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
@@ -199,19 +199,23 @@ function packRows(a: usize, imgStride: i32, ohw: i32, mb: i32, k0: i32, kc: i32,
 
 /**
  * B operand of weightGrad: columns [col0, col0 + 8) of im2col(x)^T, i.e. taps (c, i, j), at
- * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; taps past Kc are zero.
+ * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; lanes past Kc see packTaps's note.
  */
 function packTaps(
   x: usize, imgStride: i32, H: i32, W: i32, kh: i32, kw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, dst: usize,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, fresh: bool, dst: usize,
 ): void {
   const khw = kh * kw;
   const OHn = ohw / OW;
   for (let q = 0; q < 8; q++) {
     const col = col0 + q;
     const d = dst + (<usize>q << 2);
+    // Lanes past Kc: weightGrad stores only the edge tile's first `cols` columns and SIMD
+    // lanes do not mix, so they may hold the previous panel's floats (conv 1->8 3x3 has Kc =
+    // 9: 7 of 16 lanes); zeros only where they would hold older scratch, whose stray
+    // subnormals could slow the multiplies.
     if (col >= Kc) {
-      for (let kk = 0; kk < kc; kk++) store<f32>(d + (<usize>kk << 5), 0);
+      if (fresh) for (let kk = 0; kk < kc; kk++) store<f32>(d + (<usize>kk << 5), 0);
       continue;
     }
     const c = col / khw;
@@ -237,11 +241,13 @@ function packTaps(
       if (y < 0 || y >= H) {
         for (let u = ow; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
       } else {
+        // Zeros left of owLo and right of owHi, a plain copy between: no test per element.
         const row = plane + (<usize>(n * imgStride + y * W) << 2);
-        for (let u = ow; u < end; u++) {
-          const v: f32 = u >= owLo && u < owHi ? load<f32>(row + (<usize>(u * sw + xOff) << 2)) : 0;
-          store<f32>(out + (<usize>(u - ow) << 5), v);
-        }
+        const a = min(end, max(ow, owLo));
+        const b = max(a, min(end, owHi));
+        for (let u = ow; u < a; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
+        for (let u = a; u < b; u++) store<f32>(out + (<usize>(u - ow) << 5), load<f32>(row + (<usize>(u * sw + xOff) << 2)));
+        for (let u = b; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
       }
       kk += end - ow;
       ow = end;
