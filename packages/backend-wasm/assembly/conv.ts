@@ -12,8 +12,8 @@
 //   stride describes; it packs both operands itself and calls matmul.ts's micro-kernel.
 //
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
-// packed B panel (8 KB), an edge tile, the tap offsets (1 KB), 64 bytes of pixel tables and
-// the (c, i, j) tap table (3 KB).
+// packed B panel (8 KB), an edge tile, the tap offsets (1 KB), 64 bytes of pixel tables, the
+// tap table (4 KB) and the border masks (3 KB): 81 KB.
 import { scratch } from './common';
 import { packPanel, tapOffsets, tapTable } from './conv-panel';
 import { micro, microTaps, packA } from './matmul';
@@ -53,6 +53,7 @@ export function convGemm(
   const taps = tile + 128;
   const nums = taps + (<usize>WG_KC << 2);
   const table = nums + 64;
+  const masks = table + (<usize>WG_KC << 4);
   const ldc = <usize>pix << 2;
   const unit = as == 1 && qs == 1 && qr == 1;
   // Rows and columns a tap can add to a pixel's: [0, spanY] * sign(br), likewise for x.
@@ -85,7 +86,7 @@ export function convGemm(
           const x = s0 + cs;
           const direct = unit && cols == 8 && s0 + 8 <= Pw && y + dyLo >= 0 && y + dyHi < Hs && x + dxLo >= 0 && x + dxHi + 8 <= Ws;
           const base = img + (<usize>(y * Ws + x) << 2);
-          if (!direct) packPanel(img, Hs, Ws, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, table, kc, bpack, nums);
+          if (!direct) packPanel(img, Hs, Ws, kw, kh * kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, table, kc, bpack, nums, masks);
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
             const ap = apack + <usize>(i * kc) * 4;
