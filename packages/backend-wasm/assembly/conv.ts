@@ -131,6 +131,7 @@ export function weightGrad(
   const apack = scratch;
   const bpack = scratch + A_BYTES;
   const tile = bpack + B_BYTES;
+  const colTable = tile + 128;
   const ldc = <usize>Kc << 2;
   let item = lo;
   while (item < hi) {
@@ -144,7 +145,7 @@ export function weightGrad(
         const kc = min(WG_KC, Kt - k0);
         packRows(dy + (<usize>((g * Og + m0) * ohw) << 2), O * ohw, ohw, mb, k0, kc, apack);
         for (let p = p0; p < p1; p++) {
-          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kh, kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, p == p0, bpack);
+          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kw, kh * kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, p == p0, bpack, colTable);
           const cols = min(8, Kc - (p << 3));
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
@@ -200,68 +201,142 @@ function packRows(a: usize, imgStride: i32, ohw: i32, mb: i32, k0: i32, kc: i32,
 
 /**
  * B operand of weightGrad: columns [col0, col0 + 8) of im2col(x)^T, i.e. taps (c, i, j), at
- * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; lanes past Kc see packTaps's note.
+ * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; lanes past Kc see the note below.
+ * Walks the k range by output row segments. Where every column's tap row is inside the image
+ * and 4 consecutive pixels are inside every column's run (unit column stride, a full panel),
+ * the 8 columns are loaded 4 pixels at a time and transposed in registers (packA's shuffles);
+ * the rest goes column by column (packColumn). `cols` holds 5 i32 per column: plane offset,
+ * yOff, xOff, owLo, owHi.
  */
 function packTaps(
-  x: usize, imgStride: i32, H: i32, W: i32, kh: i32, kw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, fresh: bool, dst: usize,
+  x: usize, imgStride: i32, H: i32, W: i32, kw: i32, khw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, fresh: bool, dst: usize, cols: usize,
 ): void {
-  const khw = kh * kw;
   const OHn = ohw / OW;
-  for (let q = 0; q < 8; q++) {
+  const live = min(8, Kc - col0);
+  // Pixels ow in [runLo, runHi) are inside every column's run.
+  let runLo = 0;
+  let runHi = OW;
+  for (let q = 0; q < live; q++) {
     const col = col0 + q;
-    const d = dst + (<usize>q << 2);
-    // Lanes past Kc: weightGrad stores only the edge tile's first `cols` columns and SIMD
-    // lanes do not mix, so they may hold the previous panel's floats (conv 1->8 3x3 has Kc =
-    // 9: 7 of 16 lanes); zeros only where they would hold older scratch, whose stray
-    // subnormals could slow the multiplies.
-    if (col >= Kc) {
-      if (fresh) for (let kk = 0; kk < kc; kk++) store<f32>(d + (<usize>kk << 5), 0);
-      continue;
-    }
     const c = col / khw;
     const t = col - c * khw;
     const i = t / kw;
-    const j = t - i * kw;
-    const plane = x + (<usize>(c * H * W) << 2);
-    const yOff = i * dh - ph;
-    const xOff = j * dwid - pw;
+    const xOff = (t - i * kw) * dwid - pw;
     // Output columns ow whose tap lands inside [0, W): ow in [owLo, owHi).
     const owLo = xOff >= 0 ? 0 : (-xOff + sw - 1) / sw;
     const owHi = min(OW, W - xOff > 0 ? (W - xOff - 1) / sw + 1 : 0);
-    let n = k0 / ohw;
-    let pixel = k0 - n * ohw;
-    let oh = pixel / OW;
-    let ow = pixel - oh * OW;
-    let kk = 0;
-    while (kk < kc) {
-      // One output row segment [ow, end) of image n.
-      const end = min(OW, ow + kc - kk);
-      const y = oh * sh + yOff;
-      const out = d + (<usize>kk << 5);
-      if (y < 0 || y >= H) {
-        for (let u = ow; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
-      } else {
-        // Zeros left of owLo and right of owHi, a plain copy between: no test per element.
-        const row = plane + (<usize>(n * imgStride + y * W) << 2);
-        const a = min(end, max(ow, owLo));
-        const b = max(a, min(end, owHi));
-        for (let u = ow; u < a; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
-        for (let u = a; u < b; u++) store<f32>(out + (<usize>(u - ow) << 5), load<f32>(row + (<usize>(u * sw + xOff) << 2)));
-        for (let u = b; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
+    const e = cols + (<usize>q * 20);
+    store<i32>(e, c * H * W);
+    store<i32>(e, i * dh - ph, 4);
+    store<i32>(e, xOff, 8);
+    store<i32>(e, owLo, 12);
+    store<i32>(e, owHi, 16);
+    runLo = max(runLo, owLo);
+    runHi = min(runHi, owHi);
+  }
+  // Lanes past Kc: weightGrad stores only the edge tile's first `cols` columns and SIMD
+  // lanes do not mix, so they may hold the previous panel's floats (conv 1->8 3x3 has Kc =
+  // 9: 7 of 16 lanes); zeros only where they would hold older scratch, whose stray
+  // subnormals could slow the multiplies.
+  if (fresh) {
+    for (let q = live; q < 8; q++) for (let kk = 0; kk < kc; kk++) store<f32>(dst + (<usize>kk << 5) + (<usize>q << 2), 0);
+  }
+  const blocks = live == 8 && sw == 1;
+  let n = k0 / ohw;
+  const pixel = k0 - n * ohw;
+  let oh = pixel / OW;
+  let ow = pixel - oh * OW;
+  let kk = 0;
+  while (kk < kc) {
+    // One output row segment [ow, end) of image n.
+    const end = min(OW, ow + kc - kk);
+    const out = dst + (<usize>kk << 5);
+    const img = x + (<usize>(n * imgStride) << 2);
+    let va = end;
+    let vb = end;
+    if (blocks) {
+      let rows = true;
+      for (let q = 0; q < 8; q++) {
+        const y = oh * sh + load<i32>(cols + (<usize>q * 20), 4);
+        rows = rows && y >= 0 && y < H;
       }
-      kk += end - ow;
-      ow = end;
-      if (ow == OW) {
-        ow = 0;
-        oh++;
-        if (oh == OHn) {
-          oh = 0;
-          n++;
-        }
+      const a = max(ow, runLo);
+      const b = min(end, runHi);
+      if (rows && b - a >= 4) {
+        va = a;
+        vb = a + ((b - a) & ~3);
+      }
+    }
+    for (let q = 0; q < live; q++) {
+      packColumn(img, H, W, sw, oh * sh, cols + (<usize>q * 20), ow, end, va, vb, out + (<usize>q << 2));
+    }
+    if (va < vb) {
+      for (let u = va; u < vb; u += 4) transpose8(img, W, oh * sh, cols, u, out + (<usize>(u - ow) << 5));
+    }
+    kk += end - ow;
+    ow = end;
+    if (ow == OW) {
+      ow = 0;
+      oh++;
+      if (oh == OHn) {
+        oh = 0;
+        n++;
       }
     }
   }
+}
+
+/** Address of pixel u of column entry e's tap in output row y0 (= oh * sh) of image img. */
+// @ts-ignore: decorator
+@inline function tapAt(img: usize, W: i32, y0: i32, e: usize, u: i32): usize {
+  return img + (<usize>(load<i32>(e) + (y0 + load<i32>(e, 4)) * W + u + load<i32>(e, 8)) << 2);
+}
+
+/** Pixels [u, u + 4) of the 8 columns (unit stride, all inside): 4 panel rows of 8 at o. */
+// @ts-ignore: decorator
+@inline function transpose8(img: usize, W: i32, y0: i32, e: usize, u: i32, o: usize): void {
+  for (let h = 0; h < 2; h++) {
+    const f = e + <usize>(h * 80);
+    const v0 = v128.load(tapAt(img, W, y0, f, u));
+    const v1 = v128.load(tapAt(img, W, y0, f + 20, u));
+    const v2 = v128.load(tapAt(img, W, y0, f + 40, u));
+    const v3 = v128.load(tapAt(img, W, y0, f + 60, u));
+    const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+    const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+    const d = o + (<usize>h << 4);
+    v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+    v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+    v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+    v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+  }
+}
+
+/**
+ * One column of a packTaps row segment [ow, end) at d (32 bytes a pixel), but for [va, vb)
+ * (done by transpose8): zeros where the tap row is outside the image, left of owLo and right
+ * of owHi, a plain copy between (no test per element).
+ */
+function packColumn(img: usize, H: i32, W: i32, sw: i32, y0: i32, e: usize, ow: i32, end: i32, va: i32, vb: i32, d: usize): void {
+  const y = y0 + load<i32>(e, 4);
+  const inside = y >= 0 && y < H;
+  const a = inside ? load<i32>(e, 12) : end;
+  const b = inside ? load<i32>(e, 16) : end;
+  const src = img + (<usize>(load<i32>(e) + y * W + load<i32>(e, 8)) << 2);
+  packRun(src, sw, a, b, ow, min(end, va), ow, d);
+  packRun(src, sw, a, b, max(ow, vb), end, ow, d);
+}
+
+/** Pixels [from, to) of a packColumn: those in [a, b) copied from src (stride sw), the rest zero. */
+// @ts-ignore: decorator
+@inline function packRun(src: usize, sw: i32, a: i32, b: i32, from: i32, to: i32, ow: i32, d: usize): void {
+  const lo = min(to, max(from, a));
+  const hi = max(lo, min(to, b));
+  for (let u = from; u < lo; u++) store<f32>(d + (<usize>(u - ow) << 5), 0);
+  for (let u = lo; u < hi; u++) store<f32>(d + (<usize>(u - ow) << 5), load<f32>(src + (<usize>(u * sw) << 2)));
+  for (let u = hi; u < to; u++) store<f32>(d + (<usize>(u - ow) << 5), 0);
 }
 
 /** Depthwise conv (groups == C, O = C * mult) over output planes (n, o) in [lo, hi); taps outside x read zero. */
