@@ -12,9 +12,11 @@
 //   stride describes; it packs both operands itself and calls matmul.ts's micro-kernel.
 //
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
-// packed B panel (8 KB), an edge tile, the tap table (1 KB) and 64 bytes of pixel tables.
+// packed B panel (8 KB), an edge tile, the tap offsets (1 KB), 64 bytes of pixel tables, the
+// tap table (4 KB) and the border masks (3 KB): 81 KB.
 import { scratch } from './common';
-import { micro, packA } from './matmul';
+import { packPanel, tapOffsets, tapTable } from './conv-panel';
+import { micro, microTaps, packA } from './matmul';
 
 /** Rows of A packed at once: WG_ROWS x WG_KC floats, then one B panel, a tile and two tables. */
 const WG_ROWS: i32 = 64;
@@ -49,6 +51,9 @@ export function convGemm(
   const bpack = scratch + A_BYTES;
   const tile = bpack + B_BYTES;
   const taps = tile + 128;
+  const nums = taps + (<usize>WG_KC << 2);
+  const table = nums + 64;
+  const masks = table + (<usize>WG_KC << 4);
   const ldc = <usize>pix << 2;
   const unit = as == 1 && qs == 1 && qr == 1;
   // Rows and columns a tap can add to a pixel's: [0, spanY] * sign(br), likewise for x.
@@ -70,7 +75,8 @@ export function convGemm(
         const kc = min(WG_KC, K - k0);
         const acc = k0 > 0;
         packA(a, K, 1, M, m0, (mb + 3) >> 2, k0, kc, apack);
-        if (unit) tapOffsets(Hs, Ws, kh, kw, br, bs, k0, kc, taps);
+        tapTable(kh, kw, k0, kc, table);
+        if (unit) tapOffsets(Hs, Ws, br, bs, table, kc, taps);
         for (let p = p0; p < p1; p++) {
           const j0 = p << 3;
           const cols = min(8, pix - j0);
@@ -80,7 +86,7 @@ export function convGemm(
           const x = s0 + cs;
           const direct = unit && cols == 8 && s0 + 8 <= Pw && y + dyLo >= 0 && y + dyHi < Hs && x + dxLo >= 0 && x + dxHi + 8 <= Ws;
           const base = img + (<usize>(y * Ws + x) << 2);
-          if (!direct) packPanel(img, Hs, Ws, kh, kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, k0, kc, bpack, taps + (<usize>WG_KC << 2));
+          if (!direct) packPanel(img, Hs, Ws, kw, kh * kw, ar, br, cr, qr, as, bs, cs, qs, Pw, pix, j0, table, kc, bpack, nums, masks);
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
             const ap = apack + <usize>(i * kc) * 4;
@@ -105,140 +111,6 @@ export function convGemm(
   }
 }
 
-/** Byte offsets (from a pixel's source) of taps [k0, k0 + kc) for unit-divisor maps. */
-function tapOffsets(Hs: i32, Ws: i32, kh: i32, kw: i32, br: i32, bs: i32, k0: i32, kc: i32, dst: usize): void {
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
-  for (let kk = 0; kk < kc; kk++) {
-    store<i32>(dst + (<usize>kk << 2), (c * Hs * Ws + br * i * Ws + bs * j) << 2);
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
-      }
-    }
-  }
-}
-
-/** Pack taps [k0, k0 + kc) of the 8 pixels from j0 (see convGemm) as one panel [kc][8], with the bounds. */
-function packPanel(
-  img: usize, Hs: i32, Ws: i32, kh: i32, kw: i32, ar: i32, br: i32, cr: i32, qr: i32, as: i32, bs: i32,
-  cs: i32, qs: i32, Pw: i32, pix: i32, j0: i32, k0: i32, kc: i32, d: usize, nums: usize,
-): void {
-  const cols = min(8, pix - j0);
-  // Per pixel of the panel: the row and column numerators before the tap's share.
-  const rowNum = nums;
-  const colNum = nums + 32;
-  for (let q = 0; q < cols; q++) {
-    const r = (j0 + q) / Pw;
-    store<i32>(rowNum + (<usize>q << 2), ar * r + cr);
-    store<i32>(colNum + (<usize>q << 2), as * (j0 + q - r * Pw) + cs);
-  }
-  const planeBytes = <usize>(Hs * Ws) << 2;
-  const khw = kh * kw;
-  let c = k0 / khw;
-  let t = k0 - c * khw;
-  let i = t / kw;
-  let j = t - i * kw;
-  for (let kk = 0; kk < kc; kk++) {
-    const plane = img + <usize>c * planeBytes;
-    if (qr == 1 && qs == 1) {
-      // Unit divisors (every forward, stride-1 gradients): bounds only, no division.
-      for (let q = 0; q < 8; q++) {
-        const y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
-        const x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
-        const inside = q < cols && <u32>y < <u32>Hs && <u32>x < <u32>Ws;
-        store<f32>(d + (<usize>q << 2), inside ? load<f32>(plane + (<usize>(y * Ws + x) << 2)) : 0);
-      }
-    } else {
-      for (let q = 0; q < 8; q++) {
-        let v: f32 = 0;
-        if (q < cols) {
-          let y = load<i32>(rowNum + (<usize>q << 2)) + br * i;
-          let x = load<i32>(colNum + (<usize>q << 2)) + bs * j;
-          if (y >= 0 && x >= 0 && y % qr == 0 && x % qs == 0) {
-            y /= qr;
-            x /= qs;
-            if (y < Hs && x < Ws) v = load<f32>(plane + (<usize>(y * Ws + x) << 2));
-          }
-        }
-        store<f32>(d + (<usize>q << 2), v);
-      }
-    }
-    d += 32;
-    if (++j == kw) {
-      j = 0;
-      if (++i == kh) {
-        i = 0;
-        c++;
-      }
-    }
-  }
-}
-
-/**
- * matmul.ts's micro (same tile, same arithmetic: keep the two in step) with B rows read in
- * place: row k of the panel is the 8 floats at base + taps[k] (bytes), so an unpacked image
- * serves as B. A separate loop because a per-k branch in micro would slow every matmul.
- * Measured (1 thread, CPU time, batch 64): conv 8->16 3x3 on 14x14 forward 2.35 -> 2.1 ms,
- * its input gradient 4.3 -> 3.5 ms, conv 1->8 on 28x28 forward 0.95 -> 0.79 ms.
- */
-function microTaps(ap: usize, base: usize, taps: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0);
-  let c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0);
-  let c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0);
-  let c31 = f32x4.splat(0);
-  const end = taps + (<usize>kc << 2);
-  while (taps < end) {
-    const bp = base + <usize>load<i32>(taps);
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += 16;
-    taps += 4;
-  }
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  c += ldc;
-  v128.store(c, c10);
-  v128.store(c, c11, 16);
-  c += ldc;
-  v128.store(c, c20);
-  v128.store(c, c21, 16);
-  c += ldc;
-  v128.store(c, c30);
-  v128.store(c, c31, 16);
-}
-
 /**
  * dw[o][k] = sum over (n, pixel) of dy[n][o][pixel] * im2col(x[n])[k][pixel], per group; dw
  * [O, Kc] with Kc = Cg*kh*kw. Items are (group, 8-column panel of Kc); a thread's run of
@@ -259,6 +131,7 @@ export function weightGrad(
   const apack = scratch;
   const bpack = scratch + A_BYTES;
   const tile = bpack + B_BYTES;
+  const colTable = tile + 128;
   const ldc = <usize>Kc << 2;
   let item = lo;
   while (item < hi) {
@@ -272,7 +145,7 @@ export function weightGrad(
         const kc = min(WG_KC, Kt - k0);
         packRows(dy + (<usize>((g * Og + m0) * ohw) << 2), O * ohw, ohw, mb, k0, kc, apack);
         for (let p = p0; p < p1; p++) {
-          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kh, kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, bpack);
+          packTaps(x + (<usize>(g * Cg * H * W) << 2), C * H * W, H, W, kw, kh * kw, Kc, p << 3, OW, ohw, sh, sw, ph, pw, dh, dwid, k0, kc, p == p0, bpack, colTable);
           const cols = min(8, Kc - (p << 3));
           for (let i = 0; i < mb; i += 4) {
             const rows = min(4, mb - i);
@@ -328,62 +201,142 @@ function packRows(a: usize, imgStride: i32, ohw: i32, mb: i32, k0: i32, kc: i32,
 
 /**
  * B operand of weightGrad: columns [col0, col0 + 8) of im2col(x)^T, i.e. taps (c, i, j), at
- * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; taps past Kc are zero.
+ * k = (n, oh, ow) in [k0, k0 + kc), as one panel [kc][8]; lanes past Kc see the note below.
+ * Walks the k range by output row segments. Where every column's tap row is inside the image
+ * and 4 consecutive pixels are inside every column's run (unit column stride, a full panel),
+ * the 8 columns are loaded 4 pixels at a time and transposed in registers (packA's shuffles);
+ * the rest goes column by column (packColumn). `cols` holds 5 i32 per column: plane offset,
+ * yOff, xOff, owLo, owHi.
  */
 function packTaps(
-  x: usize, imgStride: i32, H: i32, W: i32, kh: i32, kw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, dst: usize,
+  x: usize, imgStride: i32, H: i32, W: i32, kw: i32, khw: i32, Kc: i32, col0: i32, OW: i32, ohw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dwid: i32, k0: i32, kc: i32, fresh: bool, dst: usize, cols: usize,
 ): void {
-  const khw = kh * kw;
   const OHn = ohw / OW;
-  for (let q = 0; q < 8; q++) {
+  const live = min(8, Kc - col0);
+  // Pixels ow in [runLo, runHi) are inside every column's run.
+  let runLo = 0;
+  let runHi = OW;
+  for (let q = 0; q < live; q++) {
     const col = col0 + q;
-    const d = dst + (<usize>q << 2);
-    if (col >= Kc) {
-      for (let kk = 0; kk < kc; kk++) store<f32>(d + (<usize>kk << 5), 0);
-      continue;
-    }
     const c = col / khw;
     const t = col - c * khw;
     const i = t / kw;
-    const j = t - i * kw;
-    const plane = x + (<usize>(c * H * W) << 2);
-    const yOff = i * dh - ph;
-    const xOff = j * dwid - pw;
+    const xOff = (t - i * kw) * dwid - pw;
     // Output columns ow whose tap lands inside [0, W): ow in [owLo, owHi).
     const owLo = xOff >= 0 ? 0 : (-xOff + sw - 1) / sw;
     const owHi = min(OW, W - xOff > 0 ? (W - xOff - 1) / sw + 1 : 0);
-    let n = k0 / ohw;
-    let pixel = k0 - n * ohw;
-    let oh = pixel / OW;
-    let ow = pixel - oh * OW;
-    let kk = 0;
-    while (kk < kc) {
-      // One output row segment [ow, end) of image n.
-      const end = min(OW, ow + kc - kk);
-      const y = oh * sh + yOff;
-      const out = d + (<usize>kk << 5);
-      if (y < 0 || y >= H) {
-        for (let u = ow; u < end; u++) store<f32>(out + (<usize>(u - ow) << 5), 0);
-      } else {
-        const row = plane + (<usize>(n * imgStride + y * W) << 2);
-        for (let u = ow; u < end; u++) {
-          const v: f32 = u >= owLo && u < owHi ? load<f32>(row + (<usize>(u * sw + xOff) << 2)) : 0;
-          store<f32>(out + (<usize>(u - ow) << 5), v);
-        }
+    const e = cols + (<usize>q * 20);
+    store<i32>(e, c * H * W);
+    store<i32>(e, i * dh - ph, 4);
+    store<i32>(e, xOff, 8);
+    store<i32>(e, owLo, 12);
+    store<i32>(e, owHi, 16);
+    runLo = max(runLo, owLo);
+    runHi = min(runHi, owHi);
+  }
+  // Lanes past Kc: weightGrad stores only the edge tile's first `cols` columns and SIMD
+  // lanes do not mix, so they may hold the previous panel's floats (conv 1->8 3x3 has Kc =
+  // 9: 7 of 16 lanes); zeros only where they would hold older scratch, whose stray
+  // subnormals could slow the multiplies.
+  if (fresh) {
+    for (let q = live; q < 8; q++) for (let kk = 0; kk < kc; kk++) store<f32>(dst + (<usize>kk << 5) + (<usize>q << 2), 0);
+  }
+  const blocks = live == 8 && sw == 1;
+  let n = k0 / ohw;
+  const pixel = k0 - n * ohw;
+  let oh = pixel / OW;
+  let ow = pixel - oh * OW;
+  let kk = 0;
+  while (kk < kc) {
+    // One output row segment [ow, end) of image n.
+    const end = min(OW, ow + kc - kk);
+    const out = dst + (<usize>kk << 5);
+    const img = x + (<usize>(n * imgStride) << 2);
+    let va = end;
+    let vb = end;
+    if (blocks) {
+      let rows = true;
+      for (let q = 0; q < 8; q++) {
+        const y = oh * sh + load<i32>(cols + (<usize>q * 20), 4);
+        rows = rows && y >= 0 && y < H;
       }
-      kk += end - ow;
-      ow = end;
-      if (ow == OW) {
-        ow = 0;
-        oh++;
-        if (oh == OHn) {
-          oh = 0;
-          n++;
-        }
+      const a = max(ow, runLo);
+      const b = min(end, runHi);
+      if (rows && b - a >= 4) {
+        va = a;
+        vb = a + ((b - a) & ~3);
+      }
+    }
+    for (let q = 0; q < live; q++) {
+      packColumn(img, H, W, sw, oh * sh, cols + (<usize>q * 20), ow, end, va, vb, out + (<usize>q << 2));
+    }
+    if (va < vb) {
+      for (let u = va; u < vb; u += 4) transpose8(img, W, oh * sh, cols, u, out + (<usize>(u - ow) << 5));
+    }
+    kk += end - ow;
+    ow = end;
+    if (ow == OW) {
+      ow = 0;
+      oh++;
+      if (oh == OHn) {
+        oh = 0;
+        n++;
       }
     }
   }
+}
+
+/** Address of pixel u of column entry e's tap in output row y0 (= oh * sh) of image img. */
+// @ts-ignore: decorator
+@inline function tapAt(img: usize, W: i32, y0: i32, e: usize, u: i32): usize {
+  return img + (<usize>(load<i32>(e) + (y0 + load<i32>(e, 4)) * W + u + load<i32>(e, 8)) << 2);
+}
+
+/** Pixels [u, u + 4) of the 8 columns (unit stride, all inside): 4 panel rows of 8 at o. */
+// @ts-ignore: decorator
+@inline function transpose8(img: usize, W: i32, y0: i32, e: usize, u: i32, o: usize): void {
+  for (let h = 0; h < 2; h++) {
+    const f = e + <usize>(h * 80);
+    const v0 = v128.load(tapAt(img, W, y0, f, u));
+    const v1 = v128.load(tapAt(img, W, y0, f + 20, u));
+    const v2 = v128.load(tapAt(img, W, y0, f + 40, u));
+    const v3 = v128.load(tapAt(img, W, y0, f + 60, u));
+    const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+    const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+    const d = o + (<usize>h << 4);
+    v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+    v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+    v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+    v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+  }
+}
+
+/**
+ * One column of a packTaps row segment [ow, end) at d (32 bytes a pixel), but for [va, vb)
+ * (done by transpose8): zeros where the tap row is outside the image, left of owLo and right
+ * of owHi, a plain copy between (no test per element).
+ */
+function packColumn(img: usize, H: i32, W: i32, sw: i32, y0: i32, e: usize, ow: i32, end: i32, va: i32, vb: i32, d: usize): void {
+  const y = y0 + load<i32>(e, 4);
+  const inside = y >= 0 && y < H;
+  const a = inside ? load<i32>(e, 12) : end;
+  const b = inside ? load<i32>(e, 16) : end;
+  const src = img + (<usize>(load<i32>(e) + y * W + load<i32>(e, 8)) << 2);
+  packRun(src, sw, a, b, ow, min(end, va), ow, d);
+  packRun(src, sw, a, b, max(ow, vb), end, ow, d);
+}
+
+/** Pixels [from, to) of a packColumn: those in [a, b) copied from src (stride sw), the rest zero. */
+// @ts-ignore: decorator
+@inline function packRun(src: usize, sw: i32, a: i32, b: i32, from: i32, to: i32, ow: i32, d: usize): void {
+  const lo = min(to, max(from, a));
+  const hi = max(lo, min(to, b));
+  for (let u = from; u < lo; u++) store<f32>(d + (<usize>(u - ow) << 5), 0);
+  for (let u = lo; u < hi; u++) store<f32>(d + (<usize>(u - ow) << 5), load<f32>(src + (<usize>(u * sw) << 2)));
+  for (let u = hi; u < to; u++) store<f32>(d + (<usize>(u - ow) << 5), 0);
 }
 
 /** Depthwise conv (groups == C, O = C * mult) over output planes (n, o) in [lo, hi); taps outside x read zero. */

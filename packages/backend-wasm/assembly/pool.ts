@@ -4,8 +4,9 @@
 // would mispredict a branch per element). idx and div are 0 when absent.
 //
 // Columns whose windows lie inside the row are computed four outputs at a time when the
-// column stride is 1 or 2 (one or two vector loads per window element); the edges and other
-// strides take the scalar loop, which clips each window to the input.
+// column stride is 1 or 2 (one or two vector loads per window element), the last four of
+// them overlapping the previous group where needed; the edges, runs shorter than four and
+// other strides take the scalar loop, which clips each window to the input.
 
 // @ts-ignore: decorator
 @inline function takes(v: v128, best: v128): v128 {
@@ -40,7 +41,11 @@ export function pool2d(
     const orow = (<usize>item * <usize>OW) << 2;
     let ow = 0;
     while (ow < OW) {
-      if (vector && ow >= va && ow + 4 <= vb) {
+      if (vector && ow >= va && ow < vb && vb - va >= 4) {
+        // The last group of a run that is not a multiple of 4 steps back to end at vb and
+        // writes a few outputs twice (the same values) instead of leaving them to the scalar
+        // loop: for 7 outputs a row (14x14 pooled by 2), 2 groups instead of 1 and 3 scalars.
+        if (ow + 4 > vb) ow = vb - 4;
         const w0 = ow * sw - pw;
         const q = orow + (<usize>ow << 2);
         if (isMax && !idx) {

@@ -50,6 +50,10 @@ const CASES: Record<string, Case> = {
   'in-place panels, K = 288': { x: [2, 32, 12, 20], w: [8, 32, 3, 3], padding: [1, 1] },
   'in-place panels, 72 output channels': { x: [1, 4, 10, 18], w: [72, 4, 3, 3], padding: [1, 1] },
   'in-place panels, dilation 2': { x: [1, 3, 16, 24], w: [4, 3, 3, 3], padding: [2, 2], dilation: [2, 2] },
+  // Border panels packed by vector loads (unit steps, two rows a panel): 7-wide rows, 5x5 taps
+  // reaching two past each edge; and 3-wide rows (three rows a panel: element by element).
+  'two-row border panels, 5x5, pad 2': { x: [2, 2, 9, 7], w: [3, 2, 5, 5], padding: [2, 2] },
+  'three-row panels, width 3': { x: [2, 3, 5, 3], w: [4, 3, 3, 3], padding: [1, 1] },
 };
 
 function outSize(c: Case): [number, number] {
