@@ -6,6 +6,7 @@
 import type { Conv2dParams, View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
 import { convInputGradShader, convWeightGradShader } from '../kernels/conv-grad.js';
+import { ROW_CONFIGS, type RowConfigName, rowConvShader, rowSpan } from '../kernels/conv-row.js';
 import {
   DIRECT_CONFIGS,
   type DirectConfigName,
@@ -20,11 +21,15 @@ import { bucket } from '../tuning/tuner.js';
 import { BLOCKS, type GemmContext, pickDirect, TILES, waste } from './gemm.js';
 
 const prefix = '@layers/backend-webgpu';
+const ROWS = Object.keys(ROW_CONFIGS) as RowConfigName[];
+/** Longest input row segment a row variant may keep in registers (wide strides/dilations). */
+const MAX_SPAN = 24;
 
 /** Every conv2d forward variant name (tests run each). */
 export const CONV_VARIANTS: readonly string[] = [
   ...TILES.map((t) => `t:${t}`),
   ...BLOCKS.map((b) => `d:${b}`),
+  ...ROWS.map((b) => `w:${b}`),
 ];
 /** Every conv2d gradient variant name. */
 export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
@@ -101,6 +106,33 @@ function geometry(x: readonly number[], w: readonly number[], out: readonly numb
   return { N, C, H, W, O, KH, KW, OH, OW, g: p.groups, head };
 }
 
+/**
+ * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel with
+ * the least padding, then the most channels per invocation; GPUs the tiled implicit GEMM where
+ * the windows fit, else the direct block.
+ */
+function conv2dHeuristic(
+  cpu: boolean,
+  tiledFits: boolean,
+  Og: number,
+  NP: number,
+  g: number,
+  rowFits: (n: RowConfigName) => boolean,
+  rowWaste: (n: RowConfigName) => number,
+): string {
+  if (cpu) {
+    let best: RowConfigName | null = null;
+    let key = [Number.POSITIVE_INFINITY, 0];
+    for (const name of ROWS) {
+      if (!rowFits(name)) continue;
+      const k = [Math.round(rowWaste(name) * 8) / 8, -ROW_CONFIGS[name].tm];
+      if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
+    }
+    if (best) return `w:${best}`;
+  }
+  return !cpu && tiledFits ? `t:${pickGemmConfig(g, Og, NP)}` : `d:${pickDirect(Og, NP)}`;
+}
+
 /** Conv2d via implicit GEMM (tiled or direct), bias added in the epilogue. */
 export function conv2dOp(
   ctx: GemmContext,
@@ -124,21 +156,35 @@ export function conv2dOp(
     pw === 0 &&
     H >= (OH - 1) * p.stride[0] + p.dilation[0] * (KH - 1) + 1 &&
     W >= (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1;
-  const blk = pickDirect(Og, NP);
-  const heuristic = ctx.cpuAdapter || !tiledFits ? `d:${blk}` : `t:${pickGemmConfig(g, Og, NP)}`;
+  const sw = p.stride[1];
+  const dw = p.dilation[1];
+  const rowFits = (name: RowConfigName) => (ROW_CONFIGS[name].tw - 1) * sw + (KW - 1) * dw + 1 <= MAX_SPAN;
+  // Row variants pad the columns to whole tiles of each output row as well as the grid.
+  const rowWaste = (name: RowConfigName) => {
+    const cfg = ROW_CONFIGS[name];
+    const owt = Math.ceil(OW / cfg.tw);
+    const [r, c] = rowSpan(cfg);
+    return waste(Og, N * OH * owt, r, c) * ((owt * cfg.tw) / OW);
+  };
+  const heuristic = conv2dHeuristic(ctx.cpuAdapter, tiledFits, Og, NP, g, rowFits, rowWaste);
   const candidates = CONV_VARIANTS.filter((v) => {
     const [kind, name] = v.split(':');
+    if (v === heuristic) return true;
     if (kind === 't' && !tiledFits) return false;
+    if (kind === 'w') return rowFits(name as RowConfigName) && rowWaste(name as RowConfigName) <= 2;
     const [r, c] =
       kind === 't'
         ? [GEMM_CONFIGS[name as GemmConfigName].bm, GEMM_CONFIGS[name as GemmConfigName].bn]
         : directSpan(DIRECT_CONFIGS[name as DirectConfigName]);
-    return waste(Og, NP, r, c) <= 2 || v === heuristic;
+    return waste(Og, NP, r, c) <= 2;
   });
   if (ctx.override?.startsWith('t:') && !tiledFits) {
     throw new Error(`${prefix}: internal: tiled conv2d variant ${ctx.override} needs zero padding`);
   }
-  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
+  if (ctx.override?.startsWith('w:') && !rowFits(ctx.override.slice(2) as RowConfigName)) {
+    throw new Error(`${prefix}: internal: row conv2d variant ${ctx.override} spans over ${MAX_SPAN} columns`);
+  }
+  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|s${sw}d${dw}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
   const real = [bind(out), bind(x), bind(w), bias ? bind(bias) : null];
   const sizes = [N * O * OH * OW, N * C * H * W, O * K, O];
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, _part) => {
@@ -153,6 +199,12 @@ export function conv2dOp(
       [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
       key = `conv|${hasBias}|${name}`;
       source = () => conv2dShader(hasBias, cfg);
+    } else if (kind === 'w') {
+      const cfg = ROW_CONFIGS[name as RowConfigName];
+      const [r, c] = rowSpan(cfg);
+      [gx, gy] = [Math.ceil((N * OH * Math.ceil(OW / cfg.tw)) / c), Math.ceil(Og / r)];
+      key = `convw|${hasBias}|${name}|${KW}x${sw}x${dw}`;
+      source = () => rowConvShader(cfg, { kw: KW, sw, dw }, hasBias);
     } else {
       const cfg = DIRECT_CONFIGS[name as DirectConfigName];
       const [r, c] = directSpan(cfg);
