@@ -23,10 +23,13 @@ export interface RowConfig {
 
 /** The row variants, by name. */
 export const ROW_CONFIGS = {
-  w4x4: { tm: 4, tw: 4, wg: [16, 1] },
+  // Measured on SwiftShader (ms per op, b8 32->64 32x32 / b64 8->16 14x14 / b64 1->8 28x28):
+  // w4x8 560/101/82, w8x8 603/92/71, w16x8 580/82/150, w8x4 ~1.1x w8x8; w4x4, w16x4 and
+  // w8x16 were never better than these and are left out (fewer pipelines to tune).
+  w4x8: { tm: 4, tw: 8, wg: [8, 1] },
   w8x4: { tm: 8, tw: 4, wg: [16, 1] },
-  w16x4: { tm: 16, tw: 4, wg: [8, 1] },
   w8x8: { tm: 8, tw: 8, wg: [8, 1] },
+  w16x8: { tm: 16, tw: 8, wg: [8, 1] },
 } as const satisfies Record<string, RowConfig>;
 export type RowConfigName = keyof typeof ROW_CONFIGS;
 
@@ -40,11 +43,17 @@ export interface RowTaps {
   kw: number;
   sw: number;
   dw: number;
+  /**
+   * Read the weights as the input gradient's convolution does: rows are the weight's input
+   * channels, columns its output channels, taps reversed (W[ci, m, KH-1-kh, KW-1-kw]).
+   */
+  flip?: boolean;
 }
 
 /**
  * Params as directConvShader's: [N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups, xOff,
- * wOff, bOff, outOff, padTop, padLeft]. Grid: x over N*OH*ceil(OW/TW) column tiles, y over
+ * wOff, bOff, outOff, padTop, padLeft] (with `flip`, the input gradient's: x is dy, O is C
+ * and C is O, the output sizes are the input's, padding (K-1)*d - p). Grid: x over N*OH*ceil(OW/TW) column tiles, y over
  * channel blocks of one group, z over groups.
  */
 export function rowConvShader(c: RowConfig, t: RowTaps, hasBias: boolean): string {
@@ -57,7 +66,7 @@ export function rowConvShader(c: RowConfig, t: RowTaps, hasBias: boolean): strin
     (s) =>
       `let cw${s} = iw0 + ${s}; let cok${s} = cw${s} >= 0 && cw${s} < i32(W); let ca${s} = u32(clamp(cw${s}, 0, i32(W) - 1));`,
   );
-  const rows = lines(c.tm, (i) => `let wR${i} = wBase + min(m0 + ${i}u, Og - 1u) * K;`);
+  const rows = lines(c.tm, (i) => `let wR${i} = wBase + min(m0 + ${i}u, Og - 1u) * ${t.flip ? 'KK' : 'K'};`);
   const decl = lines(c.tm * tq, (k) => `var c${Math.floor(k / tq)}_${k % tq} = vec4<f32>(0.0);`);
   const oks = lines(span, (s) => `let ok${s} = rok && cok${s};`);
   const loads = lines(span, (s) => `let x${s} = select(0.0, X[xa + ca${s}], ok${s});`);
@@ -71,7 +80,7 @@ export function rowConvShader(c: RowConfig, t: RowTaps, hasBias: boolean): strin
     fmas.push(bv.join(' '));
     for (let i = 0; i < c.tm; i++) {
       const acc = Array.from({ length: tq }, (_, q) => `c${i}_${q} = fma(a, b${kw}_${q}, c${i}_${q});`);
-      fmas.push(`{ let a = vec4<f32>(Wt[wR${i} + wk + ${kw}u]); ${acc.join(' ')} }`);
+      fmas.push(`{ let a = vec4<f32>(Wt[wR${i} + wk ${t.flip ? '-' : '+'} ${kw}u]); ${acc.join(' ')} }`);
     }
   }
   const stores: string[] = [];
@@ -104,11 +113,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   for (var kh = 0u; kh < KH; kh++) {
     let rh = ih0 + i32(kh * dh); let rok = rh >= 0 && rh < i32(H);
     ${oks}
-    var xa = xBase + u32(clamp(rh, 0, i32(H) - 1)) * W; var wk = kh * KW;
+    var xa = xBase + u32(clamp(rh, 0, i32(H) - 1)) * W; var wk = ${t.flip ? '(KH - 1u - kh) * KW + KW - 1u' : 'kh * KW'};
     for (var ci = 0u; ci < Cg; ci++) {
       ${loads}
       ${fmas.join('\n      ')}
-      xa += HW; wk += KK;
+      xa += HW; wk += ${t.flip ? 'Og * KK' : 'KK'};
     }
   }
   let oRow = P[17] + (n * P[4] + g * Og) * OHW + oh * OW + ow0;

@@ -31,8 +31,13 @@ export const CONV_VARIANTS: readonly string[] = [
   ...BLOCKS.map((b) => `d:${b}`),
   ...ROWS.map((b) => `w:${b}`),
 ];
-/** Every conv2d gradient variant name. */
+/** Every conv2d gradient variant name (the weight gradient's). */
 export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
+/** Every conv2d input gradient variant name (the row ones need unit stride). */
+export const CONV_INPUT_GRAD_VARIANTS: readonly string[] = [
+  ...CONV_GRAD_VARIANTS,
+  ...ROWS.map((b) => `w:${b}`),
+];
 
 type Bufs = readonly (GPUBuffer | null)[];
 
@@ -106,9 +111,21 @@ function geometry(x: readonly number[], w: readonly number[], out: readonly numb
   return { N, C, H, W, O, KH, KW, OH, OW, g: p.groups, head };
 }
 
+/** The row variant with the least padding, then the most outputs per invocation. */
+function pickRow(fits: (n: RowConfigName) => boolean, rowWaste: (n: RowConfigName) => number) {
+  let best: RowConfigName | null = null;
+  let key = [Number.POSITIVE_INFINITY, 0];
+  for (const name of ROWS) {
+    if (!fits(name)) continue;
+    const k = [Math.round(rowWaste(name) * 8) / 8, -ROW_CONFIGS[name].tm * ROW_CONFIGS[name].tw];
+    if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
+  }
+  return best;
+}
+
 /**
  * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel with
- * the least padding, then the most channels per invocation; GPUs the tiled implicit GEMM where
+ * the least padding, then the most outputs per invocation; GPUs the tiled implicit GEMM where
  * the windows fit, else the direct block.
  */
 function conv2dHeuristic(
@@ -120,16 +137,8 @@ function conv2dHeuristic(
   rowFits: (n: RowConfigName) => boolean,
   rowWaste: (n: RowConfigName) => number,
 ): string {
-  if (cpu) {
-    let best: RowConfigName | null = null;
-    let key = [Number.POSITIVE_INFINITY, 0];
-    for (const name of ROWS) {
-      if (!rowFits(name)) continue;
-      const k = [Math.round(rowWaste(name) * 8) / 8, -ROW_CONFIGS[name].tm];
-      if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
-    }
-    if (best) return `w:${best}`;
-  }
+  const best = cpu ? pickRow(rowFits, rowWaste) : null;
+  if (best) return `w:${best}`;
   return !cpu && tiledFits ? `t:${pickGemmConfig(g, Og, NP)}` : `d:${pickDirect(Og, NP)}`;
 }
 
@@ -299,16 +308,59 @@ export function conv2dInputGradOp(
   const Cg = C / g;
   const NQ = N * H * W;
   const unit = p.stride[0] === 1 && p.stride[1] === 1;
-  const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|g${g > 1 ? 'n' : '1'}`;
-  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
-    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
-    return waste(Cg, NQ, r, c) <= 2;
-  });
-  const heuristic = `d:${pickDirect(Cg, NQ)}`;
+  const [ph, pw] = p.padding ?? [0, 0];
+  const [dh, dw] = p.dilation;
+  // Unit stride: dx is dy convolved with the flipped, transposed weights and padding (K-1)*d - p,
+  // which the row kernel runs (measured below); other strides use the direct kernel.
+  const [fh, fw] = [(KH - 1) * dh - ph, (KW - 1) * dw - pw];
+  const rowOk = (name: RowConfigName) =>
+    unit && fh >= 0 && fw >= 0 && ROW_CONFIGS[name].tw - 1 + (KW - 1) * dw + 1 <= MAX_SPAN;
+  const rowWaste = (name: RowConfigName) => {
+    const cfg = ROW_CONFIGS[name];
+    const owt = Math.ceil(W / cfg.tw);
+    const [r, c] = rowSpan(cfg);
+    return waste(Cg, N * H * owt, r, c) * ((owt * cfg.tw) / W);
+  };
+  const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|d${dw}|g${g > 1 ? 'n' : '1'}`;
+  const candidates = [
+    ...CONV_GRAD_VARIANTS.filter((v) => {
+      const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+      return waste(Cg, NQ, r, c) <= 2;
+    }),
+    ...ROWS.filter((n) => rowOk(n) && rowWaste(n) <= 2).map((n) => `w:${n}`),
+  ];
+  const row = ctx.cpuAdapter ? pickRow(rowOk, rowWaste) : null;
+  const heuristic = row ? `w:${row}` : `d:${pickDirect(Cg, NQ)}`;
+  if (!candidates.includes(heuristic)) candidates.push(heuristic);
+  if (ctx.override?.startsWith('w:') && !rowOk(ctx.override.slice(2) as RowConfigName)) {
+    throw new Error(
+      `${prefix}: internal: row variant ${ctx.override} needs unit stride for the input gradient`,
+    );
+  }
   const real = [bind(dx), bind(dy), bind(w)];
   const sizes = [N * C * H * W, N * O * OH * OW, O * Cg * KH * KW];
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs) => {
-    const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
+    const [kind, name] = v.split(':');
+    if (kind === 'w') {
+      const cfg = ROW_CONFIGS[name as RowConfigName];
+      const [r, c] = rowSpan(cfg);
+      const [gx, gy] = [Math.ceil((N * H * Math.ceil(W / cfg.tw)) / c), Math.ceil(Cg / r)];
+      if (gx > maxDim || gy > maxDim || g > maxDim) {
+        throw new Error(`${prefix}: conv2d input gradient too large for one dispatch`);
+      }
+      const o = offs ? [dy.offset, w.offset, 0, dx.offset] : [0, 0, 0, 0];
+      return [
+        {
+          key: `convgxw|${name}|${KW}x${dw}`,
+          source: () => rowConvShader(cfg, { kw: KW, sw: 1, dw, flip: true }, false),
+          bindings: bindings(bufs),
+          // dy in the place of x: [N, O, OH, OW] in, [N, C, H, W] out.
+          params: u32s([N, O, OH, OW, C, KH, KW, H, W, 1, 1, dh, dw, g, ...o, fh, fw]),
+          workgroups: [gx, gy, g],
+        },
+      ];
+    }
+    const cfg = DIRECT_CONFIGS[name as DirectConfigName];
     const [r, c] = directSpan(cfg);
     const [gx, gy] = [Math.ceil(NQ / c), Math.ceil(Cg / r)];
     if (gx > maxDim || gy > maxDim || g > maxDim) {
