@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index.js';
-import { CONV_GRAD_VARIANTS, CONV_INPUT_GRAD_VARIANTS, CONV_VARIANTS } from '../src/ops/conv.js';
+import { CONV_INPUT_GRAD_VARIANTS, CONV_VARIANTS, CONV_WEIGHT_GRAD_VARIANTS } from '../src/ops/conv.js';
 import { empty, expectClose, f32, makeBackend, read, seq, tensor } from './helpers.js';
 
 let be: WebGPUBackend;
@@ -130,7 +130,7 @@ describe('conv2d with implicit padding', () => {
 
 describe('conv2d gradients', () => {
   for (const g of cases) {
-    for (const v of [null, ...CONV_GRAD_VARIANTS]) {
+    for (const v of [null, ...CONV_WEIGHT_GRAD_VARIANTS]) {
       it(`weight gradient ${label(g)} ${v ?? 'picked'}`, async () => {
         const xv = seq(size(g.x), 4).map(f32);
         const dyShape = [g.x[0], g.w[0], ...g.out];

@@ -7,6 +7,7 @@ import type { Conv2dParams, View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
 import { convInputGradShader, convWeightGradShader } from '../kernels/conv-grad.js';
 import { ROW_CONFIGS, type RowConfigName, rowConvShader, rowSpan } from '../kernels/conv-row.js';
+import type { RowGradConfigName } from '../kernels/conv-row-grad.js';
 import {
   DIRECT_CONFIGS,
   type DirectConfigName,
@@ -18,12 +19,18 @@ import { conv2dShader, GEMM_CONFIGS, type GemmConfigName, pickGemmConfig } from 
 import type { Binding, DispatchSpec, Runtime } from '../runtime.js';
 import { scratch, timeSpecs } from '../tuning/measure.js';
 import { bucket } from '../tuning/tuner.js';
+import {
+  MAX_SPAN,
+  pickRow,
+  pickRowGrad,
+  ROW_GRADS,
+  ROWS,
+  rowGradFits,
+  rowWeightGradSpecs,
+} from './conv-row.js';
 import { BLOCKS, type GemmContext, pickDirect, TILES, waste } from './gemm.js';
 
 const prefix = '@layers/backend-webgpu';
-const ROWS = Object.keys(ROW_CONFIGS) as RowConfigName[];
-/** Longest input row segment a row variant may keep in registers (wide strides/dilations). */
-const MAX_SPAN = 24;
 
 /** Every conv2d forward variant name (tests run each). */
 export const CONV_VARIANTS: readonly string[] = [
@@ -31,8 +38,13 @@ export const CONV_VARIANTS: readonly string[] = [
   ...BLOCKS.map((b) => `d:${b}`),
   ...ROWS.map((b) => `w:${b}`),
 ];
-/** Every conv2d gradient variant name (the weight gradient's). */
+/** Every direct conv2d gradient variant name (both gradients have them). */
 export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
+/** Every conv2d weight gradient variant name (the row ones need KW taps of a short segment). */
+export const CONV_WEIGHT_GRAD_VARIANTS: readonly string[] = [
+  ...CONV_GRAD_VARIANTS,
+  ...ROW_GRADS.map((b) => `w:${b}`),
+];
 /** Every conv2d input gradient variant name (the row ones need unit stride). */
 export const CONV_INPUT_GRAD_VARIANTS: readonly string[] = [
   ...CONV_GRAD_VARIANTS,
@@ -109,18 +121,6 @@ function geometry(x: readonly number[], w: readonly number[], out: readonly numb
     p.groups,
   ];
   return { N, C, H, W, O, KH, KW, OH, OW, g: p.groups, head };
-}
-
-/** The row variant with the least padding, then the most outputs per invocation. */
-function pickRow(fits: (n: RowConfigName) => boolean, rowWaste: (n: RowConfigName) => number) {
-  let best: RowConfigName | null = null;
-  let key = [Number.POSITIVE_INFINITY, 0];
-  for (const name of ROWS) {
-    if (!fits(name)) continue;
-    const k = [Math.round(rowWaste(name) * 8) / 8, -ROW_CONFIGS[name].tm * ROW_CONFIGS[name].tw];
-    if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
-  }
-  return best;
 }
 
 /**
@@ -249,15 +249,45 @@ export function conv2dWeightGradOp(
   const Og = O / g;
   const K = (C / g) * KH * KW;
   const R = N * OH;
-  const cls = `convgw|${bucket(Og)}|${bucket(K)}|${bucket(R * OW)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}`;
-  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
-    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
-    return waste(Og, K, r, c) <= 4;
-  });
-  const heuristic = `d:${pickDirect(Og, K)}`;
+  const [sw, cd] = [p.stride[1], p.dilation[1]];
+  const cls = `convgw|${bucket(Og)}|${bucket(K)}|${bucket(R * OW)}|${KH}x${KW}|s${sw}d${cd}|g${g > 1 ? 'n' : '1'}`;
+  const rowOk = rowGradFits(KW, sw, cd);
+  const candidates = [
+    ...CONV_GRAD_VARIANTS.filter((v) => {
+      const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+      return waste(Og, K, r, c) <= 4;
+    }),
+    ...(rowOk ? ROW_GRADS.map((n) => `w:${n}`) : []),
+  ];
+  const heuristic = ctx.cpuAdapter && rowOk ? `w:${pickRowGrad(Og, C / g)}` : `d:${pickDirect(Og, K)}`;
+  if (ctx.override?.startsWith('w:') && !rowOk) {
+    throw new Error(
+      `${prefix}: internal: row weight gradient ${ctx.override} spans over ${MAX_SPAN} columns`,
+    );
+  }
   const real = [bind(dw), bind(x), bind(dy)];
   const sizes = [O * K, N * C * H * W, N * O * OH * OW];
+  const rowGeo = {
+    N,
+    O,
+    Og,
+    Cg: C / g,
+    K,
+    KH,
+    KW,
+    OH,
+    g,
+    sw,
+    dw: cd,
+    head,
+    padding: p.padding ?? ([0, 0] as const),
+    maxDim,
+  };
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, part) => {
+    if (v.startsWith('w:')) {
+      const o = offs ? { x: x.offset, dy: dy.offset, out: dw.offset } : { x: 0, dy: 0, out: 0 };
+      return rowWeightGradSpecs(v.slice(2) as RowGradConfigName, rowGeo, bufs, o, part);
+    }
     const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
     const [r, c] = directSpan(cfg);
     const [gx, gy] = [Math.ceil(K / c), Math.ceil(Og / r)];
