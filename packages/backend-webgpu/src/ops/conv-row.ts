@@ -11,8 +11,9 @@ import {
   rowWeightGradShader,
 } from '../kernels/conv-row-grad.js';
 import { splitSumShader } from '../kernels/gemm-direct.js';
+import { pickGemmConfig } from '../kernels/matmul.js';
 import type { DispatchSpec } from '../runtime.js';
-import { waste } from './gemm.js';
+import { pickDirect, waste } from './gemm.js';
 
 export const ROWS = Object.keys(ROW_CONFIGS) as RowConfigName[];
 export const ROW_GRADS = Object.keys(ROW_GRAD_CONFIGS) as RowGradConfigName[];
@@ -29,6 +30,25 @@ export function pickRow(fits: (n: RowConfigName) => boolean, rowWaste: (n: RowCo
     if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
   }
   return best;
+}
+
+/**
+ * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel with
+ * the least padding, then the most outputs per invocation; GPUs the tiled implicit GEMM where
+ * the windows fit, else the direct block.
+ */
+export function conv2dHeuristic(
+  cpu: boolean,
+  tiledFits: boolean,
+  Og: number,
+  NP: number,
+  g: number,
+  rowFits: (n: RowConfigName) => boolean,
+  rowWaste: (n: RowConfigName) => number,
+): string {
+  const best = cpu ? pickRow(rowFits, rowWaste) : null;
+  if (best) return `w:${best}`;
+  return !cpu && tiledFits ? `t:${pickGemmConfig(g, Og, NP)}` : `d:${pickDirect(Og, NP)}`;
 }
 
 /** Whether a weight-gradient row variant fits (its row segment) the column stride and dilation. */

@@ -1,7 +1,8 @@
 /**
  * conv2d and its two gradients. The forward has the shared-memory tiled variants (which need
  * a padded input; they are candidates only when the padding is zero) and the direct ones
- * (implicit padding); the gradients are direct. Every choice goes through the tuner.
+ * (implicit padding); the gradients are direct. The row variants (ops/conv-row.ts) serve all
+ * three and are the heuristic on CPU adapters. Every choice goes through the tuner.
  */
 import type { Conv2dParams, View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
@@ -15,11 +16,12 @@ import {
   directSpan,
   splitSumShader,
 } from '../kernels/gemm-direct.js';
-import { conv2dShader, GEMM_CONFIGS, type GemmConfigName, pickGemmConfig } from '../kernels/matmul.js';
+import { conv2dShader, GEMM_CONFIGS, type GemmConfigName } from '../kernels/matmul.js';
 import type { Binding, DispatchSpec, Runtime } from '../runtime.js';
 import { scratch, timeSpecs } from '../tuning/measure.js';
 import { bucket } from '../tuning/tuner.js';
 import {
+  conv2dHeuristic,
   MAX_SPAN,
   pickRow,
   pickRowGrad,
@@ -121,25 +123,6 @@ function geometry(x: readonly number[], w: readonly number[], out: readonly numb
     p.groups,
   ];
   return { N, C, H, W, O, KH, KW, OH, OW, g: p.groups, head };
-}
-
-/**
- * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel with
- * the least padding, then the most outputs per invocation; GPUs the tiled implicit GEMM where
- * the windows fit, else the direct block.
- */
-function conv2dHeuristic(
-  cpu: boolean,
-  tiledFits: boolean,
-  Og: number,
-  NP: number,
-  g: number,
-  rowFits: (n: RowConfigName) => boolean,
-  rowWaste: (n: RowConfigName) => number,
-): string {
-  const best = cpu ? pickRow(rowFits, rowWaste) : null;
-  if (best) return `w:${best}`;
-  return !cpu && tiledFits ? `t:${pickGemmConfig(g, Og, NP)}` : `d:${pickDirect(Og, NP)}`;
 }
 
 /** Conv2d via implicit GEMM (tiled or direct), bias added in the epilogue. */
