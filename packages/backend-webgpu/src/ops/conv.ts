@@ -1,11 +1,14 @@
 /**
  * conv2d and its two gradients. The forward has the shared-memory tiled variants (which need
  * a padded input; they are candidates only when the padding is zero) and the direct ones
- * (implicit padding); the gradients are direct. Every choice goes through the tuner.
+ * (implicit padding); the gradients are direct. The row variants (ops/conv-row.ts) serve all
+ * three and are the heuristic on CPU adapters. Every choice goes through the tuner.
  */
 import type { Conv2dParams, View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
 import { convInputGradShader, convWeightGradShader } from '../kernels/conv-grad.js';
+import { ROW_CONFIGS, type RowConfigName, rowConvShader, rowSpan } from '../kernels/conv-row.js';
+import type { RowGradConfigName } from '../kernels/conv-row-grad.js';
 import {
   DIRECT_CONFIGS,
   type DirectConfigName,
@@ -13,10 +16,20 @@ import {
   directSpan,
   splitSumShader,
 } from '../kernels/gemm-direct.js';
-import { conv2dShader, GEMM_CONFIGS, type GemmConfigName, pickGemmConfig } from '../kernels/matmul.js';
+import { conv2dShader, GEMM_CONFIGS, type GemmConfigName } from '../kernels/matmul.js';
 import type { Binding, DispatchSpec, Runtime } from '../runtime.js';
 import { scratch, timeSpecs } from '../tuning/measure.js';
 import { bucket } from '../tuning/tuner.js';
+import {
+  conv2dHeuristic,
+  MAX_SPAN,
+  pickRow,
+  pickRowGrad,
+  ROW_GRADS,
+  ROWS,
+  rowGradFits,
+  rowWeightGradSpecs,
+} from './conv-row.js';
 import { BLOCKS, type GemmContext, pickDirect, TILES, waste } from './gemm.js';
 
 const prefix = '@layers/backend-webgpu';
@@ -25,9 +38,20 @@ const prefix = '@layers/backend-webgpu';
 export const CONV_VARIANTS: readonly string[] = [
   ...TILES.map((t) => `t:${t}`),
   ...BLOCKS.map((b) => `d:${b}`),
+  ...ROWS.map((b) => `w:${b}`),
 ];
-/** Every conv2d gradient variant name. */
+/** Every direct conv2d gradient variant name (both gradients have them). */
 export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
+/** Every conv2d weight gradient variant name (the row ones need KW taps of a short segment). */
+export const CONV_WEIGHT_GRAD_VARIANTS: readonly string[] = [
+  ...CONV_GRAD_VARIANTS,
+  ...ROW_GRADS.map((b) => `w:${b}`),
+];
+/** Every conv2d input gradient variant name (the row ones need unit stride). */
+export const CONV_INPUT_GRAD_VARIANTS: readonly string[] = [
+  ...CONV_GRAD_VARIANTS,
+  ...ROWS.map((b) => `w:${b}`),
+];
 
 type Bufs = readonly (GPUBuffer | null)[];
 
@@ -124,21 +148,35 @@ export function conv2dOp(
     pw === 0 &&
     H >= (OH - 1) * p.stride[0] + p.dilation[0] * (KH - 1) + 1 &&
     W >= (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1;
-  const blk = pickDirect(Og, NP);
-  const heuristic = ctx.cpuAdapter || !tiledFits ? `d:${blk}` : `t:${pickGemmConfig(g, Og, NP)}`;
+  const sw = p.stride[1];
+  const dw = p.dilation[1];
+  const rowFits = (name: RowConfigName) => (ROW_CONFIGS[name].tw - 1) * sw + (KW - 1) * dw + 1 <= MAX_SPAN;
+  // Row variants pad the columns to whole tiles of each output row as well as the grid.
+  const rowWaste = (name: RowConfigName) => {
+    const cfg = ROW_CONFIGS[name];
+    const owt = Math.ceil(OW / cfg.tw);
+    const [r, c] = rowSpan(cfg);
+    return waste(Og, N * OH * owt, r, c) * ((owt * cfg.tw) / OW);
+  };
+  const heuristic = conv2dHeuristic(ctx.cpuAdapter, tiledFits, Og, NP, g, rowFits, rowWaste);
   const candidates = CONV_VARIANTS.filter((v) => {
     const [kind, name] = v.split(':');
+    if (v === heuristic) return true;
     if (kind === 't' && !tiledFits) return false;
+    if (kind === 'w') return rowFits(name as RowConfigName) && rowWaste(name as RowConfigName) <= 2;
     const [r, c] =
       kind === 't'
         ? [GEMM_CONFIGS[name as GemmConfigName].bm, GEMM_CONFIGS[name as GemmConfigName].bn]
         : directSpan(DIRECT_CONFIGS[name as DirectConfigName]);
-    return waste(Og, NP, r, c) <= 2 || v === heuristic;
+    return waste(Og, NP, r, c) <= 2;
   });
   if (ctx.override?.startsWith('t:') && !tiledFits) {
     throw new Error(`${prefix}: internal: tiled conv2d variant ${ctx.override} needs zero padding`);
   }
-  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
+  if (ctx.override?.startsWith('w:') && !rowFits(ctx.override.slice(2) as RowConfigName)) {
+    throw new Error(`${prefix}: internal: row conv2d variant ${ctx.override} spans over ${MAX_SPAN} columns`);
+  }
+  const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|s${sw}d${dw}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
   const real = [bind(out), bind(x), bind(w), bias ? bind(bias) : null];
   const sizes = [N * O * OH * OW, N * C * H * W, O * K, O];
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, _part) => {
@@ -153,6 +191,12 @@ export function conv2dOp(
       [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
       key = `conv|${hasBias}|${name}`;
       source = () => conv2dShader(hasBias, cfg);
+    } else if (kind === 'w') {
+      const cfg = ROW_CONFIGS[name as RowConfigName];
+      const [r, c] = rowSpan(cfg);
+      [gx, gy] = [Math.ceil((N * OH * Math.ceil(OW / cfg.tw)) / c), Math.ceil(Og / r)];
+      key = `convw|${hasBias}|${name}|${KW}x${sw}x${dw}`;
+      source = () => rowConvShader(cfg, { kw: KW, sw, dw }, hasBias);
     } else {
       const cfg = DIRECT_CONFIGS[name as DirectConfigName];
       const [r, c] = directSpan(cfg);
@@ -188,15 +232,45 @@ export function conv2dWeightGradOp(
   const Og = O / g;
   const K = (C / g) * KH * KW;
   const R = N * OH;
-  const cls = `convgw|${bucket(Og)}|${bucket(K)}|${bucket(R * OW)}|${KH}x${KW}|g${g > 1 ? 'n' : '1'}`;
-  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
-    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
-    return waste(Og, K, r, c) <= 4;
-  });
-  const heuristic = `d:${pickDirect(Og, K)}`;
+  const [sw, cd] = [p.stride[1], p.dilation[1]];
+  const cls = `convgw|${bucket(Og)}|${bucket(K)}|${bucket(R * OW)}|${KH}x${KW}|s${sw}d${cd}|g${g > 1 ? 'n' : '1'}`;
+  const rowOk = rowGradFits(KW, sw, cd);
+  const candidates = [
+    ...CONV_GRAD_VARIANTS.filter((v) => {
+      const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+      return waste(Og, K, r, c) <= 4;
+    }),
+    ...(rowOk ? ROW_GRADS.map((n) => `w:${n}`) : []),
+  ];
+  const heuristic = ctx.cpuAdapter && rowOk ? `w:${pickRowGrad(Og, C / g)}` : `d:${pickDirect(Og, K)}`;
+  if (ctx.override?.startsWith('w:') && !rowOk) {
+    throw new Error(
+      `${prefix}: internal: row weight gradient ${ctx.override} spans over ${MAX_SPAN} columns`,
+    );
+  }
   const real = [bind(dw), bind(x), bind(dy)];
   const sizes = [O * K, N * C * H * W, N * O * OH * OW];
+  const rowGeo = {
+    N,
+    O,
+    Og,
+    Cg: C / g,
+    K,
+    KH,
+    KW,
+    OH,
+    g,
+    sw,
+    dw: cd,
+    head,
+    padding: p.padding ?? ([0, 0] as const),
+    maxDim,
+  };
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, part) => {
+    if (v.startsWith('w:')) {
+      const o = offs ? { x: x.offset, dy: dy.offset, out: dw.offset } : { x: 0, dy: 0, out: 0 };
+      return rowWeightGradSpecs(v.slice(2) as RowGradConfigName, rowGeo, bufs, o, part);
+    }
     const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
     const [r, c] = directSpan(cfg);
     const [gx, gy] = [Math.ceil(K / c), Math.ceil(Og / r)];
@@ -247,16 +321,59 @@ export function conv2dInputGradOp(
   const Cg = C / g;
   const NQ = N * H * W;
   const unit = p.stride[0] === 1 && p.stride[1] === 1;
-  const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|g${g > 1 ? 'n' : '1'}`;
-  const candidates = CONV_GRAD_VARIANTS.filter((v) => {
-    const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
-    return waste(Cg, NQ, r, c) <= 2;
-  });
-  const heuristic = `d:${pickDirect(Cg, NQ)}`;
+  const [ph, pw] = p.padding ?? [0, 0];
+  const [dh, dw] = p.dilation;
+  // Unit stride: dx is dy convolved with the flipped, transposed weights and padding (K-1)*d - p,
+  // which the row kernel runs (measured below); other strides use the direct kernel.
+  const [fh, fw] = [(KH - 1) * dh - ph, (KW - 1) * dw - pw];
+  const rowOk = (name: RowConfigName) =>
+    unit && fh >= 0 && fw >= 0 && ROW_CONFIGS[name].tw - 1 + (KW - 1) * dw + 1 <= MAX_SPAN;
+  const rowWaste = (name: RowConfigName) => {
+    const cfg = ROW_CONFIGS[name];
+    const owt = Math.ceil(W / cfg.tw);
+    const [r, c] = rowSpan(cfg);
+    return waste(Cg, N * H * owt, r, c) * ((owt * cfg.tw) / W);
+  };
+  const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|d${dw}|g${g > 1 ? 'n' : '1'}`;
+  const candidates = [
+    ...CONV_GRAD_VARIANTS.filter((v) => {
+      const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
+      return waste(Cg, NQ, r, c) <= 2;
+    }),
+    ...ROWS.filter((n) => rowOk(n) && rowWaste(n) <= 2).map((n) => `w:${n}`),
+  ];
+  const row = ctx.cpuAdapter ? pickRow(rowOk, rowWaste) : null;
+  const heuristic = row ? `w:${row}` : `d:${pickDirect(Cg, NQ)}`;
+  if (!candidates.includes(heuristic)) candidates.push(heuristic);
+  if (ctx.override?.startsWith('w:') && !rowOk(ctx.override.slice(2) as RowConfigName)) {
+    throw new Error(
+      `${prefix}: internal: row variant ${ctx.override} needs unit stride for the input gradient`,
+    );
+  }
   const real = [bind(dx), bind(dy), bind(w)];
   const sizes = [N * C * H * W, N * O * OH * OW, O * Cg * KH * KW];
   run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs) => {
-    const cfg = DIRECT_CONFIGS[v.slice(2) as DirectConfigName];
+    const [kind, name] = v.split(':');
+    if (kind === 'w') {
+      const cfg = ROW_CONFIGS[name as RowConfigName];
+      const [r, c] = rowSpan(cfg);
+      const [gx, gy] = [Math.ceil((N * H * Math.ceil(W / cfg.tw)) / c), Math.ceil(Cg / r)];
+      if (gx > maxDim || gy > maxDim || g > maxDim) {
+        throw new Error(`${prefix}: conv2d input gradient too large for one dispatch`);
+      }
+      const o = offs ? [dy.offset, w.offset, 0, dx.offset] : [0, 0, 0, 0];
+      return [
+        {
+          key: `convgxw|${name}|${KW}x${dw}`,
+          source: () => rowConvShader(cfg, { kw: KW, sw: 1, dw, flip: true }, false),
+          bindings: bindings(bufs),
+          // dy in the place of x: [N, O, OH, OW] in, [N, C, H, W] out.
+          params: u32s([N, O, OH, OW, C, KH, KW, H, W, 1, 1, dh, dw, g, ...o, fh, fw]),
+          workgroups: [gx, gy, g],
+        },
+      ];
+    }
+    const cfg = DIRECT_CONFIGS[name as DirectConfigName];
     const [r, c] = directSpan(cfg);
     const [gx, gy] = [Math.ceil(NQ / c), Math.ceil(Cg / r)];
     if (gx > maxDim || gy > maxDim || g > maxDim) {
