@@ -7,7 +7,6 @@ import type {
   DType,
   FusedKernels,
   PhiloxState,
-  Pool2dParams,
   RandomKind,
   ReduceOp,
   TypedArray,
@@ -20,12 +19,12 @@ import type { ExprCall } from './expr/program.js';
 import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from './kernels/fused.js';
 import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
 import { conv2dInputGradOp, conv2dOp, conv2dWeightGradOp } from './ops/conv.js';
+import { type FusedContext, layerNormOp, pool2dOp, rnnCellOp, softmaxOp } from './ops/fused.js';
 import { type GemmContext, matmulOp } from './ops/gemm.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
@@ -84,20 +83,21 @@ export class WebGPUBackend implements Backend {
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
+    const fc: FusedContext = { runtime: this.runtime, bind: (v, write) => this.bind(v, write) };
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
       conv2dInputGrad: (dy, w, dx, p) =>
         conv2dInputGradOp(this.gemm, dy, w, dx, p, (v) => handle(v.buffer).gpu),
       conv2dWeightGrad: (x, dy, dw, p) =>
         conv2dWeightGradOp(this.gemm, x, dy, dw, p, (v) => handle(v.buffer).gpu),
-      softmax: (x, out, outer, inner, log) => this.softmax(x, out, outer, inner, log),
+      softmax: (x, out, outer, inner, log) => softmaxOp(fc, x, out, outer, inner, log),
       layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
-        this.layerNorm(x, weight, bias, out, mean, rstd, outer, inner, eps),
+        layerNormOp(fc, x, weight, bias, out, mean, rstd, outer, inner, eps),
       lstmCell: (gx, gh, c, out, act, batch, hidden) =>
-        this.rnnCell('lstm', gx, gh, c, out, act, batch, hidden),
+        rnnCellOp(fc, 'lstm', gx, gh, c, out, act, batch, hidden),
       gruCell: (gx, gh, h, out, act, batch, hidden) =>
-        this.rnnCell('gru', gx, gh, h, out, act, batch, hidden),
-      pool2d: (x, out, indices, divisor, p) => this.pool2d(x, out, indices, divisor, p),
+        rnnCellOp(fc, 'gru', gx, gh, h, out, act, batch, hidden),
+      pool2d: (x, out, indices, divisor, p) => pool2dOp(fc, x, out, indices, divisor, p),
       expression: (p) => this.expression(p),
     };
   }
@@ -402,86 +402,6 @@ export class WebGPUBackend implements Backend {
   /** @internal One expression program as one dispatch (see expr/dispatch.ts). */
   expression(call: ExprCall): void {
     dispatchExpression(this.runtime, (v) => handle(v.buffer).gpu, call);
-  }
-
-  private softmax(x: View, out: View, outer: number, inner: number, log: boolean): void {
-    if (outer * inner === 0) return;
-    const size = rowThreads(inner);
-    this.runtime.dispatch({
-      key: `softmax|${size}|${log}`,
-      source: () => softmaxShader(size, log),
-      bindings: [this.bind(out, true), this.bind(x)],
-      params: u32s([outer, inner, x.offset, out.offset, 0]),
-      workgroups: grid(outer, this.maxDim),
-    });
-  }
-
-  private layerNorm(
-    x: View,
-    weight: View | null,
-    bias: View | null,
-    out: View,
-    mean: View,
-    rstd: View,
-    outer: number,
-    inner: number,
-    eps: number,
-  ): void {
-    if (outer === 0) return;
-    const size = rowThreads(inner);
-    const bindings = [this.bind(out, true), this.bind(mean, true), this.bind(rstd, true), this.bind(x)];
-    if (weight) bindings.push(this.bind(weight));
-    if (bias) bindings.push(this.bind(bias));
-    const params = [outer, inner, x.offset, out.offset, mean.offset, rstd.offset];
-    params.push(weight ? weight.offset : 0, bias ? bias.offset : 0, f32Bits(eps), 0);
-    this.runtime.dispatch({
-      key: `ln|${size}|${!!weight}|${!!bias}`,
-      source: () => layerNormShader(size, !!weight, !!bias),
-      bindings,
-      params: u32s(params),
-      workgroups: grid(outer, this.maxDim),
-    });
-  }
-
-  /** lstmCell / gruCell: `state` is the previous c (LSTM) or h (GRU). */
-  private rnnCell(
-    mode: 'lstm' | 'gru',
-    gx: View,
-    gh: View,
-    state: View,
-    out: View,
-    act: View,
-    batch: number,
-    hidden: number,
-  ): void {
-    const n = batch * hidden;
-    if (n === 0) return;
-    this.runtime.dispatch({
-      key: `${mode}Cell`,
-      source: () => rnnCellShader(mode),
-      bindings: [this.bind(out, true), this.bind(act, true), this.bind(gx), this.bind(gh), this.bind(state)],
-      params: u32s([n, hidden, gx.offset, gh.offset, state.offset, out.offset, act.offset]),
-      workgroups: grid(Math.ceil(n / WG), this.maxDim),
-    });
-  }
-
-  private pool2d(x: View, out: View, indices: View | null, divisor: View | null, p: Pool2dParams): void {
-    const [, , H, W] = x.shape;
-    const [N, C, OH, OW] = out.shape;
-    const total = N * C * OH * OW;
-    if (total === 0) return;
-    const bindings = [this.bind(out, true), this.bind(x)];
-    const third = p.mode === 'avg' ? divisor : indices;
-    if (third) bindings.push(this.bind(third, p.mode === 'max'));
-    const params = [total, H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
-    params.push(x.offset, out.offset, third ? third.offset : 0);
-    this.runtime.dispatch({
-      key: `pool2d|${p.mode}|${!!indices}`,
-      source: () => pool2dShader(p.mode, !!indices),
-      bindings,
-      params: u32s(params),
-      workgroups: grid(Math.ceil(total / WG), this.maxDim),
-    });
   }
 }
 
