@@ -38,7 +38,8 @@ describe('mnist under autocast on webgpu', () => {
   // the same seed and batches: mixed precision must reach float32's test accuracy within 3
   // points (both far above chance, 10%), as on cpu (amp.test.ts). With half the steps (every
   // 8th digit) the gap measured 3.2 points (81.6% against 78.4%): the scaler's first skipped
-  // steps weigh more in a shorter run.
+  // steps weigh more in a shorter run. Measured on SwiftShader: float32 92.2%, float16 91.6%
+  // (about 13 minutes for both runs under load).
   it('trains with float16 autocast and GradScaler to float32 accuracy', async () => {
     // Every 4th digit (about 2,000, every class; the shipped set is ordered).
     const few = subset(data.train, 4);
