@@ -34,12 +34,16 @@ describe('mnist under autocast on webgpu', () => {
     await gpu?.destroy?.();
   });
 
-  // The digit CNN, 60 steps of 16 digits, float32 against float16 autocast + GradScaler from
+  // The digit CNN, 120 steps of 16 digits, float32 against float16 autocast + GradScaler from
   // the same seed and batches: mixed precision must reach float32's test accuracy within 3
-  // points (both far above chance, 10%), as on cpu (amp.test.ts).
+  // points (both far above chance, 10%), as on cpu (amp.test.ts). With half the steps (every
+  // 8th digit) the gap measured 3.2 points (81.6% against 78.4%): the scaler's first skipped
+  // steps weigh more in a shorter run. Measured on SwiftShader: float32 92.2%, float16 91.6%
+  // (about 13 minutes for both runs under load).
   it('trains with float16 autocast and GradScaler to float32 accuracy', async () => {
-    const few = subset(data.train, 8);
-    const test = subset(data.test, 8);
+    // Every 4th digit (about 2,000, every class; the shipped set is ordered).
+    const few = subset(data.train, 4);
+    const test = subset(data.test, 4);
     const opts = { epochs: 1, batchSize: 16, lr: 0.004, seed: 0, augment: false };
     const f32 = await train(few, test, opts);
     const f16 = await train(few, test, { ...opts, amp: 'float16' });
@@ -48,8 +52,8 @@ describe('mnist under autocast on webgpu', () => {
     console.log(
       `webgpu (${shaderF16 ? 'shader-f16' : 'no shader-f16: float32 compute'}): float32 ${(a32 * 100).toFixed(1)}%, float16 autocast ${(a16 * 100).toFixed(1)}%`,
     );
-    expect(a32).toBeGreaterThan(0.6);
+    expect(a32).toBeGreaterThan(0.75);
     expect(a16).toBeGreaterThan(a32 - 0.03);
     expect(f16.model.stateDict()['0.weight']?.dtype).toBe('float32');
-  }, 900_000);
+  }, 1_500_000);
 });

@@ -2,6 +2,7 @@
  * The op × backend matrix that `layers-conformance` writes (Markdown for people, JSON for
  * tools), built from the per-backend reports the suite's Recorder writes.
  */
+import { loadFixtures } from './fixtures.js';
 import { type BackendReport, mergeReportObjects, type OpEntry, type OpStatus } from './report.js';
 
 export interface Target {
@@ -52,6 +53,7 @@ export function matrixMarkdown(reports: BackendReport[], targets: Target[], cras
   }
   for (const name of crashed) lines.push(`| ${name} | \`${pkgOf(name)}\` | crashed: no report | | | | |`);
   lines.push('', '## Op × backend', '', mergeReportObjects(reports).trimEnd());
+  lines.push(...halfRowsSection());
   const failing = reports.flatMap((r) =>
     Object.entries(r.ops)
       .filter(([, e]) => e.status === 'fail')
@@ -74,6 +76,29 @@ export function matrixMarkdown(reports: BackendReport[], targets: Target[], cras
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the `op · float16` / `op · bfloat16` rows are, and the float ops that have none (and why). */
+function halfRowsSection(): string[] {
+  const file = loadFixtures().find((f) => f.family === 'half-ops');
+  if (!file) return [];
+  const lines = [
+    '',
+    '## 16-bit rows',
+    '',
+    `\`op · float16\` and \`op · bfloat16\`: ${file.cases.length} cases of the \`half-ops\` family ` +
+      '(tooling/fixtures/half_rows.py), one per float op and dtype, derived from its first fitting float32 ' +
+      'case: inputs rounded to the dtype, references in float64, forward and (where the float32 case has ' +
+      'them) gradients, within the ulps of packages/conformance/src/half-tolerances.ts. Every backend ' +
+      'stores the dtypes as 16 bits and computes in float32, rounding once per op (WebGPU in f16 needs ' +
+      "'shader-f16', which Dawn's SwiftShader adapter lacks).",
+  ];
+  const excluded = file.excluded ?? [];
+  if (excluded.length) {
+    lines.push('', 'Float ops without 16-bit rows:', '', '| op | dtype | reason |', '| --- | --- | --- |');
+    for (const e of excluded) lines.push(`| ${e.op} | ${e.dtype} | ${e.reason} |`);
+  }
+  return lines;
 }
 
 function entryJSON(e: OpEntry) {

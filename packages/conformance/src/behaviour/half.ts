@@ -4,11 +4,14 @@
  * overflow, NaN), numbers through tensor(), exact decoding, ops in each dtype within a few
  * ulps of PyTorch's CPU result (or of the float32 result rounded, where 1.13 has no CPU
  * kernel), type promotion pair by pair, and a float16 safetensors model reproducing PyTorch's
- * float32 logits within float16 tolerance.
+ * float32 logits within float16 tolerance. (Every float op's float16/bfloat16 row against
+ * float64 is the half-ops fixture family, half-tolerances.ts; the op cases here compare with
+ * PyTorch's own 16-bit CPU result instead.)
  */
 import { readFileSync } from 'node:fs';
 import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
+import { ulpOf } from '../half-tolerances.js';
 import { check, expectThrows, type SuiteContext } from './context.js';
 
 const DIR = new URL('../../fixtures/half/', import.meta.url);
@@ -48,18 +51,8 @@ function index(): Index {
 const decodeNum = (v: Num): number =>
   v === 'nan' ? Number.NaN : v === 'inf' ? Number.POSITIVE_INFINITY : v === '-inf' ? -Infinity : v;
 
-/** Mantissa bits (without the implicit one) and the smallest exponent of a normal value. */
-const FORMAT: Record<Half, { mant: number; minExp: number }> = {
-  float16: { mant: 10, minExp: -14 },
-  bfloat16: { mant: 7, minExp: -126 },
-};
-
-/** The spacing of `dtype` values at magnitude `x` (its subnormal spacing below the normals). */
-function ulpAt(dtype: Half, x: number): number {
-  const { mant, minExp } = FORMAT[dtype];
-  const e = x > 0 ? Math.max(Math.floor(Math.log2(x)), minExp) : minExp;
-  return 2 ** (e - mant);
-}
+/** The spacing of `dtype` values at magnitude `x` (one definition: half-tolerances.ts). */
+const ulpAt = ulpOf;
 
 /**
  * Ulps of `dtype` by which each op may differ from PyTorch's result in that dtype, and the
