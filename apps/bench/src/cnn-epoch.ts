@@ -1,5 +1,6 @@
 /**
- * pnpm --filter @layers/bench cnn-epoch [--steps 94] [--reps 5] [--threads 1,2] [--torch 1]
+ * pnpm --filter @layers/bench cnn-epoch [--steps 94] [--reps 5] [--threads 1,2] [--torch 0|1]
+ *   [--torch-threads 1]
  *   [--busy 0|1] [--nice 19]
  * pnpm --filter @layers/bench busy   (the same with --busy 1: the competing-load check)
  *
@@ -10,7 +11,9 @@
  * alternating within every rep (the first of each rep rotates) so that a change in the
  * machine's load hits all of them alike. Prints per contender the median wall and process-CPU
  * ms per epoch (CPU: this process and its worker threads, or the Python process), and the
- * ratios the issue asks for.
+ * ratios the issue asks for (each wasm thread count against PyTorch on 1 thread, the issue's
+ * bar; --torch-threads 1,2 adds PyTorch on 2, whose OpenMP threads spin and lose badly when
+ * the machine is loaded). --torch 0 leaves PyTorch out.
  *
  * --busy 1 starts one CPU-bound child (`nice -n 19`, a busy loop: one core's worth of
  * competing work) before the first rep and stops it after the last, so the 2-thread run has
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     threads: { type: 'string', default: '1,2' },
     torch: { type: 'string', default: '1' },
+    'torch-threads': { type: 'string', default: '1' },
     busy: { type: 'string', default: '0' },
     nice: { type: 'string', default: '19' },
   },
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [];
   for (const t of threadCounts) contenders.push(await wasmContender(t));
   if (values.torch === '1') {
-    for (const t of threadCounts) {
+    for (const t of values['torch-threads'].split(',').map(Number)) {
       const c = await torchContender(t);
       if (typeof c === 'string') console.log(`skipped pytorch-${t}t: ${c}`);
       else contenders.push(c);

@@ -115,3 +115,19 @@ export function rowOffsets(desc: usize, row: i32, j: i32): void {
   else if (dt == DT_F32) store<f32>(p + (<usize>i << 2), <f32>v);
   else store<u8>(p + <usize>i, v != 0 ? 1 : 0);
 }
+
+/**
+ * Store the transpose of the 4x4 block of 32-bit lanes whose rows are v0..v3: its row r
+ * (lane r of each v) at q + r * stride bytes. Shared by the packers and the transpose kernel.
+ */
+// @ts-ignore: decorator
+@inline export function storeTransposed4(v0: v128, v1: v128, v2: v128, v3: v128, q: usize, stride: usize): void {
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v128.store(q, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(q + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(q + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(q + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}

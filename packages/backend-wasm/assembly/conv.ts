@@ -14,7 +14,7 @@
 // Scratch per thread (matmul.ts's scratchBytes: 128 KB + 128 + 64): A (64 rows x 256 k), one
 // packed B panel (8 KB), an edge tile, the tap offsets (1 KB), 64 bytes of pixel tables, the
 // tap table (4 KB) and the border masks (3 KB): 81 KB.
-import { scratch } from './common';
+import { scratch, storeTransposed4 } from './common';
 import { packPanel, tapOffsets, tapTable } from './conv-panel';
 import { micro, microTaps, packA } from './matmul';
 
@@ -302,15 +302,7 @@ function packTaps(
     const v1 = v128.load(tapAt(img, W, y0, f + 20, u));
     const v2 = v128.load(tapAt(img, W, y0, f + 40, u));
     const v3 = v128.load(tapAt(img, W, y0, f + 60, u));
-    const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
-    const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-    const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-    const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-    const d = o + (<usize>h << 4);
-    v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
-    v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
-    v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
-    v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+    storeTransposed4(v0, v1, v2, v3, o + (<usize>h << 4), 32);
   }
 }
 

@@ -1,6 +1,7 @@
 // Entry point of the kernels module (compiled by asc to dist/kernels.wasm).
 export { heapBase, setThread } from './common';
 export { binary, copy, fill, gather, scatterAdd, unary, where } from './elementwise';
+export { transpose, transposeItems } from './transpose';
 export { gemm, gemmStrips, packB, scratchBytes } from './matmul';
 export { convGemm, depthwise, weightGrad } from './conv';
 export { relaxedSimd } from './fma';

@@ -16,7 +16,7 @@
 // range of items, so rows split evenly between threads, and a thread packs at most MB rows
 // of A at a time. The caller picks the column block nb (a multiple of 8): the whole width
 // unless there are too few strips to keep every thread busy.
-import { scratch } from './common';
+import { scratch, storeTransposed4 } from './common';
 import { madd } from './fma';
 
 const MR: i32 = 4;
@@ -85,15 +85,7 @@ export function packA(a: usize, sm: i32, sk: i32, M: i32, m0: i32, strips: i32, 
         const v1 = v128.load(q + rs);
         const v2 = v128.load(q + 2 * rs);
         const v3 = v128.load(q + 3 * rs);
-        const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-        const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-        const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-        const o = d + <usize>k * kb;
-        v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
-        v128.store(o + kb, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
-        v128.store(o + 2 * kb, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
-        v128.store(o + 3 * kb, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+        storeTransposed4(v0, v1, v2, v3, d + <usize>k * kb, kb);
       }
     }
     // Strided A, the k tail and the bottom edge: element by element.

@@ -85,6 +85,7 @@ export const PARALLEL_KERNELS = [
   'pool2dBackward',
   'expr',
   'exprReduce',
+  'transpose',
 ] as const;
 /** @internal A name of {@link PARALLEL_KERNELS}. */
 export type KernelName = (typeof PARALLEL_KERNELS)[number];

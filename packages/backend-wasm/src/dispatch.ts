@@ -110,8 +110,44 @@ export class Dispatch {
     if (n === 0) return;
     this.views();
     if (copyHalf(this.buf, x, this.addr(x), out, this.addr(out))) return;
-    const d = this.desc(out.shape, [out.strides, x.strides]);
-    this.par('copy', [DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], d, this.addr(x), this.addr(out)], n, n, 64);
+    const c = coalesce(out.shape, [out.strides, x.strides]);
+    if (this.transpose(x, out, c, n)) return;
+    writeDesc(this.i32, this.descPtr >> 2, c);
+    this.par(
+      'copy',
+      [DTYPE_CODE[x.dtype], DTYPE_CODE[out.dtype], this.descPtr, this.addr(x), this.addr(out)],
+      n,
+      n,
+      64,
+    );
+  }
+
+  /**
+   * A copy that transposes its last two (coalesced) dims, 4-byte elements, rank 2 or 3: out
+   * contiguous along the last dim, x along the one before. assembly/transpose.ts's blocked
+   * kernel instead of a strided copy that reads a cache line per element (measured: the LSTM
+   * training step's [64, 512, 32] transposed copy). False where it does not apply.
+   */
+  private transpose(x: View, out: View, c: ReturnType<typeof coalesce>, n: number): boolean {
+    const r = c.shape.length;
+    if (x.dtype !== out.dtype || ELEM_BYTES[x.dtype] !== 4 || n < 4096 || r < 2 || r > 3) return false;
+    const [so, sx] = c.strides;
+    if (so[r - 1] !== 1 || sx[r - 2] !== 1 || sx[r - 1] === 1) return false;
+    const R = c.shape[r - 2];
+    const C = c.shape[r - 1];
+    const B = r === 3 ? c.shape[0] : 1;
+    const args = [
+      this.addr(x),
+      this.addr(out),
+      R,
+      C,
+      r === 3 ? sx[0] : 0,
+      sx[r - 1],
+      r === 3 ? so[0] : 0,
+      so[r - 2],
+    ];
+    this.par('transpose', args, this.ex.transposeItems(B, R), n);
+    return true;
   }
 
   /** Run `fn` on a contiguous copy of `x` when the kernel needs one (the contract says it is). */
