@@ -95,7 +95,9 @@ export class WebGPUBackend implements Backend {
     this.runtime = new Runtime(device, subgroups);
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
-    this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
+    this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table, () =>
+      this.runtime.quiet(),
+    );
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),
       conv2dInputGrad: (dy, w, dx, p) =>
