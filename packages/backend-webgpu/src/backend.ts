@@ -82,7 +82,9 @@ export class WebGPUBackend implements Backend {
     this.runtime = new Runtime(device, subgroups);
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
-    this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table);
+    this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table, () =>
+      this.runtime.quiet(),
+    );
     const fc: FusedContext = { runtime: this.runtime, bind: (v, write) => this.bind(v, write) };
     this.fused = {
       conv2d: (x, w, bias, out, p) => this.conv2d(x, w, bias, out, p),

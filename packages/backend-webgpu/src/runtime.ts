@@ -64,6 +64,8 @@ export class Runtime {
   private readonly paramAlign: number;
   private stagingToDestroy: GPUBuffer[] = [];
   private readbackFree: GPUBuffer[] = [];
+  private readsInFlight = 0;
+  private quietWaiters: (() => void)[] = [];
   private scopeOpen = false;
   private errorChecks: Promise<void>[] = [];
   private deferredError: Error | null = null;
@@ -392,12 +394,15 @@ export class Runtime {
     this.getEncoder().copyBufferToBuffer(src, 0, staging, 0, size);
     this.pendingCommands++;
     this.flush();
+    this.readsInFlight++;
     try {
       await staging.mapAsync(MapMode.READ, 0, size);
     } catch (e) {
       await this.settleErrors();
       this.check();
       throw new Error(`${prefix}: reading a buffer back failed: ${(e as Error).message}`);
+    } finally {
+      if (--this.readsInFlight === 0) for (const w of this.quietWaiters.splice(0)) w();
     }
     const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
@@ -405,6 +410,21 @@ export class Runtime {
     else staging.destroy();
     await this.settleErrors();
     return out;
+  }
+
+  /**
+   * @internal Resolves on a later task once no read-back is in flight: background work (the
+   * tuner's compiles and timings) waits for it so the caller's first results are not queued
+   * behind it. On SwiftShader the tuner's LLVM compiles shared the 2 cores with the first CNN
+   * forward and delayed its read-back.
+   */
+  async quiet(): Promise<void> {
+    // A task boundary first: the op that started the job issues its read-back after returning.
+    await new Promise((r) => setTimeout(r, 0));
+    while (this.readsInFlight > 0 && !this.destroyed) {
+      await new Promise<void>((r) => this.quietWaiters.push(r));
+      await new Promise((r) => setTimeout(r, 0));
+    }
   }
 
   async sync(): Promise<void> {
@@ -418,6 +438,7 @@ export class Runtime {
 
   destroy(): void {
     if (this.destroyed) return;
+    for (const w of this.quietWaiters.splice(0)) w();
     this.destroyed = true;
     this.encoder = null;
     this.pass = null;

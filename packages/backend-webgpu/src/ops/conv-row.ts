@@ -20,22 +20,29 @@ export const ROW_GRADS = Object.keys(ROW_GRAD_CONFIGS) as RowGradConfigName[];
 /** Longest input row segment a row variant may keep in registers (wide strides/dilations). */
 export const MAX_SPAN = 24;
 
-/** The row variant with the least padding, then the most outputs per invocation. */
+/**
+ * The row variant with the least padding, then 32 outputs per invocation, then more channels.
+ * Bigger blocks ran a little faster warm but compile much longer, which the first op pays
+ * (SwiftShader, b64 8->16 14x14: w8x4 2.1 s compile, w16x8 8.4 s and 1.2x faster warm); the
+ * tuner still times them.
+ */
 export function pickRow(fits: (n: RowConfigName) => boolean, rowWaste: (n: RowConfigName) => number) {
   let best: RowConfigName | null = null;
-  let key = [Number.POSITIVE_INFINITY, 0];
+  let key = [Number.POSITIVE_INFINITY, 0, 0];
   for (const name of ROWS) {
     if (!fits(name)) continue;
-    const k = [Math.round(rowWaste(name) * 8) / 8, -ROW_CONFIGS[name].tm * ROW_CONFIGS[name].tw];
-    if (k[0] < key[0] || (k[0] === key[0] && k[1] < key[1])) [key, best] = [k, name];
+    const c = ROW_CONFIGS[name];
+    const k = [Math.round(rowWaste(name) * 8) / 8, Math.abs(Math.log2((c.tm * c.tw) / 32)), -c.tm];
+    if (k[0] < key[0] || (k[0] === key[0] && (k[1] < key[1] || (k[1] === key[1] && k[2] < key[2])))) {
+      [key, best] = [k, name];
+    }
   }
   return best;
 }
 
 /**
- * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel with
- * the least padding, then the most outputs per invocation; GPUs the tiled implicit GEMM where
- * the windows fit, else the direct block.
+ * The conv2d forward variant when nothing was measured. CPU adapters take the row kernel that
+ * pickRow chooses; GPUs the tiled implicit GEMM where the windows fit, else the direct block.
  */
 export function conv2dHeuristic(
   cpu: boolean,

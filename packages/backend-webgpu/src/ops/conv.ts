@@ -159,9 +159,13 @@ export function conv2dOp(
     return waste(Og, N * OH * owt, r, c) * ((owt * cfg.tw) / OW);
   };
   const heuristic = conv2dHeuristic(ctx.cpuAdapter, tiledFits, Og, NP, g, rowFits, rowWaste);
+  const rowsOnly = ctx.cpuAdapter && heuristic.startsWith('w:');
   const candidates = CONV_VARIANTS.filter((v) => {
     const [kind, name] = v.split(':');
     if (v === heuristic) return true;
+    // CPU adapters: the direct blocks ran 4-6x slower than the row ones and took ~10x longer to
+    // compile (SwiftShader, b64 8->16 14x14: d:d4x8 23.8 s vs w:w8x4 2.1 s), so are not timed.
+    if (kind === 'd' && rowsOnly) return false;
     if (kind === 't' && !tiledFits) return false;
     if (kind === 'w') return rowFits(name as RowConfigName) && rowWaste(name as RowConfigName) <= 2;
     const [r, c] =
@@ -335,14 +339,15 @@ export function conv2dInputGradOp(
     return waste(Cg, N * H * owt, r, c) * ((owt * cfg.tw) / W);
   };
   const cls = `convgx|${bucket(NQ)}|${bucket(Cg)}|${bucket((O / g) * KH * KW)}|${KH}x${KW}|s${unit ? 1 : 'n'}|d${dw}|g${g > 1 ? 'n' : '1'}`;
+  const row = ctx.cpuAdapter ? pickRow(rowOk, rowWaste) : null;
+  // As in the forward: on CPU adapters the direct blocks are not timed where a row one fits.
   const candidates = [
     ...CONV_GRAD_VARIANTS.filter((v) => {
       const [r, c] = directSpan(DIRECT_CONFIGS[v.slice(2) as DirectConfigName]);
-      return waste(Cg, NQ, r, c) <= 2;
+      return !row && waste(Cg, NQ, r, c) <= 2;
     }),
     ...ROWS.filter((n) => rowOk(n) && rowWaste(n) <= 2).map((n) => `w:${n}`),
   ];
-  const row = ctx.cpuAdapter ? pickRow(rowOk, rowWaste) : null;
   const heuristic = row ? `w:${row}` : `d:${pickDirect(Cg, NQ)}`;
   if (!candidates.includes(heuristic)) candidates.push(heuristic);
   if (ctx.override?.startsWith('w:') && !rowOk(ctx.override.slice(2) as RowConfigName)) {

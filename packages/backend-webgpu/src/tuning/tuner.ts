@@ -49,6 +49,8 @@ export class Tuner {
     readonly adapterKey: string,
     readonly autotune: boolean,
     table?: TuningTable,
+    /** Resolves when the device is free for background timing (Runtime.quiet). */
+    private readonly quiet: () => Promise<void> = () => Promise.resolve(),
   ) {
     if (table && table.version !== 1) {
       throw new Error(`@layers/backend-webgpu: tuning table version ${String(table.version)} is not 1`);
@@ -82,6 +84,7 @@ export class Tuner {
     let bestName: string | null = null;
     for (const v of order) {
       try {
+        await this.quiet();
         let t = await time(v); // includes the asynchronous compile's first run
         if (t < best * GIVE_UP) for (let r = 0; r < REPS; r++) t = Math.min(t, await time(v));
         ms.set(v, t);
