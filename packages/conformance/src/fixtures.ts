@@ -65,7 +65,14 @@ export interface FixtureFile {
   /** The cases. */
   cases: FixtureCase[];
   /** Ops a derived family has no case for, with the reason (half-ops: see half_rows.py). */
-  excluded?: { op: string; dtype: string; reason: string }[];
+  excluded?: {
+    /** The op without a case. */
+    op: string;
+    /** The dtype it has no case in. */
+    dtype: string;
+    /** Why the derived family leaves it out. */
+    reason: string;
+  }[];
 }
 
 const FIXTURE_DIR = new URL('../fixtures/', import.meta.url);
