@@ -23,9 +23,11 @@ function* declarations(dir) {
   }
 }
 
-// `from './x.js'`, `import('./x.js')` and `export * from '../y/index.js'`: relative only, so
-// package specifiers ('@layers/core') still resolve through that package's own `require` map.
-const RELATIVE = /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.js\2/g;
+// `from './x.js'`, `import('./x.js')`, `export * from '../y/index.js'` and a module
+// augmentation's `declare module './x.js'` (left as .js it augments the ESM tree's Tensor, and a
+// CommonJS caller's Tensor lacks the merged methods): relative only, so package specifiers
+// ('@layers/core') still resolve through that package's own `require` map.
+const RELATIVE = /((?:from|import|declare module)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.js\2/g;
 
 let count = 0;
 for (const file of declarations(dist)) {

@@ -5,48 +5,51 @@
  * the handle itself (storage, autograd, memory, readback).
  */
 import * as E from '../ops/elementwise.js';
-import type { Other, Tensor } from './tensor.js';
+// Imported under another name: inside the augmentation below `Other` would resolve to
+// tensor.ts's own export, so tsc drops the import from the emitted .d.ts, where the name
+// is then unbound (TS2304 in a consumer with skipLibCheck false; tooling/consumers checks).
+import type { Other as OtherOperand, Tensor } from './tensor.js';
 
 declare module './tensor.js' {
   interface Tensor {
     /** `this + o` elementwise, broadcasting; dtypes promote as in PyTorch. */
-    add(o: Other): Tensor;
+    add(o: OtherOperand): Tensor;
     /** `this - o` elementwise, broadcasting. */
-    sub(o: Other): Tensor;
+    sub(o: OtherOperand): Tensor;
     /** `this * o` elementwise, broadcasting. */
-    mul(o: Other): Tensor;
+    mul(o: OtherOperand): Tensor;
     /** `this / o` elementwise, broadcasting; true division (integers give float32). */
-    div(o: Other): Tensor;
+    div(o: OtherOperand): Tensor;
     /** `this ** o` elementwise, broadcasting. */
-    pow(o: Other): Tensor;
+    pow(o: OtherOperand): Tensor;
     /** Elementwise maximum of this and `o`, broadcasting (NaN propagates). */
-    maximum(o: Other): Tensor;
+    maximum(o: OtherOperand): Tensor;
     /** Elementwise minimum of this and `o`, broadcasting (NaN propagates). */
-    minimum(o: Other): Tensor;
+    minimum(o: OtherOperand): Tensor;
     /** Elementwise `atan2(this, o)`: the angle of the point (o, this), in radians. */
-    atan2(o: Other): Tensor;
+    atan2(o: OtherOperand): Tensor;
     /** Elementwise remainder with the sign of the divisor (Python's `%`, torch.remainder). */
-    remainder(o: Other): Tensor;
+    remainder(o: OtherOperand): Tensor;
     /** Elementwise `floor(this / o)` (torch.floor_divide). */
-    floorDivide(o: Other): Tensor;
+    floorDivide(o: OtherOperand): Tensor;
     /** Elementwise `this == o`, a bool tensor. */
-    eq(o: Other): Tensor;
+    eq(o: OtherOperand): Tensor;
     /** Elementwise `this != o`, a bool tensor. */
-    ne(o: Other): Tensor;
+    ne(o: OtherOperand): Tensor;
     /** Elementwise `this < o`, a bool tensor. */
-    lt(o: Other): Tensor;
+    lt(o: OtherOperand): Tensor;
     /** Elementwise `this <= o`, a bool tensor. */
-    le(o: Other): Tensor;
+    le(o: OtherOperand): Tensor;
     /** Elementwise `this > o`, a bool tensor. */
-    gt(o: Other): Tensor;
+    gt(o: OtherOperand): Tensor;
     /** Elementwise `this >= o`, a bool tensor. */
-    ge(o: Other): Tensor;
+    ge(o: OtherOperand): Tensor;
     /** Elementwise logical and (non-zero is true), a bool tensor. */
-    logicalAnd(o: Other): Tensor;
+    logicalAnd(o: OtherOperand): Tensor;
     /** Elementwise logical or (non-zero is true), a bool tensor. */
-    logicalOr(o: Other): Tensor;
+    logicalOr(o: OtherOperand): Tensor;
     /** Elementwise logical exclusive or (non-zero is true), a bool tensor. */
-    logicalXor(o: Other): Tensor;
+    logicalXor(o: OtherOperand): Tensor;
     /** Elementwise logical not (zero becomes true), a bool tensor. */
     logicalNot(): Tensor;
     /** Elementwise `-this`. */
@@ -99,7 +102,7 @@ declare module './tensor.js' {
      * Elements of this where `cond` is true, else of `other` (torch.where(cond, this, other)), broadcasting
      * all three.
      */
-    where(cond: Tensor, other: Other): Tensor;
+    where(cond: Tensor, other: OtherOperand): Tensor;
     /** A copy with `value` wherever the bool `mask` (broadcast to this shape) is true. */
     maskedFill(mask: Tensor, value: number | boolean): Tensor;
   }

@@ -4,46 +4,49 @@
  */
 import * as LA from '../ops/linalg.js';
 import * as R from '../ops/reduce.js';
-import type { KeepDim, Tensor } from './tensor.js';
+// Imported under another name: inside the augmentation below `KeepDim` would resolve to
+// tensor.ts's own export, so tsc drops the import from the emitted .d.ts, where the name
+// is then unbound (TS2304 in a consumer with skipLibCheck false; tooling/consumers checks).
+import type { KeepDim as KeepDimOpts, Tensor } from './tensor.js';
 
 declare module './tensor.js' {
   interface Tensor {
     /** Sum over `dim` (one dim, a list, or all when omitted or null). Integer and bool tensors sum to int32. */
-    sum(dim?: number | number[] | null, opts?: KeepDim): Tensor;
+    sum(dim?: number | number[] | null, opts?: KeepDimOpts): Tensor;
     /** Mean over `dim` (one dim, a list, or all when omitted or null). Float tensors only. */
-    mean(dim?: number | number[] | null, opts?: KeepDim): Tensor;
+    mean(dim?: number | number[] | null, opts?: KeepDimOpts): Tensor;
     /** Product over `dim`, or of all elements when omitted or null. */
-    prod(dim?: number | null, opts?: KeepDim): Tensor;
+    prod(dim?: number | null, opts?: KeepDimOpts): Tensor;
     /**
      * Largest values over `dim` (values only; {@link Tensor.argmax} gives the indices), or the largest
      * element when omitted.
      */
-    max(dim?: number | number[] | null, opts?: KeepDim): Tensor;
+    max(dim?: number | number[] | null, opts?: KeepDimOpts): Tensor;
     /**
      * Smallest values over `dim` (values only; {@link Tensor.argmin} gives the indices), or the smallest
      * element when omitted.
      */
-    min(dim?: number | number[] | null, opts?: KeepDim): Tensor;
+    min(dim?: number | number[] | null, opts?: KeepDimOpts): Tensor;
     /**
      * Index of the largest value over `dim` (the first on ties), int32; over the flattened tensor when
      * omitted.
      */
-    argmax(dim?: number | null, opts?: KeepDim): Tensor;
+    argmax(dim?: number | null, opts?: KeepDimOpts): Tensor;
     /**
      * Index of the smallest value over `dim` (the first on ties), int32; over the flattened tensor when
      * omitted.
      */
-    argmin(dim?: number | null, opts?: KeepDim): Tensor;
+    argmin(dim?: number | null, opts?: KeepDimOpts): Tensor;
     /** Variance over `dim` (all when omitted) with Bessel's `correction` (default 1). */
     var(dim?: number | number[] | null, opts?: R.VarOptions): Tensor;
     /** Standard deviation over `dim` (all when omitted) with Bessel's `correction` (default 1). */
     std(dim?: number | number[] | null, opts?: R.VarOptions): Tensor;
     /** `log(sum(exp(this)))` over `dim`, computed without overflow. */
-    logsumexp(dim: number | number[], opts?: KeepDim): Tensor;
+    logsumexp(dim: number | number[], opts?: KeepDimOpts): Tensor;
     /** True where every element over `dim` (or of the tensor) is non-zero; a bool tensor. */
-    all(dim?: number | null, opts?: KeepDim): Tensor;
+    all(dim?: number | null, opts?: KeepDimOpts): Tensor;
     /** True where some element over `dim` (or of the tensor) is non-zero; a bool tensor. */
-    any(dim?: number | null, opts?: KeepDim): Tensor;
+    any(dim?: number | null, opts?: KeepDimOpts): Tensor;
     /**
      * Matrix product with torch.matmul's rules: 1-d operands are vectors, leading dims broadcast (`[B, N, K]
      * @ [K, M] -> [B, N, M]`).
