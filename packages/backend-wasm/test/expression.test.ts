@@ -1,12 +1,4 @@
-import {
-  type Backend,
-  BINARY_OPS,
-  type DType,
-  type ExprProgram,
-  expr,
-  UNARY_OPS,
-  type View,
-} from '@layers/core';
+import { type Backend, BINARY_OPS, type ExprProgram, expr, UNARY_OPS, type View } from '@layers/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend } from '../src/index.js';
 import { download, empty, randomData, upload } from './helpers.js';

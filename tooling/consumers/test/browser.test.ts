@@ -24,7 +24,9 @@ function main(wasmOptions: string, lazy = false): string {
   const wasm = lazy
     ? `(await import('@layers/backend-wasm')).createWasmBackend(${wasmOptions})`
     : `createWasmBackend(${wasmOptions})`;
-  const webgpu = lazy ? `(await import('@layers/backend-webgpu')).createWebGPUBackend()` : 'createWebGPUBackend()';
+  const webgpu = lazy
+    ? `(await import('@layers/backend-webgpu')).createWebGPUBackend()`
+    : 'createWebGPUBackend()';
   return `import * as core from '@layers/core';
 ${lazy ? '' : "import { createWasmBackend } from '@layers/backend-wasm';\nimport { createWebGPUBackend } from '@layers/backend-webgpu';\n"}${TRAIN_BODY}
 const out = { crossOriginIsolated: globalThis.crossOriginIsolated };

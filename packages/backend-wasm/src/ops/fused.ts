@@ -4,7 +4,6 @@
  */
 import type { Pool2dParams, View } from '@layers/core';
 import type { Dispatch } from '../dispatch.js';
-import { numel } from '../strided.js';
 
 /** @internal Softmax or log-softmax over contiguous rows of `inner` elements. */
 export function softmax(d: Dispatch, x: View, out: View, outer: number, inner: number, log: boolean): void {
