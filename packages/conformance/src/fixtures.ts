@@ -54,6 +54,11 @@ export interface FixtureCase {
   dtype?: 'float16' | 'bfloat16';
   /** Per output, PyTorch 1.13's own CPU result's worst error in ulps of `dtype` (null: no CPU kernel). */
   torchUlps?: (number | null)[] | null;
+  /**
+   * Per input (as `grads`), PyTorch 1.13's own 16-bit CPU gradient's worst error in ulps of
+   * `dtype`, at the larger of |expected| and the gradient's RMS (null: no CPU backward).
+   */
+  torchGradUlps?: (number | null)[] | null;
 }
 
 /** One fixture file: a family of cases generated together. */

@@ -87,12 +87,13 @@ export const HALF_COMPOSED: Record<string, HalfOpTolerance> = {
   'nn.multiheadAttention': u(2, 4), // out 1.73, grad 3.74
   'nn.rnn': u(2, 3), // out 1.45, grad 2.85
   // Stacks of attention, feed-forward and layer norms; PyTorch's own bfloat16 forward of these
-  // cases is 6.4 (transformer), 15.2 (decoder) and 12.3 (encoder) ulps off.
-  'nn.transformer': u(2, 13), // out 1.29, grad 12.2
-  'nn.transformerDecoder': u(2, 44), // out 1.16, grad 43.9 (bfloat16)
-  'nn.transformerEncoder': u(3, 63), // out 2.04, grad 59.5 on cpu, 62.5 on the template (bfloat16)
-  // bfloat16, two attentions and three norms: grad 15.7 on cpu, 20.7 on the template
-  'nn.transformerDecoderLayer': u(2, 21),
+  // cases is 6.4 (transformer), 15.2 (decoder) and 12.3 (encoder) ulps off. Their bfloat16
+  // gradients are bounded by PyTorch's own ({@link TORCH_RELATIVE_GRAD}); the grad figure
+  // here is float16's (worst of cpu and the template), as 1.13 has no float16 CPU kernels.
+  'nn.transformer': u(2, 7), // out 1.29, float16 grad 6.78
+  'nn.transformerDecoder': u(2, 14), // out 1.16, float16 grad 13.3
+  'nn.transformerEncoder': u(3, 7), // out 2.04, float16 grad 6.96
+  'nn.transformerDecoderLayer': u(2, 7), // float16 grad 6.04
   'nn.transformerEncoderLayer': u(2, 5), // out 1.17, grad 4.24
   normalize: u(2, 5), // out 1.98, grad 4.00
   powChain: u(2, 2), // out 1.19
@@ -111,8 +112,51 @@ export const HALF_COMPOSED: Record<string, HalfOpTolerance> = {
   tripletMarginLoss: u(1, 5), // grad 4.78
 };
 
+/**
+ * Gradients bounded by PyTorch's own bfloat16 error on the same case and input (the fixture's
+ * `torchGradUlps`, PyTorch 1.13's bfloat16 CPU backward against float64, measured as here):
+ * `TORCH_GRAD_FACTOR` times it plus `TORCH_GRAD_SLACK` ulps. Stacked attention blocks chain
+ * dozens of roundings, so their error is the arithmetic's, not the kernel's: PyTorch's own
+ * worst is 54.5 ulps (encoder), 31.1 (decoder), 15.2 (decoder layer), 13.0 (transformer).
+ * The factor: core rounds every primitive where PyTorch's kernels fuse some, and on the
+ * inputs whose gradient PyTorch gets within 10 ulps or worse, cpu and the template are at
+ * most 1.41x its error (decoder: 43.9 vs 31.1). The slack: a gradient chains a few rounded
+ * primitives (the GRAD class's 2 ulps) plus one, for the inputs PyTorch gets nearly right
+ * (decoder layer: 12.98 vs 6.98, which needs 2.51). Worst use of the bound: 0.96 (decoder
+ * layer, cpu); the encoder's 59.5 / 62.5 ulps (cpu / template) are 0.70 / 0.74 of its 84.8.
+ */
+const TORCH_RELATIVE_GRAD = new Set([
+  'nn.transformer',
+  'nn.transformerDecoder',
+  'nn.transformerDecoderLayer',
+  'nn.transformerEncoder',
+  'nn.transformerEncoderLayer',
+]);
+const TORCH_GRAD_FACTOR = 1.5;
+const TORCH_GRAD_SLACK = 3;
+
+/** What {@link halfToleranceFor} knows of the case besides the op. */
+export interface HalfCaseInfo {
+  dtype: HalfDType;
+  /** PyTorch's own error on this tensor in ulps (the fixture's torchUlps / torchGradUlps). */
+  torchUlps?: number | null;
+}
+
 /** The half tolerance of `op`, derived from its float32 one (see the file header). */
-export function halfToleranceFor(op: string, float32: Tolerance, kind: 'out' | 'grad'): HalfTolerance {
+export function halfToleranceFor(
+  op: string,
+  float32: Tolerance,
+  kind: 'out' | 'grad',
+  info?: HalfCaseInfo,
+): HalfTolerance {
+  const torch = info?.torchUlps;
+  if (
+    kind === 'grad' &&
+    info?.dtype === 'bfloat16' &&
+    typeof torch === 'number' &&
+    TORCH_RELATIVE_GRAD.has(op)
+  )
+    return { ulps: TORCH_GRAD_FACTOR * torch + TORCH_GRAD_SLACK, rms: true };
   const composed = HALF_COMPOSED[op];
   if (composed) return composed[kind];
   if (kind === 'grad') return GRAD;

@@ -51,6 +51,7 @@ async function compareHalfTensor(
   float32: ReturnType<typeof toleranceFor>,
   kind: 'out' | 'grad',
   op: string,
+  torchUlps?: number | null,
 ): Promise<Comparison | null> {
   const dtype = expected.dtype;
   if (!isHalfDType(dtype)) return null;
@@ -63,7 +64,7 @@ async function compareHalfTensor(
     };
   }
   const got = L.decodeHalf(dtype, await t.data());
-  const tol = halfToleranceFor(op, float32, kind);
+  const tol = halfToleranceFor(op, float32, kind, { dtype, torchUlps });
   return compareHalf(label, dtype, got, decodeValues(expected), tol, kind === 'out' && !float32.perK);
 }
 
@@ -167,7 +168,8 @@ export async function runCase(c: FixtureCase, table: ToleranceTable): Promise<Ca
           });
           continue;
         }
-        const half = await compareHalfTensor(label, leaf.grad, expected, gtol, 'grad', c.op);
+        const torch = c.torchGradUlps?.[i];
+        const half = await compareHalfTensor(label, leaf.grad, expected, gtol, 'grad', c.op, torch);
         results.push(half ?? compareTensor(label, await readActual(leaf.grad), expected, gtol, { accum }));
       }
     }
