@@ -181,7 +181,7 @@ describe('fused.layerNorm', () => {
     const mean = empty('float32', [2]);
     const rstd = empty('float32', [2]);
     const eps = 1e-5;
-    fused.layerNorm!(x, w, b, out, mean, rstd, 2, 4, eps);
+    fused.layerNorm!(x, w, b, out, mean, rstd, { outer: 2, inner: 4, eps });
     const expected: number[] = [];
     const means: number[] = [];
     const rstds: number[] = [];

@@ -82,12 +82,9 @@ export class WasmBackend implements Backend {
       conv2dInputGrad: (dy, w, dx, p) => conv2dInputGrad(d, dy, w, dx, p),
       conv2dWeightGrad: (x, dy, dw, p) => conv2dWeightGrad(d, x, dy, dw, p),
       softmax: (x, out, outer, inner, log) => softmax(d, x, out, outer, inner, log),
-      layerNorm: (x, w, b, out, mean, rstd, outer, inner, eps) =>
-        layerNorm(d, x, w, b, out, mean, rstd, outer, inner, eps),
-      lstmCell: (gx, gh, c, out, act, batch, hidden) =>
-        rnnCell(d, 'lstmCell', gx, gh, c, out, act, batch, hidden),
-      gruCell: (gx, gh, h, out, act, batch, hidden) =>
-        rnnCell(d, 'gruCell', gx, gh, h, out, act, batch, hidden),
+      layerNorm: (x, w, b, out, mean, rstd, p) => layerNorm(d, x, w, b, out, mean, rstd, p),
+      lstmCell: (gx, gh, c, out, act, p) => rnnCell(d, 'lstmCell', gx, gh, c, out, act, p),
+      gruCell: (gx, gh, h, out, act, p) => rnnCell(d, 'gruCell', gx, gh, h, out, act, p),
       pool2d: (x, out, indices, divisor, p) => pool2d(d, x, out, indices, divisor, p),
       pool2dBackward: (grad, indices, divisor, dx, p) => pool2dBackward(d, grad, indices, divisor, dx, p),
       expression: (p) => expression(d, p),

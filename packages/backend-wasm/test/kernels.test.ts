@@ -524,7 +524,11 @@ for (const threads of [1, 2]) {
       const mean = empty(be, [outer]);
       const rstd = empty(be, [outer]);
       for (const affine of [true, false]) {
-        be.fused.layerNorm!(x, affine ? w : null, affine ? b : null, o, mean, rstd, outer, inner, 1e-5);
+        be.fused.layerNorm!(x, affine ? w : null, affine ? b : null, o, mean, rstd, {
+          outer,
+          inner,
+          eps: 1e-5,
+        });
         const want: number[] = [];
         const means: number[] = [];
         const rstds: number[] = [];

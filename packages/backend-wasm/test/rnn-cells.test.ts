@@ -62,7 +62,7 @@ for (const threads of [1, 2]) {
       const act = empty(be, [1, 4 * H]);
       const zeros = upload(be, new Float32Array(4 * H), [1, 4 * H]);
       const c = upload(be, new Float32Array(H), [1, H]);
-      be.fused.lstmCell!(upload(be, gx, [1, 4 * H]), zeros, c, out, act, 1, H);
+      be.fused.lstmCell!(upload(be, gx, [1, 4 * H]), zeros, c, out, act, { batch: 1, hidden: H });
       const a = download(be, act) as Float32Array;
       for (const g of [0, 1, 3])
         expect(worstUlp(a.subarray(g * H, (g + 1) * H), x, sigmoid)).toBeLessThanOrEqual(MAX_ULP);
@@ -82,15 +82,10 @@ for (const threads of [1, 2]) {
       const out = empty(be, [1, H]);
       const act = empty(be, [1, 3 * H]);
       const gh = upload(be, new Float32Array(3 * H), [1, 3 * H]);
-      be.fused.gruCell!(
-        upload(be, gx, [1, 3 * H]),
-        gh,
-        upload(be, new Float32Array(H), [1, H]),
-        out,
-        act,
-        1,
-        H,
-      );
+      be.fused.gruCell!(upload(be, gx, [1, 3 * H]), gh, upload(be, new Float32Array(H), [1, H]), out, act, {
+        batch: 1,
+        hidden: H,
+      });
       const a = download(be, act) as Float32Array;
       expect(worstUlp(a.subarray(0, H), x, sigmoid)).toBeLessThanOrEqual(MAX_ULP);
       expect(worstUlp(a.subarray(H, 2 * H), x, sigmoid)).toBeLessThanOrEqual(MAX_ULP);

@@ -93,12 +93,10 @@ export class WebGPUBackend implements Backend {
       conv2dWeightGrad: (x, dy, dw, p) =>
         conv2dWeightGradOp(this.gemm, x, dy, dw, p, (v) => handle(v.buffer).gpu),
       softmax: (x, out, outer, inner, log) => softmaxOp(fc, x, out, outer, inner, log),
-      layerNorm: (x, weight, bias, out, mean, rstd, outer, inner, eps) =>
-        layerNormOp(fc, x, weight, bias, out, mean, rstd, outer, inner, eps),
-      lstmCell: (gx, gh, c, out, act, batch, hidden) =>
-        rnnCellOp(fc, 'lstm', gx, gh, c, out, act, batch, hidden),
-      gruCell: (gx, gh, h, out, act, batch, hidden) =>
-        rnnCellOp(fc, 'gru', gx, gh, h, out, act, batch, hidden),
+      layerNorm: (x, weight, bias, out, mean, rstd, p) =>
+        layerNormOp(fc, x, weight, bias, out, mean, rstd, p),
+      lstmCell: (gx, gh, c, out, act, p) => rnnCellOp(fc, 'lstm', gx, gh, c, out, act, p),
+      gruCell: (gx, gh, h, out, act, p) => rnnCellOp(fc, 'gru', gx, gh, h, out, act, p),
       pool2d: (x, out, indices, divisor, p) => pool2dOp(fc, x, out, indices, divisor, p),
       expression: (p) => this.expression(p),
     };

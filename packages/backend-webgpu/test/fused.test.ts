@@ -63,7 +63,7 @@ for (const subgroups of [false, true]) {
       const out = empty(be, 'float32', [1, inner]);
       const mean = empty(be, 'float32', [1]);
       const rstd = empty(be, 'float32', [1]);
-      be.fused.layerNorm!(x, null, null, out, mean, rstd, 1, inner, 1e-5);
+      be.fused.layerNorm!(x, null, null, out, mean, rstd, { outer: 1, inner, eps: 1e-5 });
       expect(await read(be, mean)).toEqual([f32(5 / inner)]);
     });
 
@@ -83,7 +83,7 @@ for (const subgroups of [false, true]) {
         const out = empty(be, 'float32', [outer, inner]);
         const mean = empty(be, 'float32', [outer]);
         const rstd = empty(be, 'float32', [outer]);
-        be.fused.layerNorm!(x, w, b, out, mean, rstd, outer, inner, eps);
+        be.fused.layerNorm!(x, w, b, out, mean, rstd, { outer, inner, eps });
         const eo: number[] = [];
         const em: number[] = [];
         const er: number[] = [];

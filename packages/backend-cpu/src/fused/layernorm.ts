@@ -1,4 +1,4 @@
-import type { View } from '@layers/core';
+import type { LayerNormParams, View } from '@layers/core';
 import { f32 } from '../buffers.js';
 
 /**
@@ -12,9 +12,7 @@ export function layerNorm(
   out: View,
   mean: View,
   rstd: View,
-  outer: number,
-  inner: number,
-  eps: number,
+  { outer, inner, eps }: LayerNormParams,
 ): void {
   const xd = f32(x);
   const od = f32(out);

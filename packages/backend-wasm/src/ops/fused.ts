@@ -2,7 +2,7 @@
  * The fused kernels of the contract other than conv2d: softmax, layer norm, recurrent cells,
  * and pooling, each one kernel call split over rows (Adam runs as a core expression now).
  */
-import type { Pool2dParams, View } from '@layers/core';
+import type { LayerNormParams, Pool2dParams, RnnCellParams, View } from '@layers/core';
 import type { Dispatch } from '../dispatch.js';
 
 /** @internal Softmax or log-softmax over contiguous rows of `inner` elements. */
@@ -23,9 +23,7 @@ export function layerNorm(
   out: View,
   mean: View,
   rstd: View,
-  outer: number,
-  inner: number,
-  eps: number,
+  { outer, inner, eps }: LayerNormParams,
 ): void {
   if (outer === 0) return;
   d.withContiguous(x, (xp) =>
@@ -69,8 +67,7 @@ export function rnnCell(
   state: View,
   out: View,
   act: View,
-  batch: number,
-  hidden: number,
+  { batch, hidden }: RnnCellParams,
 ): void {
   if (batch * hidden === 0) return;
   const lstm = name === 'lstmCell';

@@ -2,7 +2,7 @@
  * The row-wise fused kernels: softmax, layerNorm, the LSTM/GRU cells' pointwise half and
  * pool2d, one dispatch each (kernels/fused.ts has the shaders).
  */
-import type { Pool2dParams, View } from '@layers/core';
+import type { LayerNormParams, Pool2dParams, RnnCellParams, View } from '@layers/core';
 import { f32Bits, grid, u32s, WG } from '../kernels/common.js';
 import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from '../kernels/fused.js';
 import type { Binding, Runtime } from '../runtime.js';
@@ -44,9 +44,7 @@ export function layerNormOp(
   out: View,
   mean: View,
   rstd: View,
-  outer: number,
-  inner: number,
-  eps: number,
+  { outer, inner, eps }: LayerNormParams,
 ): void {
   if (outer === 0) return;
   const size = rowThreads(inner);
@@ -73,8 +71,7 @@ export function rnnCellOp(
   state: View,
   out: View,
   act: View,
-  batch: number,
-  hidden: number,
+  { batch, hidden }: RnnCellParams,
 ): void {
   const n = batch * hidden;
   if (n === 0) return;

@@ -216,7 +216,7 @@ export interface FusedKernels {
   /** Softmax (or log-softmax) over the last axis of a contiguous [outer, inner] block. */
   softmax?(x: View, out: View, outer: number, inner: number, log: boolean): void;
   /**
-   * LayerNorm forward over the last `inner` elements of contiguous [outer, inner];
+   * LayerNorm forward over the last `p.inner` elements of contiguous [outer, inner];
    * writes normalised*weight+bias to `out` and per-row mean and rstd (float32 [outer]).
    */
   layerNorm?(
@@ -226,9 +226,7 @@ export interface FusedKernels {
     out: View,
     mean: View,
     rstd: View,
-    outer: number,
-    inner: number,
-    eps: number,
+    p: LayerNormParams,
   ): void;
   /**
    * The pointwise half of one LSTM step (core runs the two projections as matmuls). All
@@ -238,7 +236,7 @@ export interface FusedKernels {
    * (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)) for the backward pass. Rounds like the
    * composed ops: gates = gx + gh; c' = f*c + i*g; h' = o * tanh(c').
    */
-  lstmCell?(gx: View, gh: View, c: View, out: View, act: View, batch: number, hidden: number): void;
+  lstmCell?(gx: View, gh: View, c: View, out: View, act: View, p: RnnCellParams): void;
   /**
    * The pointwise half of one GRU step. All views contiguous float32. `gx`, `gh`
    * [batch, 3*hidden] are x W_ih^T + b_ih and h W_hh^T + b_hh, gate order r, z, n; `h`
@@ -246,7 +244,7 @@ export interface FusedKernels {
    * [batch, 3*hidden] = (r, z, n). Rounds like the composed ops: r, z = sigmoid(gx + gh);
    * n = tanh(gx_n + r * gh_n); h' = n + z * (h - n).
    */
-  gruCell?(gx: View, gh: View, h: View, out: View, act: View, batch: number, hidden: number): void;
+  gruCell?(gx: View, gh: View, h: View, out: View, act: View, p: RnnCellParams): void;
   /**
    * 2-D max or average pooling, NCHW (1-D pools arrive with H = 1). `x` [N, C, H, W] and
    * `out` [N, C, OH, OW] contiguous float32. Window (oh, ow) covers rows
@@ -294,6 +292,20 @@ export interface ExpressionParams {
   readonly outputs: readonly View[];
   /** The per-call scalars, `program.paramCount` of them. */
   readonly params: readonly number[];
+}
+
+/** Geometry of a fused {@link FusedKernels.layerNorm} call: `outer` rows of `inner` elements. */
+export interface LayerNormParams {
+  readonly outer: number;
+  readonly inner: number;
+  /** Added to the biased variance before the square root. */
+  readonly eps: number;
+}
+
+/** Geometry of a fused {@link FusedKernels.lstmCell} / {@link FusedKernels.gruCell} call. */
+export interface RnnCellParams {
+  readonly batch: number;
+  readonly hidden: number;
 }
 
 /** Geometry of a fused {@link FusedKernels.pool2d} call, as (height, width) pairs. */

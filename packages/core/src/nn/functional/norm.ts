@@ -207,17 +207,11 @@ export function layerNorm(
       const y = empty([outer, inner], x.dtype, x.backend);
       const mean = empty([outer], 'float32', x.backend);
       const rstd = empty([outer], 'float32', x.backend);
-      kernel(
-        src._view(),
-        wv?._view() ?? null,
-        bv?._view() ?? null,
-        y._view(),
-        mean._view(),
-        rstd._view(),
+      kernel(src._view(), wv?._view() ?? null, bv?._view() ?? null, y._view(), mean._view(), rstd._view(), {
         outer,
         inner,
         eps,
-      );
+      });
       // x2 and w1 themselves (not the detached copies the kernel read): with createGraph the
       // formula must differentiate through them, and through mean and rstd recomputed from x.
       const save = w1 ? [x2, mean, rstd, w1] : [x2, mean, rstd];

@@ -40,7 +40,7 @@ function runCell(
   const ops = [gx, gh, state].map((t) => contiguous(detach(t)));
   const out = empty(outShape, 'float32', state.backend);
   const act = empty([B, G * H], 'float32', state.backend);
-  kernel(ops[0]._view(), ops[1]._view(), ops[2]._view(), out._view(), act._view(), B, H);
+  kernel(ops[0]._view(), ops[1]._view(), ops[2]._view(), out._view(), act._view(), { batch: B, hidden: H });
   return { gh: ops[1], state: ops[2], out, act };
 }
 
