@@ -11,10 +11,9 @@ export {
   LinearLR,
   LRScheduler,
   MultiStepLR,
-  OneCycleLR,
-  type OneCycleOptions,
   StepLR,
 } from './lr_scheduler.js';
+export { OneCycleLR, type OneCycleOptions } from './lr_scheduler_onecycle.js';
 export {
   disposeOptimizer,
   Optimizer,
