@@ -2,161 +2,18 @@
  * float16 and bfloat16 against PyTorch 1.13 (fixtures/half/, written by
  * tooling/fixtures/ops_half.py): conversions bit for bit (rounding to nearest even, subnormals,
  * overflow, NaN), numbers through tensor(), exact decoding, ops in each dtype within a few
- * ulps of PyTorch's CPU result (or of the float32 result rounded, where 1.13 has no CPU
- * kernel), type promotion pair by pair, and a float16 safetensors model reproducing PyTorch's
- * float32 logits within float16 tolerance. (Every float op's float16/bfloat16 row against
- * float64 is the half-ops fixture family, half-tolerances.ts; the op cases here compare with
- * PyTorch's own 16-bit CPU result instead.)
+ * ulps of PyTorch's CPU result (half-ops.ts), type promotion pair by pair, and a float16
+ * safetensors model reproducing PyTorch's float32 logits within float16 tolerance. (Every
+ * float op's float16/bfloat16 row against float64 is the half-ops fixture family; both are
+ * bounded by the one table in half-tolerances.ts.)
  */
 import { readFileSync } from 'node:fs';
 import * as L from '@layers/core';
 import { describe, expect } from 'vitest';
 import { ulpOf } from '../half-tolerances.js';
 import { check, expectThrows, type SuiteContext } from './context.js';
-
-const DIR = new URL('../../fixtures/half/', import.meta.url);
-
-type Half = 'float16' | 'bfloat16';
-type Num = number | 'nan' | 'inf' | '-inf';
-interface Enc {
-  shape: number[];
-  data: Num[];
-}
-interface OpCase {
-  name: string;
-  op: string;
-  dtype: Half;
-  ref: 'cpu' | 'float32';
-  inputs: Enc[];
-  out: Enc;
-  rounded: Enc;
-  f64: Enc;
-}
-type Spec = { dtype: L.DType; dim: number } | { scalar: number | boolean };
-interface Index {
-  encode: { f32: number[]; float16: number[]; bfloat16: number[] };
-  numbers: { values: number[]; float16: number[]; bfloat16: number[] };
-  decode: { float16: number[]; f32: number[] };
-  ops: OpCase[];
-  promotion: { a: Spec; b: Spec; dtype: string }[];
-  model: { file: string; input: Enc; logits32: Enc; f64HalfWeights: Enc };
-}
-
-let cached: Index | null = null;
-function index(): Index {
-  cached ??= JSON.parse(readFileSync(new URL('index.json', DIR), 'utf8')) as Index;
-  return cached;
-}
-
-const decodeNum = (v: Num): number =>
-  v === 'nan' ? Number.NaN : v === 'inf' ? Number.POSITIVE_INFINITY : v === '-inf' ? -Infinity : v;
-
-/** The spacing of `dtype` values at magnitude `x` (one definition: half-tolerances.ts). */
-const ulpAt = ulpOf;
-
-/**
- * Ulps of `dtype` by which each op may differ from PyTorch's result in that dtype, and the
- * magnitude floor (a fraction of the output's largest value) below which an element is
- * measured in the ulps of that floor (cancellation near zero: logSoftmax, layerNorm).
- * Elementwise ops round one float32 result, as PyTorch's CPU kernels: exact. Reductions and
- * products sum in a different float32 order: 1 ulp. Softmax and norms composed of rounded
- * primitives (a backend without the fused kernel) round each step: a few ulps.
- */
-const ULPS: Record<string, { ulps: number; floor?: number }> = {
-  add: { ulps: 0 },
-  sub: { ulps: 0 },
-  mul: { ulps: 0 },
-  div: { ulps: 0 },
-  neg: { ulps: 0 },
-  relu: { ulps: 0 },
-  amax: { ulps: 0 },
-  maxPool2d: { ulps: 0 },
-  exp: { ulps: 1 },
-  log: { ulps: 1 },
-  tanh: { ulps: 1 },
-  sigmoid: { ulps: 1 },
-  sqrt: { ulps: 1 },
-  sum: { ulps: 1, floor: 1 / 64 },
-  sumAll: { ulps: 1, floor: 1 / 64 },
-  mean: { ulps: 1, floor: 1 / 64 },
-  matmul: { ulps: 1, floor: 1 / 64 },
-  bmm: { ulps: 1, floor: 1 / 64 },
-  // The bias is added to the rounded product: two roundings (PyTorch's addmm rounds once).
-  linear: { ulps: 2, floor: 1 / 64 },
-  conv2d: { ulps: 1, floor: 1 / 64 },
-  abs: { ulps: 0 },
-  floor: { ulps: 0 },
-  maximum: { ulps: 0 },
-  min: { ulps: 0 },
-  sin: { ulps: 1 },
-  erf: { ulps: 1 },
-  rsqrt: { ulps: 1 },
-  powScalar: { ulps: 1 },
-  prod: { ulps: 1, floor: 1 / 64 },
-  avgPool2d: { ulps: 1 },
-  cumsum: { ulps: 1, floor: 1 / 64 },
-  // Composed of primitives that each round (PyTorch's kernels round once): gelu 1.75 ulps,
-  // batchNorm 4.3 ulps (float16) measured on cpu; the rest 1.
-  gelu: { ulps: 2, floor: 1 / 16 },
-  silu: { ulps: 2, floor: 1 / 16 },
-  softplus: { ulps: 2, floor: 1 / 16 },
-  batchNorm: { ulps: 5, floor: 1 / 16 },
-  crossEntropy: { ulps: 2 },
-  mseLoss: { ulps: 2 },
-  softmax: { ulps: 4, floor: 1 / 16 },
-  logSoftmax: { ulps: 4, floor: 1 / 16 },
-  layerNorm: { ulps: 4, floor: 1 / 16 },
-};
-
-/**
- * Ops whose PyTorch 1.13 CPU kernel accumulates in bfloat16 itself (up to 8 ulps from the
- * float64 value on these inputs): layers accumulates in float32, as PyTorch's CUDA kernels
- * do, so these are compared with the float32 result rounded once.
- */
-const BF16_CPU_ACCUMULATES_LOW = new Set(['matmul', 'bmm', 'linear', 'layerNorm']);
-
-const RUN: Record<string, (xs: L.Tensor[]) => L.Tensor> = {
-  add: ([a, b]) => a.add(b),
-  sub: ([a, b]) => a.sub(b),
-  mul: ([a, b]) => a.mul(b),
-  div: ([a, b]) => a.div(b),
-  neg: ([a]) => a.neg(),
-  exp: ([a]) => a.exp(),
-  log: ([a]) => a.log(),
-  tanh: ([a]) => a.tanh(),
-  sigmoid: ([a]) => a.sigmoid(),
-  sqrt: ([a]) => a.sqrt(),
-  relu: ([a]) => L.F.relu(a),
-  sum: ([a]) => a.sum(1),
-  sumAll: ([a]) => a.sum(),
-  mean: ([a]) => a.mean(0),
-  amax: ([a]) => a.max(-1),
-  matmul: ([a, b]) => a.matmul(b),
-  bmm: ([a, b]) => a.matmul(b),
-  softmax: ([a]) => L.F.softmax(a, -1),
-  logSoftmax: ([a]) => L.F.logSoftmax(a, 1),
-  layerNorm: ([a, w, b]) => L.F.layerNorm(a, [6], { weight: w, bias: b }),
-  linear: ([a, w, b]) => L.F.linear(a, w, b),
-  conv2d: ([a, w, b]) => L.F.conv2d(a, w, b, { padding: 1 }),
-  maxPool2d: ([a]) => L.F.maxPool2d(a, 2),
-  abs: ([a]) => a.abs(),
-  sin: ([a]) => a.sin(),
-  erf: ([a]) => a.erf(),
-  floor: ([a]) => a.floor(),
-  rsqrt: ([a]) => a.rsqrt(),
-  powScalar: ([a]) => a.pow(2),
-  maximum: ([a, b]) => L.maximum(a, b),
-  prod: ([a]) => a.prod(1),
-  min: ([a]) => a.min(0),
-  cumsum: ([a]) => L.cumsum(a, 1),
-  gelu: ([a]) => L.F.gelu(a),
-  silu: ([a]) => L.F.silu(a),
-  softplus: ([a]) => L.F.softplus(a),
-  avgPool2d: ([a]) => L.F.avgPool2d(a, 2),
-  batchNorm: ([a, m, v, w, b]) => L.F.batchNorm(a, m, v, { weight: w, bias: b, training: false }),
-  crossEntropy: ([a]) => L.F.crossEntropy(a, L.tensor([0, 2, 1, 4], { dtype: 'int32' })),
-  mseLoss: ([a, b]) => L.F.mseLoss(a, b),
-};
+import { DIR, decodeNum, type Half, index, type Spec } from './half-data.js';
+import { halfOpCases } from './half-ops.js';
 
 function bitsOf(dtype: Half, xs: readonly number[]): number[] {
   return xs.map((v) => (dtype === 'float16' ? L.toFloat16Bits(v) : L.toBFloat16Bits(v)));
@@ -268,45 +125,7 @@ export function halfBehaviour(ctx: SuiteContext): void {
       },
     );
 
-    for (const oc of index().ops) {
-      const rounded =
-        oc.ref === 'float32' || (oc.dtype === 'bfloat16' && BF16_CPU_ACCUMULATES_LOW.has(oc.op));
-      const what = rounded ? 'float32 result rounded' : 'CPU result';
-      // One matrix row per op and dtype: behaviour/half/float16/add, ...
-      check(
-        ctx,
-        `half/${oc.dtype}/${oc.op}`,
-        `${oc.name} within ${ULPS[oc.op]?.ulps ?? 0} ulps of PyTorch's ${what}`,
-        async () => {
-          const xs = oc.inputs.map((e) =>
-            L.tensor(e.data.map(decodeNum), { shape: e.shape, dtype: oc.dtype }),
-          );
-          const out = RUN[oc.op](xs);
-          expect(out.dtype).toBe(oc.dtype);
-          expect(out.shape).toEqual(oc.out.shape);
-          const got = Array.from(L.decodeHalf(oc.dtype, await out.data()));
-          const want = (rounded ? oc.rounded : oc.out).data.map(decodeNum);
-          const tol = ULPS[oc.op] ?? { ulps: 0 };
-          const big = Math.max(...want.map(Math.abs));
-          let worst = 0;
-          let at = -1;
-          got.forEach((g, i) => {
-            const w = want[i] ?? Number.NaN;
-            if (Number.isNaN(w) && Number.isNaN(g)) return;
-            const u = Math.abs(g - w) / ulpAt(oc.dtype, Math.max(Math.abs(w), big * (tol.floor ?? 0)));
-            if (!(u <= worst)) {
-              worst = Number.isNaN(u) ? Number.POSITIVE_INFINITY : u;
-              at = i;
-            }
-          });
-          if (process.env.LAYERS_HALF_ULPS) console.log(`ULPS ${oc.name} ${worst}`);
-          expect(
-            worst,
-            `worst ${worst} ulps at ${at}: got ${got[at]}, torch ${want[at]}`,
-          ).toBeLessThanOrEqual(tol.ulps);
-        },
-      );
-    }
+    halfOpCases(ctx);
 
     c('type promotion matches torch.result_type (Python scalars weak, 0-d tensors by category)', () => {
       const bad: string[] = [];
@@ -394,7 +213,7 @@ export function halfBehaviour(ctx: SuiteContext): void {
         const ref32 = model.logits32.data.map(decodeNum);
         const big = Math.max(...ref32.map(Math.abs));
         // Weights and activations each carry float16's 2^-11 relative rounding; a few ulps of the largest logit.
-        const tol = 8 * ulpAt('float16', big);
+        const tol = 8 * ulpOf('float16', big);
         ref32.forEach((r, i) => {
           expect(Math.abs((yh[i] ?? Number.NaN) - r), `logit ${i}`).toBeLessThanOrEqual(tol);
         });
