@@ -20,11 +20,16 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { softmax } from './activation.js';
 import { dropout } from './dropout.js';
+import { linear } from './linear.js';
 
-/** x W^T + b (F.linear without its checks: shapes are validated by the caller). */
+/**
+ * x W^T + b as F.linear: one recorded op whose weight gradient is ONE [out, rows] x [rows, in]
+ * matmul. Composed as x.matmul(W.t()) on the [L, N, E] input, W^T broadcast over L made the
+ * weight gradient L batched products plus a strided sum over them: for the encoder layer
+ * (batch 8, seq 64, d 128) on wasm 15.6 ms matmul + 68.7 ms reduce per step (median of 9).
+ */
 function project(x: Tensor, w: Tensor, b: Tensor | null | undefined): Tensor {
-  const y = x.matmul(w.t());
-  return b ? y.add(b) : y;
+  return linear(x, w, b ?? null);
 }
 
 /** Options of {@link scaledDotProductAttention}. */

@@ -16,6 +16,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { dropout } from './dropout.js';
 import { fusedKernel } from './fused.js';
+import { lstmSequence, lstmSequenceApplies } from './rnn-seq.js';
 import { gruStep, lstmStep } from './rnn-step.js';
 
 /** Recurrence of a recurrent layer: Elman with tanh or relu, LSTM or GRU. */
@@ -206,14 +207,14 @@ function runRnn(a: RunArgs): [Tensor, Tensor, Tensor | null] {
       let xp = layerIn.matmul(w.wIh.t());
       if (w.bIh) xp = xp.add(w.bIh);
       if (w.bHh && mode !== 'gru') xp = xp.add(w.bHh);
-      const r = runDirection(
-        mode,
-        xp,
-        h0 ? h0.select(0, idx) : zerosH(),
-        mode === 'lstm' ? (c0 ? c0.select(0, idx) : zerosC()) : null,
-        w,
-        d === 1,
-      );
+      const hInit = h0 ? h0.select(0, idx) : zerosH();
+      const cInit = mode === 'lstm' ? (c0 ? c0.select(0, idx) : zerosC()) : null;
+      let r: StepResult;
+      if (cInit && lstmSequenceApplies(xp, hInit, cInit, !!w.wHr)) {
+        // The whole sequence as one autograd node (rnn-seq.ts).
+        const [out, hT, cT] = lstmSequence(xp, hInit, cInit, w.wHh, d === 1);
+        r = { out, h: hT, c: cT };
+      } else r = runDirection(mode, xp, hInit, cInit, w, d === 1);
       dirOuts.push(r.out);
       hN.push(r.h);
       if (r.c) cN.push(r.c);

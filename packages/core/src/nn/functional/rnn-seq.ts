@@ -1,0 +1,224 @@
+/**
+ * One LSTM layer-direction over the whole sequence as ONE autograd node.
+ *
+ * Recorded per step (rnn-step.ts), a T-step LSTM's backward runs, per step, the matmul
+ * backward (two products and a weight-gradient accumulation), the select/stack backward (a
+ * zeroed [T, B, 4H] scatter per step, added into the projection's gradient) and the cell's
+ * backward: about 50 kernels a step on wasm (seq 32, batch 16, 64 -> 128: 1,691 a training
+ * step). This node keeps per step only what the recurrence forces: forward one matmul
+ * h W_hh^T and one gate expression (which also writes the activated gates into a saved
+ * [T, B, 4H] buffer);
+ * backward one gate-gradient expression (written straight into its time step's rows of the
+ * stacked gate gradient) and one matmul dG W_hh. The weight gradient dW_hh is then one
+ * matmul over all steps; dW_ih, the biases and dX follow from the input projection's own
+ * matmul/add backward, once over all steps as well.
+ *
+ * Layout: the node's output Y is [2, T+1, B, H], Y[0] the hidden states and Y[1] the cell
+ * states, with the initial state in row 0 (row T for the reverse direction), so the previous
+ * hidden states of all steps are one contiguous [T, B, H] block for the weight gradient, and
+ * output, h_n and c_n are views of Y.
+ *
+ * With createGraph the same loop runs on differentiable ops (exprOp, matmul, cat, stack)
+ * whose saved inputs come wired into the graph (Y as the node's own output), so the
+ * gradient can be differentiated again.
+ */
+import { isGradEnabled } from '../../autograd/grad-mode.js';
+import { attach } from '../../autograd/node.js';
+import { kernels } from '../../backend/compute.js';
+import { ExprBuilder } from '../../expr/build.js';
+import type { ExprProgram } from '../../expr/ir.js';
+import { exprOp, hasExpressionKernel } from '../../expr/op.js';
+import { runExpression } from '../../expr/run.js';
+import { cat, stack } from '../../ops/indexing.js';
+import { empty } from '../../ops/kernel.js';
+import { detach } from '../../ops/view.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+const programs = new Map<string, ExprProgram>();
+
+/** Build (once) the program `name`. */
+function program(name: string, build: (b: ExprBuilder) => number[]): ExprProgram {
+  let p = programs.get(name);
+  if (!p) {
+    const b = new ExprBuilder(name);
+    p = b.build(build(b));
+    programs.set(name, p);
+  }
+  return p;
+}
+
+/** The activated gates i, f, g, o of pre-activations gx + gh (inputs gx_i..gx_o, gh_i..gh_o). */
+function gates(b: ExprBuilder): number[] {
+  const pre = (k: number) => b.add(b.load(k), b.load(4 + k));
+  return [
+    b.unary('sigmoid', pre(0)),
+    b.unary('sigmoid', pre(1)),
+    b.unary('tanh', pre(2)),
+    b.unary('sigmoid', pre(3)),
+  ];
+}
+
+/**
+ * One forward step. Inputs: gx_i..gx_o, gh_i..gh_o, c_prev. Outputs: h, c and the activated
+ * gates i, f, g, o, kept for the backward: with them and c, a step's gradient needs one
+ * transcendental (tanh c) instead of six.
+ */
+function forwardProgram(): ExprProgram {
+  return program('lstmSeq', (b) => {
+    const [i, f, g, o] = gates(b);
+    const c = b.add(b.mul(f, b.load(8)), b.mul(i, g));
+    return [b.mul(o, b.unary('tanh', c)), c, i, f, g, o];
+  });
+}
+
+/** The activated gates alone (the createGraph backward recomputes them differentiably). */
+function gatesProgram(): ExprProgram {
+  return program('lstmSeqGates', gates);
+}
+
+/**
+ * The gate gradients of one step. Inputs: i, f, g, o (0-3), c_prev (4), c (5), dh and dc
+ * from outside the recurrence (6, 7: the output's and h_n/c_n's rows of the node's
+ * gradient) and, unless `last`, from the next step (8, 9). Outputs: the gradients of the
+ * four gate pre-activations and of c_prev.
+ */
+function gradProgram(last: boolean): ExprProgram {
+  return program(last ? 'lstmSeqGradLast' : 'lstmSeqGrad', (b) => {
+    const one = b.const(1);
+    const [i, f, g, o] = [0, 1, 2, 3].map((k) => b.load(k));
+    const tc = b.unary('tanh', b.load(5));
+    const dh = last ? b.load(6) : b.add(b.load(6), b.load(8));
+    const dcIn = last ? b.load(7) : b.add(b.load(7), b.load(9));
+    // h = o tanh(c), c = f c_prev + i g; sigmoid' = s (1 - s), tanh' = 1 - t^2.
+    const dc = b.add(dcIn, b.mul(b.mul(dh, o), b.sub(one, b.mul(tc, tc))));
+    const sig = (s: number) => b.mul(s, b.sub(one, s));
+    const di = b.mul(b.mul(dc, g), sig(i));
+    const df = b.mul(b.mul(dc, b.load(4)), sig(f));
+    const dg = b.mul(b.mul(dc, i), b.sub(one, b.mul(g, g)));
+    const dO = b.mul(b.mul(dh, tc), sig(o));
+    return [di, df, dg, dO, b.mul(dc, f)];
+  });
+}
+
+/** The G column blocks of a [B, G*H] tensor, each [B, H]. */
+function blocks(t: Tensor, G: number, H: number): Tensor[] {
+  return Array.from({ length: G }, (_, k) => t.narrow(1, k * H, H));
+}
+
+/** True when {@link lstmSequence} runs this layer: float32 on a backend with expression kernels. */
+export function lstmSequenceApplies(xp: Tensor, h0: Tensor, c0: Tensor, hasProjection: boolean): boolean {
+  return (
+    !hasProjection &&
+    hasExpressionKernel(xp.backend) &&
+    [xp, h0, c0].every((t) => t.dtype === 'float32' && t.size > 0)
+  );
+}
+
+/** `out = a @ b` for 2-D a, b, written into the 2-D view `out` (one matmul kernel, unrecorded). */
+function mmInto(a: Tensor, b: Tensor, out: Tensor): void {
+  kernels(a.backend).matmul(
+    a.unsqueeze(0)._view('matmul'),
+    b.unsqueeze(0)._view('matmul'),
+    out.unsqueeze(0)._view(),
+  );
+}
+
+/**
+ * xp [T, B, 4H] (x W_ih^T plus both biases, gate order i, f, g, o), h0, c0 [B, H], wHh
+ * [4H, H] -> [output [T, B, H], h_n, c_n].
+ */
+export function lstmSequence(
+  xp: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  wHh: Tensor,
+  reverse: boolean,
+): [Tensor, Tensor, Tensor] {
+  const [T, B, G4] = xp.shape;
+  const H = G4 / 4;
+  const be = xp.backend;
+  const init = reverse ? T : 0;
+  const row = (t: number) => (reverse ? t : t + 1);
+  const prev = (t: number) => (reverse ? t + 1 : t);
+  const order = (s: number) => (reverse ? T - 1 - s : s);
+
+  const y = empty([2, T + 1, B, H], 'float32', be);
+  const act = empty([T, B, G4], 'float32', be);
+  const hs = y.select(0, 0);
+  const cs = y.select(0, 1);
+  be.copy(h0._view(), hs.select(0, init)._view());
+  be.copy(c0._view(), cs.select(0, init)._view());
+  const x = detach(xp);
+  const wT = detach(wHh).t().contiguous();
+  const ght = empty([B, G4], 'float32', be);
+  const fwd = forwardProgram();
+  for (let s = 0; s < T; s++) {
+    const t = order(s);
+    mmInto(hs.select(0, prev(t)), wT, ght);
+    const ins = [...blocks(x.select(0, t), 4, H), ...blocks(ght, 4, H), cs.select(0, prev(t))];
+    const into = [hs.select(0, row(t)), cs.select(0, row(t)), ...blocks(act.select(0, t), 4, H)];
+    runExpression(fwd, ins, { into });
+  }
+
+  const need = [xp, h0, c0, wHh].map((t) => t.requiresGrad);
+  const out = attach(y, 'lstmSequence', [xp, h0, c0, wHh], [xp, wHh, y, act], (gY, [sx, sw, sy, sAct]) => {
+    // createGraph: differentiable ops throughout, the gates recomputed from the wired
+    // input and states (the saved gates are raw kernel output, constants to the graph).
+    const diff = isGradEnabled();
+    const gHs = gY.select(0, 0);
+    const gCs = gY.select(0, 1);
+    const ys = sy.select(0, 0);
+    const yc = sy.select(0, 1);
+    const dG = diff ? null : empty([T, B, G4], 'float32', be);
+    const dGs: Tensor[] = new Array(T);
+    let dhRec: Tensor | null = null;
+    let dcRec: Tensor | null = null;
+    for (let s = T - 1; s >= 0; s--) {
+      const t = order(s);
+      let a: Tensor[];
+      if (diff) {
+        const gh = ys.select(0, prev(t)).matmul(sw.t());
+        a = exprOp(gatesProgram(), [...blocks(sx.select(0, t), 4, H), ...blocks(gh, 4, H)]);
+      } else a = blocks(sAct.select(0, t), 4, H);
+      const ins = [
+        ...a,
+        yc.select(0, prev(t)),
+        yc.select(0, row(t)),
+        gHs.select(0, row(t)),
+        gCs.select(0, row(t)),
+      ];
+      if (dhRec && dcRec) ins.push(dhRec, dcRec);
+      const p = gradProgram(dhRec === null);
+      let dGt: Tensor;
+      if (dG) {
+        dGt = dG.select(0, t);
+        [, , , , dcRec] = runExpression(p, ins, { into: [...blocks(dGt, 4, H), null] });
+      } else {
+        const parts = exprOp(p, ins);
+        dGt = cat(parts.slice(0, 4), 1);
+        dGs[t] = dGt;
+        dcRec = parts[4];
+      }
+      if (s > 0 || need[1]) dhRec = dGt.matmul(sw);
+    }
+    const dXp = dG ?? stack(dGs, 0);
+    let dW: Tensor | null = null;
+    if (need[3]) {
+      const hPrev = ys.narrow(0, reverse ? 1 : 0, T).reshape([T * B, H]);
+      dW = dXp
+        .reshape([T * B, G4])
+        .t()
+        .matmul(hPrev);
+    }
+    // The initial-state rows of Y are copies of h0 and c0: their gradient rows join in.
+    const dh0 = need[1] && dhRec ? dhRec.add(gHs.select(0, init)) : null;
+    const dc0 = need[2] && dcRec ? dcRec.add(gCs.select(0, init)) : null;
+    return [need[0] ? dXp : null, dh0, dc0, dW];
+  });
+  const hsOut = out.select(0, 0);
+  return [
+    hsOut.narrow(0, reverse ? 0 : 1, T),
+    hsOut.select(0, reverse ? 0 : T),
+    out.select(0, 1).select(0, reverse ? 0 : T),
+  ];
+}
