@@ -323,7 +323,10 @@ export function multiHeadAttentionForward(
     }
     const NH = N * numHeads;
     const heads = (t: Tensor) => t.reshape([t.shape[0], NH, hd]).transpose(0, 1); // [NH, len, hd]
-    let qh = heads(q);
+    // The scale goes on q before the split into heads: in self-attention q is a strided block of the
+    // packed projection, so heads(q) would copy it; the product is already contiguous, so
+    // its reshape is a view (one kernel fewer each way; same products as scaling after).
+    const qh = heads(q.mul(1 / Math.sqrt(hd)));
     let kh = heads(k);
     let vh = heads(v);
     if (opts.addZeroAttn) {
@@ -338,7 +341,6 @@ export function multiHeadAttentionForward(
       const m = fkpm.reshape([N, 1, 1, S]).expand([N, numHeads, 1, S]).reshape([NH, 1, S]);
       fmask = fmask ? fmask.add(m) : m;
     }
-    qh = qh.mul(1 / Math.sqrt(hd));
     let scores = qh.matmul(kh.transpose(1, 2)); // [NH, L, S]
     if (fmask) scores = scores.add(fmask);
     let w = softmax(scores, -1);
