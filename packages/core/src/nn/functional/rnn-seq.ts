@@ -6,19 +6,20 @@
  * zeroed [T, B, 4H] scatter per step, added into the projection's gradient) and the cell's
  * backward: about 50 kernels a step on wasm (seq 32, batch 16, 64 -> 128: 1,691 a training
  * step). This node keeps per step only what the recurrence forces: forward one matmul
- * h W_hh^T and one gate expression (which also writes the activated gates into a saved
- * [T, B, 4H] buffer);
- * backward one gate-gradient expression (written straight into its time step's rows of the
- * stacked gate gradient) and one matmul dG W_hh. The weight gradient dW_hh is then one
- * matmul over all steps; dW_ih, the biases and dX follow from the input projection's own
- * matmul/add backward, once over all steps as well.
+ * h W_hh^T and one cell kernel (the backend's lstmCell, else an expression), which also
+ * writes the activated gates into a saved [T, B, 4H] buffer; backward one gate-gradient
+ * expression (written straight into its time step's rows of the stacked gate gradient) and
+ * one matmul dG W_hh. The weight gradient dW_hh is then one matmul over all steps; dW_ih,
+ * the biases and dX follow from the input projection's F.linear backward, once over all
+ * steps as well (162 kernels a training step).
  *
- * Layout: the node's output Y is [2, T+1, B, H], Y[0] the hidden states and Y[1] the cell
- * states, with the initial state in row 0 (row T for the reverse direction), so the previous
- * hidden states of all steps are one contiguous [T, B, H] block for the weight gradient, and
- * output, h_n and c_n are views of Y.
+ * Layout: the node's output Y is [T+1, 2, B, H], row r holding [h_r, c_r] (the [2, B, H]
+ * block a backend's lstmCell kernel writes), with the initial state in row 0 (row T for the
+ * reverse direction); output, h_n and c_n are views of Y. The backward reads every step's
+ * operands as views computed by offset (no tensor handles per step).
  *
- * With createGraph the same loop runs on differentiable ops (exprOp, matmul, cat, stack)
+ * With createGraph the same loop runs as recorded composed ops (the same formula as
+ * gradProgram; an expression's own derivative needs more storage buffers than webgpu binds)
  * whose saved inputs come wired into the graph (Y as the node's own output), so the
  * gradient can be differentiated again.
  */
@@ -28,7 +29,7 @@ import { kernels } from '../../backend/compute.js';
 import type { View } from '../../backend/contract.js';
 import { ExprBuilder } from '../../expr/build.js';
 import type { ExprProgram } from '../../expr/ir.js';
-import { exprOp, hasExpressionKernel } from '../../expr/op.js';
+import { hasExpressionKernel } from '../../expr/op.js';
 import { runExpression } from '../../expr/run.js';
 import { cat, stack } from '../../ops/indexing.js';
 import { empty } from '../../ops/kernel.js';
@@ -73,11 +74,6 @@ function forwardProgram(): ExprProgram {
   });
 }
 
-/** The activated gates alone (the createGraph backward recomputes them differentiably). */
-function gatesProgram(): ExprProgram {
-  return program('lstmSeqGates', gates);
-}
-
 /**
  * The gate gradients of one step. Inputs: i, f, g, o (0-3), c_prev (4), c (5), dh and dc
  * from outside the recurrence (6, 7: the output's and h_n/c_n's rows of the node's
@@ -100,6 +96,16 @@ function gradProgram(last: boolean): ExprProgram {
     const dO = b.mul(b.mul(dh, tc), sig(o));
     return [di, df, dg, dO, b.mul(dc, f)];
   });
+}
+
+/** 1 - t, recorded. */
+function oneMinus(t: Tensor): Tensor {
+  return t.neg().add(1);
+}
+
+/** s (1 - s): the slope of s = sigmoid(x), recorded. */
+function sigmoidSlope(s: Tensor): Tensor {
+  return s.mul(oneMinus(s));
 }
 
 /** The G column blocks of a [B, G*H] tensor, each [B, H]. */
@@ -239,20 +245,25 @@ export function lstmSequence(
         const t = order(s);
         const yPrev = sy.select(0, prev(t));
         const gRow = gY.select(0, row(t));
-        const gh = yPrev.select(0, 0).matmul(sw.t());
-        const a = exprOp(gatesProgram(), [...blocks(sx.select(0, t), 4, H), ...blocks(gh, 4, H)]);
-        const ins = [
-          ...a,
-          yPrev.select(0, 1),
-          sy.select(0, row(t)).select(0, 1),
-          gRow.select(0, 0),
-          gRow.select(0, 1),
-        ];
-        if (dhRec && dcRec) ins.push(dhRec, dcRec);
-        const parts = exprOp(gradProgram(dhRec === null), ins);
-        const dGt = cat(parts.slice(0, 4), 1);
+        const pre = sx.select(0, t).add(yPrev.select(0, 0).matmul(sw.t()));
+        const sig = pre.sigmoid();
+        const [i, f, o] = [0, 1, 3].map((k) => sig.narrow(1, k * H, H));
+        const g = pre.narrow(1, 2 * H, H).tanh();
+        const tc = sy.select(0, row(t)).select(0, 1).tanh();
+        const dh: Tensor = dhRec ? gRow.select(0, 0).add(dhRec) : gRow.select(0, 0);
+        const dcIn: Tensor = dcRec ? gRow.select(0, 1).add(dcRec) : gRow.select(0, 1);
+        const dc: Tensor = dcIn.add(dh.mul(o).mul(oneMinus(tc.square())));
+        const dGt = cat(
+          [
+            dc.mul(g).mul(sigmoidSlope(i)),
+            dc.mul(yPrev.select(0, 1)).mul(sigmoidSlope(f)),
+            dc.mul(i).mul(oneMinus(g.square())),
+            dh.mul(tc).mul(sigmoidSlope(o)),
+          ],
+          1,
+        );
         dGs[t] = dGt;
-        dcRec = parts[4];
+        dcRec = dc.mul(f);
         if (s > 0 || need[1]) dhRec = dGt.matmul(sw);
       }
     }
