@@ -20,11 +20,16 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptionalTensor, checkOptions, checkTensor } from '../validate.js';
 import { softmax } from './activation.js';
 import { dropout } from './dropout.js';
+import { linear } from './linear.js';
 
-/** x W^T + b (F.linear without its checks: shapes are validated by the caller). */
+/**
+ * x W^T + b as F.linear: one recorded op whose weight gradient is ONE [out, rows] x [rows, in]
+ * matmul. Composed as x.matmul(W.t()) on the [L, N, E] input, W^T broadcast over L made the
+ * weight gradient L batched products plus a strided sum over them: for the encoder layer
+ * (batch 8, seq 64, d 128) on wasm 15.6 ms matmul + 68.7 ms reduce per step (median of 9).
+ */
 function project(x: Tensor, w: Tensor, b: Tensor | null | undefined): Tensor {
-  const y = x.matmul(w.t());
-  return b ? y.add(b) : y;
+  return linear(x, w, b ?? null);
 }
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -318,7 +323,10 @@ export function multiHeadAttentionForward(
     }
     const NH = N * numHeads;
     const heads = (t: Tensor) => t.reshape([t.shape[0], NH, hd]).transpose(0, 1); // [NH, len, hd]
-    let qh = heads(q);
+    // The scale goes on q before the split into heads: in self-attention q is a strided block of the
+    // packed projection, so heads(q) would copy it; the product is already contiguous, so
+    // its reshape is a view (one kernel fewer each way; same products as scaling after).
+    const qh = heads(q.mul(1 / Math.sqrt(hd)));
     let kh = heads(k);
     let vh = heads(v);
     if (opts.addZeroAttn) {
@@ -333,7 +341,6 @@ export function multiHeadAttentionForward(
       const m = fkpm.reshape([N, 1, 1, S]).expand([N, numHeads, 1, S]).reshape([NH, 1, S]);
       fmask = fmask ? fmask.add(m) : m;
     }
-    qh = qh.mul(1 / Math.sqrt(hd));
     let scores = qh.matmul(kh.transpose(1, 2)); // [NH, L, S]
     if (fmask) scores = scores.add(fmask);
     let w = softmax(scores, -1);
