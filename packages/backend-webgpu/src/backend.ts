@@ -16,7 +16,7 @@ import type {
 import { expr, toBFloat16Bits, toFloat16Bits } from '@layers/core';
 import { dispatchExpression } from './expr/dispatch.js';
 import type { ExprCall } from './expr/program.js';
-import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
+import { acquireDevice, hasShaderF16, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
 import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
@@ -67,6 +67,11 @@ export class WebGPUBackend implements Backend {
    * null lets the tuning table or the heuristic pick.
    */
   gemmOverride: string | null = null;
+  /**
+   * Kernels that bind float16 views as array<f16> (contract: float16Kernels): matmul on a
+   * device with `shader-f16`, none elsewhere (core then widens to float32 temporaries).
+   */
+  readonly float16Kernels: ReadonlySet<string>;
   private readonly tuner: Tuner;
   private readonly cpuAdapter: boolean;
 
@@ -80,6 +85,7 @@ export class WebGPUBackend implements Backend {
     tuning: TuningOptions & { info?: GPUAdapterInfo | null } = {},
   ) {
     this.runtime = new Runtime(device, subgroups);
+    this.float16Kernels = new Set(hasShaderF16(device) ? ['matmul'] : []);
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table, () =>
