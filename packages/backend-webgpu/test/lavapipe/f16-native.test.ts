@@ -1,0 +1,102 @@
+import * as L from '@layers/core';
+import { fromFloat16Bits, toFloat16Bits } from '@layers/core';
+import { describe, expect, it } from 'vitest';
+import { MATMUL_VARIANTS } from '../../src/ops/gemm.js';
+import { empty, read, seq, tensor, useBackend } from '../helpers.js';
+
+/** float16 bits of `n` pseudo-random values, and the values they hold. */
+function halfValues(n: number, seed: number): { bits: number[]; values: number[] } {
+  const bits = seq(n, seed).map(toFloat16Bits);
+  return { bits, values: bits.map(fromFloat16Bits) };
+}
+
+/** Spacing of float16 values at magnitude `x` (2^-24 below the normal range). */
+function ulp16(x: number): number {
+  const a = Math.abs(x);
+  return a < 2 ** -14 ? 2 ** -24 : 2 ** (Math.floor(Math.log2(a)) - 10);
+}
+
+describe('lavapipe: adapter', () => {
+  const be = useBackend();
+  it('has shader-f16 and lists matmul as a native float16 kernel', () => {
+    expect(be().device.features.has('shader-f16')).toBe(true);
+    expect([...be().float16Kernels]).toEqual(['matmul']);
+  });
+});
+
+describe('lavapipe: native float16 matmul', () => {
+  const be = useBackend();
+  const [B, M, K, N] = [2, 37, 300, 29];
+
+  // Expected: the exact (float64) product of the float16 inputs. The kernel's products are
+  // exact in f32 (11-bit mantissas), its f32 sum is within K * 2^-24 * sum|a*b| of exact, and
+  // the one rounding to float16 adds half an ulp of the (perturbed) result.
+  it.each(MATMUL_VARIANTS)('%s reads f16, accumulates in f32 and rounds once', async (variant) => {
+    const a = halfValues(B * M * K, 3);
+    const b = halfValues(B * K * N, 5);
+    const av = tensor(be(), 'float16', [B, M, K], a.bits);
+    const bv = tensor(be(), 'float16', [B, K, N], b.bits);
+    const out = empty(be(), 'float16', [B, M, N]);
+    be().gemmOverride = variant;
+    try {
+      be().matmul(av, bv, out);
+    } finally {
+      be().gemmOverride = null;
+    }
+    const got = (await read(be(), out)).map(fromFloat16Bits);
+    for (let g = 0; g < B; g++) {
+      for (let m = 0; m < M; m++) {
+        for (let n = 0; n < N; n++) {
+          let exact = 0;
+          let mag = 0;
+          for (let k = 0; k < K; k++) {
+            const p = a.values[(g * M + m) * K + k] * b.values[(g * K + k) * N + n];
+            exact += p;
+            mag += Math.abs(p);
+          }
+          const err = K * 2 ** -24 * mag;
+          const bound = ulp16(Math.abs(exact) + err) / 2 + err;
+          const v = got[(g * M + m) * N + n];
+          if (!(Math.abs(v - exact) <= bound)) {
+            throw new Error(`${variant} [${g},${m},${n}]: got ${v}, exact ${exact}, bound ${bound}`);
+          }
+        }
+      }
+    }
+  });
+
+  it.each(['naive', 't:small', 'd:d4x4', 'd:d4x4:s'])(
+    '%s sums 4096 ones to 4096 (f32, not f16, accumulation)',
+    async (variant) => {
+      // A float16 accumulator stops at 2048 (2048 + 1 rounds back to 2048).
+      const one = toFloat16Bits(1);
+      const av = tensor(be(), 'float16', [1, 2, 4096], new Array(2 * 4096).fill(one));
+      const bv = tensor(be(), 'float16', [1, 4096, 3], new Array(4096 * 3).fill(one));
+      const out = empty(be(), 'float16', [1, 2, 3]);
+      be().gemmOverride = variant;
+      try {
+        be().matmul(av, bv, out);
+      } finally {
+        be().gemmOverride = null;
+      }
+      expect((await read(be(), out)).map(fromFloat16Bits)).toEqual(new Array(6).fill(4096));
+    },
+  );
+
+  it('core hands float16 views straight to matmul (no widening copies); bfloat16 still widens', async () => {
+    L.manualSeed(7);
+    const a = L.randn([64, 48]);
+    const b = L.randn([48, 40]);
+    const ah = a.to('float16');
+    const bh = b.to('float16');
+    const { result, report } = await L.profile(() => ah.matmul(bh));
+    const names = report.byKernel.map((r) => r.name);
+    expect(names).toEqual(['matmul']);
+    expect(result.dtype).toBe('float16');
+    const ab = a.to('bfloat16');
+    const bb = b.to('bfloat16');
+    const emulated = await L.profile(() => ab.matmul(bb));
+    // Two operands widened, one result narrowed.
+    expect(emulated.report.byKernel.find((r) => r.name === 'copy')?.calls).toBe(3);
+  });
+});
