@@ -68,8 +68,9 @@ export class WebGPUBackend implements Backend {
    */
   gemmOverride: string | null = null;
   /**
-   * Kernels that bind float16 views as array<f16> (contract: float16Kernels): matmul on a
-   * device with `shader-f16`, none elsewhere (core then widens to float32 temporaries).
+   * Kernels that bind float16 views as array<f16> (contract: float16Kernels): matmul and the
+   * expression kernel on a device with `shader-f16`, none elsewhere (core then widens to
+   * float32 temporaries).
    */
   readonly float16Kernels: ReadonlySet<string>;
   private readonly tuner: Tuner;
@@ -85,7 +86,7 @@ export class WebGPUBackend implements Backend {
     tuning: TuningOptions & { info?: GPUAdapterInfo | null } = {},
   ) {
     this.runtime = new Runtime(device, subgroups);
-    this.float16Kernels = new Set(hasShaderF16(device) ? ['matmul'] : []);
+    this.float16Kernels = new Set(hasShaderF16(device) ? ['matmul', 'expression'] : []);
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table, () =>

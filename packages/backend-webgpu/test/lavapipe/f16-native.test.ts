@@ -18,9 +18,9 @@ function ulp16(x: number): number {
 
 describe('lavapipe: adapter', () => {
   const be = useBackend();
-  it('has shader-f16 and lists matmul as a native float16 kernel', () => {
+  it('has shader-f16 and lists matmul and expression as native float16 kernels', () => {
     expect(be().device.features.has('shader-f16')).toBe(true);
-    expect([...be().float16Kernels]).toEqual(['matmul']);
+    expect([...be().float16Kernels]).toEqual(['matmul', 'expression']);
   });
 });
 
@@ -98,5 +98,27 @@ describe('lavapipe: native float16 matmul', () => {
     const emulated = await L.profile(() => ab.matmul(bb));
     // Two operands widened, one result narrowed.
     expect(emulated.report.byKernel.find((r) => r.name === 'copy')?.calls).toBe(3);
+  });
+});
+
+describe('lavapipe: native float16 expression kernel', () => {
+  useBackend();
+
+  it('loads float16 into f32, computes in f32 and rounds each result once (no widening copies)', async () => {
+    const x = halfValues(1001, 11);
+    const xh = L.tensor(x.values, { dtype: 'float16' });
+    const { result, report } = await L.profile(() => L.nn.functional.softsign(xh));
+    expect(report.byKernel.map((r) => r.name)).toEqual(['fused:expression:softsign']);
+    expect(result.dtype).toBe('float16');
+    const got = Array.from(await result.to('float32').data());
+    // Exact softsign of each float16 input; f32's division and add are within 2^-23 of it
+    // relatively, then one rounding to float16 adds half an ulp.
+    got.forEach((v, i) => {
+      const exact = x.values[i] / (Math.abs(x.values[i]) + 1);
+      const err = 2 ** -23 * Math.abs(exact);
+      const bound = ulp16(Math.abs(exact) + err) / 2 + err;
+      if (!(Math.abs(v - exact) <= bound))
+        throw new Error(`[${i}] softsign(${x.values[i]}): got ${v}, exact ${exact}`);
+    });
   });
 });
