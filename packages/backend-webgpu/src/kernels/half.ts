@@ -144,6 +144,16 @@ export function halfFillShader(indexCode: string, wordAt: number): string {
  */
 export type Storage = 'f32' | 'f16';
 
+/** The storage of a float view of `dtype` in a kernel with f16 variants ('f16' for float16). */
+export function storageOf(dtype: DType): Storage {
+  return dtype === 'float16' ? 'f16' : 'f32';
+}
+
+/** The dtype a float16 kernel computes in (float32); other dtypes unchanged. */
+export function halfAsF32(dtype: DType): DType {
+  return dtype === 'float16' ? 'float32' : dtype;
+}
+
 /** The `enable f16;` directive a shader with any f16 binding must start with. */
 export function enableF16(...types: Storage[]): string {
   return types.includes('f16') ? 'enable f16;\n' : '';

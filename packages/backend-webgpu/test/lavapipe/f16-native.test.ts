@@ -18,9 +18,9 @@ function ulp16(x: number): number {
 
 describe('lavapipe: adapter', () => {
   const be = useBackend();
-  it('has shader-f16 and lists matmul and expression as native float16 kernels', () => {
+  it('has shader-f16 and lists matmul, reduce and expression as native float16 kernels', () => {
     expect(be().device.features.has('shader-f16')).toBe(true);
-    expect([...be().float16Kernels]).toEqual(['matmul', 'expression']);
+    expect([...be().float16Kernels]).toEqual(['matmul', 'reduce', 'expression']);
   });
 });
 
@@ -120,5 +120,39 @@ describe('lavapipe: native float16 expression kernel', () => {
       if (!(Math.abs(v - exact) <= bound))
         throw new Error(`[${i}] softsign(${x.values[i]}): got ${v}, exact ${exact}`);
     });
+  });
+});
+
+describe('lavapipe: native float16 reductions', () => {
+  useBackend();
+
+  it('sum accumulates in f32 (4096 ones give 4096) with no widening copies', async () => {
+    // A float16 accumulator stops at 2048.
+    const x = L.ones([3, 4096], { dtype: 'float16' });
+    const { result, report } = await L.profile(() => x.sum(1));
+    expect(report.byKernel.map((r) => r.name)).toEqual(['reduce:sum']);
+    expect(Array.from(await result.to('float32').data())).toEqual([4096, 4096, 4096]);
+  });
+
+  it('two-pass rows keep float32 partials', async () => {
+    // Rows of 16384 split into 64 chunks of 256: even chunks hold 255 ones and 2^-9 (sum
+    // 255 + 2^-9, which float16 rounds to 255), odd ones 255 minus ones. The exact sum,
+    // 32 * 2^-9 = 0.0625, survives only if the partials are not rounded to float16.
+    const row = new Array(16384).fill(0).map((_, i) => {
+      const chunk = Math.floor(i / 256);
+      if (i % 256 === 255) return chunk % 2 === 0 ? 2 ** -9 : 0;
+      return chunk % 2 === 0 ? 1 : -1;
+    });
+    const x = L.tensor([...row, ...row], { dtype: 'float16' }).reshape([2, 16384]);
+    expect(Array.from(await x.sum(1).to('float32').data())).toEqual([0.0625, 0.0625]);
+  });
+
+  it('max, min and argmax read float16 exactly', async () => {
+    const v = halfValues(300, 17);
+    const x = L.tensor(v.values, { dtype: 'float16' }).reshape([3, 100]);
+    const rows = [0, 1, 2].map((r) => v.values.slice(r * 100, r * 100 + 100));
+    expect(Array.from(await x.max(1).to('float32').data())).toEqual(rows.map((r) => Math.max(...r)));
+    expect(Array.from(await x.min(1).to('float32').data())).toEqual(rows.map((r) => Math.min(...r)));
+    expect(Array.from(await x.argmax(1).data())).toEqual(rows.map((r) => r.indexOf(Math.max(...r))));
   });
 });
