@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
@@ -7,7 +8,14 @@ import base from './vitest.config.js';
 // GPU timestamps are tested here. Debian 12's own Mesa 22.3 lavapipe is rejected by Dawn.
 // LAYERS_LAVAPIPE_ICD points elsewhere (another distribution's path). Set after the base
 // config's SwiftShader default and before vitest forks the workers, which inherit it.
-process.env.VK_ICD_FILENAMES = process.env.LAYERS_LAVAPIPE_ICD ?? '/usr/share/vulkan/icd.d/lvp_icd.json';
+const icd = process.env.LAYERS_LAVAPIPE_ICD ?? '/usr/share/vulkan/icd.d/lvp_icd.json';
+if (!existsSync(icd)) {
+  throw new Error(
+    `vitest.lavapipe.config.ts: no lavapipe driver at ${icd}. On Debian 12: add bookworm-backports ` +
+      'and `apt-get install -t bookworm-backports mesa-vulkan-drivers` (see .ci/run), or set LAYERS_LAVAPIPE_ICD.',
+  );
+}
+process.env.VK_ICD_FILENAMES = icd;
 
 export default defineConfig({
   test: {
