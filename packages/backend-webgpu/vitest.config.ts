@@ -17,7 +17,12 @@ export default defineConfig({
     // the fresh-clone CI run (after ~500 s under load); until that is found it runs on its own
     // (`pnpm --filter @layers/backend-webgpu test:conv`). The conformance suite's conv groups
     // and matmul.test.ts's conv2d variants still cover every kernel here.
-    exclude: ['test/browser/**', ...(process.env.LAYERS_WEBGPU_CONV_TESTS ? [] : ['test/conv.test.ts'])],
+    // test/lavapipe/** needs Mesa's lavapipe driver (shader-f16): vitest.lavapipe.config.ts.
+    exclude: [
+      'test/browser/**',
+      'test/lavapipe/**',
+      ...(process.env.LAYERS_WEBGPU_CONV_TESTS ? [] : ['test/conv.test.ts']),
+    ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // One Dawn device at a time: the software rasterizer is CPU-bound.

@@ -16,10 +16,10 @@ import type {
 import { expr, toBFloat16Bits, toFloat16Bits } from '@layers/core';
 import { dispatchExpression } from './expr/dispatch.js';
 import type { ExprCall } from './expr/program.js';
-import { acquireDevice, type WebGPUBackendOptions } from './gpu.js';
+import { acquireDevice, hasShaderF16, type WebGPUBackendOptions } from './gpu.js';
 import { f32Bits, grid, IndexPlan, isContiguous, u32s, WG } from './kernels/common.js';
 import { binaryShader, copyShader, fillShader, unaryShader, whereShader } from './kernels/elementwise.js';
-import { halfCopyShader, halfFillShader, isPacked, wordsFor } from './kernels/half.js';
+import { halfAsF32, halfCopyShader, halfFillShader, isPacked, storageOf, wordsFor } from './kernels/half.js';
 import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing.js';
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
@@ -67,6 +67,12 @@ export class WebGPUBackend implements Backend {
    * null lets the tuning table or the heuristic pick.
    */
   gemmOverride: string | null = null;
+  /**
+   * Kernels that bind float16 views as array<f16> (contract: float16Kernels): matmul, reduce
+   * and the expression kernel on a device with `shader-f16`, none elsewhere (core then widens
+   * to float32 temporaries).
+   */
+  readonly float16Kernels: ReadonlySet<string>;
   private readonly tuner: Tuner;
   private readonly cpuAdapter: boolean;
 
@@ -80,6 +86,7 @@ export class WebGPUBackend implements Backend {
     tuning: TuningOptions & { info?: GPUAdapterInfo | null } = {},
   ) {
     this.runtime = new Runtime(device, subgroups);
+    this.float16Kernels = new Set(hasShaderF16(device) ? ['matmul', 'reduce', 'expression'] : []);
     const info = tuning.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? null;
     this.cpuAdapter = isCpuAdapter(info);
     this.tuner = new Tuner(adapterKey(info, device.limits), tuning.autotune !== false, tuning.table, () =>
@@ -308,7 +315,14 @@ export class WebGPUBackend implements Backend {
       // Few long rows would occupy a handful of workgroups: reduce chunks of every row into
       // [outer, chunks] partials first, then those rows.
       const part = this.runtime.allocate(outer * chunks);
-      const pv: View = { buffer: part, dtype: out.dtype, shape: [outer * chunks], strides: [1], offset: 0 };
+      // float16 partials stay float32: the second pass rounds once.
+      const pv: View = {
+        buffer: part,
+        dtype: halfAsF32(out.dtype),
+        shape: [outer * chunks],
+        strides: [1],
+        offset: 0,
+      };
       this.reduce(op, xc, pv, outer * chunks, inner / chunks);
       this.reduce(op, pv, out, outer, chunks);
       this.runtime.release(part);
@@ -320,8 +334,9 @@ export class WebGPUBackend implements Backend {
     const perRow = inner < 64 || (outer >= 4096 && inner < 1024) || (this.cpuAdapter && outer >= 64);
     const groups = perRow ? Math.ceil(outer / 64) : outer;
     this.runtime.dispatch({
-      key: `red|${op}|${x.dtype}|${perRow}`,
-      source: () => reduceShader(op, x.dtype, perRow),
+      key: `red|${op}|${x.dtype}|${out.dtype}|${perRow}`,
+      // float16 (only where float16Kernels lists reduce: shader-f16) computes in float32.
+      source: () => reduceShader(op, halfAsF32(x.dtype), perRow, storageOf(x.dtype), storageOf(out.dtype)),
       bindings: [this.bind(out, true), this.bind(xc)],
       params: u32s([outer, inner, xc.offset, out.offset, 0]),
       workgroups: grid(groups, this.maxDim),

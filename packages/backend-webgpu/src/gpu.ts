@@ -48,6 +48,14 @@ export interface AcquiredDevice {
   subgroups: boolean;
 }
 
+/**
+ * Whether `device` has `shader-f16`: the backend then binds float16 buffers as array<f16> in
+ * the kernels it lists in `float16Kernels` (kernels/half.ts).
+ */
+export function hasShaderF16(device: GPUDevice): boolean {
+  return device.features.has('shader-f16');
+}
+
 /** Limits we raise to the adapter's maximum; the defaults are too small for real tensors. */
 const RAISED_LIMITS = [
   'maxStorageBufferBindingSize',
@@ -119,6 +127,8 @@ export async function acquireDevice(opts: WebGPUBackendOptions): Promise<Acquire
   const requiredFeatures: GPUFeatureName[] = subgroups ? ['subgroups' as GPUFeatureName] : [];
   // Timestamps cost nothing until core's profile() asks for them (see timestamps.ts).
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  // Native float16 storage and arithmetic for the kernels in the backend's float16Kernels.
+  if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return { device, adapter, instance, subgroups };
 }

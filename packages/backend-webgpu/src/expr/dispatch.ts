@@ -85,11 +85,22 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
         `this device binds at most ${maxBuffers - 1} besides the params (maxStorageBuffersPerShaderStage ${maxBuffers})`,
     );
   }
+  // float16 views (core passes them only where float16Kernels lists expression: shader-f16)
+  // bind as array<f16>; the program computes in float32 and the store rounds once.
+  const half = b.list.map(() => false);
+  call.outputs.forEach((o, k) => {
+    if (o.dtype === 'float16') half[b.outBinding[k]] = true;
+  });
+  call.inputs.forEach((v, j) => {
+    if (v.dtype === 'float16') half[b.inBinding[j]] = true;
+  });
+  const anyHalf = half.some((h) => h);
   const spec: ExprShader = {
     nodes: program.nodes,
     types,
     outputs: program.outputs,
-    outTypes: call.outputs.map((o) => o.dtype),
+    outTypes: call.outputs.map((o) => (o.dtype === 'float16' ? 'float32' : o.dtype)),
+    half,
     inputs: call.inputs.length,
     bindings: b.list.map((x) => x.write),
     outBinding: b.outBinding,
@@ -98,7 +109,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
     literalConsts: false,
   };
   const bindKey = `${b.outBinding.join(',')}/${b.inBinding.join(',')}/${spec.bindings.map((w) => (w ? 'w' : 'r')).join('')}`;
-  const outKey = spec.outTypes.map((t) => t[0]).join('');
+  const outKey = `${spec.outTypes.map((t) => t[0]).join('')}${anyHalf ? `|h${half.map((h) => (h ? 1 : 0)).join('')}` : ''}`;
   let pwords = scalarWords(call);
   // Words per dispatch are capped (PARAM_WINDOW in runtime.ts); index words are at most ~100.
   if (pwords.length > PARAM_WORDS_FOR_SCALARS) {
@@ -141,6 +152,7 @@ export function dispatchExpression(runtime: Runtime, gpu: (v: View) => GPUBuffer
   const index = stridedIndex(plan, views.length);
   const offsetWord = views.map((_, v) => 1 + plan.rank + v * (1 + plan.rank));
   const vec4 =
+    !anyHalf &&
     plan.n % 4 === 0 &&
     plan.contiguous.every((c) => c) &&
     views.every((v) => v.offset % 4 === 0) &&

@@ -49,10 +49,11 @@ fn log1pF(x: f32) -> f32 {
   if (abs(x) > 0.5) { return logF(u); }
   return logF(u) * x / (u - 1.0);
 }
-// torch.sign gives 0 for NaN ((0 < x) - (x < 0)), like the CPU backend.
+// torch.sign gives 0 for NaN ((0 < x) - (x < 0)), like the CPU backend. Written as that
+// difference: lavapipe (Mesa 25) compiled the nested select(0.0, -1.0, ...) form to -0.0 for
+// every zero.
 fn signF(x: f32) -> f32 {
-  if (isNan(x)) { return 0.0; }
-  return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+  return f32(x > 0.0) - f32(x < 0.0);
 }
 // x^y for x > 0. exp2(y * log2(x)) loses ~|y log2 x| ULP; square-and-multiply is exact-ish for
 // small integer exponents, the common case (x^2, x^3, x^-1).

@@ -2,6 +2,7 @@ import type { DType } from '@layers/core';
 import type { ExprNode, ExprReduce } from '../expr/program.js';
 import { ENTRY_BUILTINS, FLAT_WG, f32Bits, fromWord, TWO_SUM, toWord, WG, wgslType } from './common.js';
 import { binaryExpr, castExpr, FLOAT_MATH, INT_MATH, unaryExpr } from './elementwise.js';
+import { enableF16 } from './half.js';
 import { wgReduceTree, wgSumTree } from './reduce.js';
 
 /**
@@ -32,6 +33,22 @@ export interface ExprShader {
    * overflow the params window (the runtime's 1 KiB per dispatch).
    */
   literalConsts: boolean;
+  /**
+   * Bindings holding float16 views, bound as array<f16> (shader-f16; strided and reduction
+   * forms only). Their words are widened to f32 bits on load and rounded once on store, so
+   * `outTypes` name float32 for them (the program's value type).
+   */
+  half?: readonly boolean[];
+}
+
+/** WGSL of the u32 word read from binding `b` at `at` (f32 bits of a float16 element). */
+function readWord(s: ExprShader, b: number, at: string): string {
+  return s.half?.[b] ? `bitcast<u32>(f32(B${b}[${at}]))` : `B${b}[${at}]`;
+}
+
+/** WGSL statement storing u32 word `word` into binding `b` at `at` (rounding f32 bits to f16). */
+function writeWord(s: ExprShader, b: number, at: string, word: string): string {
+  return `B${b}[${at}] = ${s.half?.[b] ? `f16(bitcast<f32>(${word}))` : word};`;
 }
 
 function helperName(kind: string, op: string, t: DType): string {
@@ -140,10 +157,13 @@ function castZero(t: DType): string {
 }
 
 function declarations(s: ExprShader, elem: string): string {
-  const lines = ['@group(0) @binding(0) var<storage, read> P: array<u32>;'];
+  const half = s.half ?? [];
+  const lines = [
+    `${enableF16(...half.map((h) => (h ? 'f16' : 'f32')))}@group(0) @binding(0) var<storage, read> P: array<u32>;`,
+  ];
   s.bindings.forEach((w, k) => {
     lines.push(
-      `@group(0) @binding(${k + 1}) var<storage, ${w ? 'read_write' : 'read'}> B${k}: array<${elem}>;`,
+      `@group(0) @binding(${k + 1}) var<storage, ${w ? 'read_write' : 'read'}> B${k}: array<${half[k] ? 'f16' : elem}>;`,
     );
   });
   return lines.join('\n');
@@ -154,11 +174,11 @@ function declarations(s: ExprShader, elem: string): string {
  */
 export function exprShader(s: ExprShader, indexCode: string): string {
   const nOut = s.outputs.length;
-  const reads = Array.from({ length: s.inputs }, (_, j) => `B${s.inBinding[j]}[idx${nOut + j}]`);
-  const writes = s.outBinding.map((b, k) => `B${b}[idx${k}] = r[${k}];`);
-  return `${FLOAT_MATH}
+  const reads = Array.from({ length: s.inputs }, (_, j) => readWord(s, s.inBinding[j], `idx${nOut + j}`));
+  const writes = s.outBinding.map((b, k) => writeWord(s, b, `idx${k}`, `r[${k}]`));
+  return `${declarations(s, 'u32')}
+${FLOAT_MATH}
 ${INT_MATH}
-${declarations(s, 'u32')}
 ${evaluator(s)}
 @compute @workgroup_size(${WG})
 fn main(${ENTRY_BUILTINS}) {
@@ -247,7 +267,7 @@ export function exprReduceShader(
   rowWord: number,
   perRow = false,
 ): string {
-  const reads = Array.from({ length: s.inputs }, (_, j) => `B${s.inBinding[j]}[idx${j}]`);
+  const reads = Array.from({ length: s.inputs }, (_, j) => readWord(s, s.inBinding[j], `idx${j}`));
   const decls = new Set<string>();
   const inits: string[] = [];
   const folds: string[] = [];
@@ -258,16 +278,17 @@ export function exprReduceShader(
       throw new Error(`@layers/backend-webgpu: expression ${r.op} over bool is not supported`);
     const word = `r[${k}]`;
     const val = fromWord(t, word);
-    const out = `B${s.outBinding[k]}[P[${rowWord + 3 + 2 * k}] + row * P[${rowWord + 4 + 2 * k}]]`;
+    const at = `P[${rowWord + 3 + 2 * k}] + row * P[${rowWord + 4 + 2 * k}]`;
+    const store = (word: string) => writeWord(s, s.outBinding[k], at, word);
     if (r.op === 'sum' && t === 'float32') {
       inits.push(`var a${k} = vec2<f32>(0.0, 0.0);`);
       folds.push(`a${k} = twoSum(a${k}, vec2<f32>(${val}, 0.0));`);
       if (perRow) {
-        finals.push(`${out} = bitcast<u32>(sumOut(a${k}));`);
+        finals.push(store(`bitcast<u32>(sumOut(a${k}))`));
         return;
       }
       trees.add(wgSumTree(size));
-      finals.push(`let s${k} = wgSum(a${k}, li);`, `if (li == 0u) { ${out} = bitcast<u32>(s${k}); }`);
+      finals.push(`let s${k} = wgSum(a${k}, li);`, `if (li == 0u) { ${store(`bitcast<u32>(s${k})`)} }`);
       return;
     }
     const c = combiner(r.op, t);
@@ -279,8 +300,8 @@ export function exprReduceShader(
     // An empty int32 max/min row is core's identity (+-inf) rounded to int32: 0.
     const res =
       t === 'int32' && (r.op === 'max' || r.op === 'min') ? `select(s${k}, 0, inner == 0u)` : `s${k}`;
-    if (perRow) finals.push(`let s${k} = a${k};`, `${out} = ${toWord(t, res)};`);
-    else finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${out} = ${toWord(t, res)}; }`);
+    if (perRow) finals.push(`let s${k} = a${k};`, store(toWord(t, res)));
+    else finals.push(`let s${k} = ${tree}(a${k}, li);`, `if (li == 0u) { ${store(toWord(t, res))} }`);
   });
   // Short rows: one thread per row (a workgroup per row would leave most threads idle).
   const rowCode = perRow
@@ -291,10 +312,10 @@ export function exprReduceShader(
     : `let row = wgid;
   let first = li;
   let step = ${size}u;`;
-  return `${FLOAT_MATH}
+  return `${declarations(s, 'u32')}
+${FLOAT_MATH}
 ${INT_MATH}
 ${TWO_SUM}
-${declarations(s, 'u32')}
 ${evaluator(s)}
 ${[...decls].join('\n')}
 ${[...trees].join('\n')}

@@ -11,6 +11,8 @@
  * order, which fills the device for skinny products with a long K (weight gradients of a
  * convolution: 16 x 72 outputs, K = 50,176).
  */
+import { enableF16, loadF32, type Storage, storeAs } from './half.js';
+import { F32_IO, type MatmulIO } from './matmul.js';
 
 export interface DirectConfig {
   /** Output rows per thread. */
@@ -75,8 +77,9 @@ export function registerBlock(c: DirectConfig, aLoad: (i: number) => string, bLo
  * Batched (optionally split-K) matmul over strided views. Params: [B, M, N, K, batchBase,
  * aOff, aSb, aSm, aSk, bOff, bSb, bSk, bSn, outOff, S, kChunk, sliceStride]: slice s of S
  * covers k in [s*kChunk, min(K, (s+1)*kChunk)) and stores at outOff + s*sliceStride.
+ * Float16 split-K writes float32 slices (`io.output` f32), rounded once by the sum.
  */
-export function directMatmulShader(c: DirectConfig): string {
+export function directMatmulShader(c: DirectConfig, io: MatmulIO = F32_IO): string {
   const [wx, wy] = c.wg;
   // Out-of-range rows/columns load from a clamped (valid) address and are never stored, so
   // the K loop has no branches.
@@ -86,13 +89,13 @@ export function directMatmulShader(c: DirectConfig): string {
   for (let j = 0; j < c.tn; j++) cols.push(`let bC${j} = bBase + min(n0 + ${j}u, N - 1u) * bSn;`);
   const blk = registerBlock(
     c,
-    (i) => `A[aR${i} + ak]`,
-    (j) => `Bm[bC${j} + bk]`,
+    (i) => loadF32(io.input, `A[aR${i} + ak]`),
+    (j) => loadF32(io.input, `Bm[bC${j} + bk]`),
   );
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
-@group(0) @binding(2) var<storage, read> A: array<f32>;
-@group(0) @binding(3) var<storage, read> Bm: array<f32>;
+  return `${enableF16(io.input, io.output)}@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<${io.output}>;
+@group(0) @binding(2) var<storage, read> A: array<${io.input}>;
+@group(0) @binding(3) var<storage, read> Bm: array<${io.input}>;
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let M = P[1]; let N = P[2]; let K = P[3]; let S = P[14];
@@ -111,16 +114,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     ak += aSk; bk += bSk;
   }
   let oBase = P[13] + s * P[16] + batch * M * N;
-  ${blk.store((i, j, v) => `if (m0 + ${i}u < M && n0 + ${j}u < N) { O[oBase + (m0 + ${i}u) * N + n0 + ${j}u] = ${v}; }`)}
+  ${blk.store((i, j, v) => `if (m0 + ${i}u < M && n0 + ${j}u < N) { O[oBase + (m0 + ${i}u) * N + n0 + ${j}u] = ${storeAs(io.output, v)}; }`)}
 }`;
 }
 
 /**
- * out[outOff + i] = sum over s < S of part[s * n + i], in slice order. Params: [n, S, outOff].
+ * out[outOff + i] = sum over s < S of part[s * n + i], in slice order (float32 slices; `out`
+ * the output's storage type). Params: [n, S, outOff].
  */
-export function splitSumShader(): string {
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+export function splitSumShader(out: Storage = 'f32'): string {
+  return `${enableF16(out)}@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<${out}>;
 @group(0) @binding(2) var<storage, read> Part: array<f32>;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -130,7 +134,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= n) { return; }
   var acc = 0.0;
   for (var s = 0u; s < P[1]; s++) { acc += Part[s * n + i]; }
-  O[P[2] + i] = acc;
+  O[P[2] + i] = ${storeAs(out, 'acc')};
 }`;
 }
 

@@ -2,7 +2,10 @@
  * float16/bfloat16 storage: two 16-bit patterns packed in each u32 word (element i in the
  * low half of word i/2 when i is even, the high half when odd), so 16-bit tensors take half
  * the memory. Core hands 16-bit views only to `copy` and `fill` (every other kernel gets
- * float32 temporaries: core's backend/compute.ts), so conversion lives here alone.
+ * float32 temporaries: core's backend/compute.ts), so conversion lives here, except for the
+ * kernels the backend lists in `float16Kernels` on a device with `shader-f16`: that packing is
+ * exactly WGSL's `array<f16>` layout, so those kernels bind the same buffers as `array<f16>`
+ * and convert with `f32()`/`f16()` ({@link Storage}).
  *
  * The conversions are integer code, not `pack2x16float`/`unpack2x16float`: WGSL leaves their
  * NaN, infinity and subnormal results to the implementation, and float32 to float16 must
@@ -132,4 +135,36 @@ export function halfFillShader(indexCode: string, wordAt: number): string {
     `${indexCode}\n  ${store16(`P[${wordAt}]`)}`,
     '',
   );
+}
+
+/**
+ * Storage element type of a kernel's float binding: 'f16' binds a float16 buffer as
+ * `array<f16>` (needs the device feature `shader-f16`). Kernels compute in f32 either way:
+ * loads widen exactly, stores round once to nearest even (WGSL's f32 to f16 conversion).
+ */
+export type Storage = 'f32' | 'f16';
+
+/** The storage of a float view of `dtype` in a kernel with f16 variants ('f16' for float16). */
+export function storageOf(dtype: DType): Storage {
+  return dtype === 'float16' ? 'f16' : 'f32';
+}
+
+/** The dtype a float16 kernel computes in (float32); other dtypes unchanged. */
+export function halfAsF32(dtype: DType): DType {
+  return dtype === 'float16' ? 'float32' : dtype;
+}
+
+/** The `enable f16;` directive a shader with any f16 binding must start with. */
+export function enableF16(...types: Storage[]): string {
+  return types.includes('f16') ? 'enable f16;\n' : '';
+}
+
+/** WGSL of storage element `e` (of type `t`) as f32. */
+export function loadF32(t: Storage, e: string): string {
+  return t === 'f16' ? `f32(${e})` : e;
+}
+
+/** WGSL of f32 value `e` converted for a store into a `t` binding. */
+export function storeAs(t: Storage, e: string): string {
+  return t === 'f16' ? `f16(${e})` : e;
 }

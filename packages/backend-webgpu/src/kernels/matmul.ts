@@ -10,7 +10,23 @@
  *
  * The generator takes loader/store snippets so matmul (strided batched views) and conv2d
  * (implicit GEMM: B is the im2col matrix, computed on the fly) share the same core.
+ * Matmul's float16 variants (shader-f16) bind A, B and O as array<f16> and accumulate in f32,
+ * rounding once at the store, as PyTorch's CUDA matmul does ({@link MatmulIO}).
  */
+import { enableF16, loadF32, type Storage, storeAs } from './half.js';
+
+/** Storage types of a matmul's operands (A and B) and of its output. */
+export interface MatmulIO {
+  readonly input: Storage;
+  readonly output: Storage;
+}
+
+export const F32_IO: MatmulIO = { input: 'f32', output: 'f32' };
+
+/** Pipeline-key suffix of `io` ('' for float32, so float32 keys are unchanged). */
+export function ioKey(io: MatmulIO): string {
+  return io.input === 'f32' && io.output === 'f32' ? '' : `|${io.input}>${io.output}`;
+}
 
 export interface GemmConfig {
   bm: number;
@@ -67,6 +83,8 @@ export interface GemmParts {
    */
   a: { array: string; base: string; kStride: string } | { value: string };
   b: { array: string; base: string; kStride: string } | { value: string };
+  /** Element type of the address-mode arrays and of the store (default f32). */
+  storage?: Storage;
   /** Statement storing `v` at output (m, n), both in range. */
   store: string;
 }
@@ -99,6 +117,7 @@ export function gemmShader(p: GemmParts, c: GemmConfig, layout: GemmLayout): str
     bSlots.push(layout.bFast === 'k' ? slot(t, c.bk, true) : slot(t, c.bn, false));
   }
 
+  const ld = (e: string) => loadF32(p.storage ?? 'f32', e);
   const setup: string[] = [];
   const loads: string[] = [];
   const stores: string[] = [];
@@ -107,7 +126,7 @@ export function gemmShader(p: GemmParts, c: GemmConfig, layout: GemmLayout): str
     if ('base' in p.a) {
       setup.push(`let aB${t} = ${p.a.base.replaceAll('$m', `(m0 + aM${t})`).replaceAll('$k', `aK${t}`)};`);
       loads.push(
-        `ra${t} = select(0.0, ${p.a.array}[aB${t} + k0 * (${p.a.kStride})], aOk${t} && k0 + aK${t} < K);`,
+        `ra${t} = select(0.0, ${ld(`${p.a.array}[aB${t} + k0 * (${p.a.kStride})]`)}, aOk${t} && k0 + aK${t} < K);`,
       );
     } else {
       loads.push(`ra${t} = select(0.0, ldA(m0 + aM${t}, k0 + aK${t}, batch), aOk${t} && k0 + aK${t} < K);`);
@@ -119,7 +138,7 @@ export function gemmShader(p: GemmParts, c: GemmConfig, layout: GemmLayout): str
     if ('base' in p.b) {
       setup.push(`let bB${t} = ${p.b.base.replaceAll('$n', `(n0 + bN${t})`).replaceAll('$k', `bK${t}`)};`);
       loads.push(
-        `rb${t} = select(0.0, ${p.b.array}[bB${t} + k0 * (${p.b.kStride})], bOk${t} && k0 + bK${t} < K);`,
+        `rb${t} = select(0.0, ${ld(`${p.b.array}[bB${t} + k0 * (${p.b.kStride})]`)}, bOk${t} && k0 + bK${t} < K);`,
       );
     } else {
       loads.push(`rb${t} = select(0.0, ldB(k0 + bK${t}, n0 + bN${t}, batch), bOk${t} && k0 + bK${t} < K);`);
@@ -155,7 +174,7 @@ export function gemmShader(p: GemmParts, c: GemmConfig, layout: GemmLayout): str
     }
   }
 
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
+  return `${enableF16(p.storage ?? 'f32')}@group(0) @binding(0) var<storage, read> P: array<u32>;
 ${p.decls}
 var<workgroup> As: array<vec4<f32>, ${c.bk * am4}>;
 var<workgroup> Bs: array<vec4<f32>, ${c.bk * bn4}>;
@@ -203,18 +222,19 @@ export function matmulLayout(aSm: number, aSk: number, bSk: number, bSn: number)
  * Batched matmul over strided views. Params: [B, M, N, K, batchBase,
  * aOff, aSb, aSm, aSk, bOff, bSb, bSk, bSn, outOff].
  */
-export function matmulShader(c: GemmConfig, layout: GemmLayout): string {
+export function matmulShader(c: GemmConfig, layout: GemmLayout, t: Storage = 'f32'): string {
   return gemmShader(
     {
-      decls: `@group(0) @binding(1) var<storage, read_write> O: array<f32>;
-@group(0) @binding(2) var<storage, read> A: array<f32>;
-@group(0) @binding(3) var<storage, read> Bm: array<f32>;`,
+      decls: `@group(0) @binding(1) var<storage, read_write> O: array<${t}>;
+@group(0) @binding(2) var<storage, read> A: array<${t}>;
+@group(0) @binding(3) var<storage, read> Bm: array<${t}>;`,
+      storage: t,
       prologue: `let M = P[1]; let N = P[2]; let K = P[3]; let batch = wid.z + P[4];
   let aSm = P[7]; let aSk = P[8]; let bSk = P[11]; let bSn = P[12];
   let aBase = P[5] + batch * P[6]; let bBase = P[9] + batch * P[10];`,
       a: { array: 'A', base: 'aBase + $m * aSm + $k * aSk', kStride: 'aSk' },
       b: { array: 'Bm', base: 'bBase + $k * bSk + $n * bSn', kStride: 'bSk' },
-      store: 'O[P[13] + (batch * M + m) * N + n] = v;',
+      store: `O[P[13] + (batch * M + m) * N + n] = ${storeAs(t, 'v')};`,
     },
     c,
     layout,
@@ -222,11 +242,11 @@ export function matmulShader(c: GemmConfig, layout: GemmLayout): string {
 }
 
 /** One thread per output; wins for skinny products where a tile would mostly idle. */
-export function matmulNaiveShader(): string {
-  return `@group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
-@group(0) @binding(2) var<storage, read> A: array<f32>;
-@group(0) @binding(3) var<storage, read> Bm: array<f32>;
+export function matmulNaiveShader(io: MatmulIO = F32_IO): string {
+  return `${enableF16(io.input, io.output)}@group(0) @binding(0) var<storage, read> P: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<${io.output}>;
+@group(0) @binding(2) var<storage, read> A: array<${io.input}>;
+@group(0) @binding(3) var<storage, read> Bm: array<${io.input}>;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -238,10 +258,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var bi = P[9] + b * P[10] + n * P[12];
   var acc = 0.0;
   for (var k = 0u; k < K; k++) {
-    acc += A[ai] * Bm[bi];
+    acc += ${loadF32(io.input, 'A[ai]')} * ${loadF32(io.input, 'Bm[bi]')};
     ai += P[8]; bi += P[11];
   }
-  O[P[13] + i] = acc;
+  O[P[13] + i] = ${storeAs(io.output, 'acc')};
 }`;
 }
 

@@ -1,5 +1,6 @@
 import type { DType, ReduceOp } from '@layers/core';
 import { ENTRY_BUILTINS, FLAT_WG, fromWord, NAN_HELPERS, TWO_SUM, toWord, wgslType } from './common.js';
+import { enableF16, type Storage } from './half.js';
 
 /**
  * Row reductions of a contiguous [outer, inner] block. Params: [outer, inner, xOffset, outOffset,
@@ -62,13 +63,25 @@ function argBetter(op: 'argmax' | 'argmin', dtype: DType): string {
   return (b ${cmp} a) || (b == a && ib < ia);`;
 }
 
-export function reduceShader(op: ReduceOp, dtype: DType, perRow: boolean): string {
+/**
+ * Row reductions of `dtype` values. `xs`/`os` 'f16' bind the input / the (value) output as
+ * array<f16> (shader-f16); `dtype` is then float32, the type computed in: loads widen, the
+ * store rounds once.
+ */
+export function reduceShader(
+  op: ReduceOp,
+  dtype: DType,
+  perRow: boolean,
+  xs: Storage = 'f32',
+  os: Storage = 'f32',
+): string {
   const t = wgslType(dtype);
-  const header = `${NAN_HELPERS}
+  const header = `${enableF16(xs, os)}${NAN_HELPERS}
 @group(0) @binding(0) var<storage, read> P: array<u32>;
-@group(0) @binding(1) var<storage, read_write> O: array<u32>;
-@group(0) @binding(2) var<storage, read> X: array<u32>;
-fn ld(i: u32) -> ${t} { return ${fromWord(dtype, 'X[i]')}; }`;
+@group(0) @binding(1) var<storage, read_write> O: array<${os === 'f16' ? 'f16' : 'u32'}>;
+@group(0) @binding(2) var<storage, read> X: array<${xs === 'f16' ? 'f16' : 'u32'}>;
+fn ld(i: u32) -> ${t} { return ${xs === 'f16' ? 'f32(X[i])' : fromWord(dtype, 'X[i]')}; }`;
+  const put = (v: string) => (os === 'f16' ? `f16(${v})` : toWord(dtype, v));
   const isArg = op === 'argmax' || op === 'argmin';
   if (isArg) {
     const better = `fn better(a: ${t}, ia: u32, b: ${t}, ib: u32) -> bool {
@@ -118,7 +131,7 @@ fn main(${ENTRY_BUILTINS}) {
   if (li == 0u) { O[P[3] + row] = bitcast<u32>(i32(si[0])); }
 }`;
   }
-  if (op === 'sum' && dtype === 'float32') return compensatedSumShader(header, perRow);
+  if (op === 'sum' && dtype === 'float32') return compensatedSumShader(header, perRow, put);
   const c = valueCombine(op, dtype);
   const comb = `fn comb(a: ${t}, b: ${t}) -> ${t} { ${c.combine} }`;
   if (perRow) {
@@ -133,7 +146,7 @@ fn main(${ENTRY_BUILTINS}) {
   let base = P[2] + row * inner;
   var acc: ${t} = ${c.identity};
   for (var k = 0u; k < inner; k++) { acc = comb(acc, ld(base + k)); }
-  O[P[3] + row] = ${toWord(dtype, 'acc')};
+  O[P[3] + row] = ${put('acc')};
 }`;
   }
   return `${header}
@@ -148,7 +161,7 @@ fn main(${ENTRY_BUILTINS}) {
   var acc: ${t} = ${c.identity};
   for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = comb(acc, ld(base + k)); }
   let r = wgReduce(acc, li);
-  if (li == 0u) { O[P[3] + row] = ${toWord(dtype, 'r')}; }
+  if (li == 0u) { O[P[3] + row] = ${put('r')}; }
 }`;
 }
 
@@ -173,7 +186,7 @@ fn ${name}(v: ${t}, li: u32) -> ${t} {
  * the result is as accurate as a float64 accumulation rounded once: f32 sums of a few dozen
  * values of mixed sign otherwise miss PyTorch's results by several ULP.
  */
-function compensatedSumShader(header: string, perRow: boolean): string {
+function compensatedSumShader(header: string, perRow: boolean, put: (v: string) => string): string {
   if (perRow) {
     return `${header}
 ${TWO_SUM}
@@ -187,7 +200,7 @@ fn main(${ENTRY_BUILTINS}) {
   let base = P[2] + row * inner;
   var acc = vec2<f32>(0.0, 0.0);
   for (var k = 0u; k < inner; k++) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
-  O[P[3] + row] = bitcast<u32>(sumOut(acc));
+  O[P[3] + row] = ${put('sumOut(acc)')};
 }`;
   }
   return `${header}
@@ -203,7 +216,7 @@ fn main(${ENTRY_BUILTINS}) {
   var acc = vec2<f32>(0.0, 0.0);
   for (var k = li; k < inner; k += ${REDUCE_WG}u) { acc = twoSum(acc, vec2<f32>(ld(base + k), 0.0)); }
   let r = wgSum(acc, li);
-  if (li == 0u) { O[P[3] + row] = bitcast<u32>(r); }
+  if (li == 0u) { O[P[3] + row] = ${put('r')}; }
 }`;
 }
 

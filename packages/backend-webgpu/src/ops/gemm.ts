@@ -15,9 +15,11 @@ import {
   directSpan,
   splitSumShader,
 } from '../kernels/gemm-direct.js';
+import type { Storage } from '../kernels/half.js';
 import {
   GEMM_CONFIGS,
   type GemmConfigName,
+  ioKey,
   matmulLayout,
   matmulNaiveShader,
   matmulShader,
@@ -87,6 +89,8 @@ interface MatmulDims {
   K: number;
   /** aOff, aSb, aSm, aSk, bOff, bSb, bSk, bSn, outOff. */
   strides: number[];
+  /** Storage of A, B and out: 'f16' for float16 views on a shader-f16 device. */
+  t: Storage;
 }
 
 /** The dispatches of one variant (split-K asks `part` for S*B*M*N floats of scratch). */
@@ -99,7 +103,8 @@ function matmulSpecs(
   part: (elements: number) => GPUBuffer,
   maxDim: number,
 ): DispatchSpec[] {
-  const { B, M, N, K, strides } = d;
+  const { B, M, N, K, strides, t } = d;
+  const io = { input: t, output: t };
   const base = [B, M, N, K];
   const ins: Binding[] = [
     { buffer: a, write: false },
@@ -108,8 +113,8 @@ function matmulSpecs(
   if (variant === 'naive') {
     return [
       {
-        key: 'mm-naive',
-        source: matmulNaiveShader,
+        key: `mm-naive${ioKey(io)}`,
+        source: () => matmulNaiveShader(io),
         bindings: [{ buffer: out, write: true }, ...ins],
         params: u32s([...base, 0, ...strides]),
         workgroups: grid(Math.ceil((B * M * N) / 64), maxDim),
@@ -126,8 +131,8 @@ function matmulSpecs(
     if (gx > maxDim || gy > maxDim) throw new Error(`${prefix}: matmul too large for one dispatch`);
     for (let b0 = 0; b0 < B; b0 += maxDim) {
       specs.push({
-        key: `mm|${name}|${layout.aFast}${layout.bFast}`,
-        source: () => matmulShader(cfg, layout),
+        key: `mm|${name}|${layout.aFast}${layout.bFast}${ioKey(io)}`,
+        source: () => matmulShader(cfg, layout, t),
         bindings: [{ buffer: out, write: true }, ...ins],
         params: u32s([...base, b0, ...strides]),
         workgroups: [gx, gy, Math.min(maxDim, B - b0)],
@@ -144,14 +149,16 @@ function matmulSpecs(
   const chunk = Math.ceil(K / S);
   S = Math.ceil(K / chunk);
   const dst = S > 1 ? part(S * B * M * N) : out;
+  // Float16 slices are kept in float32 and rounded once, by the sum.
+  const sliceIO = S > 1 ? { input: t, output: 'f32' as const } : io;
   const perBatch = Math.max(1, Math.floor(maxDim / S));
   for (let b0 = 0; b0 < B; b0 += perBatch) {
     const p = [...base, b0, ...strides.slice(0, 8)];
     // Slices go to the scratch at offset 0, slice stride B*M*N; unsplit straight to out.
     p.push(S > 1 ? 0 : strides[8], S, chunk, S > 1 ? B * M * N : 0);
     specs.push({
-      key: `mmd|${name}`,
-      source: () => directMatmulShader(cfg),
+      key: `mmd|${name}${ioKey(sliceIO)}`,
+      source: () => directMatmulShader(cfg, sliceIO),
       bindings: [{ buffer: dst, write: true }, ...ins],
       params: u32s(p),
       workgroups: [gx, gy, Math.min(perBatch, B - b0) * S],
@@ -159,8 +166,8 @@ function matmulSpecs(
   }
   if (S > 1) {
     specs.push({
-      key: 'mm-splitsum',
-      source: splitSumShader,
+      key: `mm-splitsum${ioKey({ input: 'f32', output: t })}`,
+      source: () => splitSumShader(t),
       bindings: [
         { buffer: out, write: true },
         { buffer: dst, write: false },
@@ -209,9 +216,11 @@ export function matmulOp(ctx: GemmContext, a: View, b: View, out: View, bind: (v
   const [B, M, K] = a.shape;
   const N = b.shape[2];
   const strides = [a.offset, ...a.strides, b.offset, ...b.strides, out.offset];
-  const d: MatmulDims = { B, M, N, K, strides };
+  // float16 reaches here only where the backend lists matmul in float16Kernels (shader-f16).
+  const t: Storage = a.dtype === 'float16' ? 'f16' : 'f32';
+  const d: MatmulDims = { B, M, N, K, strides, t };
   const layout = matmulLayout(a.strides[1], a.strides[2], b.strides[1], b.strides[2]);
-  const cls = `mm|${bucket(B)}x${bucket(M)}x${bucket(N)}x${bucket(K)}|${layout.aFast}${layout.bFast}`;
+  const cls = `mm|${bucket(B)}x${bucket(M)}x${bucket(N)}x${bucket(K)}|${layout.aFast}${layout.bFast}${t === 'f16' ? '|f16' : ''}`;
   const candidates = matmulCandidates(B, M, N, K);
   const variant =
     ctx.override ??

@@ -7,8 +7,9 @@
  * temporary (exact), the kernel runs on float32 views, and each output is copied back into
  * its 16-bit view, which rounds to nearest even once per kernel, as PyTorch's CPU kernels
  * compute in float and round each op's result (matmul and reductions accumulate in float32,
- * as PyTorch's CUDA kernels do). Every op thereby works on every backend, with no
- * contract change; a backend may later take 16-bit views natively for chosen kernels.
+ * as PyTorch's CUDA kernels do). Every op thereby works on every backend. A backend that
+ * lists a kernel in its optional `float16Kernels` (contract.ts) gets that kernel's float16
+ * views unconverted instead: same numbers, without the widening copies.
  */
 import { contiguousStrides } from '../tensor/shape.js';
 import type { Backend, BackendBuffer, FusedKernels, Kernels, View } from './contract.js';
@@ -88,7 +89,10 @@ export function computeFused<K extends keyof FusedKernels>(
 }
 
 function viaFloat32(backend: Backend, name: string, fn: (...a: unknown[]) => void, args: unknown[]): void {
-  if (!args.some(isHalfView)) {
+  const native = backend.float16Kernels?.has(name) === true;
+  // The views to widen: every 16-bit one, or only bfloat16 ones where float16 is native.
+  const widen = (a: unknown): a is View => isHalfView(a) && !(native && a.dtype === 'float16');
+  if (!args.some(widen)) {
     fn(...args);
     return;
   }
@@ -96,7 +100,7 @@ function viaFloat32(backend: Backend, name: string, fn: (...a: unknown[]) => voi
   const temps: BackendBuffer[] = [];
   const writeBack: [View, View][] = [];
   const call = args.map((a, i) => {
-    if (!isHalfView(a)) return a;
+    if (!widen(a)) return a;
     const role = roles[i] ?? 'in';
     const t = role === 'out' ? denseTemp(backend, a) : upcast(backend, a);
     temps.push(t.buffer);

@@ -356,6 +356,17 @@ export interface Backend extends Kernels {
   /** Optional fast paths. */
   readonly fused: FusedKernels;
   /**
+   * Kernels that take float16 views natively (optional; absent means none): names of
+   * {@link Kernels} methods (`'matmul'`, `'reduce'`) or of {@link FusedKernels} entries
+   * (`'expression'`). Core hands 16-bit views only to `copy` and `fill` and runs every other
+   * kernel on float32 temporaries (backend/compute.ts); a kernel named here gets its float16
+   * views as they are, and must load them exactly, compute in float32 (matmul and reductions
+   * accumulate in float32) and round each stored float16 result once, to nearest even: the
+   * numbers the temporaries give, without the widening copies. bfloat16 views always go
+   * through temporaries.
+   */
+  readonly float16Kernels?: ReadonlySet<string>;
+  /**
    * Wait until every queued kernel has run and report any deferred device error
    * (out of memory, device lost). Optional for synchronous backends.
    */

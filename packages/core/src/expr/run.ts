@@ -41,6 +41,8 @@ function loadDTypes(program: ExprProgram): (string | undefined)[] {
  * hand 16-bit tensors to expressions as they are. Mixed with float32 (or float16 with
  * bfloat16) the 16-bit inputs are widened all the same and the outputs stay float32,
  * PyTorch's promotion (or round into a 16-bit in-place target: an optimizer's half param).
+ * A backend listing `expression` in `float16Kernels` takes the float16 inputs and outputs as
+ * they are and does the widening and the one rounding itself.
  */
 export function expressionLowDType(program: ExprProgram, inputs: readonly Tensor[]): DType | null {
   const dts = loadDTypes(program);
@@ -109,11 +111,15 @@ export function runExpression(
   const outShape = reduce ? shape.slice(0, -1) : shape;
   const inner = reduce ? shape[shape.length - 1] : 0;
   const outer = reduce ? outShape.reduce((a, b) => a * b, 1) : 0;
+  const kernel = fusedKernel(backend, 'expression');
+  // float16 views go to the kernel unconverted where the backend says it widens and rounds itself.
+  const native = (d: DType) =>
+    d === 'float16' && kernel !== null && backend.float16Kernels?.has('expression') === true;
   const temps: Tensor[] = [];
   try {
     const inViews = inputs.map((t, i) => {
       let v = broadcastView(t, shape, op);
-      if (isHalf(t.dtype) && dts[i] === 'float32') {
+      if (isHalf(t.dtype) && dts[i] === 'float32' && !native(t.dtype)) {
         // Widened to float32 (exact); a broadcast input is materialised at the call shape.
         const w = empty(shape, 'float32', backend, op);
         temps.push(w);
@@ -151,12 +157,13 @@ export function runExpression(
       return strides ? { ...v, shape: [outer], strides } : null;
     });
     // An output sharing memory with an input other than exactly (or, reduced, not foldable
-    // into [outer]), or rounded to a 16-bit dtype, is computed aside in the program's dtype
-    // and copied (the copy rounds to nearest even).
+    // into [outer]), or rounded to a 16-bit dtype the backend does not round itself, is
+    // computed aside in the program's dtype and copied (the copy rounds to nearest even).
     const staged = outViews.map((o, j) => {
       const computed = program.nodes[program.outputs[j]].dtype as DType;
+      const rounded = computed === 'float32' && native(outputs[j].dtype);
       return o === null ||
-        outputs[j].dtype !== computed ||
+        (outputs[j].dtype !== computed && !rounded) ||
         inViews.some((i) => i.buffer === o.buffer && (reduce || !sameLayout(i, o)))
         ? empty(reduce ? [outer] : outShape, computed, backend, op)
         : null;
@@ -165,7 +172,6 @@ export function runExpression(
     const views = outViews.map((o, j) => staged[j]?._view() ?? (o as View));
     const size = reduce ? outer * inner : outShape.reduce((a, b) => a * b, 1);
     if (size > 0 || (reduce && outer > 0)) {
-      const kernel = fusedKernel(backend, 'expression');
       if (kernel) kernel({ program, inputs: inViews, outputs: views, params });
       else runFallback(backend, program, inViews, views, params, reduce ? [outer, inner] : shape);
     }
