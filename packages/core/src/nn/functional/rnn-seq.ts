@@ -187,8 +187,7 @@ export function lstmSequence(
         at(yv, (2 * prev(t) + 1) * BH, [B, H], [H, 1]),
         at(yv, 2 * row(t) * BH, [2, B, H], [BH, H, 1]),
         at(av, t * B * G4, [B, G4], [G4, 1]),
-        B,
-        H,
+        { batch: B, hidden: H },
       );
     } else {
       const yPrev = y.select(0, prev(t));
