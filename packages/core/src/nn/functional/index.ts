@@ -23,5 +23,18 @@ export * from './norm.js';
 export * from './norm-instance.js';
 export * from './pool.js';
 export * from './pool-lp-unpool.js';
-export * from './rnn.js';
+// Named, not `*`: rnn.ts also exports the helpers rnn-cell.ts and rnn-seq.ts share (GATES,
+// checkFloat, runDirection), which are not part of F.
+export {
+  gru,
+  gruCell,
+  lstm,
+  lstmCell,
+  type RnnLayerWeights,
+  type RnnMode,
+  type RnnOptions,
+  rnn,
+  rnnReluCell,
+  rnnTanhCell,
+} from './rnn.js';
 export * from './shuffle.js';
