@@ -180,13 +180,14 @@ function matmulSpecs(
  */
 export const STARTER = 'd:d4x4';
 
-/** `chosen` when its pipelines are compiled (or it is the starter), else STARTER. */
+/** `chosen` when its pipelines are compiled (or it is the starter), else `starter`. */
 export function startVariant(
   rt: Runtime,
   chosen: string,
   specs: (variant: string) => DispatchSpec[],
+  starter = STARTER,
 ): string {
-  return chosen === STARTER || rt.ready(specs(chosen)) ? chosen : STARTER;
+  return chosen === starter || rt.ready(specs(chosen)) ? chosen : starter;
 }
 
 function matmulHeuristic(ctx: GemmContext, B: number, M: number, N: number, K: number): string {
