@@ -24,8 +24,9 @@ import { gatherParams, gatherShader, scatterAddShader } from './kernels/indexing
 import { RANDOM_WG, randomShader } from './kernels/random.js';
 import { reduceShader } from './kernels/reduce.js';
 import { conv2dInputGradOp, conv2dOp, conv2dWeightGradOp } from './ops/conv.js';
-import { type FusedContext, layerNormOp, pool2dOp, rnnCellOp, softmaxOp } from './ops/fused.js';
+import { type FusedContext, layerNormOp, rnnCellOp, softmaxOp } from './ops/fused.js';
 import { type GemmContext, matmulOp } from './ops/gemm.js';
+import { pool2dBackwardOp, pool2dOp } from './ops/pool2d.js';
 import { GPUTensorBuffer, type PoolStats } from './pool.js';
 import { type Binding, Runtime } from './runtime.js';
 import { adapterKey, isCpuAdapter, Tuner, type TuningOptions, type TuningTable } from './tuning/tuner.js';
@@ -105,6 +106,7 @@ export class WebGPUBackend implements Backend {
       lstmCell: (gx, gh, c, out, act, p) => rnnCellOp(fc, 'lstm', gx, gh, c, out, act, p),
       gruCell: (gx, gh, h, out, act, p) => rnnCellOp(fc, 'gru', gx, gh, h, out, act, p),
       pool2d: (x, out, indices, divisor, p) => pool2dOp(fc, x, out, indices, divisor, p),
+      pool2dBackward: (grad, indices, divisor, dx, p) => pool2dBackwardOp(fc, grad, indices, divisor, dx, p),
       expression: (p) => this.expression(p),
     };
   }

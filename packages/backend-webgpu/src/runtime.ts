@@ -66,6 +66,8 @@ export class Runtime {
   private readbackFree: GPUBuffer[] = [];
   private readsInFlight = 0;
   private quietWaiters: (() => void)[] = [];
+  /** Pipelines whose background compile `ready` has scheduled. */
+  private readonly warming = new Set<string>();
   private scopeOpen = false;
   private errorChecks: Promise<void>[] = [];
   private deferredError: Error | null = null;
@@ -227,6 +229,26 @@ export class Runtime {
       this.compiling.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * @internal Whether every pipeline of `specs` is compiled. When one is not, its
+   * asynchronous compile is started once the device is quiet (so it does not slow the read-back
+   * that is waiting for a quicker variant) and false is returned; a later call finds it ready.
+   */
+  ready(specs: readonly DispatchSpec[]): boolean {
+    const missing = specs.filter((s) => !this.pipelines.has(`${signature(s.bindings)}|${s.key}`));
+    if (missing.length === 0) return true;
+    for (const s of missing) {
+      const key = `${signature(s.bindings)}|${s.key}`;
+      if (this.warming.has(key)) continue;
+      this.warming.add(key);
+      // A variant the adapter rejects stays unready: the caller keeps its quicker one.
+      void this.quiet()
+        .then(() => (this.destroyed ? undefined : this.compile(s)))
+        .catch(() => {});
+    }
+    return false;
   }
 
   /** Start timing each dispatch (null when the device has no timestamp queries). */

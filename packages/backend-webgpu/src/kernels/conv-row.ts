@@ -33,6 +33,21 @@ export const ROW_CONFIGS = {
 } as const satisfies Record<string, RowConfig>;
 export type RowConfigName = keyof typeof ROW_CONFIGS;
 
+/**
+ * The starter row block, 8 outputs per invocation: a class's first forward calls run it
+ * while the chosen block compiles in the background (ops/gemm.ts startVariant); not a tuning
+ * candidate. SwiftShader compile of the CNN's 3x1x1 pipeline (loaded machine): w8x4 1.0-1.3
+ * s, 4x4 outputs 0.67-0.76 s, this 0.34-0.36 s, 1x4 0.25-0.34 s; the digit CNN's first
+ * forward read back in 2.1-2.2 s, 1.9 s and 2.1 s with those three starters.
+ */
+export const ROW_STARTER = 'w2x4';
+const ROW_STARTER_CONFIG: RowConfig = { tm: 2, tw: 4, wg: [16, 1] };
+
+/** A row block by name, the starter included. */
+export function rowConfig(name: string): RowConfig {
+  return name === ROW_STARTER ? ROW_STARTER_CONFIG : ROW_CONFIGS[name as RowConfigName];
+}
+
 /** Output channels and column tiles one workgroup covers. */
 export function rowSpan(c: RowConfig): [number, number] {
   return [c.tm * c.wg[1], c.wg[0]];

@@ -7,7 +7,14 @@
 import type { Conv2dParams, View } from '@layers/core';
 import { grid, u32s } from '../kernels/common.js';
 import { convInputGradShader, convWeightGradShader } from '../kernels/conv-grad.js';
-import { ROW_CONFIGS, type RowConfigName, rowConvShader, rowSpan } from '../kernels/conv-row.js';
+import {
+  ROW_CONFIGS,
+  ROW_STARTER,
+  type RowConfigName,
+  rowConfig,
+  rowConvShader,
+  rowSpan,
+} from '../kernels/conv-row.js';
 import type { RowGradConfigName } from '../kernels/conv-row-grad.js';
 import {
   DIRECT_CONFIGS,
@@ -30,7 +37,7 @@ import {
   rowGradFits,
   rowWeightGradSpecs,
 } from './conv-row.js';
-import { BLOCKS, type GemmContext, pickDirect, TILES, waste } from './gemm.js';
+import { BLOCKS, type GemmContext, pickDirect, startVariant, TILES, waste } from './gemm.js';
 
 const prefix = '@layers/backend-webgpu';
 
@@ -39,6 +46,7 @@ export const CONV_VARIANTS: readonly string[] = [
   ...TILES.map((t) => `t:${t}`),
   ...BLOCKS.map((b) => `d:${b}`),
   ...ROWS.map((b) => `w:${b}`),
+  `w:${ROW_STARTER}`,
 ];
 /** Every direct conv2d gradient variant name (both gradients have them). */
 export const CONV_GRAD_VARIANTS: readonly string[] = BLOCKS.map((b) => `d:${b}`);
@@ -55,7 +63,10 @@ export const CONV_INPUT_GRAD_VARIANTS: readonly string[] = [
 
 type Bufs = readonly (GPUBuffer | null)[];
 
-/** Pick (or tune) a variant and dispatch it; `specs` builds the dispatches on any buffers. */
+/**
+ * Pick (or tune) a variant and dispatch it; `specs` builds the dispatches on any buffers.
+ * `starter`, where given, runs instead while the pick's pipelines compile in the background.
+ */
 function run(
   ctx: GemmContext,
   cls: string,
@@ -64,6 +75,7 @@ function run(
   sizes: readonly number[],
   real: Bufs,
   specs: (v: string, bufs: Bufs, offs: boolean, part: (n: number) => GPUBuffer) => DispatchSpec[],
+  starter: string | null = null,
 ): void {
   const rt = ctx.runtime;
   const variant =
@@ -89,7 +101,10 @@ function run(
     temp = rt.allocate(n);
     return temp.gpu;
   };
-  for (const spec of specs(variant, real, true, part)) rt.dispatch(spec);
+  // Probing readiness needs only keys and binding signatures: the output stands in for scratch.
+  const probe = (v: string) => specs(v, real, true, () => real[0] as GPUBuffer);
+  const use = ctx.override || !starter ? variant : startVariant(rt, variant, probe, starter);
+  for (const spec of specs(use, real, true, part)) rt.dispatch(spec);
   // Queue order keeps the scratch valid for the dispatches above after it is released.
   if (temp) rt.release(temp);
 }
@@ -150,7 +165,7 @@ export function conv2dOp(
     W >= (OW - 1) * p.stride[1] + p.dilation[1] * (KW - 1) + 1;
   const sw = p.stride[1];
   const dw = p.dilation[1];
-  const rowFits = (name: RowConfigName) => (ROW_CONFIGS[name].tw - 1) * sw + (KW - 1) * dw + 1 <= MAX_SPAN;
+  const rowFits = (name: string) => (rowConfig(name).tw - 1) * sw + (KW - 1) * dw + 1 <= MAX_SPAN;
   // Row variants pad the columns to whole tiles of each output row as well as the grid.
   const rowWaste = (name: RowConfigName) => {
     const cfg = ROW_CONFIGS[name];
@@ -163,6 +178,7 @@ export function conv2dOp(
   const candidates = CONV_VARIANTS.filter((v) => {
     const [kind, name] = v.split(':');
     if (v === heuristic) return true;
+    if (v === `w:${ROW_STARTER}`) return false;
     // CPU adapters: the direct blocks ran 4-6x slower than the row ones and took ~10x longer to
     // compile (SwiftShader, b64 8->16 14x14: d:d4x8 23.8 s vs w:w8x4 2.1 s), so are not timed.
     if (kind === 'd' && rowsOnly) return false;
@@ -183,43 +199,53 @@ export function conv2dOp(
   const cls = `conv|${bucket(NP)}|${bucket(Og)}|${bucket(K)}|${KH}x${KW}|s${sw}d${dw}|g${g > 1 ? 'n' : '1'}|p${tiledFits ? 0 : 1}`;
   const real = [bind(out), bind(x), bind(w), bias ? bind(bias) : null];
   const sizes = [N * O * OH * OW, N * C * H * W, O * K, O];
-  run(ctx, cls, candidates, heuristic, sizes, real, (v, bufs, offs, _part) => {
-    const [kind, name] = v.split(':');
-    const hasBias = !!bufs[3];
-    let gx: number;
-    let gy: number;
-    let key: string;
-    let source: () => string;
-    if (kind === 't') {
-      const cfg = GEMM_CONFIGS[name as GemmConfigName];
-      [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
-      key = `conv|${hasBias}|${name}`;
-      source = () => conv2dShader(hasBias, cfg);
-    } else if (kind === 'w') {
-      const cfg = ROW_CONFIGS[name as RowConfigName];
-      const [r, c] = rowSpan(cfg);
-      [gx, gy] = [Math.ceil((N * OH * Math.ceil(OW / cfg.tw)) / c), Math.ceil(Og / r)];
-      key = `convw|${hasBias}|${name}|${KW}x${sw}x${dw}`;
-      source = () => rowConvShader(cfg, { kw: KW, sw, dw }, hasBias);
-    } else {
-      const cfg = DIRECT_CONFIGS[name as DirectConfigName];
-      const [r, c] = directSpan(cfg);
-      [gx, gy] = [Math.ceil(NP / c), Math.ceil(Og / r)];
-      key = `convd|${hasBias}|${name}`;
-      source = () => directConvShader(cfg, hasBias);
-    }
-    if (gx > maxDim || gy > maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
-    const o = offs ? [x.offset, w.offset, bias ? bias.offset : 0, out.offset] : [0, 0, 0, 0];
-    return [
-      {
-        key,
-        source,
-        bindings: bindings(bufs),
-        params: u32s([...head, ...o, ph, pw]),
-        workgroups: [gx, gy, g],
-      },
-    ];
-  });
+  const starter = rowsOnly && rowFits(ROW_STARTER) ? `w:${ROW_STARTER}` : null;
+  run(
+    ctx,
+    cls,
+    candidates,
+    heuristic,
+    sizes,
+    real,
+    (v, bufs, offs, _part) => {
+      const [kind, name] = v.split(':');
+      const hasBias = !!bufs[3];
+      let gx: number;
+      let gy: number;
+      let key: string;
+      let source: () => string;
+      if (kind === 't') {
+        const cfg = GEMM_CONFIGS[name as GemmConfigName];
+        [gx, gy] = [Math.ceil(NP / cfg.bn), Math.ceil(Og / cfg.bm)];
+        key = `conv|${hasBias}|${name}`;
+        source = () => conv2dShader(hasBias, cfg);
+      } else if (kind === 'w') {
+        const cfg = rowConfig(name);
+        const [r, c] = rowSpan(cfg);
+        [gx, gy] = [Math.ceil((N * OH * Math.ceil(OW / cfg.tw)) / c), Math.ceil(Og / r)];
+        key = `convw|${hasBias}|${name}|${KW}x${sw}x${dw}`;
+        source = () => rowConvShader(cfg, { kw: KW, sw, dw }, hasBias);
+      } else {
+        const cfg = DIRECT_CONFIGS[name as DirectConfigName];
+        const [r, c] = directSpan(cfg);
+        [gx, gy] = [Math.ceil(NP / c), Math.ceil(Og / r)];
+        key = `convd|${hasBias}|${name}`;
+        source = () => directConvShader(cfg, hasBias);
+      }
+      if (gx > maxDim || gy > maxDim) throw new Error(`${prefix}: conv2d too large for one dispatch`);
+      const o = offs ? [x.offset, w.offset, bias ? bias.offset : 0, out.offset] : [0, 0, 0, 0];
+      return [
+        {
+          key,
+          source,
+          bindings: bindings(bufs),
+          params: u32s([...head, ...o, ph, pw]),
+          workgroups: [gx, gy, g],
+        },
+      ];
+    },
+    starter,
+  );
 }
 
 /** dw [O, C/g, KH, KW] from x [N, C, H, W] and dy [N, O, OH, OW] (all contiguous). */

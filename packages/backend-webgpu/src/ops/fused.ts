@@ -1,10 +1,10 @@
 /**
- * The row-wise fused kernels: softmax, layerNorm, the LSTM/GRU cells' pointwise half and
- * pool2d, one dispatch each (kernels/fused.ts has the shaders).
+ * The row-wise fused kernels: softmax, layerNorm, the LSTM/GRU cells' pointwise half,
+ * one dispatch each (kernels/fused.ts has the shaders).
  */
-import type { LayerNormParams, Pool2dParams, RnnCellParams, View } from '@layers/core';
+import type { LayerNormParams, RnnCellParams, View } from '@layers/core';
 import { f32Bits, grid, u32s, WG } from '../kernels/common.js';
-import { layerNormShader, pool2dShader, rnnCellShader, rowThreads, softmaxShader } from '../kernels/fused.js';
+import { layerNormShader, rnnCellShader, rowThreads, softmaxShader } from '../kernels/fused.js';
 import type { Binding, Runtime } from '../runtime.js';
 
 /** What the fused ops need of the backend: its runtime and a view's binding. */
@@ -81,32 +81,5 @@ export function rnnCellOp(
     bindings: [ctx.bind(out, true), ctx.bind(act, true), ctx.bind(gx), ctx.bind(gh), ctx.bind(state)],
     params: u32s([n, hidden, gx.offset, gh.offset, state.offset, out.offset, act.offset]),
     workgroups: grid(Math.ceil(n / WG), maxDim(ctx)),
-  });
-}
-
-/** Max or average pooling over NCHW, with argmax indices or a divisor view where asked. */
-export function pool2dOp(
-  ctx: FusedContext,
-  x: View,
-  out: View,
-  indices: View | null,
-  divisor: View | null,
-  p: Pool2dParams,
-): void {
-  const [, , H, W] = x.shape;
-  const [N, C, OH, OW] = out.shape;
-  const total = N * C * OH * OW;
-  if (total === 0) return;
-  const bindings = [ctx.bind(out, true), ctx.bind(x)];
-  const third = p.mode === 'avg' ? divisor : indices;
-  if (third) bindings.push(ctx.bind(third, p.mode === 'max'));
-  const params = [total, H, W, OH, OW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation];
-  params.push(x.offset, out.offset, third ? third.offset : 0);
-  ctx.runtime.dispatch({
-    key: `pool2d|${p.mode}|${!!indices}`,
-    source: () => pool2dShader(p.mode, !!indices),
-    bindings,
-    params: u32s(params),
-    workgroups: grid(Math.ceil(total / WG), maxDim(ctx)),
   });
 }
