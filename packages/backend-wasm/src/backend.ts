@@ -38,6 +38,10 @@ import type { ThreadPool } from './pool.js';
 import type { SimdLevel } from './simd.js';
 import { numel } from './strided.js';
 
+/** fill()'s float32 value as its bits. */
+const fillF32 = new Float32Array(1);
+const fillBits = new Int32Array(fillF32.buffer);
+
 export { BINARY_OPS, type Exports, PARALLEL_KERNELS, UNARY_OPS, WasmBuffer } from './abi.js';
 
 /** What a {@link WasmBackend} runs on: its kernel build and threads. */
@@ -210,8 +214,11 @@ export class WasmBackend implements Backend {
       return;
     }
     let bits: number;
-    if (out.dtype === 'float32') bits = new Int32Array(new Float32Array([value]).buffer)[0];
-    else if (out.dtype === 'int32') bits = Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
+    if (out.dtype === 'float32') {
+      // Shared scratch: two typed arrays per fill were most of fill's JavaScript cost.
+      fillF32[0] = value;
+      bits = fillBits[0];
+    } else if (out.dtype === 'int32') bits = Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
     else bits = value !== 0 ? 1 : 0;
     const d = this.d.desc(out.shape, [out.strides]);
     this.d.par('fill', [DTYPE_CODE[out.dtype], d, this.d.addr(out), bits], n, n, 64);

@@ -26,7 +26,8 @@ export class Dispatch {
   private buf: ArrayBuffer | SharedArrayBuffer;
   /** Bytes of the linear memory; refreshed by {@link Dispatch.views}. */
   u8: Uint8Array;
-  private i32: Int32Array;
+  /** The same memory as words; refreshed with u8. */
+  i32: Int32Array;
   destroyed = false;
 
   constructor(

@@ -22,7 +22,7 @@
  *   their dtypes.
  * @internal
  */
-import type { DType, ExpressionParams, View } from '@layers/core';
+import type { DType, ExpressionParams, ExprProgram, View } from '@layers/core';
 import { coalesce } from './strided.js';
 
 const K_LOAD = 0;
@@ -58,7 +58,13 @@ function bitsOf(dtype: DType, v: number): number {
 
 /** The encoded program and what the backend needs to dispatch it. @internal */
 export interface EncodedExpr {
+  /**
+   * The program in words [0, length): a buffer shared by every call and overwritten by the
+   * next, so copy it out first. A fresh Int32Array per call cost an off-heap allocation and
+   * its finalization: encodeExpr's hottest line (8% of a tiny Linear+Adam step's CPU profile).
+   */
   words: Int32Array;
+  length: number;
   /** Iteration count: elements (elementwise) or rows (reduce). */
   total: number;
   /** Element-operations for the threading decision. */
@@ -67,9 +73,68 @@ export interface EncodedExpr {
 }
 
 /**
+ * The call-independent words of a program (its nodes, then the output ids and dtypes), made
+ * once per program: core caches programs by structure (build.ts, grad.ts), so every Adam
+ * step or ReLU backward hands the same object again. `params` lists, per param node, the
+ * word that takes the call's value, the param index and the dtype to round to. Encoding a
+ * 13-node Adam program per call walked and re-coded every node each time.
+ */
+interface ProgramWords {
+  body: Int32Array;
+  params: { word: number; index: number; dtype: DType }[];
+}
+let shared = new Int32Array(1024);
+const programWords = new WeakMap<ExprProgram, ProgramWords>();
+
+function wordsOf(
+  prog: ExprProgram,
+  unaryCode: (op: string) => number,
+  binaryCode: (op: string) => number,
+): ProgramWords {
+  const hit = programWords.get(prog);
+  if (hit) return hit;
+  const nOut = prog.outputs.length;
+  const body = new Int32Array(prog.nodes.length * 5 + 2 * nOut);
+  const params: ProgramWords['params'] = [];
+  const isOutput = new Set(prog.outputs);
+  let w = 0;
+  const put = (kind: number, a: number, b = 0, c = 0) => {
+    body[w] = kind;
+    body[w + 2] = a;
+    body[w + 3] = b;
+    body[w + 4] = c;
+  };
+  for (let i = 0; i < prog.nodes.length; i++) {
+    const n = prog.nodes[i];
+    body[w + 1] = DT[n.dtype];
+    if (n.kind === 'load') {
+      // An output that is a bare load is copied into its tile, so writing one output cannot
+      // change another's source (outputs are written after every node of the tile ran).
+      put(K_LOAD, nOut + n.input, isOutput.has(i) ? 1 : 0);
+    } else if (n.kind === 'const') put(K_CONST, bitsOf(n.dtype, n.value));
+    else if (n.kind === 'param') {
+      put(K_CONST, 0);
+      params.push({ word: w + 2, index: n.index, dtype: n.dtype });
+    } else if (n.kind === 'unary') put(K_UNARY, unaryCode(n.op), n.x);
+    else if (n.kind === 'binary') put(K_BINARY, binaryCode(n.op), n.a, n.b);
+    else if (n.kind === 'where') put(K_WHERE, n.cond, n.a, n.b);
+    else put(K_CAST, n.x);
+    w += 5;
+  }
+  for (let k = 0; k < nOut; k++) {
+    body[w + k] = prog.outputs[k];
+    body[w + nOut + k] = DT[prog.nodes[prog.outputs[k]].dtype];
+  }
+  const words = { body, params };
+  programWords.set(prog, words);
+  return words;
+}
+
+/**
  * Encode one call. `addr` gives a view's byte address; `unaryCode` / `binaryCode` the
- * backend's op codes; `scratchBytes` each thread's scratch (the tiles get what the tables
- * leave). Returns null when there is nothing to do.
+ * backend's op codes (the same for every call: the program's coded nodes are cached);
+ * `scratchBytes` each thread's scratch (the tiles get what the tables leave). Returns null
+ * when there is nothing to do.
  */
 export function encodeExpr(
   p: ExpressionParams,
@@ -79,36 +144,40 @@ export function encodeExpr(
   scratchBytes: number,
 ): EncodedExpr | null {
   const prog = p.program;
-  const name = `layers wasm: expression '${prog.name}'`;
   const nOut = p.outputs.length;
-  const ops = nOut + p.inputs.length;
+  const nIn = p.inputs.length;
+  const ops = nOut + nIn;
   if (nOut !== prog.outputs.length) {
-    throw new Error(`${name} has ${prog.outputs.length} outputs but ${nOut} views were given`);
+    throw new Error(
+      `layers wasm: expression '${prog.name}' has ${prog.outputs.length} outputs but ${nOut} views were given`,
+    );
   }
   if (ops > EXPR_LIMITS.operands || nOut > EXPR_LIMITS.outputs || prog.nodes.length > EXPR_LIMITS.nodes) {
     throw new Error(
-      `${name}: ${prog.nodes.length} nodes and ${ops} views exceed the kernel's ${EXPR_LIMITS.nodes} and ${EXPR_LIMITS.operands}`,
+      `layers wasm: expression '${prog.name}': ${prog.nodes.length} nodes and ${ops} views exceed the kernel's ${EXPR_LIMITS.nodes} and ${EXPR_LIMITS.operands}`,
     );
   }
-  const views = [...p.outputs, ...p.inputs];
+  const view = (k: number): View => (k < nOut ? p.outputs[k] : p.inputs[k - nOut]);
   let shape: number[];
-  let strides: number[][];
+  let strides: (readonly number[])[];
   let total: number;
   if (prog.reduce) {
     const x = p.inputs[0];
-    if (x?.shape.length !== 2) throw new Error(`${name} reduces but has no [outer, inner] input`);
+    if (x?.shape.length !== 2)
+      throw new Error(`layers wasm: expression '${prog.name}' reduces but has no [outer, inner] input`);
     const outer = nOut ? p.outputs[0].shape[0] : x.shape[0];
     shape = [outer, x.shape[1]];
-    strides = views.map((v, k) => (k < nOut ? [v.strides[0] ?? 1, 0] : [...v.strides]));
+    strides = [];
+    for (let k = 0; k < ops; k++) strides.push(k < nOut ? [view(k).strides[0] ?? 1, 0] : view(k).strides);
     total = outer;
   } else {
-    const c = coalesce(
-      views[0].shape,
-      views.map((v) => v.strides),
-    );
+    const all: (readonly number[])[] = [];
+    for (let k = 0; k < ops; k++) all.push(view(k).strides);
+    const c = coalesce(p.outputs.length ? p.outputs[0].shape : p.inputs[0].shape, all);
     shape = c.shape;
     strides = c.strides;
-    total = shape.reduce((a, b) => a * b, 1);
+    total = 1;
+    for (const d of shape) total *= d;
   }
   if (total === 0) return null;
   const nNodes = prog.nodes.length;
@@ -116,70 +185,44 @@ export function encodeExpr(
     MAX_TILE,
     Math.floor((scratchBytes - EXPR_LIMITS.tableBytes) / (4 * Math.max(1, nNodes)) / 8) * 8,
   );
-  if (tile < 8) throw new Error(`${name}: ${nNodes} nodes do not fit the kernel's scratch`);
+  if (tile < 8)
+    throw new Error(
+      `layers wasm: expression '${prog.name}': ${nNodes} nodes do not fit the kernel's scratch`,
+    );
+  const code = wordsOf(prog, unaryCode, binaryCode);
   const r = shape.length;
-  const words = new Int32Array(H_WORDS + r + ops * (2 + r) + nNodes * 5 + 2 * nOut);
-  words.set([nNodes, p.inputs.length, nOut, r, prog.reduce ? REDUCE_CODE[prog.reduce.op] : -1, tile]);
-  words.set(shape, H_WORDS);
+  const head = H_WORDS + r + ops * (2 + r);
+  const length = head + code.body.length;
+  if (length > shared.length) shared = new Int32Array(Math.max(length, 2 * shared.length));
+  const words = shared;
+  words[0] = nNodes;
+  words[1] = nIn;
+  words[2] = nOut;
+  words[3] = r;
+  words[4] = prog.reduce ? REDUCE_CODE[prog.reduce.op] : -1;
+  words[5] = tile;
+  words[6] = 0;
+  words[7] = 0;
+  // Element by element: TypedArray.set from a JS array takes a slow path.
+  for (let d = 0; d < r; d++) words[H_WORDS + d] = shape[d];
   let w = H_WORDS + r;
-  views.forEach((v, k) => {
+  for (let k = 0; k < ops; k++) {
+    const v = view(k);
+    const st = strides[k];
     words[w] = addr(v);
     words[w + 1] = DT[v.dtype];
-    words.set(strides[k], w + 2);
+    for (let d = 0; d < r; d++) words[w + 2 + d] = st[d];
     w += 2 + r;
-  });
-  const isOutput = new Set(prog.outputs);
-  prog.nodes.forEach((n, i) => {
-    words[w + 1] = DT[n.dtype];
-    switch (n.kind) {
-      case 'load':
-        words[w] = K_LOAD;
-        words[w + 2] = nOut + n.input;
-        // An output that is a bare load is copied into its tile, so writing one output cannot
-        // change another's source (outputs are written after every node of the tile ran).
-        words[w + 3] = isOutput.has(i) ? 1 : 0;
-        break;
-      case 'const':
-        words[w] = K_CONST;
-        words[w + 2] = bitsOf(n.dtype, n.value);
-        break;
-      case 'param': {
-        const v = p.params[n.index];
-        if (v === undefined) throw new Error(`${name} reads param ${n.index} of ${p.params.length}`);
-        words[w] = K_CONST;
-        words[w + 2] = bitsOf(n.dtype, v);
-        break;
-      }
-      case 'unary':
-        words[w] = K_UNARY;
-        words[w + 2] = unaryCode(n.op);
-        words[w + 3] = n.x;
-        break;
-      case 'binary':
-        words[w] = K_BINARY;
-        words[w + 2] = binaryCode(n.op);
-        words[w + 3] = n.a;
-        words[w + 4] = n.b;
-        break;
-      case 'where':
-        words[w] = K_WHERE;
-        words[w + 2] = n.cond;
-        words[w + 3] = n.a;
-        words[w + 4] = n.b;
-        break;
-      case 'cast':
-        words[w] = K_CAST;
-        words[w + 2] = n.x;
-        break;
-    }
-    w += 5;
-  });
-  prog.outputs.forEach((o, k) => {
-    words[w + k] = o;
-    words[w + nOut + k] = DT[prog.nodes[o].dtype];
-  });
+  }
+  words.set(code.body, head);
+  for (const q of code.params) {
+    const v = p.params[q.index];
+    if (v === undefined)
+      throw new Error(`layers wasm: expression '${prog.name}' reads param ${q.index} of ${p.params.length}`);
+    words[head + q.word] = bitsOf(q.dtype, v);
+  }
   const elements = prog.reduce ? total * shape[1] : total;
-  return { words, total, work: elements * Math.max(1, nNodes), reduce: !!prog.reduce };
+  return { words, length, total, work: elements * Math.max(1, nNodes), reduce: !!prog.reduce };
 }
 
 /** Same elements in the same order (an in-place output reads its input before writing it). */

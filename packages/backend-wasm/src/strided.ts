@@ -10,25 +10,28 @@ export interface Coalesced {
   strides: number[][];
 }
 
-/** Drop size-1 dims and merge neighbours that are contiguous for every operand. */
+/**
+ * Drop size-1 dims and merge neighbours that are contiguous for every operand. Plain loops:
+ * it runs once per elementwise kernel, and the closures of every()/forEach() were a visible
+ * share of the per-op JavaScript in a CNN step's profile.
+ */
 export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): Coalesced {
-  const dims: number[] = [];
-  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  const nOps = strides.length;
   const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (const d of dims) {
+  const outStrides: number[][] = [];
+  for (let k = 0; k < nOps; k++) outStrides.push([]);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d];
+    if (size === 1) continue;
     const last = outShape.length - 1;
-    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * shape[d]);
+    let mergeable = last >= 0;
+    for (let k = 0; mergeable && k < nOps; k++) mergeable = outStrides[k][last] === strides[k][d] * size;
     if (mergeable) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => {
-        outStrides[k][last] = s[d];
-      });
+      outShape[last] *= size;
+      for (let k = 0; k < nOps; k++) outStrides[k][last] = strides[k][d];
     } else {
-      outShape.push(shape[d]);
-      strides.forEach((s, k) => {
-        outStrides[k].push(s[d]);
-      });
+      outShape.push(size);
+      for (let k = 0; k < nOps; k++) outStrides[k].push(strides[k][d]);
     }
   }
   if (outShape.length === 0) {

@@ -10,6 +10,8 @@ import { numel } from '../strided.js';
 
 /** Where each backend's programs are encoded (grown on demand; one call at a time). */
 const blocks = new WeakMap<Dispatch, { at: number; bytes: number }>();
+const unaryCode = (op: string) => UNARY_OPS.indexOf(op as UnaryOp);
+const binaryCode = (op: string) => BINARY_OPS.indexOf(op as BinaryOp);
 
 /**
  * @internal Run one program. An input that shares an output's buffer without being exactly
@@ -19,24 +21,27 @@ const blocks = new WeakMap<Dispatch, { at: number; bytes: number }>();
 export function expression(d: Dispatch, p: ExpressionParams): void {
   const temps: number[] = [];
   try {
-    const inputs = p.inputs.map((v: View) => {
-      if (!p.outputs.some((o) => o.buffer === v.buffer) || p.outputs.some((o) => sameView(o, v))) return v;
+    let inputs = p.inputs;
+    for (let i = 0; i < p.inputs.length; i++) {
+      const v = p.inputs[i];
+      if (!p.outputs.some((o) => o.buffer === v.buffer) || p.outputs.some((o) => sameView(o, v))) continue;
       const n = numel(v.shape);
       const tmp = d.scratch(Math.max(1, n) * ELEM_BYTES[v.dtype]);
       temps.push(tmp);
       const copy = d.contiguousView(v, tmp);
       d.copy(v, copy);
-      return copy;
-    });
+      if (inputs === p.inputs) inputs = [...p.inputs];
+      (inputs as View[])[i] = copy;
+    }
     const enc = encodeExpr(
-      { ...p, inputs },
+      inputs === p.inputs ? p : { ...p, inputs },
       (v) => d.addr(v),
-      (op) => UNARY_OPS.indexOf(op as UnaryOp),
-      (op) => BINARY_OPS.indexOf(op as BinaryOp),
+      unaryCode,
+      binaryCode,
       d.ex.scratchBytes(),
     );
     if (!enc) return;
-    const bytes = enc.words.length * 4;
+    const bytes = enc.length * 4;
     let block = blocks.get(d);
     if (!block || bytes > block.bytes) {
       if (block) d.free(block.at);
@@ -45,7 +50,9 @@ export function expression(d: Dispatch, p: ExpressionParams): void {
       blocks.set(d, block);
     }
     d.views();
-    new Int32Array(d.u8.buffer).set(enc.words, block.at >> 2);
+    const i32 = d.i32;
+    const at = block.at >> 2;
+    for (let i = 0; i < enc.length; i++) i32[at + i] = enc.words[i];
     d.par(enc.reduce ? 'exprReduce' : 'expr', [block.at], enc.total, enc.work, enc.reduce ? 1 : 64);
   } finally {
     for (const t of temps) d.free(t);

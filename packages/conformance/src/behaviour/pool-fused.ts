@@ -40,6 +40,14 @@ const CASES: Case[] = [
     run: (x) => F.maxPool2d(x, [2, 3], { stride: [1, 2] }),
   },
   { name: 'maxPool2d k2 s2 on 12 columns', shape: [2, 3, 8, 12], run: (x) => F.maxPool2d(x, 2) },
+  // Width-2 windows at stride 2 take the wasm kernel's paired path (pool.ts pairs2), here
+  // with the top rows clipped by the padding and a run of 8 vector columns.
+  {
+    name: 'maxPool2d k2 s2 p1 on 17 columns, indices',
+    shape: [2, 3, 9, 17],
+    run: (x) => F.maxPool2d(x, 2, { padding: 1, returnIndices: true }),
+  },
+  { name: 'avgPool2d k2 s2 on 16 columns', shape: [1, 2, 6, 16], run: (x) => F.avgPool2d(x, 2) },
   { name: 'maxPool2d k3 s1 on 9 columns', shape: [1, 2, 7, 9], run: (x) => F.maxPool2d(x, 3, { stride: 1 }) },
   {
     name: 'maxPool1d k3 s1 p1, indices',

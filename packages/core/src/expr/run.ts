@@ -27,9 +27,18 @@ export interface RunExpressionOptions {
   readonly into?: readonly (Tensor | null | undefined)[];
 }
 
-function loadDTypes(program: ExprProgram): (string | undefined)[] {
+const loadDTypeCache = new WeakMap<ExprProgram, readonly (string | undefined)[]>();
+
+/**
+ * The dtype each input is loaded as (undefined: not loaded). Programs are cached by
+ * structure, so this walk over the nodes is kept per program: it ran twice per call.
+ */
+function loadDTypes(program: ExprProgram): readonly (string | undefined)[] {
+  const hit = loadDTypeCache.get(program);
+  if (hit) return hit;
   const dts: (string | undefined)[] = new Array(program.inputCount).fill(undefined);
   for (const n of program.nodes) if (n.kind === 'load') dts[n.input] = n.dtype;
+  loadDTypeCache.set(program, dts);
   return dts;
 }
 

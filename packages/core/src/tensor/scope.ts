@@ -102,6 +102,13 @@ export function tidy<T>(fn: () => T): T {
     for (const t of scope) t.dispose();
     throw new TypeError('tidy: the function must be synchronous (it returned a Promise)');
   }
+  if (tensorCheck(result)) {
+    // One tensor, what almost every op returns: no kept/seen sets (tidy runs inside most
+    // ops, so this is on the per-op path).
+    for (const t of scope) if (t !== result) t.dispose();
+    if (scope.has(result) && !trackTensor(result)) onEscape(result);
+    return result;
+  }
   const kept = new Set<Tensor>();
   collect(result, kept, new Set(), tensorCheck);
   for (const t of scope) if (!kept.has(t)) t.dispose();
