@@ -296,7 +296,9 @@ export interface ExpressionParams {
 
 /** Geometry of a fused {@link FusedKernels.layerNorm} call: `outer` rows of `inner` elements. */
 export interface LayerNormParams {
+  /** Rows normalised independently: the product of the dimensions before the normalised ones. */
   readonly outer: number;
+  /** Elements per row: the product of the normalised (trailing) dimensions. */
   readonly inner: number;
   /** Added to the biased variance before the square root. */
   readonly eps: number;
@@ -304,7 +306,9 @@ export interface LayerNormParams {
 
 /** Geometry of a fused {@link FusedKernels.lstmCell} / {@link FusedKernels.gruCell} call. */
 export interface RnnCellParams {
+  /** Rows of the step: the batch size (1 for an unbatched input). */
   readonly batch: number;
+  /** Hidden size H; the gate views are `batch x (gates * H)`. */
   readonly hidden: number;
 }
 
