@@ -5,8 +5,12 @@ import { type Dataset, loadMnist } from '../src/data.js';
 import { train } from '../src/train.js';
 import { subset } from './subset.js';
 
-// Headless machines have no GPU: Dawn runs on Chromium's SwiftShader Vulkan driver unless the
-// environment points elsewhere (as the webgpu package's vitest config does).
+// Headless machines have no GPU: Dawn runs on Chromium's SwiftShader Vulkan driver (no
+// 'shader-f16') unless the environment points elsewhere. LAYERS_AMP_ADAPTER=lavapipe (the
+// package's test script runs both) takes Mesa's lavapipe, which has 'shader-f16' (.ci/run
+// installs Mesa 25), and then requires it: matmul, reductions and expressions run in f16 storage.
+const LAVAPIPE = process.env.LAYERS_AMP_ADAPTER === 'lavapipe';
+if (LAVAPIPE) process.env.VK_ICD_FILENAMES = '/usr/share/vulkan/icd.d/lvp_icd.json';
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.XDG_RUNTIME_DIR) {
   mkdirSync('/tmp/layers-webgpu-xdg', { recursive: true, mode: 0o700 });
@@ -28,6 +32,7 @@ describe('mnist under autocast on webgpu', () => {
     // computes in float32, rounding each result once (core's backend/compute.ts).
     const adapter = await gpu.instance?.requestAdapter();
     shaderF16 = adapter?.features.has('shader-f16') ?? false;
+    if (LAVAPIPE) expect(shaderF16, 'lavapipe adapter without shader-f16').toBe(true);
     data = loadMnist();
   });
   afterAll(async () => {
@@ -39,7 +44,8 @@ describe('mnist under autocast on webgpu', () => {
   // points (both far above chance, 10%), as on cpu (amp.test.ts). With half the steps (every
   // 8th digit) the gap measured 3.2 points (81.6% against 78.4%): the scaler's first skipped
   // steps weigh more in a shorter run. Measured on SwiftShader: float32 92.2%, float16 91.6%
-  // (about 13 minutes for both runs under load).
+  // (about 13 minutes for both runs under load); on lavapipe with shader-f16: float32 92.2%,
+  // float16 91.4% (49 s).
   it('trains with float16 autocast and GradScaler to float32 accuracy', async () => {
     // Every 4th digit (about 2,000, every class; the shipped set is ordered).
     const few = subset(data.train, 4);
